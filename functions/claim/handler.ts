@@ -1,0 +1,30 @@
+import { AuditStore } from '../shared/audit/audit-store';
+import type { Incident } from '../shared/incident';
+import { lambdaLog, type Log } from '../shared/log';
+import { defaultDocumentClient, once, requireEnv } from '../shared/runtime';
+
+export interface ClaimInput {
+  incident: Incident;
+  executionArn: string;
+}
+
+/**
+ * ClaimIncident: records the incident under its CloudTrail eventID, once. A redelivered event
+ * throws DuplicateIncident, which the workflow catches and stops on.
+ */
+export function createClaimHandler(deps: { audit: AuditStore; log?: (incidentId: string) => Log }) {
+  return async (input: ClaimInput): Promise<{ claimed: true }> => {
+    const log = (deps.log ?? lambdaLog)(input.incident.incidentId);
+    try {
+      await deps.audit.claimIncident(input.incident, input.executionArn);
+    } catch (error) {
+      log.info('not claimed', { error: (error as Error).name });
+      throw error;
+    }
+    log.info('claimed', { executionArn: input.executionArn });
+    return { claimed: true };
+  };
+}
+
+const defaultHandler = once(() => createClaimHandler({ audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')) }));
+export const handler = (input: ClaimInput) => defaultHandler()(input);

@@ -1,0 +1,101 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { AuditStore } from '../shared/audit/audit-store';
+import { describeError, NotificationFailedError } from '../shared/errors';
+import type { Closure, Incident } from '../shared/incident';
+import type { Log } from '../shared/log';
+import type { Notice } from '../shared/notifications/notice';
+import type { SlackTarget } from '../shared/notifications/slack-poster';
+import { publishNotice } from '../shared/notifications/sns-publisher';
+import { incidentMessage, type IncidentMessageState } from '../shared/slack/messages';
+import { TimelineStep } from '../shared/vocabulary';
+
+export interface NotifyInput {
+  phase: 'opened' | 'closed';
+  incident: Incident;
+  closure?: Closure;
+}
+
+export interface NotifyDependencies {
+  sns: SNSClient;
+  topicArn: string;
+  audit: AuditStore;
+  /** Undefined when Slack is not configured. */
+  slack?: SlackTarget;
+  log: Log;
+}
+
+export interface NotifyResult {
+  snsMessageId?: string;
+  slack: { ts: string } | { error: string } | 'not configured';
+}
+
+function slackState(input: NotifyInput): IncidentMessageState {
+  if (input.phase === 'opened' || input.closure === undefined) return { kind: 'detected' };
+  const { closure } = input;
+  return {
+    kind: 'closed',
+    outcome: closure.outcome,
+    cause: closure.cause,
+    timeToRemediateSeconds: closure.timeToRemediateSeconds,
+    decision: closure.decision === undefined ? undefined : { decision: closure.decision, by: closure.decidedBy, reason: closure.decisionReason },
+  };
+}
+
+/** Posts the incident's message, or updates the one already posted for it. */
+async function deliverToSlack(input: NotifyInput, slack: SlackTarget, audit: AuditStore): Promise<{ ts: string }> {
+  const message = incidentMessage(input.incident, slackState(input));
+  const existing = (await audit.getIncident(input.incident.incidentId))?.slackMessage;
+  if (existing !== undefined) {
+    // A retried "opened" notice must not post twice; a "closed" one updates the message in place.
+    if (input.phase === 'closed') await slack.poster.update(existing.channel, existing.ts, message);
+    return { ts: existing.ts };
+  }
+  const posted = await slack.poster.post(slack.channel, message);
+  await audit.recordSlackMessage(input.incident.incidentId, posted);
+  return { ts: posted.ts };
+}
+
+/**
+ * Tells people: email through SNS, and Slack when configured. A Slack failure is recorded and
+ * never fails the step; an SNS failure throws NotificationFailed (after Slack was tried) so the
+ * workflow retries it.
+ */
+export async function notify(input: NotifyInput, deps: NotifyDependencies): Promise<NotifyResult> {
+  const notice: Notice = { phase: input.phase, incident: input.incident, closure: input.closure };
+  let snsMessageId: string | undefined;
+  let snsError: NotificationFailedError | undefined;
+  try {
+    snsMessageId = await publishNotice(deps.sns, deps.topicArn, notice);
+  } catch (error) {
+    snsError = error as NotificationFailedError;
+  }
+
+  let slack: NotifyResult['slack'] = 'not configured';
+  if (deps.slack !== undefined) {
+    try {
+      slack = await deliverToSlack(input, deps.slack, deps.audit);
+    } catch (error) {
+      slack = { error: describeError(error) };
+      deps.log.warn('Slack delivery failed', { phase: input.phase, error: slack.error });
+    }
+  }
+
+  const at = new Date().toISOString();
+  for (const [channel, error] of [['email', snsError?.message], ['slack', typeof slack === 'object' && 'error' in slack ? slack.error : undefined]] as const) {
+    if (error === undefined) continue;
+    await deps.audit.appendTimeline(input.incident.incidentId, {
+      step: TimelineStep.NOTIFICATION_FAILED,
+      occurrence: `${input.phase}#${channel}#${at}`,
+      at,
+      detail: { phase: input.phase, channel, error },
+    });
+  }
+  if (snsError !== undefined) throw snsError;
+  await deps.audit.appendTimeline(input.incident.incidentId, {
+    step: TimelineStep.NOTIFIED,
+    occurrence: input.phase,
+    at,
+    detail: { phase: input.phase, snsMessageId, slack },
+  });
+  return { snsMessageId, slack };
+}

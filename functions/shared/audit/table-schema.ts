@@ -1,0 +1,65 @@
+/**
+ * The audit table's schema: one definition used by the CDK table, the local runner's
+ * DynamoDB Local tables, the handlers and the `audit` queries.
+ *
+ * One table holds three kinds of item, told apart by their sort key:
+ * - the incident:       pk INCIDENT#<eventID>   sk INCIDENT
+ * - its timeline:       pk INCIDENT#<eventID>   sk STEP#<step>[#<occurrence>]
+ * - a pending decision: pk DECISION#<id>        sk DECISION   (expires with the TTL attribute)
+ *
+ * Only incident items carry the index attributes, so every index is sparse and holds incidents
+ * alone; queries by policy, target, actor or outcome over a time range are Queries, never Scans.
+ */
+export const AuditTable = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: {
+    byPolicy: { name: 'byPolicy', partitionKey: 'policyId', sortKey: 'detectedAt' },
+    byTarget: { name: 'byTarget', partitionKey: 'targetId', sortKey: 'detectedAt' },
+    byActor: { name: 'byActor', partitionKey: 'actorArn', sortKey: 'detectedAt' },
+    byOutcome: { name: 'byOutcome', partitionKey: 'outcome', sortKey: 'detectedAt' },
+  },
+} as const;
+
+export type AuditIndexName = keyof typeof AuditTable.indexes;
+
+export const INCIDENT_SK = 'INCIDENT';
+export const DECISION_SK = 'DECISION';
+
+export const incidentKey = (incidentId: string) => ({ pk: `INCIDENT#${incidentId}`, sk: INCIDENT_SK });
+export const decisionKey = (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: DECISION_SK });
+/**
+ * A step that happens once per incident has no occurrence, so recording it twice (a retried
+ * Lambda) fails the put's condition instead of writing a second item. Repeated steps (reattach
+ * attempts, duplicate deliveries) name their occurrence.
+ */
+export const timelineSortKey = (step: string, occurrence?: string) =>
+  occurrence === undefined ? `STEP#${step}` : `STEP#${step}#${occurrence}`;
+export const TIMELINE_SK_PREFIX = 'STEP#';
+
+/** The table definition in DynamoDB's own terms, for CreateTable against DynamoDB Local. */
+export function createTableInput(tableName: string) {
+  const attributes = new Set<string>([AuditTable.partitionKey, AuditTable.sortKey]);
+  for (const index of Object.values(AuditTable.indexes)) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: AuditTable.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: AuditTable.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: Object.values(AuditTable.indexes).map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}

@@ -1,0 +1,99 @@
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { AuditStore } from '../audit/audit-store';
+import { StatusRegressionError } from '../errors';
+import { Decision, IncidentStatus, TimelineStep, type HumanDecision } from '../vocabulary';
+import { DecisionAlreadyTakenError, type DecisionRequest, type DecisionStore } from './decision-store';
+
+/** What the waiting workflow receives as the task's output. */
+export interface DecisionOutput {
+  decision: HumanDecision;
+  by: string;
+  reason?: string;
+  at: string;
+  via: DecisionChannel;
+}
+
+export type DecisionChannel = 'slack' | 'cli';
+
+export interface DecideInput {
+  decisionId: string;
+  decision: HumanDecision;
+  /** Who decides: a Slack user id, or the caller's IAM ARN for the CLI. */
+  by: string;
+  reason?: string;
+  via: DecisionChannel;
+}
+
+export type DecideResult =
+  | { status: 'accepted'; request: DecisionRequest; output: DecisionOutput }
+  | { status: 'already-decided'; request: DecisionRequest }
+  | { status: 'expired'; request: DecisionRequest }
+  | { status: 'unknown' }
+  | { status: 'not-authorised'; request: DecisionRequest }
+  | { status: 'reason-required' };
+
+export interface DecideDependencies {
+  decisions: DecisionStore;
+  audit: AuditStore;
+  sfn: SFNClient;
+  /** Slack user ids allowed to decide in Slack. The CLI is authorised by IAM instead. */
+  approvers: readonly string[];
+  clock?: () => Date;
+}
+
+/** Step Functions' answers for a token that can no longer be used. */
+const EXPIRED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export const MAX_REASON_LENGTH = 1000;
+
+/**
+ * Takes one person's decision on a waiting incident: the first decision wins, and the
+ * waiting execution resumes with it. Every refusal is an answer, not an exception.
+ */
+export async function decide(input: DecideInput, deps: DecideDependencies): Promise<DecideResult> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const reason = input.reason?.trim().slice(0, MAX_REASON_LENGTH) || undefined;
+  if (input.decision === Decision.OVERRIDE && reason === undefined) return { status: 'reason-required' };
+
+  const request = await deps.decisions.get(input.decisionId);
+  if (request === undefined) return { status: 'unknown' };
+  if (input.via === 'slack' && !deps.approvers.includes(input.by)) {
+    await deps.audit.appendTimeline(request.incidentId, {
+      step: TimelineStep.DECISION_REFUSED,
+      occurrence: `${input.by}#${now.toISOString()}`,
+      detail: { by: input.by, decision: input.decision, why: 'not an approver' },
+    });
+    return { status: 'not-authorised', request };
+  }
+  if (request.decision !== undefined) return { status: 'already-decided', request };
+  if (Date.parse(request.deadline) <= now.getTime()) return { status: 'expired', request };
+
+  const at = now.toISOString();
+  let recorded: DecisionRequest;
+  try {
+    recorded = await deps.decisions.record(input.decisionId, input.decision, input.by, at, reason);
+  } catch (error) {
+    if (error instanceof DecisionAlreadyTakenError) return { status: 'already-decided', request: error.existing };
+    throw error;
+  }
+
+  const output: DecisionOutput = { decision: input.decision, by: input.by, reason, at, via: input.via };
+  try {
+    await deps.audit.advance(
+      request.incidentId,
+      IncidentStatus.DECIDED,
+      { decision: input.decision, decidedBy: input.by, decisionReason: reason, decidedAt: at },
+      { step: TimelineStep.DECIDED, at, detail: { ...output } },
+    );
+  } catch (error) {
+    // The incident already moved on (closed by the timeout); Step Functions will say so below.
+    if (!(error instanceof StatusRegressionError)) throw error;
+  }
+  try {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }));
+  } catch (error) {
+    if (error instanceof Error && EXPIRED_TOKEN_ERRORS.has(error.name)) return { status: 'expired', request: recorded };
+    throw error;
+  }
+  return { status: 'accepted', request: recorded, output };
+}

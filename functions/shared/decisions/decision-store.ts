@@ -1,0 +1,96 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import type { HumanDecision } from '../vocabulary';
+import { AuditTable, decisionKey } from '../audit/table-schema';
+
+/**
+ * A pending decision: the Step Functions task token, kept in DynamoDB and never sent anywhere.
+ * Slack buttons and the CLI name the short decision id instead. The item expires (TTL) at the
+ * approval deadline; the decision itself is also recorded in the incident's timeline.
+ */
+export interface DecisionRequest {
+  decisionId: string;
+  incidentId: string;
+  taskToken: string;
+  /** ISO time after which nobody may decide. */
+  deadline: string;
+  slack?: { channel: string; ts: string };
+  decision?: HumanDecision;
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string;
+}
+
+/** 16 characters of base32: short enough for a button, 80 bits, nothing to guess. */
+export function newDecisionId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  return [...randomBytes(16)].map((b) => alphabet[b % 32]).join('');
+}
+
+export class DecisionAlreadyTakenError extends Error {
+  constructor(readonly existing: DecisionRequest) {
+    super(`decision ${existing.decisionId} was already taken by ${existing.decidedBy} at ${existing.decidedAt}`);
+    this.name = 'DecisionAlreadyTaken';
+  }
+}
+
+export class DecisionStore {
+  constructor(private readonly db: DynamoDBDocumentClient, readonly tableName: string) {}
+
+  async create(request: DecisionRequest): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...decisionKey(request.decisionId),
+          ...request,
+          [AuditTable.ttlAttribute]: Math.ceil(Date.parse(request.deadline) / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(decisionId: string): Promise<DecisionRequest | undefined> {
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: decisionKey(decisionId), ConsistentRead: true }));
+    if (answer.Item === undefined) return undefined;
+    const { pk: _pk, sk: _sk, [AuditTable.ttlAttribute]: _ttl, ...request } = answer.Item;
+    return request as DecisionRequest;
+  }
+
+  async attachSlackMessage(decisionId: string, slack: { channel: string; ts: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: decisionKey(decisionId),
+        UpdateExpression: 'SET slack = :slack',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':slack': slack },
+      }),
+    );
+  }
+
+  /** Records the first decision; throws DecisionAlreadyTakenError for every later one. */
+  async record(decisionId: string, decision: HumanDecision, by: string, at: string, reason?: string): Promise<DecisionRequest> {
+    try {
+      const answer = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: decisionKey(decisionId),
+          UpdateExpression: 'SET decision = :decision, decidedBy = :by, decidedAt = :at, reason = :reason',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+          ExpressionAttributeValues: { ':decision': decision, ':by': by, ':at': at, ':reason': reason ?? null },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const { pk: _pk, sk: _sk, [AuditTable.ttlAttribute]: _ttl, ...request } = answer.Attributes ?? {};
+      return request as DecisionRequest;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(decisionId);
+      if (existing === undefined) throw error;
+      throw new DecisionAlreadyTakenError(existing);
+    }
+  }
+}

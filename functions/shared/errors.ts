@@ -1,0 +1,97 @@
+/**
+ * Error names the workflow matches in Retry and Catch, and the error classes that carry them.
+ * Lambda tasks throw these; Step Functions matches `error.name`. Organizations errors keep the
+ * names a direct `aws-sdk:organizations` integration would produce, so the ASL reads the same
+ * either way.
+ */
+export const ErrorName = {
+  DUPLICATE_INCIDENT: 'DuplicateIncident',
+  STATUS_REGRESSION: 'StatusRegression',
+  NOTIFICATION_FAILED: 'NotificationFailed',
+  ATTACHMENT_NOT_CONFIRMED: 'AttachmentNotConfirmed',
+  ORG_THROTTLED: 'Organizations.TooManyRequestsException',
+  ORG_SERVICE: 'Organizations.ServiceException',
+  ORG_CONCURRENT_MODIFICATION: 'Organizations.ConcurrentModificationException',
+  ORG_DUPLICATE_ATTACHMENT: 'Organizations.DuplicatePolicyAttachmentException',
+  ORG_POLICY_NOT_FOUND: 'Organizations.PolicyNotFoundException',
+  ORG_TARGET_NOT_FOUND: 'Organizations.TargetNotFoundException',
+  ORG_ACCESS_DENIED: 'Organizations.AccessDeniedException',
+  ORG_CONSTRAINT_VIOLATION: 'Organizations.ConstraintViolationException',
+  ORG_POLICY_TYPE_NOT_ENABLED: 'Organizations.PolicyTypeNotEnabledException',
+  STATES_TIMEOUT: 'States.Timeout',
+  STATES_ALL: 'States.ALL',
+} as const;
+export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+/** Errors worth retrying: the API will most likely answer differently a little later. */
+export const TRANSIENT_ORGANIZATIONS_ERRORS: readonly ErrorName[] = [
+  ErrorName.ORG_THROTTLED,
+  ErrorName.ORG_SERVICE,
+  ErrorName.ORG_CONCURRENT_MODIFICATION,
+];
+
+/** Errors the Lambda service itself raises; AWS recommends retrying them on every Lambda task. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** Base class of every error this project throws on purpose. */
+export class GuardianError extends Error {
+  constructor(name: ErrorName | string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+/** The CloudTrail event was already claimed by another execution (at-least-once delivery). */
+export class DuplicateIncidentError extends GuardianError {
+  constructor(readonly incidentId: string, options?: { cause?: unknown }) {
+    super(ErrorName.DUPLICATE_INCIDENT, `incident ${incidentId} was already claimed by another execution`, options);
+  }
+}
+
+/** A write would move an incident's status backwards, or close it twice. */
+export class StatusRegressionError extends GuardianError {
+  constructor(readonly incidentId: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorName.STATUS_REGRESSION, `incident ${incidentId}: ${message}`, options);
+  }
+}
+
+/** An Organizations API error, named as Step Functions would name it. */
+export class OrganizationsError extends GuardianError {
+  constructor(
+    readonly awsName: string,
+    message: string,
+    readonly httpStatus: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`Organizations.${awsName}`, message, options);
+  }
+
+  get transient(): boolean {
+    return (TRANSIENT_ORGANIZATIONS_ERRORS as readonly string[]).includes(this.name);
+  }
+}
+
+/** AttachPolicy answered success but the policy is not listed on the target. */
+export class AttachmentNotConfirmedError extends GuardianError {
+  constructor(policyId: string, targetId: string) {
+    super(ErrorName.ATTACHMENT_NOT_CONFIRMED, `${policyId} is not listed on ${targetId} after AttachPolicy succeeded`);
+  }
+}
+
+/** SNS could not take the notification. */
+export class NotificationFailedError extends GuardianError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorName.NOTIFICATION_FAILED, message, options);
+  }
+}
+
+/** Turns anything thrown into a one-line description. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

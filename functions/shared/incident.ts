@@ -1,0 +1,81 @@
+import type { Decision, Mode, OnTimeout, Outcome, PolicyType, TargetType, Verdict } from './vocabulary';
+import type { RuleMatch } from './rules/match';
+
+/** Who called DetachPolicy, as CloudTrail tells it. */
+export interface Actor {
+  /** Root, IAMUser, AssumedRole, IdentityCenter, FederatedUser, AWSService, AWSAccount or Unknown. */
+  type: string;
+  /** The principal's ARN (for an assumed role, the session ARN). */
+  arn?: string;
+  /** The role behind an assumed-role session. */
+  sessionIssuerArn?: string;
+  /** The principal that rules and queries match: the session issuer's ARN, else the ARN. */
+  principalArn?: string;
+  accountId?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  /** The call was made with console credentials. */
+  console: boolean;
+  /** The session was MFA-authenticated; undefined when CloudTrail does not say. */
+  mfa?: boolean;
+  /** The AWS service that called on the principal's behalf. */
+  invokedBy?: string;
+}
+
+export interface PolicyRef {
+  id?: string;
+  name?: string;
+  type?: PolicyType | string;
+}
+
+export interface TargetRef {
+  id?: string;
+  type?: TargetType;
+  name?: string;
+}
+
+/** The approval window, fixed when the incident is classified. */
+export interface ApprovalTerms {
+  timeoutSeconds: number;
+  onTimeout: OnTimeout;
+}
+
+/**
+ * One detachment as the workflow carries it from Classify onwards. The incident id is the
+ * CloudTrail eventID of the detach (for an unreadable event: the EventBridge event id).
+ */
+export interface Incident {
+  incidentId: string;
+  verdict: Verdict;
+  /** Why the verdict, in one sentence. */
+  reason: string;
+  /** When the detach happened (CloudTrail eventTime), else when it was received. */
+  detectedAt: string;
+  eventTime?: string;
+  eventId?: string;
+  region?: string;
+  policy: PolicyRef;
+  target: TargetRef;
+  actor: Actor;
+  mode?: Mode;
+  rule?: RuleMatch;
+  approval?: ApprovalTerms;
+  /** Whether people are told about this incident (protected ones always are). */
+  notify: boolean;
+  /** For an INVALID event: what is wrong with it, and the start of it as received. */
+  invalid?: { problem: string; excerpt: string };
+  /** Enrichment problems (names could not be read); never blocks remediation. */
+  enrichmentErrors?: string[];
+}
+
+/** How an incident ended, as CloseIncident recorded it and the closing notice tells it. */
+export interface Closure {
+  outcome: Outcome;
+  decision?: Decision;
+  decidedBy?: string;
+  decisionReason?: string;
+  cause?: string;
+  reattachedAt?: string;
+  timeToRemediateSeconds?: number;
+  closedAt: string;
+}

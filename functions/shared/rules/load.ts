@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { protectionRulesSchema, type ProtectionRules } from './schema';
+
+/** A protection rules file that does not validate; `problems` name the field and the rule. */
+export class InvalidRulesError extends Error {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`${source} is not a valid protection rules file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidRulesError';
+  }
+}
+
+/** `protect[2].policyId` from ['protect', 2, 'policyId']. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text === '' ? String(key) : `${text}.${String(key)}`;
+  }, '');
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return `${where || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}: required`;
+  return `${where || '(top level)'}: ${issue.message}`;
+}
+
+/** Validates parsed JSON as protection rules; throws InvalidRulesError naming every problem. */
+export function parseProtectionRules(json: unknown, source = 'protection rules'): ProtectionRules {
+  const result = protectionRulesSchema.safeParse(json, { reportInput: true });
+  if (!result.success) throw new InvalidRulesError(source, result.error.issues.map(formatIssue));
+  return result.data;
+}
+
+/** Reads and validates a protection rules file. */
+export function loadProtectionRules(path: string): ProtectionRules {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidRulesError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidRulesError(path, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  return parseProtectionRules(json, path);
+}

@@ -1,0 +1,5 @@
+import type { DynamoDbLocal } from '../../local/dynamodb-local';
+
+export default async function globalTeardown(): Promise<void> {
+  (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal?.stop();
+}
