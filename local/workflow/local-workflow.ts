@@ -189,7 +189,8 @@ export class LocalWorkflow {
         return { ...base(), status: 'SUCCEEDED', output };
       } catch (error) {
         await logs.catch(() => undefined);
-        const e = error as Error & { cause?: unknown };
+        // The engine wraps the state's error (a Fail state's Error and Cause) in an ExecutionError.
+        const e = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
         return { ...base(), status: 'FAILED', error: e.name, cause: e.message };
       } finally {
         this.options.broker.expire(token);

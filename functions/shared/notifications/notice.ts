@@ -42,8 +42,12 @@ export function targetLabel(target: TargetRef): string {
   }
 }
 
-function seconds(value: number): string {
-  return value < 120 ? `${value.toFixed(1)} s` : `${Math.round(value / 60)} min`;
+/** A duration as people say it: 1.2 s, 14 min, 3 h, 2 d. */
+export function humanDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
 }
 
 /** What will happen, or what happened, in a few words. */
@@ -56,7 +60,7 @@ export function consequence(notice: Notice): string {
   }
   switch (closure?.outcome) {
     case Outcome.REATTACHED:
-      return closure.timeToRemediateSeconds === undefined ? 'reattached' : `reattached after ${seconds(closure.timeToRemediateSeconds)}`;
+      return closure.timeToRemediateSeconds === undefined ? 'reattached' : `reattached after ${humanDuration(closure.timeToRemediateSeconds)}`;
     case Outcome.ALREADY_ATTACHED:
       return 'already attached again';
     case Outcome.OVERRIDDEN:

@@ -1,0 +1,111 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadProtectionRules } from '../../functions/shared/rules/load';
+import { readEventFile, type ReplayEvent } from '../../local/event-files';
+import { stderrLog, type LogLevel } from '../../local/local-log';
+import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { formatRun, toJsonDocument } from '../../local/report';
+import { runLocal, type LocalDecision } from '../../local/runner';
+import { serveLocal } from '../../local/serve';
+import { PROJECT_ROOT } from '../project-root';
+
+const SAMPLES = join(PROJECT_ROOT, 'samples');
+
+const number = (what: string, min: number, max: number) => (text: string) => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`${what} must be a number from ${min} to ${max}`);
+  return value;
+};
+
+function sampleEvents(): string[] {
+  const folder = join(SAMPLES, 'events');
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(folder, name));
+}
+
+interface LocalOptions {
+  config: string;
+  org: string;
+  event?: string[];
+  decision: LocalDecision;
+  reason?: string;
+  json?: boolean;
+  serve?: boolean;
+  port: number;
+  organizationsEndpoint?: string;
+  approvalTimeout: number;
+  rateLimit?: number;
+  throttleProbability?: number;
+  serviceErrorProbability?: number;
+  seed?: number;
+  logLevel: LogLevel;
+}
+
+/** `scp-guardian local`: the real workflow on local components (contract: DESIGN.md). */
+export function localCommand(): Command {
+  return new Command('local')
+    .description('replay CloudTrail events through the real workflow on local components, or serve it (--serve)')
+    .option('--config <file>', 'protection rules', join(SAMPLES, 'protection-rules.json'))
+    .option('--org <file>', 'the local organization', join(SAMPLES, 'organization.json'))
+    .option('--event <file...>', 'events to replay: EventBridge envelopes, CloudTrail records or log files (default: samples/events/*.json)')
+    .addOption(new Option('--decision <decision>', 'answer every approval request').choices(['approve', 'override', 'none']).default('approve'))
+    .option('--reason <text>', 'the reason given with --decision override')
+    .option('--json', 'print one JSON document on stdout (logs go to stderr)')
+    .option('--serve', 'keep running and serve events, Slack interactions and incidents on 127.0.0.1')
+    .option('--port <n>', 'port for --serve (0: any free port)', number('--port', 0, 65535), 8787)
+    .option('--organizations-endpoint <url>', 'use another endpoint that speaks the Organizations protocol; the organization file is not loaded')
+    .option('--approval-timeout <seconds>', 'with --decision none: the shortened approval window', number('--approval-timeout', 1, 3600), 5)
+    .option('--rate-limit <rps>', 'local Organizations endpoint: requests per second', number('--rate-limit', 0.1, 10000))
+    .option('--throttle-probability <p>', 'local Organizations endpoint: probability of a 429', number('--throttle-probability', 0, 1))
+    .option('--service-error-probability <p>', 'local Organizations endpoint: probability of a 503', number('--service-error-probability', 0, 1))
+    .option('--seed <n>', 'seed for injected faults', number('--seed', 0, 2 ** 32))
+    .addOption(new Option('--log-level <level>', 'handler logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .action(async (options: LocalOptions) => {
+      const rules = loadProtectionRules(resolve(options.config));
+      const organization = options.organizationsEndpoint === undefined ? loadOrganizationFile(resolve(options.org)) : undefined;
+      const faults =
+        options.rateLimit !== undefined || options.throttleProbability !== undefined || options.serviceErrorProbability !== undefined
+          ? {
+              rateLimit: options.rateLimit === undefined ? undefined : { requestsPerSecond: options.rateLimit },
+              throttleProbability: options.throttleProbability,
+              serviceErrorProbability: options.serviceErrorProbability,
+              seed: options.seed,
+            }
+          : undefined;
+      const slack = process.env.SLACK_BOT_TOKEN ? { token: process.env.SLACK_BOT_TOKEN, channel: rules.notify.slackChannel } : undefined;
+      const common = {
+        rules,
+        organization,
+        organizationsEndpoint: options.organizationsEndpoint,
+        faults,
+        slack,
+        log: stderrLog(options.logLevel),
+      };
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+      if (options.serve) {
+        await serveLocal({ ...common, port: options.port, slackSigningSecret: process.env.SLACK_SIGNING_SECRET, progress });
+        return;
+      }
+
+      const files = options.event ?? sampleEvents();
+      const events: ReplayEvent[] = files.flatMap((file) => readEventFile(resolve(file)));
+      const report = await runLocal({
+        ...common,
+        events,
+        decision: options.decision,
+        reason: options.reason,
+        approvalTimeoutSeconds: options.approvalTimeout,
+        progress: options.json ? undefined : progress,
+        onPublish: options.json ? undefined : (message) => progress(`[email] ${message.subject}`),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(toJsonDocument(report), null, 2)}\n` : `${formatRun(report)}\n`);
+      if (!report.complete) {
+        process.stderr.write('scp-guardian local: not every incident reached an outcome\n');
+        process.exitCode = 1;
+      }
+    });
+}

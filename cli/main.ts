@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { configCommand } from './commands/config';
+import { localCommand } from './commands/local';
+
+/** The `scp-guardian` command. */
+export function program(): Command {
+  return new Command('scp-guardian')
+    .description('Keeps AWS Organizations Service Control Policies attached: detect, decide, reattach, audit.')
+    .showHelpAfterError()
+    .addCommand(localCommand())
+    .addCommand(configCommand());
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`scp-guardian: ${message}\n`);
+    process.exitCode = process.exitCode || 1;
+  }
+}

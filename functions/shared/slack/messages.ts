@@ -1,0 +1,304 @@
+import type { ActionsBlock, Button, ContextBlock, HeaderBlock, InputBlock, KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
+import { MAX_REASON_LENGTH } from '../decisions/decide';
+import type { Incident } from '../incident';
+import { Decision, Mode, OnTimeout, Outcome, TargetType, Verdict } from '../vocabulary';
+
+/** Action ids of the decision buttons; the interactions endpoint routes on them. */
+export const SlackActionId = {
+  APPROVE: 'scp_guardian_approve',
+  OVERRIDE: 'scp_guardian_override',
+} as const;
+
+/** The override modal's callback id and the block/action ids of its reason input. */
+export const OverrideModal = {
+  CALLBACK_ID: 'scp_guardian_override_reason',
+  REASON_BLOCK_ID: 'reason',
+  REASON_ACTION_ID: 'reason',
+} as const;
+
+/** Slack's documented limits that these messages could reach. */
+export const SlackLimit = {
+  SECTION_TEXT: 3000,
+  SECTION_FIELD: 2000,
+  SECTION_FIELDS: 10,
+  HEADER_TEXT: 150,
+  CONTEXT_TEXT: 2000,
+  FALLBACK_TEXT: 3000,
+  CONFIRM_TITLE: 100,
+  CONFIRM_TEXT: 300,
+  MODAL_TITLE: 24,
+} as const;
+
+/** A message as chat.postMessage and chat.update take it; `text` is the notification fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Who decided what, when; `by` is a Slack user id or, from the CLI, an IAM ARN. */
+export interface DecisionSummary {
+  decision: Decision;
+  by?: string;
+  at?: string;
+  reason?: string;
+}
+
+/** The stage an incident's Slack message shows. */
+export type IncidentMessageState =
+  | { kind: 'detected' }
+  | { kind: 'awaiting-decision'; decisionId: string; deadline: string }
+  | ({ kind: 'decided' } & DecisionSummary)
+  | { kind: 'closed'; outcome: Outcome; cause?: string; timeToRemediateSeconds?: number; decision?: DecisionSummary };
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Shortens already-escaped text to `max` characters, never leaving half an entity, half a
+ * mention or half a surrogate pair at the cut.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text
+    .slice(0, max - 1)
+    .replace(/&[a-z#0-9]*$/i, '')
+    .replace(/<[^>]*$/, '')
+    .replace(/[\uD800-\uDBFF]$/, '');
+  return `${cut}…`;
+}
+
+/** A Slack user id becomes a mention; anything else (an IAM ARN from the CLI) is shown as code. */
+export function formatDecider(by: string | undefined): string {
+  if (by === undefined || by === '') return 'someone';
+  if (/^[UW][A-Z0-9]{2,}$/.test(by)) return `<@${by}>`;
+  return code(by);
+}
+
+function code(text: string): string {
+  return `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
+}
+
+function named(name: string | undefined, id: string | undefined): string {
+  const idText = id === undefined ? '(unknown id)' : code(id);
+  return name === undefined || name === '' ? idText : `*${escapeMrkdwn(name)}* (${idText})`;
+}
+
+const TARGET_KIND: Record<TargetType, string> = {
+  [TargetType.ROOT]: 'the root',
+  [TargetType.ORGANIZATIONAL_UNIT]: 'OU',
+  [TargetType.ACCOUNT]: 'account',
+};
+
+function yesNo(value: boolean | undefined): string {
+  if (value === undefined) return 'unknown';
+  return value ? 'yes' : 'no';
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+function mrkdwnSection(text: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SlackLimit.SECTION_TEXT) } };
+}
+
+const DECISION_TEXT: Record<Decision, string> = {
+  [Decision.APPROVE]: 'approved reattaching the policy',
+  [Decision.OVERRIDE]: 'chose to keep the policy detached',
+  [Decision.TIMEOUT]: 'nobody decided in time',
+  [Decision.AUTO]: 'reattached automatically (auto mode)',
+};
+
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  [Outcome.REATTACHED]: 'The policy was reattached.',
+  [Outcome.ALREADY_ATTACHED]: 'The policy was already attached again; nothing to do.',
+  [Outcome.OVERRIDDEN]: 'The policy stays detached (override).',
+  [Outcome.OBSERVED]: 'Observed; nothing was changed.',
+  [Outcome.FAILED]: 'Could not reattach the policy.',
+  [Outcome.DUPLICATE]: 'Duplicate delivery of an event already handled.',
+};
+
+function timeoutConsequence(onTimeout: OnTimeout | undefined): string {
+  return onTimeout === OnTimeout.KEEP_DETACHED ? 'the policy *stays detached*' : 'the policy is *reattached*';
+}
+
+function headline(incident: Incident, state: IncidentMessageState): string {
+  const protectedPolicy = incident.verdict === Verdict.PROTECTED;
+  switch (state.kind) {
+    case 'detected':
+      if (!protectedPolicy) return `ℹ️ Policy detached: observed, no change (${incident.verdict})`;
+      return incident.mode === Mode.AUTO ? '🚨 Protected policy detached: reattaching now' : '🚨 Protected policy detached';
+    case 'awaiting-decision':
+      return '🚨 Protected policy detached: decision needed';
+    case 'decided':
+      return state.decision === Decision.OVERRIDE ? '✋ Decided: keep the policy detached' : '✅ Decided: reattach the policy';
+    case 'closed':
+      return state.outcome === Outcome.FAILED ? '❌ Could not reattach the policy' : `Closed: ${state.outcome}`;
+  }
+}
+
+function summaryLine(incident: Incident): string {
+  const { policy, target } = incident;
+  const kind = target.type === undefined ? 'target' : TARGET_KIND[target.type];
+  return `Policy ${named(policy.name, policy.id)} was detached from ${kind} ${named(target.name, target.id)}.`;
+}
+
+function modeText(mode: Mode | undefined): string {
+  return mode === undefined ? '' : ` (mode ${mode})`;
+}
+
+function detailFields(incident: Incident): string[] {
+  const { actor } = incident;
+  const principal = actor.principalArn ?? actor.arn;
+  const who = [`${escapeMrkdwn(actor.type)} ${principal === undefined ? '(no ARN)' : code(principal)}`];
+  if (actor.arn !== undefined && actor.arn !== principal) who.push(`session ${code(actor.arn)}`);
+  if (actor.invokedBy !== undefined) who.push(`via ${escapeMrkdwn(actor.invokedBy)}`);
+  const where = `${actor.sourceIp === undefined ? 'unknown IP' : code(actor.sourceIp)}, ${actor.console ? 'console' : 'not console (API/CLI)'}, MFA: ${yesNo(actor.mfa)}`;
+  const rule = incident.rule === undefined ? 'no protection rule matched' : escapeMrkdwn(incident.rule.explanation);
+  const description = incident.rule?.description === undefined ? '' : `\n_${escapeMrkdwn(incident.rule.description)}_`;
+  return [
+    `*Detached by*\n${who.join('\n')}`,
+    `*From*\n${where}`,
+    `*When*\n${escapeMrkdwn(incident.eventTime ?? incident.detectedAt)}`,
+    `*Verdict*\n${incident.verdict}${modeText(incident.mode)}: ${escapeMrkdwn(incident.reason)}`,
+    `*Rule*\n${rule}${description}`,
+  ];
+}
+
+function decisionLine(summary: DecisionSummary): string {
+  const who = summary.decision === Decision.TIMEOUT || summary.decision === Decision.AUTO ? '' : `${formatDecider(summary.by)} `;
+  const when = summary.at === undefined ? '' : ` at ${escapeMrkdwn(summary.at)}`;
+  const reason = summary.reason === undefined ? '' : `\n*Reason:* ${escapeMrkdwn(summary.reason)}`;
+  return `*${summary.decision}*: ${who}${DECISION_TEXT[summary.decision]}${when}.${reason}`;
+}
+
+function stateText(incident: Incident, state: IncidentMessageState): string {
+  switch (state.kind) {
+    case 'detected':
+      if (incident.verdict !== Verdict.PROTECTED) return 'Nothing will be changed in the organization.';
+      return incident.mode === Mode.AUTO ? 'Reattaching now (auto mode).' : 'A decision will be requested.';
+    case 'awaiting-decision':
+      return (
+        `Decide by *${escapeMrkdwn(state.deadline)}*. If nobody decides by then, ${timeoutConsequence(incident.approval?.onTimeout)}` +
+        ` (onTimeout: ${incident.approval?.onTimeout ?? OnTimeout.REATTACH}).`
+      );
+    case 'decided':
+      return decisionLine(state);
+    case 'closed': {
+      const lines = [`*Outcome:* ${state.outcome}. ${OUTCOME_TEXT[state.outcome]}`];
+      if (state.cause !== undefined) lines.push(`*Cause:* ${escapeMrkdwn(state.cause)}`);
+      if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${formatDuration(state.timeToRemediateSeconds)}`);
+      if (state.decision !== undefined) lines.push(decisionLine(state.decision));
+      return lines.join('\n');
+    }
+  }
+}
+
+function decisionButtons(decisionId: string, incident: Incident): ActionsBlock {
+  const policy = incident.policy.name ?? incident.policy.id ?? 'the policy';
+  const target = incident.target.name ?? incident.target.id ?? 'its target';
+  // Button values hold only the short decision id: the task token stays in DynamoDB.
+  const approve: Button = {
+    type: 'button',
+    action_id: SlackActionId.APPROVE,
+    text: { type: 'plain_text', text: 'Reattach now' },
+    style: 'primary',
+    value: decisionId,
+  };
+  const override: Button = {
+    type: 'button',
+    action_id: SlackActionId.OVERRIDE,
+    text: { type: 'plain_text', text: 'Keep detached' },
+    style: 'danger',
+    value: decisionId,
+    confirm: {
+      title: { type: 'plain_text', text: 'Keep the policy detached?' },
+      text: {
+        type: 'plain_text',
+        text: clip(`${policy} stays detached from ${target}, and the reattachment is cancelled. You will be asked for a reason, which goes into the audit trail.`, SlackLimit.CONFIRM_TEXT),
+      },
+      confirm: { type: 'plain_text', text: 'Give a reason' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    },
+  };
+  return { type: 'actions', elements: [approve, override] };
+}
+
+function fallbackTail(state: IncidentMessageState): string {
+  switch (state.kind) {
+    case 'detected':
+      return '';
+    case 'awaiting-decision':
+      return `; decide by ${state.deadline}`;
+    case 'decided':
+      return `; ${state.decision} by ${state.by ?? 'someone'}`;
+    case 'closed':
+      return `; outcome ${state.outcome}`;
+  }
+}
+
+function fallbackText(incident: Incident, state: IncidentMessageState): string {
+  const { policy, target, actor } = incident;
+  const text =
+    `${headline(incident, state)}: ${policy.name ?? ''} (${policy.id ?? 'unknown policy'}) detached from ` +
+    `${target.name ?? ''} (${target.id ?? 'unknown target'}) by ${actor.principalArn ?? actor.arn ?? actor.type}${fallbackTail(state)}`;
+  return clip(escapeMrkdwn(text), SlackLimit.FALLBACK_TEXT);
+}
+
+/**
+ * The Slack message for an incident at one stage. Every stage says what was detached from
+ * what, by whom, from where, when, which rule matched and the verdict; awaiting-decision adds
+ * the two decision buttons, every later stage has none.
+ */
+export function incidentMessage(incident: Incident, state: IncidentMessageState): SlackMessage {
+  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: clip(headline(incident, state), SlackLimit.HEADER_TEXT), emoji: true } };
+  const details: SectionBlock = {
+    type: 'section',
+    fields: detailFields(incident)
+      .slice(0, SlackLimit.SECTION_FIELDS)
+      .map((text) => ({ type: 'mrkdwn', text: clip(text, SlackLimit.SECTION_FIELD) })),
+  };
+  const context: ContextBlock = {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clip(`Incident ${code(incident.incidentId)}${incident.region === undefined ? '' : ` · ${escapeMrkdwn(incident.region)}`}`, SlackLimit.CONTEXT_TEXT) }],
+  };
+  const blocks: KnownBlock[] = [header, mrkdwnSection(summaryLine(incident)), details, mrkdwnSection(stateText(incident, state))];
+  if (state.kind === 'awaiting-decision') blocks.push(decisionButtons(state.decisionId, incident));
+  blocks.push(context);
+  return { text: fallbackText(incident, state), blocks };
+}
+
+/**
+ * The modal `views.open` shows after "Keep detached": one required multi-line reason. The
+ * decision id travels in private_metadata; the decision is taken on submission.
+ */
+export function overrideModal(decisionId: string, incident: Incident): ModalView {
+  const reason: InputBlock = {
+    type: 'input',
+    block_id: OverrideModal.REASON_BLOCK_ID,
+    label: { type: 'plain_text', text: 'Why keep it detached?' },
+    hint: { type: 'plain_text', text: 'Recorded in the audit trail with your name.' },
+    element: {
+      type: 'plain_text_input',
+      action_id: OverrideModal.REASON_ACTION_ID,
+      multiline: true,
+      min_length: 1,
+      max_length: MAX_REASON_LENGTH,
+      placeholder: { type: 'plain_text', text: 'e.g. planned change CHG-1234, reattach after the migration' },
+    },
+  };
+  return {
+    type: 'modal',
+    callback_id: OverrideModal.CALLBACK_ID,
+    private_metadata: decisionId,
+    title: { type: 'plain_text', text: 'Keep policy detached' },
+    submit: { type: 'plain_text', text: 'Keep detached' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [mrkdwnSection(`${summaryLine(incident)}\nThe reattachment will be cancelled.`), reason],
+  };
+}

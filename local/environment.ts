@@ -1,0 +1,248 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { randomUUID } from 'node:crypto';
+import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
+import type { ClassifyInput } from '../functions/classify/classify';
+import { createClassifyHandler } from '../functions/classify/handler';
+import { createCloseHandler } from '../functions/close/handler';
+import { notify, type NotifyInput } from '../functions/notify/notify';
+import { createReattachHandler } from '../functions/reattach/handler';
+import { requestDecision, type RequestDecisionInput } from '../functions/request-decision/request-decision';
+import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
+import { AuditStore } from '../functions/shared/audit/audit-store';
+import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
+import { DecisionStore } from '../functions/shared/decisions/decision-store';
+import type { Log } from '../functions/shared/log';
+import type { SlackTarget } from '../functions/shared/notifications/slack-poster';
+import type { ProtectionRules } from '../functions/shared/rules/schema';
+import { ORGANIZATIONS_CLIENT_OPTIONS, toDocumentClient } from '../functions/shared/runtime';
+import { SlackNotifier } from '../functions/shared/slack/slack-notifier';
+import type { HumanDecision } from '../functions/shared/vocabulary';
+import { createAuditTable, DynamoDbLocal, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
+import { stderrLog } from './local-log';
+import { LocalOrganizationsEndpoint } from './organizations/endpoint';
+import type { FaultOptions } from './organizations/fault-injector';
+import type { OrganizationFile } from './organizations/organization-file';
+import { LocalOrganization } from './organizations/organization-state';
+import { SlackStandin } from './slack-standin/server';
+import { SnsStandIn, type PublishedMessage } from './sns-standin';
+import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
+import { LocalWorkflow, LOCAL_ACCOUNT, type ExecutionRecord } from './workflow/local-workflow';
+import { TaskTokenBroker } from './workflow/task-tokens';
+
+export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guardian-notifications`;
+/** The bot token the Slack stand-in accepts. */
+export const STANDIN_SLACK_TOKEN = 'xoxb-local-standin';
+const STANDIN_SLACK_CHANNEL = 'C0LOCAL01';
+
+export interface LocalEnvironmentOptions {
+  rules: ProtectionRules;
+  /** The organization to serve; ignored when `organizationsEndpoint` is given. */
+  organization?: OrganizationFile;
+  /** Another endpoint that speaks the Organizations protocol (LocalStack, moto, a double). */
+  organizationsEndpoint?: string;
+  faults?: FaultOptions;
+  /** An already running DynamoDB Local; otherwise one is started and stopped with this environment. */
+  dynamoDbEndpoint?: string;
+  /** Real Slack: when both are set, messages go to Slack instead of the stand-in. */
+  slack?: { token: string; channel?: string };
+  /** Slack's signing secret, for signed interactions (`--serve`). */
+  slackSigningSecret?: string;
+  /** Shortens every approval window to this many seconds (the runner says so). */
+  approvalTimeoutSeconds?: number;
+  /** Milliseconds before each retry of the named states instead of the ASL's backoff. */
+  retryIntervalOverrides?: Record<string, number>;
+  /** Called whenever an incident starts waiting for a decision. */
+  onDecisionRequested?: (request: { incidentId: string; decisionId: string; deadline: string }) => void;
+  onPublish?: (message: PublishedMessage) => void;
+  log?: (incidentId?: string) => Log;
+}
+
+/**
+ * Everything the workflow talks to, on this machine: DynamoDB Local, the local Organizations
+ * endpoint, a Step Functions endpoint for task tokens, SNS and Slack stand-ins; and the real
+ * ASL run by aws-local-stepfunctions with every Lambda task mapped to its real handler.
+ */
+export class LocalEnvironment {
+  readonly audit: AuditStore;
+  readonly decisions: DecisionStore;
+  readonly workflow: LocalWorkflow;
+  readonly interactions: InteractionProcessor;
+  readonly slackNotifier: SlackNotifier;
+  /** AttachPolicy calls made by the workflow's Organizations client, failed ones included. */
+  attachCalls = 0;
+  /** The incident each execution claimed (or found claimed), by execution ARN. */
+  readonly executionIncidents = new Map<string, string>();
+  private readonly incidentWaiters = new Map<string, (incidentId: string | undefined) => void>();
+
+  private constructor(
+    readonly options: LocalEnvironmentOptions,
+    readonly tableName: string,
+    readonly dynamoDbEndpoint: string,
+    private readonly ownDynamo: DynamoDbLocal | undefined,
+    readonly organizationsEndpoint: LocalOrganizationsEndpoint | undefined,
+    readonly organizationsUrl: string,
+    readonly stepFunctions: LocalStepFunctionsEndpoint,
+    readonly broker: TaskTokenBroker,
+    readonly sns: SnsStandIn,
+    readonly slackStandin: SlackStandin | undefined,
+    slackTarget: SlackTarget,
+  ) {
+    const log = options.log ?? stderrLog('warn');
+    const documentClient = toDocumentClient(localDynamoDbClient(dynamoDbEndpoint));
+    this.audit = new AuditStore(documentClient, tableName);
+    this.decisions = new DecisionStore(documentClient, tableName);
+    const organizations = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_OPTIONS, endpoint: organizationsUrl, credentials: LOCAL_CREDENTIALS });
+    organizations.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'AttachPolicyCommand') this.attachCalls++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countAttachCalls' },
+    );
+    const snsClient = new SNSClient({ endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const sfnClient = new SFNClient({ endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const classify = createClassifyHandler({ rules: options.rules, organizations, log });
+    const claim = createClaimHandler({ audit: this.audit, log });
+    this.slackNotifier = slackTarget.poster as SlackNotifier;
+
+    this.workflow = new LocalWorkflow({
+      broker,
+      retryIntervalOverrides: options.retryIntervalOverrides,
+      handlers: {
+        classify: async (input: ClassifyInput) => {
+          const classified = await classify(input);
+          const shortened = options.approvalTimeoutSeconds;
+          if (shortened !== undefined && classified.incident.approval !== undefined) {
+            classified.incident.approval = { ...classified.incident.approval, timeoutSeconds: shortened };
+          }
+          return classified;
+        },
+        claim: async (input: ClaimInput) => {
+          this.executionIncidents.set(input.executionArn, input.incident.incidentId);
+          this.incidentWaiters.get(input.executionArn)?.(input.incident.incidentId);
+          return claim(input);
+        },
+        'request-decision': async (input: RequestDecisionInput) => {
+          const requested = await requestDecision(input, {
+            decisions: this.decisions,
+            audit: this.audit,
+            sns: snsClient,
+            topicArn: LOCAL_TOPIC_ARN,
+            slack: slackTarget,
+            log: log(input.incident.incidentId),
+          });
+          options.onDecisionRequested?.({ incidentId: input.incident.incidentId, ...requested });
+          return requested;
+        },
+        reattach: createReattachHandler({ organizations, audit: this.audit, log }),
+        close: createCloseHandler({ audit: this.audit, log }),
+        notify: (input: NotifyInput) =>
+          notify(input, { sns: snsClient, topicArn: LOCAL_TOPIC_ARN, audit: this.audit, slack: slackTarget, log: log(input.incident.incidentId) }),
+      },
+    });
+
+    this.decideDeps = { decisions: this.decisions, audit: this.audit, sfn: sfnClient, approvers: options.rules.approval.approvers };
+    this.interactions = createInteractionProcessor({
+      signingSecret: async () => options.slackSigningSecret,
+      decide: (input) => decide(input, this.decideDeps),
+      getDecisionRequest: (decisionId) => this.decisions.get(decisionId),
+      getIncident: async (incidentId) => (await this.audit.getIncident(incidentId))?.incident,
+      slack: this.slackNotifier,
+      clock: () => new Date(),
+      logger: { info: (m, d) => log().info(m, d), warn: (m, d) => log().warn(m, d), error: (m, d) => log().error(m, d) },
+    });
+  }
+
+  private readonly decideDeps: Parameters<typeof decide>[1];
+
+  static async start(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+    const started: { stop(): unknown }[] = [];
+    try {
+      const ownDynamo = options.dynamoDbEndpoint === undefined ? await DynamoDbLocal.start() : undefined;
+      if (ownDynamo !== undefined) started.push(ownDynamo);
+      const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (ownDynamo as DynamoDbLocal).endpoint;
+      const tableName = `scp-guardian-audit-${randomUUID().slice(0, 8)}`;
+      await createAuditTable(dynamoDbEndpoint, tableName);
+
+      let organizationsEndpoint: LocalOrganizationsEndpoint | undefined;
+      let organizationsUrl = options.organizationsEndpoint;
+      if (organizationsUrl === undefined) {
+        if (options.organization === undefined) throw new Error('an organization file or an Organizations endpoint is required');
+        organizationsEndpoint = new LocalOrganizationsEndpoint(new LocalOrganization(options.organization), { faults: options.faults });
+        organizationsUrl = (await organizationsEndpoint.start()).url;
+        started.push(organizationsEndpoint);
+      }
+
+      const broker = new TaskTokenBroker();
+      const stepFunctions = new LocalStepFunctionsEndpoint(broker);
+      await stepFunctions.start();
+      started.push(stepFunctions);
+      const sns = new SnsStandIn(options.onPublish);
+      await sns.start();
+      started.push(sns);
+
+      let slackStandin: SlackStandin | undefined;
+      let slackTarget: SlackTarget;
+      if (options.slack?.token !== undefined && options.slack.channel !== undefined) {
+        slackTarget = { poster: new SlackNotifier({ token: options.slack.token }), channel: options.slack.channel };
+      } else {
+        slackStandin = new SlackStandin({ token: STANDIN_SLACK_TOKEN });
+        await slackStandin.start();
+        started.push(slackStandin);
+        slackTarget = {
+          poster: new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl }),
+          channel: options.rules.notify.slackChannel ?? STANDIN_SLACK_CHANNEL,
+        };
+      }
+      return new LocalEnvironment(
+        options,
+        tableName,
+        dynamoDbEndpoint,
+        ownDynamo,
+        organizationsEndpoint,
+        organizationsUrl,
+        stepFunctions,
+        broker,
+        sns,
+        slackStandin,
+        slackTarget,
+      );
+    } catch (error) {
+      await Promise.allSettled(started.map((component) => component.stop()));
+      throw error;
+    }
+  }
+
+  /** The local organization, when this environment serves it. */
+  get organization(): LocalOrganization | undefined {
+    return this.organizationsEndpoint?.organization;
+  }
+
+  /** Starts one workflow execution for an EventBridge envelope. */
+  run(envelope: unknown): { executionArn: string; result: Promise<ExecutionRecord>; incidentId: Promise<string | undefined> } {
+    const execution = this.workflow.start(envelope);
+    const incidentId = new Promise<string | undefined>((resolve) => {
+      this.incidentWaiters.set(execution.executionArn, resolve);
+      void execution.result.then(() => resolve(this.executionIncidents.get(execution.executionArn)));
+    }).finally(() => this.incidentWaiters.delete(execution.executionArn));
+    return { ...execution, incidentId };
+  }
+
+  /** Decides a waiting incident through the same path as `scp-guardian decide`. */
+  async decideIncident(incidentId: string, decision: HumanDecision, by: string, reason?: string): Promise<DecideResult> {
+    const incident = await this.audit.getIncident(incidentId);
+    if (incident?.decisionId === undefined) return { status: 'unknown' };
+    return this.decide({ decisionId: incident.decisionId, decision, by, reason, via: 'cli' });
+  }
+
+  decide(input: DecideInput): Promise<DecideResult> {
+    return decide(input, this.decideDeps);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.slackStandin?.stop()]);
+    this.ownDynamo?.stop();
+  }
+}

@@ -1,0 +1,240 @@
+import { AwsServiceError, SerializationError } from '../aws-json-protocol/errors';
+import { AwsJsonServer, type JsonObject, type OperationHandler, type ServerAddress } from '../aws-json-protocol/server';
+import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
+import { FaultInjector, InjectedFault, type FaultOptions } from './fault-injector';
+import { invalidInput, type LocalOrganization, type PolicyView, type TargetView } from './organization-state';
+
+/**
+ * The local AWS Organizations endpoint: the awsJson1_1 protocol on 127.0.0.1, served from a
+ * LocalOrganization, with faults injected before each call. The real
+ * `@aws-sdk/client-organizations` talks to it unchanged (`endpoint: url`).
+ */
+
+/** X-Amz-Target prefix of the Organizations API. */
+export const ORGANIZATIONS_TARGET_PREFIX = 'AWSOrganizationsV20161128';
+
+/** Organizations' largest page (MaxResults 1..20), also the page size when none is asked. */
+const MAX_PAGE = 20;
+
+/** Accounts have no joining date in the file; this fixed one keeps answers reproducible. */
+const JOINED_EPOCH_SECONDS = 1577836800; // 2020-01-01T00:00:00Z
+
+/** One request the endpoint received, for assertions. */
+export interface RequestLogEntry {
+  readonly operation: string;
+  readonly input: JsonObject;
+  readonly requestId: string;
+  /** HTTP status answered. */
+  readonly status: number;
+  /** The error's `__type`, when the call failed. */
+  readonly error?: string;
+  /** Whether the failure was injected by the FaultInjector rather than the organization. */
+  readonly injected: boolean;
+}
+
+/** Props of a LocalOrganizationsEndpoint. */
+export interface LocalOrganizationsEndpointOptions {
+  /**
+   * Faults to inject, or an injector to share.
+   * @default no faults
+   */
+  readonly faults?: FaultOptions | FaultInjector;
+  /**
+   * Port on 127.0.0.1; 0 picks a free one.
+   * @default 0
+   */
+  readonly port?: number;
+}
+
+/** Serves a LocalOrganization over the Organizations JSON protocol. */
+export class LocalOrganizationsEndpoint {
+  readonly faults: FaultInjector;
+  /** Every request served, in arrival order. */
+  readonly requestLog: RequestLogEntry[] = [];
+  private readonly server: AwsJsonServer;
+
+  constructor(readonly organization: LocalOrganization, options: LocalOrganizationsEndpointOptions = {}) {
+    this.faults = options.faults instanceof FaultInjector ? options.faults : new FaultInjector(options.faults);
+    const org = organization;
+    const operations: Record<string, (input: JsonObject) => unknown> = {
+      AttachPolicy: (input) => {
+        org.attachPolicy(requiredString(input, 'PolicyId'), requiredString(input, 'TargetId'));
+        return {};
+      },
+      DetachPolicy: (input) => {
+        org.detachPolicy(requiredString(input, 'PolicyId'), requiredString(input, 'TargetId'));
+        return {};
+      },
+      ListPoliciesForTarget: (input) => {
+        const targetId = requiredString(input, 'TargetId');
+        const filter = policyTypeFilter(input);
+        const { items, NextToken } = page(org.policiesForTarget(targetId, filter), input, `ListPoliciesForTarget/${targetId}/${filter}`);
+        return { Policies: items.map(policySummary), NextToken };
+      },
+      ListTargetsForPolicy: (input) => {
+        const policyId = requiredString(input, 'PolicyId');
+        const { items, NextToken } = page(org.targetsForPolicy(policyId), input, `ListTargetsForPolicy/${policyId}`);
+        return { Targets: items.map(targetSummary), NextToken };
+      },
+      DescribePolicy: (input) => {
+        const policy = org.policy(requiredString(input, 'PolicyId'));
+        return { Policy: { PolicySummary: policySummary(policy), Content: JSON.stringify(policy.content) } };
+      },
+      DescribeAccount: (input) => {
+        const account = org.account(requiredString(input, 'AccountId'));
+        return {
+          Account: {
+            Id: account.id,
+            Arn: account.arn,
+            Email: account.email,
+            Name: account.name,
+            Status: 'ACTIVE',
+            State: 'ACTIVE',
+            JoinedMethod: 'CREATED',
+            JoinedTimestamp: JOINED_EPOCH_SECONDS,
+            Paths: [account.path],
+          },
+        };
+      },
+      DescribeOrganizationalUnit: (input) => {
+        const ou = org.organizationalUnit(requiredString(input, 'OrganizationalUnitId'));
+        return { OrganizationalUnit: { Id: ou.id, Arn: ou.arn, Name: ou.name, Path: ou.path } };
+      },
+      ListRoots: (input) => {
+        const root = org.target(org.rootId);
+        const { items, NextToken } = page([root], input, 'ListRoots');
+        return { Roots: items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: enabledTypes(org) })), NextToken };
+      },
+      ListParents: (input) => {
+        const { items, NextToken } = page([org.parentOf(requiredString(input, 'ChildId'))], input, 'ListParents');
+        return { Parents: items.map((p) => ({ Id: p.id, Type: p.type })), NextToken };
+      },
+      DescribeOrganization: () => {
+        const management = org.account(org.managementAccountId);
+        return {
+          Organization: {
+            Id: org.organizationId,
+            Arn: org.arn,
+            FeatureSet: 'ALL',
+            MasterAccountArn: management.arn,
+            MasterAccountId: management.id,
+            MasterAccountEmail: management.email,
+            AvailablePolicyTypes: enabledTypes(org),
+          },
+        };
+      },
+    };
+    const handlers: Record<string, OperationHandler> = {};
+    for (const [name, serve] of Object.entries(operations)) handlers[name] = (input, context) => this.serve(name, serve, input, context.requestId);
+    this.server = new AwsJsonServer({ targetPrefix: ORGANIZATIONS_TARGET_PREFIX, jsonVersion: '1.1', operations: handlers, port: options.port });
+  }
+
+  /** Starts listening on 127.0.0.1. */
+  start(): Promise<ServerAddress> {
+    return this.server.start();
+  }
+
+  /** Stops listening and closes every connection. */
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** The endpoint URL for the SDK's `endpoint` option, once started. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** Requests received for an operation (or in all), failed ones included. */
+  callCount(operation?: string): number {
+    return this.requestLog.filter((entry) => operation === undefined || entry.operation === operation).length;
+  }
+
+  /** Requests answered with success for an operation (or in all). */
+  successCount(operation?: string): number {
+    return this.requestLog.filter((entry) => (operation === undefined || entry.operation === operation) && entry.status === 200).length;
+  }
+
+  /** Forgets the requests received so far (counts start again from zero). */
+  clearLog(): void {
+    this.requestLog.length = 0;
+  }
+
+  private serve(operation: string, serve: (input: JsonObject) => unknown, input: JsonObject, requestId: string): unknown {
+    try {
+      const fault = this.faults.check(operation);
+      if (fault) throw fault;
+      const output = serve(input);
+      this.requestLog.push({ operation, input, requestId, status: 200, injected: false });
+      return output;
+    } catch (error) {
+      const known = error instanceof AwsServiceError;
+      this.requestLog.push({
+        operation,
+        input,
+        requestId,
+        status: known ? error.statusCode : 500,
+        error: known ? error.name : 'InternalFailure',
+        injected: error instanceof InjectedFault,
+      });
+      throw error;
+    }
+  }
+}
+
+function policySummary(policy: PolicyView): JsonObject {
+  return { Id: policy.id, Arn: policy.arn, Name: policy.name, Description: policy.description, Type: policy.type, AwsManaged: policy.awsManaged };
+}
+
+function targetSummary(target: TargetView): JsonObject {
+  return { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type };
+}
+
+function enabledTypes(org: LocalOrganization): JsonObject[] {
+  return org.enabledPolicyTypes().map((type) => ({ Type: type, Status: 'ENABLED' }));
+}
+
+function requiredString(input: JsonObject, member: string): string {
+  const value = input[member];
+  if (value === undefined || value === null || value === '') throw invalidInput('INPUT_REQUIRED', `You must specify a value for ${member}.`);
+  if (typeof value !== 'string') throw new SerializationError(`${member} must be a string`);
+  return value;
+}
+
+const POLICY_TYPES: readonly string[] = valuesOf(PolicyType);
+
+function policyTypeFilter(input: JsonObject): PolicyType {
+  const filter = requiredString(input, 'Filter');
+  if (!POLICY_TYPES.includes(filter)) throw invalidInput('INVALID_ENUM_POLICY_TYPE', `${filter} is not a valid policy type.`);
+  return filter as PolicyType;
+}
+
+/**
+ * One page of a list. The NextToken is opaque to callers; it carries the offset and the
+ * request it belongs to, so a token from another listing is refused as AWS refuses it.
+ */
+function page<T>(items: readonly T[], input: JsonObject, scope: string): { items: T[]; NextToken?: string } {
+  const max = input.MaxResults ?? MAX_PAGE;
+  if (typeof max !== 'number' || !Number.isInteger(max)) throw new SerializationError('MaxResults must be an integer');
+  if (max < 1) throw invalidInput('MIN_VALUE_EXCEEDED', 'MaxResults must be at least 1.');
+  if (max > MAX_PAGE) throw invalidInput('MAX_VALUE_EXCEEDED', `MaxResults must be at most ${MAX_PAGE}.`);
+  const offset = input.NextToken === undefined || input.NextToken === null ? 0 : decodeToken(input.NextToken, scope, items.length);
+  const end = Math.min(items.length, offset + max);
+  return { items: items.slice(offset, end), NextToken: end < items.length ? encodeToken(scope, end) : undefined };
+}
+
+function encodeToken(scope: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ scope, offset }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: unknown, scope: string, length: number): number {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'scope' in parsed && 'offset' in parsed) {
+      const { scope: tokenScope, offset } = parsed;
+      if (tokenScope === scope && typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 && offset <= length) return offset;
+    }
+  } catch {
+    // An undecodable token is invalid like any other; answered below.
+  }
+  throw invalidInput('INVALID_NEXT_TOKEN', 'The NextToken value is not valid.');
+}

@@ -1,0 +1,195 @@
+import { AwsServiceError } from '../aws-json-protocol/errors';
+
+/**
+ * Faults the local Organizations endpoint can answer with before it serves a call, so the
+ * workflow's Retry and Catch meet what AWS really sends. Per request, in this order:
+ *
+ * 1. a scripted step for the operation, if any is queued: its fault, or `ok` for none
+ *    (a scripted request skips the rate limit and the random faults);
+ * 2. the rate limit: a token bucket shared by every affected operation, like the account-wide
+ *    limits Organizations applies (429 TooManyRequestsException, "Rate exceeded");
+ * 3. random faults: one draw from a seeded PRNG, so the same seed and the same calls give the
+ *    same faults: 429 with `throttleProbability`, else 503 ServiceException with
+ *    `serviceErrorProbability`.
+ *
+ * Steps 2 and 3 apply to every operation by default (AWS throttles reads as well as writes,
+ * and the workflow reads to confirm a reattachment); `operations` narrows them. No timers: the
+ * bucket refills from the clock when a request arrives.
+ */
+
+/** Faults that can be injected, with the status this project's contract gives each. */
+export const FaultName = {
+  THROTTLED: 'TooManyRequestsException',
+  SERVICE: 'ServiceException',
+  ACCESS_DENIED: 'AccessDeniedException',
+  CONCURRENT_MODIFICATION: 'ConcurrentModificationException',
+} as const;
+export type FaultName = (typeof FaultName)[keyof typeof FaultName];
+
+/** One scripted answer: a fault, or `ok` to let the call through. */
+export type ScriptStep = FaultName | 'ok';
+
+const FAULTS: Readonly<Record<FaultName, { readonly status: number; readonly message: string }>> = {
+  [FaultName.THROTTLED]: { status: 429, message: 'Rate exceeded' },
+  [FaultName.SERVICE]: {
+    status: 503,
+    message: "AWS Organizations can't complete your request because of an internal service error. Try again later.",
+  },
+  [FaultName.ACCESS_DENIED]: { status: 400, message: "You don't have permissions to access this resource." },
+  [FaultName.CONCURRENT_MODIFICATION]: {
+    status: 400,
+    message: 'The target of the operation is currently being modified by a different request. Try again later.',
+  },
+};
+
+/** An injected fault, answered like the real one. */
+export class InjectedFault extends AwsServiceError {
+  constructor(readonly fault: FaultName, readonly source: 'script' | 'rate-limit' | 'random') {
+    super(fault, FAULTS[fault].message, { statusCode: FAULTS[fault].status });
+  }
+}
+
+/** Token bucket settings. */
+export interface RateLimitOptions {
+  /** Tokens added per second. */
+  readonly requestsPerSecond: number;
+  /**
+   * Bucket size: how many requests may arrive at once. The bucket starts full.
+   * @default requestsPerSecond (at least 1)
+   */
+  readonly burst?: number;
+}
+
+/** What the FaultInjector injects. Every fault is off by default. */
+export interface FaultOptions {
+  /**
+   * Token-bucket rate limit.
+   * @default no limit
+   */
+  readonly rateLimit?: RateLimitOptions;
+  /**
+   * Probability (0..1) that a request is answered 429 TooManyRequestsException.
+   * @default 0
+   */
+  readonly throttleProbability?: number;
+  /**
+   * Probability (0..1) that a request is answered 503 ServiceException.
+   * @default 0
+   */
+  readonly serviceErrorProbability?: number;
+  /**
+   * Seed of the PRNG behind the random faults.
+   * @default 1
+   */
+  readonly seed?: number;
+  /**
+   * Operations the rate limit and random faults apply to. Scripts apply to whatever they name.
+   * @default every operation
+   */
+  readonly operations?: readonly string[];
+  /**
+   * Milliseconds clock for the token bucket; tests pass a fake one.
+   * @default performance.now
+   */
+  readonly clock?: () => number;
+}
+
+/** mulberry32: a tiny, fast, seedable PRNG returning numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Decides, request by request, whether to answer with a fault. */
+export class FaultInjector {
+  private readonly scripts = new Map<string, ScriptStep[]>();
+  private readonly injected = new Map<FaultName, number>();
+  private readonly random: () => number;
+  private readonly clock: () => number;
+  private readonly operations: ReadonlySet<string> | undefined;
+  private readonly throttleProbability: number;
+  private readonly serviceErrorProbability: number;
+  private readonly bucket: { readonly capacity: number; readonly perMs: number; tokens: number; at: number } | undefined;
+
+  constructor(options: FaultOptions = {}) {
+    this.throttleProbability = probability(options.throttleProbability, 'throttleProbability');
+    this.serviceErrorProbability = probability(options.serviceErrorProbability, 'serviceErrorProbability');
+    if (this.throttleProbability + this.serviceErrorProbability > 1) {
+      throw new Error('FaultInjector: throttleProbability + serviceErrorProbability must not exceed 1');
+    }
+    this.random = mulberry32(options.seed ?? 1);
+    this.clock = options.clock ?? (() => performance.now());
+    this.operations = options.operations ? new Set(options.operations) : undefined;
+    if (options.rateLimit) {
+      const { requestsPerSecond, burst } = options.rateLimit;
+      if (!(requestsPerSecond > 0)) throw new Error('FaultInjector: rateLimit.requestsPerSecond must be above 0');
+      const capacity = burst ?? Math.max(1, requestsPerSecond);
+      if (!(capacity >= 1)) throw new Error('FaultInjector: rateLimit.burst must be at least 1');
+      this.bucket = { capacity, perMs: requestsPerSecond / 1000, tokens: capacity, at: this.clock() };
+    }
+  }
+
+  /** Queues answers for the next calls of an operation, consumed in order. Chainable. */
+  script(operation: string, steps: readonly ScriptStep[]): this {
+    for (const step of steps) {
+      if (step !== 'ok' && !(step in FAULTS)) throw new Error(`FaultInjector: unknown scripted step "${step}"`);
+    }
+    this.scripts.set(operation, [...(this.scripts.get(operation) ?? []), ...steps]);
+    return this;
+  }
+
+  /** Scripted steps not yet consumed for an operation. */
+  pending(operation: string): readonly ScriptStep[] {
+    return [...(this.scripts.get(operation) ?? [])];
+  }
+
+  /** Drops every queued script step. */
+  clearScripts(): void {
+    this.scripts.clear();
+  }
+
+  /** How many faults were injected, of one kind or in all. */
+  injectedCount(fault?: FaultName): number {
+    if (fault) return this.injected.get(fault) ?? 0;
+    return [...this.injected.values()].reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Called once per request: the fault to answer with, or undefined to serve the call. */
+  check(operation: string): InjectedFault | undefined {
+    const scripted = this.scripts.get(operation)?.shift();
+    if (scripted !== undefined) return scripted === 'ok' ? undefined : this.inject(scripted, 'script');
+    if (this.operations && !this.operations.has(operation)) return undefined;
+    if (this.bucket && !this.takeToken(this.bucket)) return this.inject(FaultName.THROTTLED, 'rate-limit');
+    if (this.throttleProbability === 0 && this.serviceErrorProbability === 0) return undefined;
+    const draw = this.random();
+    if (draw < this.throttleProbability) return this.inject(FaultName.THROTTLED, 'random');
+    if (draw < this.throttleProbability + this.serviceErrorProbability) return this.inject(FaultName.SERVICE, 'random');
+    return undefined;
+  }
+
+  private takeToken(bucket: NonNullable<FaultInjector['bucket']>): boolean {
+    const now = this.clock();
+    bucket.tokens = Math.min(bucket.capacity, bucket.tokens + (now - bucket.at) * bucket.perMs);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private inject(fault: FaultName, source: InjectedFault['source']): InjectedFault {
+    this.injected.set(fault, (this.injected.get(fault) ?? 0) + 1);
+    return new InjectedFault(fault, source);
+  }
+}
+
+function probability(value: number | undefined, name: string): number {
+  const p = value ?? 0;
+  if (!(p >= 0 && p <= 1)) throw new Error(`FaultInjector: ${name} must be between 0 and 1, got ${String(value)}`);
+  return p;
+}

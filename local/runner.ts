@@ -1,0 +1,172 @@
+import type { IncidentRecord, TimelineEntry } from '../functions/shared/audit/records';
+import { describeError } from '../functions/shared/errors';
+import type { ProtectionRules } from '../functions/shared/rules/schema';
+import { Decision, IncidentStatus, type HumanDecision } from '../functions/shared/vocabulary';
+import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
+import type { ReplayEvent } from './event-files';
+import type { OrganizationFile } from './organizations/organization-file';
+import { DetachmentReplayer } from './replay';
+import type { ExecutionRecord } from './workflow/local-workflow';
+
+/** Who answers approval requests in a local run (`--decision`). */
+export const LOCAL_DECIDER = 'local-operator (--decision)';
+
+export type LocalDecision = 'approve' | 'override' | 'none';
+
+export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' | 'organizationsEndpoint' | 'slack' | 'log' | 'onPublish' | 'retryIntervalOverrides' | 'dynamoDbEndpoint'> {
+  rules: ProtectionRules;
+  organization?: OrganizationFile;
+  events: ReplayEvent[];
+  decision: LocalDecision;
+  reason?: string;
+  /** With --decision none: the approval window, shortened so the run ends. */
+  approvalTimeoutSeconds: number;
+  /** Progress lines for people (stderr). */
+  progress?: (line: string) => void;
+}
+
+/** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md). */
+export interface IncidentReport {
+  incidentId: string;
+  verdict: string;
+  mode: string | null;
+  decision: string | null;
+  outcome: string | null;
+  policyId: string | null;
+  targetId: string | null;
+  actor: string | null;
+  timeline: { at: string; step: string; detail: Record<string, unknown> }[];
+  status: string;
+  reason: string;
+  decidedBy: string | null;
+  cause: string | null;
+  /** The execution that claimed the incident: how long it ran, how many transitions and Lambda calls. */
+  execution: { executionArn: string; status: string; durationSeconds: number; stateTransitions: number; lambdaInvocations: number; retries: number } | null;
+  /** Every execution that carried this CloudTrail event (duplicates included). */
+  deliveries: number;
+  record: IncidentRecord;
+}
+
+export interface LocalRunReport {
+  incidents: IncidentReport[];
+  attachCalls: number;
+  organization: OrganizationFile | null;
+  notes: string[];
+  /** True when every incident reached an outcome. */
+  complete: boolean;
+}
+
+const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt)) / 1000;
+
+function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions: ExecutionRecord[]): IncidentReport {
+  const claimed = executions.find((execution) => execution.executionArn === record.executionArn);
+  return {
+    incidentId: record.incidentId,
+    verdict: record.verdict,
+    mode: record.mode ?? null,
+    decision: record.decision ?? null,
+    outcome: record.outcome ?? null,
+    policyId: record.policyId ?? null,
+    targetId: record.targetId ?? null,
+    actor: record.actorArn ?? null,
+    timeline: timeline.map(({ at, step, detail }) => ({ at, step, detail })),
+    status: record.status,
+    reason: record.reason,
+    decidedBy: record.decidedBy ?? null,
+    cause: record.cause ?? null,
+    execution:
+      claimed === undefined
+        ? null
+        : {
+            executionArn: claimed.executionArn,
+            status: claimed.status,
+            durationSeconds: seconds(claimed),
+            stateTransitions: claimed.stateTransitions,
+            lambdaInvocations: claimed.lambdaInvocations,
+            retries: claimed.retries,
+          },
+    deliveries: 0,
+    record,
+  };
+}
+
+/**
+ * `scp-guardian local`: replays events through the real workflow on local components and
+ * reports every incident with its timeline. Detachments are applied to the local organization
+ * first, as reality would have applied them.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport> {
+  const progress = options.progress ?? (() => {});
+  const notes: string[] = [];
+  if (options.decision === 'none') {
+    notes.push(
+      `approval windows shortened from ${options.rules.approval.timeoutMinutes} min to ${options.approvalTimeoutSeconds} s for this local run; then onTimeout (${options.rules.approval.onTimeout}) applies`,
+    );
+  }
+  const decision: HumanDecision | undefined =
+    options.decision === 'approve' ? Decision.APPROVE : options.decision === 'override' ? Decision.OVERRIDE : undefined;
+  const reason = options.reason ?? (decision === Decision.OVERRIDE ? 'local run: --decision override' : undefined);
+
+  let environment: LocalEnvironment | undefined;
+  const decisions: Promise<unknown>[] = [];
+  try {
+    environment = await LocalEnvironment.start({
+      ...options,
+      approvalTimeoutSeconds: options.decision === 'none' ? options.approvalTimeoutSeconds : undefined,
+      onDecisionRequested: ({ incidentId, decisionId }) => {
+        if (decision === undefined) {
+          progress(`${incidentId}: waiting for a decision (none will come: --decision none)`);
+          return;
+        }
+        progress(`${incidentId}: decision requested, answering ${decision} as ${LOCAL_DECIDER}`);
+        decisions.push(
+          environment!
+            .decide({ decisionId, decision, by: LOCAL_DECIDER, reason, via: 'cli' })
+            .then((result) => result.status !== 'accepted' && notes.push(`${incidentId}: decision not taken: ${result.status}`))
+            .catch((error) => notes.push(`${incidentId}: decision failed: ${describeError(error)}`)),
+        );
+      },
+    });
+    const env = environment;
+    if (env.organization === undefined) notes.push(`Organizations endpoint ${options.organizationsEndpoint}: detachments in the events were not applied`);
+
+    // One event at a time, as they would arrive: each detachment is applied, then handled.
+    const replayer = env.organization === undefined ? undefined : new DetachmentReplayer(env.organization);
+    const executions: ExecutionRecord[] = [];
+    for (const event of options.events) {
+      const applied = replayer?.apply(event.envelope);
+      if (applied !== undefined) {
+        progress(`${event.source}: ${applied.applied ? 'detachment applied to the local organization' : `organization unchanged (${applied.why})`}`);
+      }
+      executions.push(await env.run(event.envelope).result);
+    }
+    await Promise.all(decisions);
+
+    const byIncident = new Map<string, IncidentReport>();
+    for (const execution of executions) {
+      const incidentId = env.executionIncidents.get(execution.executionArn);
+      if (incidentId === undefined) {
+        notes.push(`${execution.executionArn}: ${execution.error ?? 'ended'} before claiming an incident: ${execution.cause ?? ''}`);
+        continue;
+      }
+      let report = byIncident.get(incidentId);
+      if (report === undefined) {
+        const record = await env.audit.getIncident(incidentId);
+        if (record === undefined) continue;
+        report = toReport(record, await env.audit.getTimeline(incidentId), executions);
+        byIncident.set(incidentId, report);
+      }
+      report.deliveries++;
+    }
+    const incidents = [...byIncident.values()];
+    return {
+      incidents,
+      attachCalls: env.attachCalls,
+      organization: env.organization?.toJSON() ?? null,
+      notes,
+      complete: incidents.length > 0 && executions.length > 0 && incidents.every((i) => i.status === IncidentStatus.CLOSED && i.outcome !== null),
+    };
+  } finally {
+    await environment?.stop();
+  }
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment';
+import { stderrLog } from '../../local/local-log';
+import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { DetachmentReplayer } from '../../local/replay';
+import type { ExecutionRecord } from '../../local/workflow/local-workflow';
+
+export const PROJECT_ROOT = join(__dirname, '..', '..');
+export const SAMPLE_ORGANIZATION = join(PROJECT_ROOT, 'samples', 'organization.json');
+
+/** Sample organization ids the tests name. */
+export const Org = {
+  root: 'r-a1b2',
+  prodOu: 'ou-a1b2-7hq4vz2n',
+  sandboxOu: 'ou-a1b2-m5t8wd6c',
+  sandboxAccount: '444455556666',
+  denyLeave: 'p-denyleave1',
+  denyRegion: 'p-denyregion',
+  protectCloudTrail: 'p-protectct',
+  fullAccess: 'p-FullAWSAccess',
+  tagPolicy: 'p-tagpolicy1',
+} as const;
+
+/** Rules for workflow tests: one auto rule, one approval rule, and an ignored pipeline role. */
+export const testRules = (overrides: Record<string, unknown> = {}) =>
+  parseProtectionRules({
+    protect: [
+      { policyId: Org.denyLeave, targets: '*', mode: 'auto' },
+      { policyId: Org.protectCloudTrail, targets: [Org.prodOu, Org.sandboxOu], mode: 'approval' },
+      { targetId: Org.prodOu, policies: '*', mode: 'auto' },
+    ],
+    ignorePrincipals: ['arn:aws:iam::111122223333:role/OrgPipelineRole'],
+    approval: { timeoutMinutes: 15, onTimeout: 'reattach', approvers: ['U0APPROVER'] },
+    notify: { slackChannel: 'C0SECURITY', unprotected: true },
+    ...overrides,
+  });
+
+/** Retries wait milliseconds instead of seconds; backoff itself is the ASL's business. */
+export const FAST_RETRIES = { ReattachPolicy: 20, NotifyDetected: 20, NotifyOutcome: 20, ClassifyEvent: 20, ClaimIncident: 20, CloseIncident: 20 };
+
+export function dynamoDbEndpoint(): string {
+  const endpoint = process.env.SCP_GUARDIAN_TEST_DYNAMODB_ENDPOINT;
+  if (endpoint === undefined) throw new Error('DynamoDB Local is started by jest globalSetup (test/support/global-setup.ts)');
+  return endpoint;
+}
+
+/** A local environment on the shared DynamoDB Local, with its own table, and the sample org. */
+export async function startEnvironment(options: Partial<LocalEnvironmentOptions> = {}): Promise<LocalEnvironment> {
+  return LocalEnvironment.start({
+    rules: testRules(),
+    organization: loadOrganizationFile(SAMPLE_ORGANIZATION),
+    dynamoDbEndpoint: dynamoDbEndpoint(),
+    retryIntervalOverrides: FAST_RETRIES,
+    log: stderrLog('silent'),
+    ...options,
+  });
+}
+
+/** Applies the detachment to the local organization, then runs the workflow to its end. */
+export async function replay(env: LocalEnvironment, envelope: unknown): Promise<ExecutionRecord> {
+  if (env.organization !== undefined) new DetachmentReplayer(env.organization).apply(envelope);
+  return env.run(envelope).result;
+}
