@@ -6,8 +6,11 @@
  */
 export const ErrorName = {
   DUPLICATE_INCIDENT: 'DuplicateIncident',
+  /** The Fail state's error: the execution fails so the alarm on failed executions fires. */
+  REMEDIATION_FAILED: 'RemediationFailed',
   STATUS_REGRESSION: 'StatusRegression',
   NOTIFICATION_FAILED: 'NotificationFailed',
+  SLACK_DELIVERY: 'SlackDeliveryError',
   ATTACHMENT_NOT_CONFIRMED: 'AttachmentNotConfirmed',
   ORG_THROTTLED: 'Organizations.TooManyRequestsException',
   ORG_SERVICE: 'Organizations.ServiceException',

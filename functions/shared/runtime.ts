@@ -23,7 +23,10 @@ export function requireEnv(name: string): string {
 let rules: ProtectionRules | undefined;
 /** The protection rules the CDK validated and compiled into this bundle. */
 export function rulesFromEnvironment(): ProtectionRules {
-  rules ??= parseProtectionRules(JSON.parse(requireEnv('SCP_GUARDIAN_RULES')), 'SCP_GUARDIAN_RULES');
+  // Spelled out: esbuild's `define` replaces this exact expression with the rules at bundle time.
+  const text = process.env.SCP_GUARDIAN_RULES;
+  if (text === undefined || text === '') throw new Error('the protection rules were not compiled into this bundle (SCP_GUARDIAN_RULES)');
+  rules ??= parseProtectionRules(JSON.parse(text), 'SCP_GUARDIAN_RULES');
   return rules;
 }
 

@@ -8,16 +8,13 @@ import {
   type FetchFunction,
   type ModalView,
 } from '@slack/web-api';
-import { GuardianError } from '../errors';
+import { ErrorName, GuardianError } from '../errors';
 import type { SlackMessage } from './messages';
-
-/** Name of the error every SlackNotifier method throws. */
-export const SLACK_DELIVERY_ERROR = 'SlackDeliveryError';
 
 /** A Slack Web API call failed; `slackError` is Slack's error code (e.g. `channel_not_found`, `ratelimited`). */
 export class SlackDeliveryError extends GuardianError {
   constructor(readonly method: string, readonly slackError: string, options?: { cause?: unknown }) {
-    super(SLACK_DELIVERY_ERROR, `Slack ${method} failed: ${slackError}`, options);
+    super(ErrorName.SLACK_DELIVERY, `Slack ${method} failed: ${slackError}`, options);
   }
 }
 

@@ -1,0 +1,149 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
+
+/** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
+export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'close', 'notify', 'slack-interactions'] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** What each function is for, its timeout, and whether it uses the table (T) and the topic (P). */
+const SPECS: Record<HandlerName, [description: string, timeoutSeconds: number, uses: '' | 'T' | 'TP']> = {
+  classify: ['Classifies a DetachPolicy event (read-only Organizations calls)', 10, ''],
+  claim: ['Claims an incident once per CloudTrail eventID', 10, 'T'],
+  'request-decision': ['Stores the task token and asks approvers in Slack', 15, 'TP'],
+  reattach: ['Reattaches the detached policy (AttachPolicy only)', 30, 'T'],
+  close: ['Records the outcome of an incident', 10, 'T'],
+  notify: ['Notifies SNS subscribers and Slack', 15, 'TP'],
+  'slack-interactions': ['Verifies signed Slack interactions and sends the decision', 10, 'T'],
+};
+
+/** Item-level reads and writes on the base table only: no Scan, no DeleteItem, no index access. */
+const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+
+/**
+ * Organizations ARNs embed the management account id and the organization id (`o-...`), neither
+ * known at synth time (the stack may run in a delegated administrator account), so both are
+ * wildcards; the resource type and, for policies, the policy type are pinned.
+ */
+export function organizationsArns(stack: Stack, policyTypes: readonly string[]) {
+  const prefix = `arn:${stack.partition}:organizations::`;
+  const types = policyTypes.map((type) => type.toLowerCase());
+  return {
+    policies: types.flatMap((type) => [`${prefix}*:policy/o-*/${type}/p-*`, `${prefix}aws:policy/${type}/p-*`]),
+    roots: [`${prefix}*:root/o-*/r-*`],
+    ous: [`${prefix}*:ou/o-*/ou-*`],
+    accounts: [`${prefix}*:account/o-*/*`],
+  };
+}
+
+export interface HandlersProps {
+  /** The validated protection rules compiled into every bundle. */
+  readonly rules: ProtectionRules;
+  /** The audit trail and pending-decision table. */
+  readonly table: ITable;
+  /** The notification topic. */
+  readonly topic: ITopic;
+  /**
+   * The folder holding `functions/<name>/handler.ts`.
+   * @default the project root (the folder above infra/)
+   */
+  readonly projectRoot?: string;
+  /**
+   * Retention of each function's log group.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/** The stack's Lambda functions, each with its own role holding only what it calls. */
+export class Handlers extends Construct {
+  public readonly functions: Readonly<Record<HandlerName, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: HandlersProps) {
+    const projectRoot = props.projectRoot ?? path.resolve(__dirname, '..', '..');
+    const missing = HANDLER_NAMES.map((name) => path.join('functions', name, 'handler.ts')).filter((entry) => !existsSync(path.join(projectRoot, entry)));
+    if (missing.length > 0) throw new Error(`Handlers: no handler file at ${missing.join(', ')} (under ${projectRoot})`);
+    super(scope, id);
+
+    const defaults = lambdaDefaults(props.rules);
+    const build = (name: HandlerName): NodejsFunction => {
+      const [description, timeoutSeconds, uses] = SPECS[name];
+      const pascal = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+      // An own role without AWSLambdaBasicExecutionRole: logs go to this function's group only.
+      const role = new Role(this, `${pascal}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `scp-guardian ${name}` });
+      const logGroup = functionLogGroup(this, `${pascal}Logs`, props.logRetention);
+      logGroup.grantWrite(role);
+      const fn = new NodejsFunction(this, pascal, {
+        ...defaults,
+        entry: path.join(projectRoot, 'functions', name, 'handler.ts'),
+        description: `scp-guardian: ${description}`,
+        timeout: Duration.seconds(timeoutSeconds),
+        role,
+        logGroup,
+        environment: {
+          ...defaults.environment,
+          TABLE_NAME: props.table.tableName,
+          ...(uses === 'TP' ? { TOPIC_ARN: props.topic.topicArn } : {}),
+        },
+      });
+      if (uses.includes('T')) role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: [props.table.tableArn] }));
+      if (uses === 'TP') props.topic.grantPublish(fn);
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+      });
+      return fn;
+    };
+    const functions = Object.fromEntries(HANDLER_NAMES.map((name) => [name, build(name)])) as Record<HandlerName, NodejsFunction>;
+    this.functions = functions;
+
+    const arns = organizationsArns(Stack.of(this), props.rules.policyTypes);
+    const grants: [NodejsFunction, string, string[]][] = [
+      [functions.classify, 'organizations:DescribePolicy', arns.policies],
+      [functions.classify, 'organizations:DescribeAccount', arns.accounts],
+      [functions.classify, 'organizations:DescribeOrganizationalUnit', arns.ous],
+      [functions.reattach, 'organizations:AttachPolicy', [...arns.policies, ...arns.roots, ...arns.ous, ...arns.accounts]],
+      [functions.reattach, 'organizations:ListPoliciesForTarget', [...arns.roots, ...arns.ous, ...arns.accounts]],
+      [functions.reattach, 'organizations:DescribePolicy', arns.policies],
+    ];
+    // Findings on a role's policy are acknowledged on the role: one per ARN pattern, naming its actions.
+    const actionsOn = new Map<string, { fn: NodejsFunction; resource: string; actions: string[] }>();
+    for (const [fn, action, resources] of grants) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: [action], resources }));
+      for (const resource of resources) {
+        const key = `${fn.node.id} ${resource}`;
+        actionsOn.set(key, { fn, resource, actions: [...(actionsOn.get(key)?.actions ?? []), action] });
+      }
+    }
+    for (const { fn, resource, actions } of actionsOn.values()) {
+      Validations.of(fn.role ?? fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.`,
+      });
+    }
+    for (const name of ['notify', 'request-decision'] as const) {
+      Validations.of(functions[name].role ?? functions[name]).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "topic.grantPublish on the KMS-encrypted topic: SNS needs kms:GenerateDataKey* on the topic's one key (resource is that key's ARN) to encrypt what this function publishes.",
+      });
+    }
+    for (const rule of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
+      Validations.of(this).acknowledge({
+        id: rule,
+        reason: 'Node.js 22 is pinned on purpose: a supported Lambda LTS runtime and the target esbuild compiles every bundle for; moving to a newer runtime is a reviewed change (rebuild and retest the bundles), not a drift.',
+      });
+    }
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'No function is invoked asynchronously: Step Functions invokes them synchronously (failures go to the ASL Retry/Catch) and Slack calls the function URL synchronously; a Lambda DLQ only catches async invocations.',
+    });
+  }
+}

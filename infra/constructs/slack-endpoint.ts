@@ -1,0 +1,68 @@
+import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { type Function as LambdaFunction, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface SlackEndpointProps {
+  /** The function that receives Slack's interaction POSTs (slack-interactions). */
+  readonly interactions: LambdaFunction;
+  /** The functions that call the Slack Web API with the bot token (notify, request-decision). */
+  readonly slackClients: readonly LambdaFunction[];
+  /** The workflow whose waiting tasks the interactions complete. */
+  readonly stateMachine: IStateMachine;
+}
+
+/** How the operator fills a secret after the first deploy; the stack never holds the value. */
+const howToSet = (what: string, where: string) =>
+  `scp-guardian: ${what}. Created empty: set it once after deploying with ` +
+  `aws secretsmanager put-secret-value --secret-id <this secret's ARN> --secret-string '<value>' (${where}).`;
+
+/**
+ * Slack: the bot token and signing secret in Secrets Manager (functions get their ARNs, never
+ * their values), and the public function URL Slack posts button clicks to.
+ */
+export class SlackEndpoint extends Construct {
+  public readonly botToken: Secret;
+  public readonly signingSecret: Secret;
+  public readonly url: FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: SlackEndpointProps) {
+    if (props.slackClients.includes(props.interactions)) {
+      throw new Error('SlackEndpoint: slackClients lists the interactions function; it already gets the bot token');
+    }
+    super(scope, id);
+
+    this.botToken = this.emptySecret('BotToken', howToSet('Slack bot token (xoxb-...)', 'Slack app > OAuth & Permissions > Bot User OAuth Token'));
+    this.signingSecret = this.emptySecret('SigningSecret', howToSet('Slack signing secret', 'Slack app > Basic Information > App Credentials > Signing Secret'));
+
+    for (const fn of [...props.slackClients, props.interactions]) {
+      fn.addEnvironment('BOT_TOKEN_ARN', this.botToken.secretArn);
+      this.botToken.grantRead(fn);
+    }
+    props.interactions.addEnvironment('SIGNING_SECRET_ARN', this.signingSecret.secretArn);
+    this.signingSecret.grantRead(props.interactions);
+    // Approve/override completes the task the workflow waits on (SendTaskSuccess/SendTaskFailure).
+    props.stateMachine.grantTaskResponse(props.interactions);
+
+    // Slack cannot sign AWS requests, so the URL is public (authType NONE); the function
+    // rejects any request whose v0 HMAC-SHA256 signature (signing secret) does not verify or
+    // whose timestamp is more than 5 minutes off, and checks the clicker is an approver.
+    this.url = props.interactions.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    new CfnOutput(this, 'InteractionsUrl', {
+      description: 'Paste into Slack app > Interactivity & Shortcuts > Request URL',
+      value: this.url.url,
+    });
+  }
+
+  private emptySecret(id: string, description: string): Secret {
+    const secret = new Secret(this, id, { description });
+    // No generated value: the secret stays empty until the operator puts the one Slack issued.
+    (secret.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Slack issues this value; a Secrets Manager rotation function cannot mint a new one. Rotate it in the Slack app settings and put the new value into this secret.',
+    });
+    return secret;
+  }
+}

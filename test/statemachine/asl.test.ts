@@ -1,0 +1,96 @@
+import aslValidator from 'asl-validator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorName, LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS } from '../../functions/shared/errors';
+import { Decision, Mode, OnTimeout, Outcome, Verdict } from '../../functions/shared/vocabulary';
+import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
+import { loadDefinition } from '../../local/workflow/local-workflow';
+
+type State = Record<string, unknown> & { Type: string; Branches?: { States: Record<string, State> }[] };
+
+const root = join(__dirname, '..', '..');
+const text = readFileSync(join(root, ASL_FILE), 'utf8');
+const { definition } = loadDefinition(root);
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.Branches ?? []).flatMap((b) => allStates(b.States))]);
+}
+const states = allStates((definition as { States: Record<string, State> }).States);
+const state = (name: string) => states.find(([n]) => n === name)?.[1] as State;
+
+/** Every `Variable` / value pair compared in Choice states, Parallel branches included. */
+function comparisons(): { variable: string; value: unknown }[] {
+  const found: { variable: string; value: unknown }[] = [];
+  const walk = (rule: Record<string, unknown>) => {
+    for (const nested of [...((rule.And as never[]) ?? []), ...((rule.Or as never[]) ?? []), ...(rule.Not ? [rule.Not as never] : [])]) walk(nested);
+    if (typeof rule.Variable === 'string' && 'StringEquals' in rule) found.push({ variable: rule.Variable, value: rule.StringEquals });
+  };
+  for (const [, s] of states) if (s.Type === 'Choice') (s.Choices as Record<string, unknown>[]).forEach(walk);
+  return found;
+}
+
+describe('statemachine/remediation.asl.json', () => {
+  it('passes asl-validator once its placeholders are filled', () => {
+    const result = aslValidator(definition);
+
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('has one placeholder for each workflow function and no other', () => {
+    const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
+
+    expect([...placeholders].sort()).toEqual(Object.keys(WORKFLOW_FUNCTIONS).sort());
+  });
+
+  it('compares only values from the vocabulary module', () => {
+    const allowed: Record<string, readonly string[]> = {
+      '$.incident.verdict': Object.values(Verdict),
+      '$.incident.mode': Object.values(Mode),
+      '$.decision.decision': Object.values(Decision),
+      '$.incident.approval.onTimeout': Object.values(OnTimeout),
+      '$.result.outcome': Object.values(Outcome),
+    };
+
+    for (const { variable, value } of comparisons()) {
+      expect(allowed[variable]).toBeDefined();
+      expect(allowed[variable]).toContain(value);
+    }
+  });
+
+  it('names only errors defined in the errors module', () => {
+    const known = new Set<string>([...Object.values(ErrorName), ...LAMBDA_SERVICE_ERRORS]);
+    const named = states.flatMap(([, s]) => [...((s.Retry as { ErrorEquals: string[] }[]) ?? []), ...((s.Catch as { ErrorEquals: string[] }[]) ?? [])].flatMap((r) => r.ErrorEquals));
+
+    const failErrors = states.filter(([, s]) => s.Type === 'Fail').map(([, s]) => s.Error as string);
+
+    expect(named.filter((name) => !known.has(name))).toEqual([]);
+    expect(failErrors.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('retries reattachment on throttling, service errors and concurrent modification with capped, fully jittered backoff', () => {
+    const retriers = state('ReattachPolicy').Retry as Record<string, unknown>[];
+    const transient = retriers.find((r) => (r.ErrorEquals as string[]).includes(ErrorName.ORG_THROTTLED));
+
+    expect(transient?.ErrorEquals).toEqual(expect.arrayContaining([...TRANSIENT_ORGANIZATIONS_ERRORS]));
+    expect(transient).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
+    expect(transient?.MaxDelaySeconds).toEqual(expect.any(Number));
+  });
+
+  it('retries every Lambda task on Lambda service errors', () => {
+    const lambdaTasks = states.filter(([, s]) => s.Type === 'Task');
+
+    for (const [, task] of lambdaTasks) {
+      const errors = (task.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+      expect(errors).toEqual(expect.arrayContaining([...LAMBDA_SERVICE_ERRORS]));
+    }
+  });
+
+  it('waits for a decision no longer than the window the rules set', () => {
+    expect(state('RequestDecision')).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSecondsPath: '$.incident.approval.timeoutSeconds',
+    });
+    expect(state('RequestDecision').Catch).toEqual([expect.objectContaining({ ErrorEquals: [ErrorName.STATES_TIMEOUT], Next: 'DecisionTimedOut' })]);
+  });
+});
