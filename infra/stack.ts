@@ -5,6 +5,7 @@ import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { AuditStore } from './constructs/audit-store';
 import { Handlers } from './constructs/handlers';
 import { Intake } from './constructs/intake';
+import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { SlackEndpoint } from './constructs/slack-endpoint';
 import { Workflow } from './constructs/workflow';
@@ -61,7 +62,7 @@ export interface ScpGuardianStackProps extends StackProps {
 
 /**
  * scp-guardian in one stack: intake (EventBridge), workflow (Step Functions), handlers (Lambda),
- * audit store (DynamoDB), notifications (SNS) and the Slack endpoint, one construct each.
+ * audit store (DynamoDB), notifications (SNS), the Slack endpoint and monitoring, one construct each.
  */
 export class ScpGuardianStack extends Stack {
   public readonly auditStore: AuditStore;
@@ -70,6 +71,7 @@ export class ScpGuardianStack extends Stack {
   public readonly workflow: Workflow;
   public readonly intake: Intake;
   public readonly slack: SlackEndpoint;
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ScpGuardianStackProps) {
     assertHomeRegion(props.env?.region);
@@ -98,8 +100,12 @@ export class ScpGuardianStack extends Stack {
       slackClients: [fns.notify, fns['request-decision']],
       stateMachine: this.workflow.stateMachine,
     });
-    // Issue 7 adds a Monitoring construct here, fed from the constructs above (functions,
-    // state machine, DLQ, Slack endpoint) and alarming to notifications.topic.
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine: this.workflow.stateMachine,
+      deadLetterQueue: this.intake.deadLetterQueue,
+      slackInteractions: fns['slack-interactions'],
+      alarmTopic: this.notifications.topic,
+    });
 
     const outputs: Record<string, [string, string]> = {
       AuditTableName: [this.auditStore.table.tableName, 'Audit trail and pending decisions table'],

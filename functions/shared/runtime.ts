@@ -3,7 +3,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseProtectionRules } from './rules/load';
+import { parseCompiledRules } from './rules/compiled-rules';
 import type { ProtectionRules } from './rules/schema';
 
 /**
@@ -24,9 +24,7 @@ let rules: ProtectionRules | undefined;
 /** The protection rules the CDK validated and compiled into this bundle. */
 export function rulesFromEnvironment(): ProtectionRules {
   // Spelled out: esbuild's `define` replaces this exact expression with the rules at bundle time.
-  const text = process.env.SCP_GUARDIAN_RULES;
-  if (text === undefined || text === '') throw new Error('the protection rules were not compiled into this bundle (SCP_GUARDIAN_RULES)');
-  rules ??= parseProtectionRules(JSON.parse(text), 'SCP_GUARDIAN_RULES');
+  rules ??= parseCompiledRules(process.env.SCP_GUARDIAN_RULES);
   return rules;
 }
 

@@ -1,3 +1,5 @@
+import { parseProtectionRules } from '../../functions/shared/rules/load';
+
 describe('rules compiled into a Lambda bundle', () => {
   const original = process.env.SCP_GUARDIAN_RULES;
   afterEach(() => {
@@ -7,10 +9,11 @@ describe('rules compiled into a Lambda bundle', () => {
 
   const load = () => (jest.requireActual('../../functions/shared/runtime') as typeof import('../../functions/shared/runtime')).rulesFromEnvironment();
 
-  it('are read and validated once', () => {
-    process.env.SCP_GUARDIAN_RULES = JSON.stringify({ protect: [{ policyId: 'p-12345678', targets: '*', mode: 'auto' }] });
+  it('are the rules the CDK validated and normalised, defaults included', () => {
+    const validated = parseProtectionRules({ protect: [{ policyId: 'p-12345678', targets: '*', mode: 'auto' }] });
+    process.env.SCP_GUARDIAN_RULES = JSON.stringify(validated);
 
-    expect(load().protect).toHaveLength(1);
+    expect(load()).toEqual(validated);
   });
 
   it('refuse to start a handler without them', () => {
@@ -19,9 +22,9 @@ describe('rules compiled into a Lambda bundle', () => {
     expect(load).toThrow(/SCP_GUARDIAN_RULES/);
   });
 
-  it('refuse rules that do not validate, naming the field', () => {
-    process.env.SCP_GUARDIAN_RULES = JSON.stringify({ protect: [{ policyId: 'nope', targets: '*', mode: 'auto' }] });
+  it('refuse rules that were not normalised by the schema', () => {
+    process.env.SCP_GUARDIAN_RULES = JSON.stringify({ protect: [{ policyId: 'p-12345678', targets: '*', mode: 'auto' }] });
 
-    expect(load).toThrow(/protect\[0\]\.policyId/);
+    expect(load).toThrow(/normalised/);
   });
 });

@@ -1,0 +1,35 @@
+import { Outcome, Verdict } from './vocabulary';
+
+/**
+ * Custom metrics (CloudWatch embedded metric format): one definition for the handlers that
+ * emit them and the dashboard and alarms that read them.
+ */
+export const METRICS_NAMESPACE = 'ScpGuardian';
+/** Powertools adds this as the `service` dimension of every metric. */
+export const METRICS_SERVICE = 'scp-guardian';
+
+export const MetricName = {
+  /** One per incident closed, dimension Verdict. */
+  INCIDENTS: 'Incidents',
+  /** One per incident closed, dimension Outcome. */
+  OUTCOMES: 'Outcomes',
+  /** Seconds from the detach to the confirmed reattachment (REATTACHED, ALREADY_ATTACHED). */
+  TIME_TO_REMEDIATE: 'TimeToRemediate',
+  /** One per incident an approver kept detached. */
+  OVERRIDES: 'Overrides',
+  /** One per scheduled self-test that went through classify, record and notify. */
+  SELF_TEST_PASSED: 'SelfTestPassed',
+  /** One per Slack interaction refused for its signature or headers. */
+  SLACK_REQUESTS_REFUSED: 'SlackRequestsRefused',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+export const MetricDimension = {
+  SERVICE: 'service',
+  VERDICT: 'Verdict',
+  OUTCOME: 'Outcome',
+} as const;
+
+/** The values the dashboard graphs, taken from the vocabulary. */
+export const GRAPHED_VERDICTS = Object.values(Verdict);
+export const GRAPHED_OUTCOMES = Object.values(Outcome).filter((outcome) => outcome !== Outcome.DUPLICATE);

@@ -1,0 +1,23 @@
+import type { ProtectionRules } from './schema';
+
+/**
+ * The rules as the CDK compiled them into a Lambda bundle: already validated and normalised by
+ * `parseProtectionRules` at synth time, so reading them needs no schema library (zod alone
+ * would be most of every bundle). The shape check here guards against a bundle built some
+ * other way.
+ */
+export function parseCompiledRules(text: string | undefined): ProtectionRules {
+  if (text === undefined || text === '') throw new Error('the protection rules were not compiled into this bundle (SCP_GUARDIAN_RULES)');
+  const rules = JSON.parse(text) as Partial<ProtectionRules> | null;
+  const complete =
+    rules !== null &&
+    typeof rules === 'object' &&
+    Array.isArray(rules.protect) &&
+    Array.isArray(rules.policyTypes) &&
+    Array.isArray(rules.ignorePrincipals) &&
+    typeof rules.approval === 'object' &&
+    Array.isArray(rules.approval?.approvers) &&
+    typeof rules.notify === 'object';
+  if (!complete) throw new Error('SCP_GUARDIAN_RULES is not the normalised output of parseProtectionRules (protect, policyTypes, ignorePrincipals, approval, notify)');
+  return rules as ProtectionRules;
+}
