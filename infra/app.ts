@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { InvalidRulesError, loadProtectionRules } from '../functions/shared/rules/load';
+import { Annotations, App } from 'aws-cdk-lib';
+import { InvalidRulesError, loadProtectionRules, ruleWarnings } from '../functions/shared/rules/load';
 import { assertHomeRegion, HOME_REGION, ScpGuardianStack, WrongRegionError } from './stack';
 
 /** The folder holding cdk.json; context paths are relative to it. */
@@ -9,6 +9,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const RULES_FILE_CONTEXT = 'scp-guardian:rulesFile';
 export const DEFAULT_RULES_FILE = 'samples/protection-rules.json';
 export const STACK_NAME = 'ScpGuardian';
+/** The id of rules warnings on the stack (acknowledge it to silence them under `--strict`). */
+export const RULES_WARNING_ID = 'scp-guardian:rules';
 
 export interface BuildAppOptions {
   /** Context for a new App (the CLI passes cdk.json's through CDK_CONTEXT_JSON instead). */
@@ -36,6 +38,8 @@ export function buildApp(options: BuildAppOptions = {}) {
     env: { account: env.CDK_DEFAULT_ACCOUNT, region: HOME_REGION },
     description: 'scp-guardian: keeps protected AWS Organizations policies attached (detect, decide, reattach, audit)',
   });
+  // Legal but misleading rules (one repeating another) are warnings; `cdk synth --strict` fails on them.
+  for (const warning of ruleWarnings(rules)) Annotations.of(stack).addWarningV2(RULES_WARNING_ID, `${rulesFile}: ${warning}`);
   return { app, stack, rules, rulesFile };
 }
 

@@ -1,7 +1,7 @@
-import { excerptOf, isObject, readDetachRecord, stringAt } from '../shared/cloudtrail';
+import { excerptOf, isObject, readDetachRecord, stringAt, TEXT_LIMITS } from '../shared/cloudtrail';
 import type { Incident, PolicyRef, TargetRef } from '../shared/incident';
 import { findProtectionRule } from '../shared/rules/match';
-import { isPolicyId, targetKindOf } from '../shared/rules/id-formats';
+import { isEventId, isPolicyId, targetKindOf } from '../shared/rules/id-formats';
 import type { ProtectionRules } from '../shared/rules/schema';
 import { Mode, Verdict } from '../shared/vocabulary';
 
@@ -31,11 +31,18 @@ export type Preclassified =
 
 const isIsoTime = (text: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text));
 
-function invalid(input: ClassifyInput, problem: string, partial: Partial<Incident> = {}): Incident {
+/** An unreadable event has no CloudTrail id: the EventBridge id (so redeliveries still meet), else the execution. */
+function invalidIncidentId(input: ClassifyInput, eventId: string | undefined): string {
+  if (eventId !== undefined) return eventId;
   const envelopeId = isObject(input.event) ? stringAt(input.event, 'id') : undefined;
-  const executionName = input.executionId.split(':').pop() ?? input.executionId;
+  if (envelopeId !== undefined && isEventId(envelopeId)) return envelopeId;
+  const executionName = input.executionId.split(':').pop() || input.executionId;
+  return `invalid-${executionName.slice(0, 80)}`;
+}
+
+function invalid(input: ClassifyInput, problem: string, partial: Partial<Incident> = {}): Incident {
   return {
-    incidentId: partial.eventId ?? envelopeId ?? `invalid-${executionName}`,
+    incidentId: invalidIncidentId(input, partial.eventId),
     verdict: Verdict.INVALID,
     reason: `not a well-formed DetachPolicy event: ${problem}`,
     detectedAt: input.receivedAt,
@@ -47,6 +54,16 @@ function invalid(input: ClassifyInput, problem: string, partial: Partial<Inciden
     notify: true,
     invalid: { problem, excerpt: excerptOf(input.event) },
   };
+}
+
+/**
+ * The ignored principal that made the call, if any. Only whole ARNs are compared: the role
+ * behind an assumed-role session (its IAM ARN, path included) or the caller's own ARN. A
+ * role that merely starts like an ignored one, the same name under another path, or an IAM
+ * user named like an ignored role, is not ignored.
+ */
+export function ignoredPrincipal(actor: Incident['actor'], rules: Pick<ProtectionRules, 'ignorePrincipals'>): string | undefined {
+  return [actor.sessionIssuerArn, actor.arn].find((arn) => arn !== undefined && rules.ignorePrincipals.includes(arn));
 }
 
 /**
@@ -68,6 +85,11 @@ export function preclassify(input: ClassifyInput, rules: ProtectionRules): Precl
   if (eventTime === undefined) return { final: invalid(input, 'detail.eventTime is missing or not an ISO 8601 time', known) };
 
   const base = { incidentId: record.eventId, detectedAt: eventTime, eventId: record.eventId, eventTime, region: record.region, actor: record.actor };
+  if (record.malformedErrorCode) {
+    return { final: invalid(input, 'detail.errorCode is present but not an error code, so whether the call failed is unknown', known) };
+  }
+  // Defence in depth: the EventBridge rule already drops failed calls, but replays and a
+  // changed rule must not turn a refused DetachPolicy into a remediation.
   if (record.errorCode !== undefined) {
     return {
       final: {
@@ -86,14 +108,19 @@ export function preclassify(input: ClassifyInput, rules: ProtectionRules): Precl
   if (record.targetId === undefined || targetKindOf(record.targetId) === undefined) {
     return { final: invalid(input, 'detail.requestParameters.targetId is missing or not a root, OU or account id', known) };
   }
-  const principal = [record.actor.sessionIssuerArn, record.actor.arn].find((arn) => arn !== undefined && rules.ignorePrincipals.includes(arn));
+  const principal = ignoredPrincipal(record.actor, rules);
   if (principal !== undefined) {
     return {
-      final: { ...base, policy, target, verdict: Verdict.IGNORED_ACTOR, reason: `${principal} is in ignorePrincipals`, notify: false },
+      final: { ...base, policy, target, verdict: Verdict.IGNORED_ACTOR, reason: `${principal} is in ignorePrincipals (exact match)`, notify: false },
     };
   }
   return { pending: { ...base, policy: { id: record.policyId }, target: { id: record.targetId, type: targetKindOf(record.targetId) } } };
 }
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const named = (name: unknown) => (typeof name === 'string' && name !== '' ? { name: clip(name, TEXT_LIMITS.medium) } : {});
+/** Only a type Organizations actually named counts: an empty or odd answer leaves it unknown. */
+const typed = (type: unknown) => (typeof type === 'string' && /^[A-Z0-9_]{1,64}$/.test(type) ? { type } : {});
 
 /** Completes the verdict once Organizations has (or has not) told the policy's type and names. */
 export function completeClassification(
@@ -101,31 +128,36 @@ export function completeClassification(
   enrichment: Enrichment,
   rules: ProtectionRules,
 ): Incident {
-  const policy: PolicyRef = { ...pending.policy, ...enrichment.policy };
-  const target: TargetRef = { ...pending.target, ...enrichment.target };
-  const incident = { ...pending, policy, target, ...(enrichment.errors.length > 0 ? { enrichmentErrors: enrichment.errors } : {}) };
+  const policy: PolicyRef = { ...pending.policy, ...named(enrichment.policy?.name), ...typed(enrichment.policy?.type) };
+  const target: TargetRef = { ...pending.target, ...named(enrichment.target?.name) };
+  const errors = enrichment.errors.slice(0, 4).map((error) => clip(error, TEXT_LIMITS.long));
+  const incident = { ...pending, policy, target, ...(errors.length > 0 ? { enrichmentErrors: errors } : {}) };
 
-  if (policy.type !== undefined && !(rules.policyTypes as string[]).includes(policy.type)) {
+  const rule = findProtectionRule(rules, pending.policy.id, pending.target.id);
+  if (policy.type !== undefined && !(rules.policyTypes as readonly string[]).includes(policy.type)) {
+    const wouldApply = rule === undefined ? '' : ` (protect[${rule.index}] matches the pair, but only for those types)`;
     return {
       ...incident,
       verdict: Verdict.NOT_SCP,
-      reason: `${policy.id} is a ${policy.type}, and policyTypes protects only ${rules.policyTypes.join(', ')}`,
+      reason: `${policy.id} is a ${policy.type}, and policyTypes protects only ${rules.policyTypes.join(', ')}${wouldApply}: nothing is reattached`,
       notify: false,
     };
   }
-  const rule = findProtectionRule(rules, pending.policy.id, pending.target.id);
+  // Organizations did not say what the policy is (it did not answer in time, or the policy is
+  // gone): the rules alone decide, and a deleted policy fails later, at AttachPolicy, with its cause.
+  const typeUnknown = policy.type === undefined ? '; the policy type is unknown (Organizations did not tell it), so the rules alone decide' : '';
   if (rule === undefined) {
     return {
       ...incident,
       verdict: Verdict.UNPROTECTED,
-      reason: `no rule protects ${pending.policy.id} on ${pending.target.id}`,
+      reason: `no rule protects ${pending.policy.id} on ${pending.target.id}${typeUnknown}`,
       notify: rules.notify.unprotected,
     };
   }
   return {
     ...incident,
     verdict: Verdict.PROTECTED,
-    reason: rule.explanation,
+    reason: `${rule.explanation}${typeUnknown}`,
     mode: rule.mode,
     rule,
     ...(rule.mode === Mode.APPROVAL

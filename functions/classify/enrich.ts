@@ -15,18 +15,21 @@ async function targetName(client: OrganizationsClient, target: TargetRef, abortS
   if (target.id === undefined) return undefined;
   if (target.type === 'ACCOUNT') {
     const answer = await client.send(new DescribeAccountCommand({ AccountId: target.id }), { abortSignal });
-    return answer.Account?.Name;
+    return answer?.Account?.Name;
   }
   if (target.type === 'ORGANIZATIONAL_UNIT') {
     const answer = await client.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: target.id }), { abortSignal });
-    return answer.OrganizationalUnit?.Name;
+    return answer?.OrganizationalUnit?.Name;
   }
   return 'Root';
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; problem: string };
+
 /**
  * Reads the policy's name and type and the target's name, in parallel, giving up after
- * `timeoutMs`. Failures are reported in `errors`, never thrown.
+ * `timeoutMs`. Each call also races the deadline itself, so a transport that ignores the abort
+ * signal cannot hold classification up. Failures are reported in `errors`, never thrown.
  */
 export async function enrich(
   client: OrganizationsClient,
@@ -35,24 +38,39 @@ export async function enrich(
   timeoutMs = DEFAULT_ENRICHMENT_TIMEOUT_MS,
 ): Promise<Enrichment> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Settled<never>>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ ok: false, problem: `no answer within ${timeoutMs} ms` });
+    }, timeoutMs);
+  });
+  const settle = <T>(call: () => Promise<T>): Promise<Settled<T>> =>
+    Promise.race([
+      Promise.resolve().then(call).then(
+        (value): Settled<T> => ({ ok: true, value }),
+        (error: unknown): Settled<T> => ({ ok: false, problem: controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describeError(error) }),
+      ),
+      deadline,
+    ]);
   try {
-    const [policy, name] = await Promise.allSettled([
-      client.send(new DescribePolicyCommand({ PolicyId: policyId }), { abortSignal: controller.signal }),
-      targetName(client, target, controller.signal),
+    const [policy, name] = await Promise.all([
+      settle(() => client.send(new DescribePolicyCommand({ PolicyId: policyId }), { abortSignal: controller.signal })),
+      settle(() => targetName(client, target, controller.signal)),
     ]);
     const errors: string[] = [];
     const enrichment: Enrichment = { errors };
-    if (policy.status === 'fulfilled') {
-      const summary = policy.value.Policy?.PolicySummary;
+    if (policy.ok) {
+      // An answer is trusted no more than an event: classify checks each field's type again.
+      const summary = policy.value?.Policy?.PolicySummary;
       enrichment.policy = { name: summary?.Name, type: summary?.Type };
     } else {
-      errors.push(`DescribePolicy ${policyId}: ${controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describeError(policy.reason)}`);
+      errors.push(`DescribePolicy ${policyId}: ${policy.problem}`);
     }
-    if (name.status === 'fulfilled') {
+    if (name.ok) {
       enrichment.target = { name: name.value };
     } else {
-      errors.push(`describe ${target.id}: ${controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describeError(name.reason)}`);
+      errors.push(`describe ${target.id}: ${name.problem}`);
     }
     return enrichment;
   } finally {

@@ -2,7 +2,8 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { defaultOrganizationsClient, once, rulesFromEnvironment } from '../shared/runtime';
+import { once, rulesFromEnvironment } from '../shared/runtime';
+import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { completeClassification, preclassify, type ClassifyInput } from './classify';
 import { DEFAULT_ENRICHMENT_TIMEOUT_MS, enrich } from './enrich';
 

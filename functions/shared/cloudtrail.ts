@@ -1,8 +1,11 @@
 import type { Actor } from './incident';
+import { isEventId } from './rules/id-formats';
 
 /**
  * Reading CloudTrail records as EventBridge delivers them. Nothing here trusts the input:
- * every field is checked for its type, because the workflow must classify junk, not crash on it.
+ * every field is checked for its type, only own properties are read, and text that ends up in
+ * the incident is bounded, because the workflow must classify junk, not crash on it (a huge
+ * field would overflow the 256 KB Step Functions payload or a DynamoDB key).
  */
 
 export type JsonObject = Record<string, unknown>;
@@ -10,15 +13,36 @@ export type JsonObject = Record<string, unknown>;
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const own = (object: JsonObject | undefined, key: string): unknown =>
+  object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined;
+
 export const stringAt = (object: JsonObject | undefined, key: string): string | undefined => {
-  const value = object?.[key];
+  const value = own(object, key);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
 
 const objectAt = (object: JsonObject | undefined, key: string): JsonObject | undefined => {
-  const value = object?.[key];
+  const value = own(object, key);
   return isObject(value) ? value : undefined;
 };
+
+/** Limits on text copied from the record into the incident (characters). */
+export const TEXT_LIMITS = { short: 128, medium: 256, long: 1024 } as const;
+
+/** A string field, cut to `max` characters (marked with …) when longer. */
+export function textAt(object: JsonObject | undefined, key: string, max: number): string | undefined {
+  const value = stringAt(object, key);
+  if (value === undefined) return undefined;
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+
+const ARN = /^arn:[\x21-\x7e]{1,1020}$/;
+
+/** An ARN field; anything that is not a printable-ASCII ARN of sane length is left out. */
+function arnAt(object: JsonObject | undefined, key: string): string | undefined {
+  const value = stringAt(object, key);
+  return value !== undefined && ARN.test(value) ? value : undefined;
+}
 
 /** The parts of a DetachPolicy record the workflow relies on. */
 export interface DetachRecord {
@@ -29,6 +53,8 @@ export interface DetachRecord {
   region?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** Set when `errorCode` is present but not an error code: whether the call failed is unknown. */
+  malformedErrorCode?: boolean;
   policyId?: string;
   targetId?: string;
   actor: Actor;
@@ -39,7 +65,25 @@ export function detailOf(envelope: unknown): JsonObject | undefined {
   return isObject(envelope) ? objectAt(envelope, 'detail') : undefined;
 }
 
-const IDENTITY_CENTER_ROLE = /:role\/aws-reserved\/sso\.amazonaws\.com\//;
+/**
+ * Roles that IAM Identity Center creates in each account for a permission set, with or without
+ * a region segment: `role/aws-reserved/sso.amazonaws.com/[REGION/]AWSReservedSSO_NAME_ID`.
+ */
+const IDENTITY_CENTER_ROLE = /:role\/aws-reserved\/sso\.amazonaws\.com\/(?:[a-z0-9-]+\/)?AWSReservedSSO_[^/]+$/;
+
+/** The session name of an assumed-role or federated-user ARN (for Identity Center: the user). */
+function sessionNameOf(arn: string | undefined): string | undefined {
+  const match = arn === undefined ? null : /:sts::[^:]*:(?:assumed-role\/[^/]+|federated-user)\/(.+)$/.exec(arn);
+  return match?.[1];
+}
+
+/** CloudTrail writes booleans in session attributes as the strings "true" and "false". */
+function flagAt(object: JsonObject | undefined, key: string): boolean | undefined {
+  const value = own(object, key);
+  if (value === 'true' || value === true) return true;
+  if (value === 'false' || value === false) return false;
+  return undefined;
+}
 
 /** The caller, from `userIdentity` and the request's origin. */
 export function actorOf(detail: JsonObject): Actor {
@@ -47,24 +91,24 @@ export function actorOf(detail: JsonObject): Actor {
   const sessionContext = objectAt(identity, 'sessionContext');
   const issuer = objectAt(sessionContext, 'sessionIssuer');
   const attributes = objectAt(sessionContext, 'attributes');
-  const arn = stringAt(identity, 'arn');
-  const sessionIssuerArn = stringAt(issuer, 'arn');
-  let type = stringAt(identity, 'type') ?? 'Unknown';
+  const arn = arnAt(identity, 'arn');
+  const sessionIssuerArn = arnAt(issuer, 'arn');
+  let type = textAt(identity, 'type', TEXT_LIMITS.short) ?? 'Unknown';
   if (type === 'AssumedRole' && sessionIssuerArn !== undefined && IDENTITY_CENTER_ROLE.test(sessionIssuerArn)) type = 'IdentityCenter';
   if (type === 'IdentityCenterUser') type = 'IdentityCenter';
-  const mfa = stringAt(attributes, 'mfaAuthenticated');
-  const userAgent = stringAt(detail, 'userAgent');
+  const sessionName = sessionNameOf(arn);
   return {
     type,
     arn,
     sessionIssuerArn,
     principalArn: sessionIssuerArn ?? arn,
-    accountId: stringAt(identity, 'accountId'),
-    sourceIp: stringAt(detail, 'sourceIPAddress'),
-    userAgent,
-    console: stringAt(detail, 'sessionCredentialFromConsole') === 'true',
-    mfa: mfa === undefined ? undefined : mfa === 'true',
-    invokedBy: stringAt(identity, 'invokedBy'),
+    ...(sessionName === undefined ? {} : { sessionName: sessionName.slice(0, TEXT_LIMITS.short) }),
+    accountId: textAt(identity, 'accountId', TEXT_LIMITS.short),
+    sourceIp: textAt(detail, 'sourceIPAddress', TEXT_LIMITS.medium),
+    userAgent: textAt(detail, 'userAgent', TEXT_LIMITS.long),
+    console: flagAt(detail, 'sessionCredentialFromConsole') === true,
+    mfa: flagAt(attributes, 'mfaAuthenticated'),
+    invokedBy: textAt(identity, 'invokedBy', TEXT_LIMITS.medium),
   };
 }
 
@@ -75,28 +119,36 @@ export function readDetachRecord(envelope: unknown): DetachRecord | { problem: s
   if (detail === undefined) return { problem: 'the event has no "detail" object (not an EventBridge CloudTrail event)' };
   const eventId = stringAt(detail, 'eventID');
   if (eventId === undefined) return { problem: 'detail.eventID is missing' };
+  if (!isEventId(eventId)) return { problem: 'detail.eventID is not a CloudTrail event id' };
   const request = objectAt(detail, 'requestParameters');
+  const errorCode = own(detail, 'errorCode');
   return {
     eventId,
-    eventTime: stringAt(detail, 'eventTime'),
-    eventSource: stringAt(detail, 'eventSource'),
-    eventName: stringAt(detail, 'eventName'),
-    region: stringAt(detail, 'awsRegion'),
-    errorCode: stringAt(detail, 'errorCode'),
-    errorMessage: stringAt(detail, 'errorMessage'),
-    policyId: stringAt(request, 'policyId'),
-    targetId: stringAt(request, 'targetId'),
+    eventTime: textAt(detail, 'eventTime', TEXT_LIMITS.short),
+    eventSource: textAt(detail, 'eventSource', TEXT_LIMITS.short),
+    eventName: textAt(detail, 'eventName', TEXT_LIMITS.short),
+    region: textAt(detail, 'awsRegion', TEXT_LIMITS.short),
+    errorCode: textAt(detail, 'errorCode', TEXT_LIMITS.medium),
+    errorMessage: textAt(detail, 'errorMessage', TEXT_LIMITS.long),
+    ...(errorCode !== undefined && (typeof errorCode !== 'string' || errorCode === '') ? { malformedErrorCode: true } : {}),
+    policyId: textAt(request, 'policyId', TEXT_LIMITS.medium),
+    targetId: textAt(request, 'targetId', TEXT_LIMITS.medium),
     actor: actorOf(detail),
   };
 }
 
-/** The first characters of the input, safe to store and show. */
+/** The first characters of the input, safe to store and show; never throws. */
 export function excerptOf(value: unknown, max = 2000): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Cycles and BigInts defeat JSON; an object without a prototype defeats String().
+    try {
+      text = String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
   }
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }

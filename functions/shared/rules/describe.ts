@@ -1,32 +1,49 @@
-import { isTargetRule, type ProtectionRules } from './schema';
+import { Mode, OnTimeout } from '../vocabulary';
+import { findOverlaps, OverlapKind } from './overlaps';
+import { isTargetRule } from './rule-kind';
+import type { ProtectRule, ProtectionRules } from './schema';
 
-/** What a rules file protects, rule by rule, in plain words (for `config check` and reviews). */
+const list = (ids: readonly string[]) => (ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`);
+
+function what(rule: ProtectRule, policyTypes: readonly string[]): string {
+  if (isTargetRule(rule)) {
+    const policies = rule.policies === '*' ? `every ${list(policyTypes)}` : list(rule.policies);
+    return `${policies} detached from ${rule.targetId} itself (not from what is inside it)`;
+  }
+  return rule.targets === '*' ? `${rule.policyId} detached from any root, OU or account` : `${rule.policyId} detached from ${list(rule.targets)}`;
+}
+
+function how(rule: ProtectRule, rules: ProtectionRules): string {
+  if (rule.mode === Mode.AUTO) return 'reattached at once';
+  const afterWindow = rules.approval.onTimeout === OnTimeout.REATTACH ? 'reattached' : 'left detached';
+  return `reattached once an approver agrees; with no decision within ${rules.approval.timeoutMinutes} min, ${afterWindow}`;
+}
+
+/**
+ * What a rules file protects, rule by rule, in plain words (for `config check` and reviews),
+ * with a line wherever precedence decides between two rules that disagree.
+ */
 export function describeRules(rules: ProtectionRules): string[] {
+  const precedence = findOverlaps(rules.protect).filter((overlap) => overlap.kind === OverlapKind.PRECEDENCE);
   const lines: string[] = [];
-  const window = `${rules.approval.timeoutMinutes} min, then ${rules.approval.onTimeout === 'reattach' ? 'reattach' : 'keep detached'}`;
-  const how = (mode: string) => (mode === 'auto' ? 'reattached at once' : `reattached after an approver agrees (window ${window})`);
   rules.protect.forEach((rule, index) => {
-    const what = isTargetRule(rule)
-      ? rule.policies === '*'
-        ? `every ${rules.policyTypes.join('/')} attached to ${rule.targetId}`
-        : `${rule.policies.join(', ')} on ${rule.targetId}`
-      : rule.targets === '*'
-        ? `${rule.policyId} wherever it is attached`
-        : `${rule.policyId} on ${rule.targets.join(', ')}`;
-    lines.push(`protect[${index}]: ${what} is ${how(rule.mode)}${rule.description ? ` (${rule.description})` : ''}`);
+    lines.push(`protect[${index}]: ${what(rule, rules.policyTypes)}: ${how(rule, rules)}.${rule.description ? ` "${rule.description}"` : ''}`);
+    for (const overlap of precedence.filter((o) => Math.max(o.winner, o.loser) === index)) lines.push(`  precedence: ${overlap.message}`);
   });
   if (rules.protect.length === 0) lines.push('protect: nothing is protected; every detachment is only recorded');
-  lines.push(`policy types: ${rules.policyTypes.join(', ')}; other types are recorded as NOT_SCP`);
+  lines.push(`policy types: ${rules.policyTypes.join(', ')}; a detached policy of another type is recorded as NOT_SCP and left detached`);
   lines.push(
     rules.ignorePrincipals.length === 0
       ? 'ignored principals: none'
-      : `ignored principals (exact ARNs only): ${rules.ignorePrincipals.join(', ')}`,
+      : `ignored principals (the exact ARN, nothing that merely starts the same): ${rules.ignorePrincipals.join(', ')}`,
   );
   lines.push(
     rules.approval.approvers.length === 0
       ? 'approvers: none in Slack; approval-mode incidents can be decided with `scp-guardian decide` or time out'
       : `approvers (Slack user ids): ${rules.approval.approvers.join(', ')}`,
   );
-  lines.push(`notify: email via SNS${rules.notify.emails.length > 0 ? ` to ${rules.notify.emails.join(', ')}` : ''}${rules.notify.slackChannel ? `, Slack channel ${rules.notify.slackChannel}` : ''}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified`);
+  const email = rules.notify.emails.length > 0 ? ` to ${rules.notify.emails.join(', ')}` : '';
+  const slack = rules.notify.slackChannel ? `, Slack channel ${rules.notify.slackChannel}` : '';
+  lines.push(`notify: email via SNS${email}${slack}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified`);
   return lines;
 }

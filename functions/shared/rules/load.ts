@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { findOverlaps, OverlapKind } from './overlaps';
 import { protectionRulesSchema, type ProtectionRules } from './schema';
 
 /** A protection rules file that does not validate; `problems` name the field and the rule. */
@@ -24,15 +25,29 @@ function formatIssue(issue: z.core.$ZodIssue): string {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
     return `${where || '(top level)'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}: required`;
+  // Parsed with reportInput, every issue carries its input: undefined means the key is absent.
+  if ('input' in issue && issue.input === undefined) return `${where || '(top level)'}: missing; ${issue.message}`;
   return `${where || '(top level)'}: ${issue.message}`;
 }
 
-/** Validates parsed JSON as protection rules; throws InvalidRulesError naming every problem. */
+/**
+ * Validates parsed JSON as protection rules; throws InvalidRulesError naming every problem:
+ * schema errors first, then conflicting rules (two rules of the same precedence that disagree
+ * on the mode for a pair they share).
+ */
 export function parseProtectionRules(json: unknown, source = 'protection rules'): ProtectionRules {
   const result = protectionRulesSchema.safeParse(json, { reportInput: true });
   if (!result.success) throw new InvalidRulesError(source, result.error.issues.map(formatIssue));
+  const conflicts = findOverlaps(result.data.protect).filter((overlap) => overlap.kind === OverlapKind.CONFLICT);
+  if (conflicts.length > 0) throw new InvalidRulesError(source, conflicts.map((conflict) => conflict.message));
   return result.data;
+}
+
+/** What is legal but worth fixing in valid rules (a rule that repeats another), one line each. */
+export function ruleWarnings(rules: ProtectionRules): string[] {
+  return findOverlaps(rules.protect)
+    .filter((overlap) => overlap.kind === OverlapKind.DUPLICATE)
+    .map((overlap) => overlap.message);
 }
 
 /** Reads and validates a protection rules file. */

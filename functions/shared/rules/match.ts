@@ -1,10 +1,12 @@
 import type { Mode } from '../vocabulary';
-import { isTargetRule, type ProtectRule, type ProtectionRules } from './schema';
+import { isTargetRule } from './rule-kind';
+import type { ProtectRule, ProtectionRules } from './schema';
 
 /**
- * How specific a rule is for one (policy, target) pair. The most specific matching rule wins:
- * a rule naming both the policy and the target, then a target rule with "policies": "*", then a
- * policy rule with "targets": "*". Among rules of equal specificity the first in the file wins.
+ * How specific a rule is. The most specific matching rule wins: a rule naming both the policy
+ * and the target, then a target rule with "policies": "*", then a policy rule with
+ * "targets": "*". Among rules of equal specificity the first in the file wins (and the rules
+ * check refuses two such rules that disagree on the mode: see overlaps.ts).
  */
 export const Specificity = {
   EXACT: 'exact',
@@ -13,7 +15,8 @@ export const Specificity = {
 } as const;
 export type Specificity = (typeof Specificity)[keyof typeof Specificity];
 
-const RANK: Record<Specificity, number> = { exact: 0, target: 1, policy: 2 };
+/** Lower wins. */
+export const SPECIFICITY_RANK: Readonly<Record<Specificity, number>> = { exact: 0, target: 1, policy: 2 };
 
 export interface RuleMatch {
   /** Position of the rule in `protect`, for people reading the file. */
@@ -25,15 +28,16 @@ export interface RuleMatch {
   description?: string;
 }
 
-function specificityOf(rule: ProtectRule, policyId: string, targetId: string): Specificity | undefined {
-  if (isTargetRule(rule)) {
-    if (rule.targetId !== targetId) return undefined;
-    if (rule.policies === '*') return Specificity.TARGET_WIDE;
-    return rule.policies.includes(policyId) ? Specificity.EXACT : undefined;
-  }
-  if (rule.policyId !== policyId) return undefined;
-  if (rule.targets === '*') return Specificity.POLICY_WIDE;
-  return rule.targets.includes(targetId) ? Specificity.EXACT : undefined;
+/** A rule's specificity is the same for every pair it matches: it depends only on its "*". */
+export function specificityOfRule(rule: ProtectRule): Specificity {
+  if (isTargetRule(rule)) return rule.policies === '*' ? Specificity.TARGET_WIDE : Specificity.EXACT;
+  return rule.targets === '*' ? Specificity.POLICY_WIDE : Specificity.EXACT;
+}
+
+/** Whether the rule covers `policyId` on `targetId` (ids compared exactly, as AWS spells them). */
+export function ruleCovers(rule: ProtectRule, policyId: string, targetId: string): boolean {
+  if (isTargetRule(rule)) return rule.targetId === targetId && (rule.policies === '*' || rule.policies.includes(policyId));
+  return rule.policyId === policyId && (rule.targets === '*' || rule.targets.includes(targetId));
 }
 
 function explain(index: number, specificity: Specificity, policyId: string, targetId: string): string {
@@ -41,20 +45,35 @@ function explain(index: number, specificity: Specificity, policyId: string, targ
     case Specificity.EXACT:
       return `protect[${index}] names ${policyId} on ${targetId}`;
     case Specificity.TARGET_WIDE:
-      return `protect[${index}] protects every policy attached to ${targetId}`;
+      return `protect[${index}] protects every policy on ${targetId} ("policies": "*")`;
     case Specificity.POLICY_WIDE:
-      return `protect[${index}] protects ${policyId} wherever it is attached`;
+      return `protect[${index}] protects ${policyId} on every target ("targets": "*")`;
   }
 }
 
-/** The rule that protects `policyId` on `targetId`, or undefined when none does. */
+/** Why the other matching rules lost, so a responder need not work out the precedence. */
+function outranked(winner: number, specificity: Specificity, others: { index: number; specificity: Specificity }[]): string {
+  if (others.length === 0) return '';
+  const words = others.map((other) =>
+    other.specificity === specificity ? `protect[${other.index}] (same precedence, later in the file)` : `protect[${other.index}] (less specific)`,
+  );
+  return `; protect[${winner}] takes precedence over ${words.join(', ')}`;
+}
+
+/**
+ * The rule that protects `policyId` on `targetId`, or undefined when none does: the most
+ * specific matching rule, the first in the file among equals.
+ */
 export function findProtectionRule(rules: Pick<ProtectionRules, 'protect'>, policyId: string, targetId: string): RuleMatch | undefined {
-  let best: RuleMatch | undefined;
-  rules.protect.forEach((rule, index) => {
-    const specificity = specificityOf(rule, policyId, targetId);
-    if (specificity === undefined) return;
-    if (best !== undefined && RANK[best.specificity] <= RANK[specificity]) return;
-    best = { index, specificity, mode: rule.mode, explanation: explain(index, specificity, policyId, targetId), description: rule.description };
-  });
-  return best;
+  const matching = rules.protect.flatMap((rule, index) => (ruleCovers(rule, policyId, targetId) ? [{ rule, index, specificity: specificityOfRule(rule) }] : []));
+  if (matching.length === 0) return undefined;
+  // A stable sort keeps file order among rules of equal specificity.
+  const [best, ...others] = [...matching].sort((a, b) => SPECIFICITY_RANK[a.specificity] - SPECIFICITY_RANK[b.specificity]);
+  return {
+    index: best.index,
+    specificity: best.specificity,
+    mode: best.rule.mode,
+    explanation: `${explain(best.index, best.specificity, policyId, targetId)}${outranked(best.index, best.specificity, others)}`,
+    ...(best.rule.description === undefined ? {} : { description: best.rule.description }),
+  };
 }

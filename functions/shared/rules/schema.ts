@@ -4,93 +4,116 @@ import { IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
 
 /**
  * The protection rules file (a contract: see DESIGN.md), validated with zod. Unknown keys are
- * errors, so a typo cannot silently switch protection off.
+ * errors, so a typo cannot silently switch protection off. Every message says what was
+ * expected; load.ts puts the field's path in front of it.
  */
 
-const policyId = z.string().regex(IdFormat.policy.pattern, { message: `expected ${IdFormat.policy.text}` });
-const targetId = z.string().refine((id) => targetKindOf(id) !== undefined, { message: `expected ${TARGET_ID_TEXT}` });
-const wildcard = z.literal('*', { message: 'expected "*" or a list of ids' });
-const mode = z.enum(valuesOf(Mode), { message: `expected "${Mode.AUTO}" or "${Mode.APPROVAL}"` });
-const description = z.string().max(500).optional();
+const expected = (text: string) => ({ message: `expected ${text}` });
 
-/** Keep policyId attached to each of `targets` (or to every target it is attached to, with "*"). */
-const policyRuleSchema = z
-  .object({
-    policyId,
-    targets: z.union([wildcard, z.array(targetId).min(1, { message: 'expected at least one target id' })]),
-    mode,
-    description,
-  })
-  .strict();
+const policyId = z.string(expected(IdFormat.policy.text)).regex(IdFormat.policy.pattern, expected(IdFormat.policy.text));
+const targetId = z.string(expected(TARGET_ID_TEXT)).refine((id) => targetKindOf(id) !== undefined, expected(TARGET_ID_TEXT));
+const mode = z.enum(valuesOf(Mode), expected(`"${Mode.AUTO}" or "${Mode.APPROVAL}"`));
+const description = z.string(expected('a string')).max(500, expected('at most 500 characters')).optional();
+
+/** An array in which every item appears once: a repeated id is a sign of a copy-paste mistake. */
+function distinct<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item, expected(`a list of ${what}`)).superRefine((items, ctx) => {
+    items.forEach((value, index) => {
+      const first = items.indexOf(value);
+      if (first !== index) ctx.addIssue({ code: 'custom', path: [index], message: `${JSON.stringify(value)} is listed twice (first at [${first}])`, input: value });
+    });
+  });
+}
+
+/**
+ * "*" or a non-empty list of distinct ids. Written as a transform rather than a union so that an
+ * error inside the list keeps its own path and message (`targets[1]: expected …`).
+ */
+function listOrWildcard<T extends z.ZodType<string>>(item: T, what: string) {
+  const list = distinct(item, what).min(1, expected(`at least one ${what.replace(/s$/, '')}`));
+  const wrong = `"*" or a list of ${what}`;
+  return z.unknown().transform((value, ctx): '*' | z.output<T>[] => {
+    if (value === '*') return '*';
+    if (!Array.isArray(value)) {
+      ctx.addIssue({ code: 'invalid_type', expected: 'array', message: `expected ${wrong}`, input: value });
+      return z.NEVER;
+    }
+    const parsed = list.safeParse(value, { reportInput: true });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+}
+
+/** Keep policyId attached to each of `targets` (or to every target it is detached from, with "*"). */
+const policyRuleSchema = z.strictObject({ policyId, targets: listOrWildcard(targetId, 'target ids'), mode, description });
 
 /** Keep `policies` (or every policy of a protected type, with "*") attached to targetId. */
-const targetRuleSchema = z
-  .object({
-    targetId,
-    policies: z.union([wildcard, z.array(policyId).min(1, { message: 'expected at least one policy id' })]),
-    mode,
-    description,
-  })
-  .strict();
+const targetRuleSchema = z.strictObject({ targetId, policies: listOrWildcard(policyId, 'policy ids'), mode, description });
 
+const RULE_SHAPES = '{"policyId", "targets", "mode"} or {"targetId", "policies", "mode"}';
+
+/** A rule is either kind; which one is told by the key it names, so errors speak of that kind. */
 const protectRuleSchema = z.unknown().transform((value, ctx) => {
-  const isTargetRule = typeof value === 'object' && value !== null && 'targetId' in value && !('policyId' in value);
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || (!('policyId' in value) && !isTargetRule)) {
-    ctx.addIssue({ code: 'custom', message: 'expected a rule with "policyId" and "targets", or "targetId" and "policies"' });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: `expected a rule: ${RULE_SHAPES}`, input: value });
     return z.NEVER;
   }
-  const parsed = (isTargetRule ? targetRuleSchema : policyRuleSchema).safeParse(value);
+  const hasPolicy = Object.hasOwn(value, 'policyId');
+  const hasTarget = Object.hasOwn(value, 'targetId');
+  if (hasPolicy === hasTarget) {
+    const problem = hasPolicy ? 'names both "policyId" and "targetId"' : 'names neither "policyId" nor "targetId"';
+    ctx.addIssue({ code: 'custom', message: `a rule ${problem}: expected ${RULE_SHAPES}`, input: value });
+    return z.NEVER;
+  }
+  const parsed = (hasTarget ? targetRuleSchema : policyRuleSchema).safeParse(value, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
     return z.NEVER;
   }
   return parsed.data;
 });
 
 const principalArn = z
-  .string()
-  .refine((arn) => !arn.includes('*'), { message: 'wildcards are not allowed: principals are matched exactly' })
-  .refine((arn) => IdFormat.principalArn.pattern.test(arn), { message: `expected ${IdFormat.principalArn.text}` });
+  .string(expected(IdFormat.principalArn.text))
+  .refine((arn) => !arn.includes('*') && !arn.includes('?'), { message: 'wildcards are not allowed: principals are matched exactly', abort: true })
+  .refine((arn) => IdFormat.principalArn.pattern.test(arn), expected(IdFormat.principalArn.text));
 
 /** Step Functions allows task timeouts of up to a year; a week is a generous approval window. */
 export const MAX_APPROVAL_MINUTES = 7 * 24 * 60;
 
-const approvalSchema = z
-  .object({
-    timeoutMinutes: z.number().int({ message: 'expected a whole number of minutes' }).min(1).max(MAX_APPROVAL_MINUTES).default(15),
-    onTimeout: z
-      .enum(valuesOf(OnTimeout), { message: `expected "${OnTimeout.REATTACH}" or "${OnTimeout.KEEP_DETACHED}"` })
-      .default(OnTimeout.REATTACH),
-    approvers: z
-      .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'expected a Slack user id such as U0123ABCD' }))
-      .default([]),
-  })
-  .strict();
+const minutes = expected(`a whole number of minutes from 1 to ${MAX_APPROVAL_MINUTES}`);
 
-const notifySchema = z
-  .object({
-    slackChannel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, { message: 'expected a Slack channel id such as C0123ABCD' }).optional(),
-    unprotected: z.boolean().default(false),
-    emails: z.array(z.email({ message: 'expected an email address' })).default([]),
-  })
-  .strict();
+const approvalSchema = z.strictObject({
+  timeoutMinutes: z.number(minutes).int(minutes).min(1, minutes).max(MAX_APPROVAL_MINUTES, minutes).default(15),
+  onTimeout: z.enum(valuesOf(OnTimeout), expected(`"${OnTimeout.REATTACH}" or "${OnTimeout.KEEP_DETACHED}"`)).default(OnTimeout.REATTACH),
+  approvers: distinct(z.string(expected('a Slack user id such as U0123ABCD')).regex(/^[UW][A-Z0-9]{2,}$/, expected('a Slack user id such as U0123ABCD')), 'Slack user ids').default([]),
+});
 
-export const protectionRulesSchema = z
-  .object({
-    protect: z.array(protectRuleSchema),
-    policyTypes: z
-      .array(z.enum(valuesOf(PolicyType), { message: `expected one of ${Object.values(PolicyType).join(', ')}` }))
-      .min(1, { message: 'expected at least one policy type' })
-      .default([PolicyType.SERVICE_CONTROL_POLICY]),
-    ignorePrincipals: z.array(principalArn).default([]),
+const notifySchema = z.strictObject({
+  slackChannel: z.string(expected('a Slack channel id such as C0123ABCD')).regex(/^[CGD][A-Z0-9]{2,}$/, expected('a Slack channel id such as C0123ABCD')).optional(),
+  unprotected: z.boolean(expected('true or false')).default(false),
+  emails: distinct(z.email(expected('an email address')), 'email addresses').default([]),
+});
+
+const policyType = z.enum(valuesOf(PolicyType), expected(`one of ${Object.values(PolicyType).join(', ')}`));
+
+export const protectionRulesSchema = z.strictObject(
+  {
+    protect: z.array(protectRuleSchema, expected('a list of rules')),
+    policyTypes: distinct(policyType, 'policy types').min(1, expected('at least one policy type')).default([PolicyType.SERVICE_CONTROL_POLICY]),
+    ignorePrincipals: distinct(principalArn, 'principal ARNs').default([]),
     approval: approvalSchema.default({ timeoutMinutes: 15, onTimeout: OnTimeout.REATTACH, approvers: [] }),
     notify: notifySchema.default({ unprotected: false, emails: [] }),
-  })
-  .strict();
+  },
+  expected('a JSON object with "protect"'),
+);
 
 export type ProtectionRules = z.output<typeof protectionRulesSchema>;
 export type PolicyRule = z.output<typeof policyRuleSchema>;
 export type TargetRule = z.output<typeof targetRuleSchema>;
 export type ProtectRule = PolicyRule | TargetRule;
 
-export const isTargetRule = (rule: ProtectRule): rule is TargetRule => 'targetId' in rule;
+export { isTargetRule } from './rule-kind';

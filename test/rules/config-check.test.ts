@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `scp-guardian config check FILE`, as a user runs it. */
+function configCheck(file: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('node', ['bin/scp-guardian.js', 'config', 'check', file], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('scp-guardian config check', () => {
+  const runs: Record<string, Run> = {};
+
+  // One process per file, started together: each pays tsx's start-up once.
+  beforeAll(async () => {
+    const files = {
+      sample: 'samples/protection-rules.json',
+      mistakes: 'test/fixtures/rules/several-mistakes.json',
+      conflict: 'test/fixtures/rules/conflicting-modes.json',
+      repeated: 'test/fixtures/rules/repeated-rule.json',
+    };
+    const results = await Promise.all(Object.values(files).map(configCheck));
+    Object.keys(files).forEach((name, i) => (runs[name] = results[i]));
+  }, 90_000);
+
+  it('says rule by rule, in plain words, what the sample file protects, and exits 0', () => {
+    const { code, stdout } = runs.sample;
+
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      'samples/protection-rules.json is valid.',
+      '  protect[0]: p-denyleave1 detached from any root, OU or account: reattached at once. "Member accounts must never be able to leave the organization."',
+      '  protect[1]: p-protectct detached from ou-a1b2-7hq4vz2n or ou-a1b2-m5t8wd6c: reattached once an approver agrees; with no decision within 15 min, reattached. "CloudTrail protection on workload OUs; platform team may lift it for a migration."',
+      '  protect[2]: every SERVICE_CONTROL_POLICY detached from ou-a1b2-7hq4vz2n itself (not from what is inside it): reattached at once. "Nothing comes off Prod without a change in git."',
+      '    precedence: p-protectct on ou-a1b2-7hq4vz2n: protect[1] ("approval", names the policy and the target) applies, not protect[2] ("auto", a target rule with "policies": "*")',
+      '  policy types: SERVICE_CONTROL_POLICY; a detached policy of another type is recorded as NOT_SCP and left detached',
+      '  ignored principals (the exact ARN, nothing that merely starts the same): arn:aws:iam::111122223333:role/OrgPipelineRole',
+      '  approvers (Slack user ids): U0123ABCD',
+      '  notify: email via SNS, Slack channel C0123ABCD; unprotected detachments are notified',
+      '',
+    ]);
+  });
+
+  it('exits 1 with every mistake of a bad file on stderr, each naming its field', () => {
+    const { code, stdout, stderr } = runs.mistakes;
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('test/fixtures/rules/several-mistakes.json is not a valid protection rules file:');
+    expect(stderr).toContain('  - protect[1].policyId: expected p-[0-9a-zA-Z_]{8,128} (a policy id)\n');
+    expect(stderr).toContain('  - protect[2]: unknown key "target"\n');
+    expect(stderr).toContain('  - ignorePrincipals[0]: wildcards are not allowed: principals are matched exactly\n');
+    expect(stderr).toContain('  - (top level): unknown key "notfy"\n');
+  });
+
+  it('exits 1 on conflicting rules, naming both', () => {
+    const { code, stderr } = runs.conflict;
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('  - protect[1]: conflicts with protect[0] for p-protectct on ou-a1b2-m5t8wd6c');
+  });
+
+  it('exits 0 on a repeated rule, with a warning on stderr', () => {
+    const { code, stdout, stderr } = runs.repeated;
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('test/fixtures/rules/repeated-rule.json is valid.');
+    expect(stderr).toBe('warning: protect[2]: repeats protect[0] for p-denyleave1 on every target (same precedence, same mode "auto"), so it never applies there\n');
+  });
+});
