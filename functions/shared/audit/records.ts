@@ -1,7 +1,11 @@
 import type { Incident } from '../incident';
-import type { Decision, IncidentStatus, Outcome, TimelineStep } from '../vocabulary';
+import { IncidentStatus, type Decision, type Outcome, type TimelineStep } from '../vocabulary';
 
-/** The incident item as stored: flat attributes for the indexes, the full incident beside them. */
+/**
+ * The incident item as stored: flat attributes for the indexes, filters and exports, the full
+ * incident beside them. Attributes added after the first release are optional, so older items
+ * still read; `toAuditRow` (cli/audit/rows.ts) falls back to the incident map for them.
+ */
 export interface IncidentRecord {
   incidentId: string;
   status: IncidentStatus;
@@ -9,9 +13,29 @@ export interface IncidentRecord {
   reason: string;
   mode?: Incident['mode'];
   detectedAt: string;
+  /** The year of `detectedAt`: the key of the byYear index, which lists incidents without a filter. */
+  detectedYear?: string;
   policyId?: string;
+  policyName?: string;
+  policyType?: string;
   targetId?: string;
+  targetType?: string;
+  targetName?: string;
+  /** The principal rules and queries match: the session issuer's ARN, else the caller's ARN. */
   actorArn?: string;
+  actorType?: string;
+  /** The caller's own ARN (for an assumed role, the session ARN). */
+  actorIdentityArn?: string;
+  actorSessionIssuerArn?: string;
+  actorAccountId?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  /** The call was made with console credentials. */
+  console?: boolean;
+  /** Position of the matching rule in `protect`. */
+  ruleIndex?: number;
+  /** Why the rule matched, in one sentence. */
+  rule?: string;
   executionArn?: string;
   incident: Incident;
   decisionId?: string;
@@ -36,4 +60,53 @@ export interface TimelineEntry {
   at: string;
   step: TimelineStep;
   detail: Record<string, unknown>;
+}
+
+/** DynamoDB refuses a secondary-index partition key over 2048 bytes. */
+const MAX_INDEX_KEY_BYTES = 2048;
+
+/**
+ * A value DynamoDB accepts as an index key, else undefined. An INVALID event can carry an empty
+ * or huge "policyId"; such a value stays in the incident map but must not fail the claim.
+ */
+export function indexKeyValue(value: string | undefined): string | undefined {
+  if (value === undefined || value === '' || Buffer.byteLength(value, 'utf8') > MAX_INDEX_KEY_BYTES) return undefined;
+  return value;
+}
+
+/** The year bucket of an ISO time, or undefined when the time does not start with a year. */
+export function yearOf(isoTime: string): string | undefined {
+  return /^\d{4}-/.test(isoTime) ? isoTime.slice(0, 4) : undefined;
+}
+
+/** The incident item ClaimIncident writes: status OPEN, every field an auditor filters on, flat. */
+export function toIncidentRecord(incident: Incident, executionArn: string): IncidentRecord {
+  const { actor, policy, target, rule } = incident;
+  return {
+    incidentId: incident.incidentId,
+    status: IncidentStatus.OPEN,
+    verdict: incident.verdict,
+    reason: incident.reason,
+    mode: incident.mode,
+    detectedAt: incident.detectedAt,
+    detectedYear: yearOf(incident.detectedAt),
+    policyId: indexKeyValue(policy.id),
+    policyName: policy.name,
+    policyType: policy.type,
+    targetId: indexKeyValue(target.id),
+    targetType: target.type,
+    targetName: target.name,
+    actorArn: indexKeyValue(actor.principalArn),
+    actorType: actor.type,
+    actorIdentityArn: actor.arn,
+    actorSessionIssuerArn: actor.sessionIssuerArn,
+    actorAccountId: actor.accountId,
+    sourceIp: actor.sourceIp,
+    userAgent: actor.userAgent,
+    console: actor.console,
+    ruleIndex: rule?.index,
+    rule: rule?.explanation,
+    executionArn,
+    incident,
+  };
 }

@@ -8,7 +8,8 @@
  * - a pending decision: pk DECISION#<id>        sk DECISION   (expires with the TTL attribute)
  *
  * Only incident items carry the index attributes, so every index is sparse and holds incidents
- * alone; queries by policy, target, actor or outcome over a time range are Queries, never Scans.
+ * alone; queries by policy, target, actor, outcome or year over a time range are Queries, never
+ * Scans. Only pending decisions carry the TTL attribute: incidents and timelines never expire.
  */
 export const AuditTable = {
   partitionKey: 'pk',
@@ -19,6 +20,11 @@ export const AuditTable = {
     byTarget: { name: 'byTarget', partitionKey: 'targetId', sortKey: 'detectedAt' },
     byActor: { name: 'byActor', partitionKey: 'actorArn', sortKey: 'detectedAt' },
     byOutcome: { name: 'byOutcome', partitionKey: 'outcome', sortKey: 'detectedAt' },
+    /**
+     * Every incident, one partition per year of detection: a listing with no other filter is a
+     * Query per year in the range. Open incidents have no outcome yet, so byOutcome cannot serve it.
+     */
+    byYear: { name: 'byYear', partitionKey: 'detectedYear', sortKey: 'detectedAt' },
   },
 } as const;
 

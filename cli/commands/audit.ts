@@ -1,0 +1,197 @@
+import { Command } from 'commander';
+import { PageTokenError } from '../../functions/shared/audit/page-token';
+import { DEFAULT_PAGE_SIZE, type IncidentFilter } from '../../functions/shared/audit/queries';
+import { summarize } from '../../functions/shared/audit/stats';
+import { Outcome } from '../../functions/shared/vocabulary';
+import { DATA_DIR_ENV } from '../../local/local-audit-data';
+import { explainAwsError } from '../audit/aws-errors';
+import { connect, DEFAULT_REGION, TABLE_ENV, type AuditConnection, type ConnectionOptions } from '../audit/connection';
+import { toCsv } from '../audit/csv';
+import { formatIncident } from '../audit/incident-text';
+import { toAuditRow } from '../audit/rows';
+import { formatStats } from '../audit/stats-text';
+import { renderTable } from '../audit/table';
+import { parseWindow } from '../audit/time';
+import { AuditUsageError } from '../audit/usage-error';
+
+/** Where `audit` writes; tests pass their own. */
+export interface AuditOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The width a table must fit. */
+  columns(): number;
+}
+
+const processOutput: AuditOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  columns: () => (process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || 120),
+};
+
+/** Outcomes an incident can be stored with (a duplicate delivery never is). */
+const STORED_OUTCOMES = Object.values(Outcome).filter((outcome) => outcome !== Outcome.DUPLICATE);
+const MAX_LIMIT = 10_000;
+
+interface FilterOptions {
+  policy?: string;
+  target?: string;
+  actor?: string;
+  outcome?: string;
+  since?: string;
+  until?: string;
+}
+
+type ListOptions = ConnectionOptions & FilterOptions & { limit: string; nextToken?: string; format: string };
+type ShowOptions = ConnectionOptions & { format: string };
+type StatsOptions = ConnectionOptions & FilterOptions & { format: string };
+
+function nonEmpty(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new AuditUsageError(`${option} is empty`);
+  return value.trim();
+}
+
+function parseFilter(options: FilterOptions, now: Date): IncidentFilter {
+  const outcome = nonEmpty('--outcome', options.outcome)?.toUpperCase();
+  if (outcome !== undefined && !(STORED_OUTCOMES as string[]).includes(outcome)) {
+    throw new AuditUsageError(`--outcome "${options.outcome}" is not an outcome: one of ${STORED_OUTCOMES.join(', ')}`);
+  }
+  const actorArn = nonEmpty('--actor', options.actor);
+  if (actorArn !== undefined && !actorArn.startsWith('arn:')) {
+    throw new AuditUsageError(`--actor "${actorArn}" is not an ARN: give the role's ARN (arn:aws:iam::123456789012:role/Name) or the caller's`);
+  }
+  return {
+    policyId: nonEmpty('--policy', options.policy),
+    targetId: nonEmpty('--target', options.target),
+    actorArn,
+    outcome: outcome as IncidentFilter['outcome'],
+    ...parseWindow(options.since, options.until, now),
+  };
+}
+
+function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new AuditUsageError(`--format "${value}" is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AuditUsageError(`--limit "${value}" must be a whole number from 1 to ${MAX_LIMIT}`);
+  return limit;
+}
+
+/** Every error leaves as one line; SDK errors are explained in terms of the table. */
+async function withConnection(options: ConnectionOptions, work: (connection: AuditConnection) => Promise<void>): Promise<void> {
+  let connection: AuditConnection;
+  try {
+    connection = await connect(options);
+  } catch (error) {
+    if (error instanceof AuditUsageError) throw error;
+    throw new Error(((error as Error).message ?? String(error)).split('\n')[0]);
+  }
+  try {
+    await work(connection);
+  } catch (error) {
+    if (error instanceof AuditUsageError || error instanceof PageTokenError) throw error;
+    throw explainAwsError(error, connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--table <name>', `the audit table (default: $${TABLE_ENV}; the stack output AuditTableName)`)
+    .option('--region <region>', 'the table\'s AWS region', DEFAULT_REGION)
+    .option('--endpoint <url>', 'a DynamoDB endpoint instead of AWS, e.g. the one `local --serve` prints')
+    .option('--local', 'read what `scp-guardian local` recorded (starts DynamoDB Local on its data)')
+    .option('--data-dir <dir>', `with --local: the local data folder (default: $${DATA_DIR_ENV} or ./.scp-guardian)`);
+}
+
+function filterOptions(command: Command): Command {
+  return command
+    .option('--policy <id>', 'incidents about this policy (byPolicy index)')
+    .option('--target <id>', 'incidents on this root, OU or account (byTarget index)')
+    .option('--actor <arn>', 'incidents by this principal: the role behind a session, or the caller\'s ARN (byActor index)')
+    .option('--outcome <outcome>', `incidents that ended so: ${STORED_OUTCOMES.join(', ')} (byOutcome index)`)
+    .option('--since <time>', 'detected at or after: ISO 8601 (2026-11-20, 2026-11-20T09:30:00Z) or an age (30m, 24h, 7d)')
+    .option('--until <time>', 'detected at or before (a date alone: to the end of that day)');
+}
+
+function listCommand(output: AuditOutput): Command {
+  return filterOptions(connectionOptions(new Command('list')))
+    .description('incidents newest first; several filters query the most selective index and filter on the others')
+    .option('--limit <n>', 'incidents per page', String(DEFAULT_PAGE_SIZE))
+    .option('--next-token <token>', 'the next page of the query that printed this token')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .action(async (options: ListOptions) => {
+      const now = new Date();
+      const filter = parseFilter(options, now);
+      const limit = parseLimit(options.limit);
+      const format = parseFormat(options.format, ['table', 'json', 'csv'] as const);
+      await withConnection(options, async (connection) => {
+        const page = await connection.queries.list(filter, { limit, nextToken: options.nextToken, now });
+        const rows = page.incidents.map(toAuditRow);
+        if (format === 'json') {
+          const query = { index: page.plan.index, since: page.plan.since ?? null, until: page.plan.until ?? null, policy: filter.policyId ?? null, target: filter.targetId ?? null, actor: filter.actorArn ?? null, outcome: filter.outcome ?? null };
+          output.stdout(`${JSON.stringify({ table: connection.tableName, query, incidents: rows, nextToken: page.nextToken ?? null }, null, 2)}\n`);
+          return;
+        }
+        if (format === 'csv') {
+          output.stdout(toCsv(rows));
+          if (page.nextToken !== undefined) output.stderr(`next page: --next-token ${page.nextToken}\n`);
+          return;
+        }
+        if (rows.length === 0) {
+          output.stdout('No incidents match.\n');
+          return;
+        }
+        const table = renderTable(rows, output.columns());
+        output.stdout(`${table.text}\n`);
+        if (table.hidden.length > 0) output.stdout(`(${table.hidden.join(', ')} hidden to fit the terminal; --format csv or json has every field)\n`);
+        if (page.nextToken !== undefined) output.stdout(`next page: --next-token ${page.nextToken}\n`);
+      });
+    });
+}
+
+function showCommand(output: AuditOutput): Command {
+  return connectionOptions(new Command('show'))
+    .description('one incident and its full timeline')
+    .argument('<incident-id>', 'the CloudTrail eventID of the detach')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (incidentId: string, options: ShowOptions) => {
+      const format = parseFormat(options.format, ['text', 'json'] as const);
+      await withConnection(options, async (connection) => {
+        const found = await connection.queries.show(incidentId);
+        if (found === undefined) throw new AuditUsageError(`no incident "${incidentId}" in table "${connection.tableName}" (${connection.where})`);
+        output.stdout(format === 'json' ? `${JSON.stringify(found, null, 2)}\n` : `${formatIncident(found.incident, found.timeline)}\n`);
+      });
+    });
+}
+
+function statsCommand(output: AuditOutput): Command {
+  return filterOptions(connectionOptions(new Command('stats')))
+    .description('counts by verdict and outcome, time to remediate, overrides by decider')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (options: StatsOptions) => {
+      const now = new Date();
+      const filter = parseFilter({ ...options, since: options.since ?? '30d' }, now);
+      const format = parseFormat(options.format, ['text', 'json'] as const);
+      await withConnection(options, async (connection) => {
+        const records = [];
+        for await (const record of connection.queries.all(filter, now)) records.push(record);
+        const stats = summarize(records);
+        const window = { since: filter.since?.toISOString(), until: filter.until?.toISOString() };
+        output.stdout(format === 'json' ? `${JSON.stringify({ table: connection.tableName, ...window, ...stats }, null, 2)}\n` : `${formatStats(stats, window)}\n`);
+      });
+    });
+}
+
+/** `scp-guardian audit list|show|stats`: the audit trail, by Queries on its indexes (contract: DESIGN.md). */
+export function auditCommand(output: AuditOutput = processOutput): Command {
+  return new Command('audit')
+    .description('query the audit trail in DynamoDB (AWS, --endpoint, or --local for the local runner\'s data)')
+    .addCommand(listCommand(output))
+    .addCommand(showCommand(output))
+    .addCommand(statsCommand(output));
+}
