@@ -1,5 +1,5 @@
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
-import { StatusRegressionError } from '../shared/errors';
+import { LAMBDA_SERVICE_ERRORS, StatusRegressionError, TRANSIENT_ORGANIZATIONS_ERRORS } from '../shared/errors';
 import type { Closure, Incident } from '../shared/incident';
 import { Decision, IncidentStatus, OnTimeout, Outcome, TimelineStep } from '../shared/vocabulary';
 
@@ -14,9 +14,18 @@ export interface CloseInput {
   };
 }
 
-function causeOf(input: CloseInput): string | undefined {
-  if (input.result.outcome !== Outcome.FAILED) return undefined;
-  const { error, cause } = input.result.detail ?? {};
+/** Prefix of the cause when the state machine gave up retrying, so it reads apart from a permanent error. */
+export const RETRIES_EXHAUSTED = 'retries exhausted';
+
+/**
+ * ReattachPolicy retries these errors; reaching MarkFailed with one means its retrier's last
+ * attempt failed too, not that the error was permanent.
+ */
+export function isRetriesExhausted(error: string | undefined): boolean {
+  return error !== undefined && ([...TRANSIENT_ORGANIZATIONS_ERRORS, ...LAMBDA_SERVICE_ERRORS] as readonly string[]).includes(error);
+}
+
+function describeFailure(error: string | undefined, cause: string | undefined): string {
   const text = cause ?? 'unknown cause';
   // Step Functions passes a Lambda error's cause as the JSON of {errorType, errorMessage, trace}.
   try {
@@ -26,6 +35,13 @@ function causeOf(input: CloseInput): string | undefined {
     // not JSON: use it as it is
   }
   return error === undefined || text.startsWith(error) ? text : `${error}: ${text}`;
+}
+
+function causeOf(input: CloseInput): string | undefined {
+  if (input.result.outcome !== Outcome.FAILED) return undefined;
+  const { error, cause } = input.result.detail ?? {};
+  const described = describeFailure(error, cause);
+  return isRetriesExhausted(error) ? `${RETRIES_EXHAUSTED}: ${described}` : described;
 }
 
 /** The steps that explain how the incident ended, before the final "closed". */
@@ -38,7 +54,8 @@ function closingSteps(input: CloseInput, at: string, cause: string | undefined):
     steps.push({ step: TimelineStep.OVERRIDDEN, at, detail: { by: input.decision?.by, reason: input.decision?.reason, decision: input.decision?.decision } });
   }
   if (input.result.outcome === Outcome.FAILED) {
-    steps.push({ step: TimelineStep.FAILED, at, detail: { error: input.result.detail?.error, cause } });
+    const error = input.result.detail?.error;
+    steps.push({ step: TimelineStep.FAILED, at, detail: { error, cause, retriesExhausted: isRetriesExhausted(error) } });
   }
   return steps;
 }

@@ -1,7 +1,8 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import type { Closure } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import { defaultDocumentClient, once, requireEnv } from '../shared/runtime';
+import { once, requireEnv } from '../shared/runtime';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { closeIncident, type CloseInput } from './close';
 
 /** CloseIncident: the outcome onto the incident, which then never changes again. */

@@ -1,7 +1,9 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import { defaultDocumentClient, defaultOrganizationsClient, once, requireEnv } from '../shared/runtime';
+import { once, requireEnv } from '../shared/runtime';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { reattachOnce, type ReattachDependencies, type ReattachResult } from './reattach';
 
 export interface ReattachInput {

@@ -36,9 +36,26 @@ async function isAttached(client: OrganizationsClient, policyId: string, targetI
 }
 
 /**
+ * What an earlier attempt of this execution found, when one got past AttachPolicy (and its
+ * confirmation then failed): the policy attached by it, or already attached.
+ */
+async function earlierOutcome(audit: AuditStore, incidentId: string, executionArn: string): Promise<ReattachResult['outcome'] | undefined> {
+  const results = new Set(
+    (await audit.getTimeline(incidentId))
+      .filter((entry) => entry.step === TimelineStep.REATTACH_ATTEMPT && entry.detail.executionArn === executionArn)
+      .map((entry) => entry.detail.result),
+  );
+  if (results.has('attached')) return Outcome.REATTACHED;
+  if (results.has('already-attached')) return Outcome.ALREADY_ATTACHED;
+  return undefined;
+}
+
+/**
  * One attempt at putting the policy back: AttachPolicy, then confirm the attachment with
  * ListPoliciesForTarget. Every attempt is recorded in the timeline. An attachment that is
  * already there is success. Errors are thrown with the names the workflow retries or catches.
+ * A retry after this execution got past AttachPolicy only confirms: under throttling, a second
+ * AttachPolicy would spend a request of the budget other incidents are waiting for.
  */
 export async function reattachOnce(incident: Incident, executionArn: string, deps: ReattachDependencies): Promise<ReattachResult> {
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
@@ -53,23 +70,23 @@ export async function reattachOnce(incident: Incident, executionArn: string, dep
       detail: { executionArn, ...detail },
     });
 
-  let outcome: ReattachResult['outcome'] = Outcome.REATTACHED;
-  try {
-    await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
-    await recordAttempt({ result: 'attached' });
-  } catch (caught) {
-    const error = toOrganizationsError(caught);
-    if (error.name !== ErrorName.ORG_DUPLICATE_ATTACHMENT) {
-      await recordAttempt({ result: 'error', error: error.name, message: error.message, transient: error.transient });
-      throw error;
+  const earlier = await earlierOutcome(deps.audit, incident.incidentId, executionArn);
+  let outcome: ReattachResult['outcome'] = earlier ?? Outcome.REATTACHED;
+  if (earlier === undefined) {
+    try {
+      await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+      await recordAttempt({ result: 'attached' });
+    } catch (caught) {
+      const error = toOrganizationsError(caught);
+      if (error.name !== ErrorName.ORG_DUPLICATE_ATTACHMENT) {
+        await recordAttempt({ result: 'error', error: error.name, message: error.message, transient: error.transient });
+        throw error;
+      }
+      outcome = Outcome.ALREADY_ATTACHED;
+      await recordAttempt({ result: 'already-attached' });
     }
-    // A retry after our own attach succeeded (but its confirmation was throttled) also lands here.
-    const earlier = await deps.audit.getTimeline(incident.incidentId);
-    const attachedBefore = earlier.some(
-      (entry) => entry.step === TimelineStep.REATTACH_ATTEMPT && entry.detail.result === 'attached' && entry.detail.executionArn === executionArn,
-    );
-    outcome = attachedBefore ? Outcome.REATTACHED : Outcome.ALREADY_ATTACHED;
-    await recordAttempt({ result: 'already-attached' });
+  } else {
+    await recordAttempt({ result: 'confirming', earlier: outcome });
   }
 
   let confirmed: boolean;

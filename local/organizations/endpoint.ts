@@ -30,6 +30,8 @@ export interface RequestLogEntry {
   readonly error?: string;
   /** Whether the failure was injected by the FaultInjector rather than the organization. */
   readonly injected: boolean;
+  /** When the request was answered, in epoch milliseconds. */
+  readonly at: number;
 }
 
 /** Props of a LocalOrganizationsEndpoint. */
@@ -164,7 +166,7 @@ export class LocalOrganizationsEndpoint {
       const fault = this.faults.check(operation);
       if (fault) throw fault;
       const output = serve(input);
-      this.requestLog.push({ operation, input, requestId, status: 200, injected: false });
+      this.requestLog.push({ operation, input, requestId, status: 200, injected: false, at: Date.now() });
       return output;
     } catch (error) {
       const known = error instanceof AwsServiceError;
@@ -175,6 +177,7 @@ export class LocalOrganizationsEndpoint {
         status: known ? error.statusCode : 500,
         error: known ? error.name : 'InternalFailure',
         injected: error instanceof InjectedFault,
+        at: Date.now(),
       });
       throw error;
     }

@@ -6,8 +6,11 @@ import { AwsServiceError } from '../aws-json-protocol/errors';
  *
  * 1. a scripted step for the operation, if any is queued: its fault, or `ok` for none
  *    (a scripted request skips the rate limit and the random faults);
- * 2. the rate limit: a token bucket shared by every affected operation, like the account-wide
- *    limits Organizations applies (429 TooManyRequestsException, "Rate exceeded");
+ * 2. the rate limit: one token bucket per operation, each refilled at `requestsPerSecond`
+ *    (429 TooManyRequestsException, "Rate exceeded"). AWS throttles each API on its own, so
+ *    the reads that classify a detachment (DescribePolicy, DescribeAccount) and confirm a
+ *    reattachment (ListPoliciesForTarget) do not spend AttachPolicy's budget, and N/R seconds
+ *    is the honest lower bound for restoring N attachments at R requests per second;
  * 3. random faults: one draw from a seeded PRNG, so the same seed and the same calls give the
  *    same faults: 429 with `throttleProbability`, else 503 ServiceException with
  *    `serviceErrorProbability`.
@@ -49,9 +52,9 @@ export class InjectedFault extends AwsServiceError {
   }
 }
 
-/** Token bucket settings. */
+/** Token bucket settings, applied to each operation's own bucket. */
 export interface RateLimitOptions {
-  /** Tokens added per second. */
+  /** Tokens added per second, to each operation's bucket. */
   readonly requestsPerSecond: number;
   /**
    * Bucket size: how many requests may arrive at once. The bucket starts full.
@@ -63,7 +66,7 @@ export interface RateLimitOptions {
 /** What the FaultInjector injects. Every fault is off by default. */
 export interface FaultOptions {
   /**
-   * Token-bucket rate limit.
+   * Token-bucket rate limit, per operation.
    * @default no limit
    */
   readonly rateLimit?: RateLimitOptions;
@@ -106,6 +109,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+interface TokenBucket {
+  tokens: number;
+  /** Clock reading of the last refill. */
+  at: number;
+}
+
 /** Decides, request by request, whether to answer with a fault. */
 export class FaultInjector {
   private readonly scripts = new Map<string, ScriptStep[]>();
@@ -115,7 +124,9 @@ export class FaultInjector {
   private readonly operations: ReadonlySet<string> | undefined;
   private readonly throttleProbability: number;
   private readonly serviceErrorProbability: number;
-  private readonly bucket: { readonly capacity: number; readonly perMs: number; tokens: number; at: number } | undefined;
+  private readonly rateLimit: { readonly capacity: number; readonly perMs: number } | undefined;
+  /** One bucket per operation, made full on the operation's first request. */
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(options: FaultOptions = {}) {
     this.throttleProbability = probability(options.throttleProbability, 'throttleProbability');
@@ -131,7 +142,7 @@ export class FaultInjector {
       if (!(requestsPerSecond > 0)) throw new Error('FaultInjector: rateLimit.requestsPerSecond must be above 0');
       const capacity = burst ?? Math.max(1, requestsPerSecond);
       if (!(capacity >= 1)) throw new Error('FaultInjector: rateLimit.burst must be at least 1');
-      this.bucket = { capacity, perMs: requestsPerSecond / 1000, tokens: capacity, at: this.clock() };
+      this.rateLimit = { capacity, perMs: requestsPerSecond / 1000 };
     }
   }
 
@@ -165,7 +176,7 @@ export class FaultInjector {
     const scripted = this.scripts.get(operation)?.shift();
     if (scripted !== undefined) return scripted === 'ok' ? undefined : this.inject(scripted, 'script');
     if (this.operations && !this.operations.has(operation)) return undefined;
-    if (this.bucket && !this.takeToken(this.bucket)) return this.inject(FaultName.THROTTLED, 'rate-limit');
+    if (this.rateLimit && !this.takeToken(operation, this.rateLimit)) return this.inject(FaultName.THROTTLED, 'rate-limit');
     if (this.throttleProbability === 0 && this.serviceErrorProbability === 0) return undefined;
     const draw = this.random();
     if (draw < this.throttleProbability) return this.inject(FaultName.THROTTLED, 'random');
@@ -173,9 +184,11 @@ export class FaultInjector {
     return undefined;
   }
 
-  private takeToken(bucket: NonNullable<FaultInjector['bucket']>): boolean {
+  private takeToken(operation: string, limit: NonNullable<FaultInjector['rateLimit']>): boolean {
     const now = this.clock();
-    bucket.tokens = Math.min(bucket.capacity, bucket.tokens + (now - bucket.at) * bucket.perMs);
+    let bucket = this.buckets.get(operation);
+    if (bucket === undefined) this.buckets.set(operation, (bucket = { tokens: limit.capacity, at: now }));
+    bucket.tokens = Math.min(limit.capacity, bucket.tokens + (now - bucket.at) * limit.perMs);
     bucket.at = now;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;

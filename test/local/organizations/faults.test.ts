@@ -160,6 +160,18 @@ describe('rate limit', () => {
     expect(drained).toEqual([200, 200, 429]);
     expect(refilled).toEqual([200, 200, 429]);
   });
+
+  it("keeps a bucket per operation, so reads do not spend AttachPolicy's budget", async () => {
+    const now = 0;
+    h = await startHarness({ faults: { rateLimit: { requestsPerSecond: 2 }, clock: () => now } });
+    const reads = await statusesOf(h, 3);
+
+    await h.client.send(new AttachPolicyCommand({ PolicyId: UNATTACHED_SCP, TargetId: PROD_OU }));
+
+    expect(reads).toEqual([200, 200, 429]);
+    expect(h.org.isAttached(UNATTACHED_SCP, PROD_OU)).toBe(true);
+    expect(h.endpoint.faults.injectedCount('TooManyRequestsException')).toBe(1);
+  });
 });
 
 describe('FaultInjector', () => {

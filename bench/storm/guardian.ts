@@ -1,0 +1,57 @@
+import { LocalEnvironment } from '../../local/environment';
+import { stderrLog } from '../../local/local-log';
+import { DetachmentReplayer } from '../../local/replay';
+import { figuresOf, type StormFigures, type StormLimits } from './figures';
+import type { StormScenario } from './scenario';
+
+/** What running scp-guardian on a storm gave, beyond the shared figures. */
+export interface GuardianStormResult extends StormFigures {
+  /** Executions that ended FAILED (each one a FAILED incident and an alarm). */
+  readonly failedExecutions: number;
+  /** Retries Step Functions made, over every execution. */
+  readonly retries: number;
+}
+
+/** How to run scp-guardian on a storm. */
+export interface GuardianStormOptions {
+  /** The endpoint's limits; without them, the run shows the local workflow's own pace. */
+  readonly limits?: StormLimits;
+  /** R of the N/R floor the figures are compared with. */
+  readonly floorRate: number;
+  readonly system: string;
+  readonly dynamoDbEndpoint?: string;
+}
+
+/**
+ * Runs scp-guardian on a storm: one execution of the real ASL per event, all started at once,
+ * with the real handlers, against the local Organizations endpoint and the ASL's own backoff
+ * (no retry interval overrides).
+ */
+export async function runGuardian(scenario: StormScenario, options: GuardianStormOptions): Promise<GuardianStormResult> {
+  const { limits } = options;
+  const env = await LocalEnvironment.start({
+    rules: scenario.rules,
+    organization: scenario.organization,
+    dynamoDbEndpoint: options.dynamoDbEndpoint,
+    faults:
+      limits === undefined
+        ? undefined
+        : { rateLimit: { requestsPerSecond: limits.rate }, serviceErrorProbability: limits.serviceErrorProbability, seed: limits.seed },
+    log: stderrLog('silent'),
+  });
+  try {
+    const endpoint = env.organizationsEndpoint;
+    if (endpoint === undefined) throw new Error('the storm needs the built-in Organizations endpoint');
+    const replayer = new DetachmentReplayer(endpoint.organization);
+    for (const event of scenario.events) replayer.apply(event);
+    const startedAt = Date.now();
+    const executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+    return {
+      ...figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate),
+      failedExecutions: executions.filter((execution) => execution.status === 'FAILED').length,
+      retries: executions.reduce((sum, execution) => sum + execution.retries, 0),
+    };
+  } finally {
+    await env.stop();
+  }
+}

@@ -1,0 +1,74 @@
+import { availableParallelism, loadavg } from 'node:os';
+import type { RetryBudget } from '../retry-budget';
+import { floorSeconds, type StormFigures, type StormLimits } from './figures';
+import type { GuardianStormResult } from './guardian';
+
+/** Everything one `bench:storm` run measured, as `--json` prints it. */
+export interface StormReport {
+  readonly n: number;
+  readonly rate: number;
+  readonly serviceErrorProbability: number;
+  readonly seed: number;
+  readonly floorSeconds: number;
+  readonly scpGuardian: GuardianStormResult;
+  /** The same storm without any API limit: how fast the local workflow itself goes. */
+  readonly scpGuardianUnlimited: GuardianStormResult;
+  readonly baseline: StormFigures;
+  /** The machine's 1-minute load average when the run ended, and its cores: the figures depend on both. */
+  readonly machine: { readonly loadAverage: number; readonly cores: number };
+  /** ReattachPolicy's retry budget, read from the ASL that ran. */
+  readonly retryBudget: { readonly retries: number; readonly attempts: number; readonly worstCaseDelaySeconds: number };
+}
+
+/** Assembles the report of one run. */
+export function stormReport(
+  n: number,
+  limits: StormLimits,
+  guardian: GuardianStormResult,
+  unlimited: GuardianStormResult,
+  baseline: StormFigures,
+  budget: RetryBudget,
+): StormReport {
+  return {
+    n,
+    rate: limits.rate,
+    serviceErrorProbability: limits.serviceErrorProbability,
+    seed: limits.seed,
+    floorSeconds: floorSeconds(n, limits.rate),
+    scpGuardian: guardian,
+    scpGuardianUnlimited: unlimited,
+    baseline,
+    machine: { loadAverage: Number(loadavg()[0].toFixed(2)), cores: availableParallelism() },
+    retryBudget: { retries: budget.retries, attempts: budget.attempts, worstCaseDelaySeconds: budget.worstCaseDelaySeconds },
+  };
+}
+
+const fixed = (value: number | null, digits: number, unit = '') => (value === null ? 'never' : `${value.toFixed(digits)}${unit}`);
+
+/** The report as a table for people. */
+export function formatStormReport(report: StormReport): string {
+  const rows = [report.scpGuardian, report.baseline, report.scpGuardianUnlimited].map((f) => [
+    f.system,
+    String(f.lost),
+    fixed(f.lastRestoredSeconds, 1, ' s'),
+    fixed(f.ratioToFloor, 2),
+    f.attemptsPerRemediation.toFixed(2),
+  ]);
+  const header = ['system', 'lost', 'last restored', '÷ N/R', 'attempts/remediation'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const { scpGuardian: guardian, baseline } = report;
+  return [
+    `storm: N=${report.n} protected SCP attachments detached at once; the local Organizations endpoint allows R=${report.rate} requests/s per operation,`,
+    `answers ${(report.serviceErrorProbability * 100).toFixed(1)}% of requests with 503, seed ${report.seed}. Floor N/R = ${report.floorSeconds.toFixed(1)} s.`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `scp-guardian: ${guardian.failedExecutions} execution(s) FAILED, ${guardian.retries} Step Functions retries, every execution ended after ${guardian.wallSeconds.toFixed(1)} s.`,
+    `no API limits: the same ${report.n} executions with no rate limit and no 503s restore everything in ${fixed(report.scpGuardianUnlimited.lastRestoredSeconds, 1, ' s')}, the local workflow's own pace here.`,
+    `seed baseline: ${baseline.lost} of ${report.n} never restored; its time is that of the ${baseline.restored} it restored.`,
+    `machine: load average ${report.machine.loadAverage} on ${report.machine.cores} cores (the local workflow shares them with DynamoDB Local).`,
+    `ReattachPolicy retry budget (from the ASL): at most ${report.retryBudget.worstCaseDelaySeconds} s of backoff over ${report.retryBudget.retries} retries (${report.retryBudget.attempts} attempts) before FAILED.`,
+  ].join('\n');
+}

@@ -1,0 +1,48 @@
+import { stormScenario } from '../../bench/storm/scenario';
+import { stderrLog } from '../../local/local-log';
+import { LocalEnvironment } from '../../local/environment';
+import { DetachmentReplayer } from '../../local/replay';
+import type { ExecutionRecord } from '../../local/workflow/local-workflow';
+import { dynamoDbEndpoint } from '../support/local-harness';
+
+/**
+ * A small detachment storm through the real ASL with its own backoff (no retry interval
+ * overrides), against the local endpoint's rate limit and random 503s. It checks that nothing
+ * is lost; how fast is the benchmark's business (`npm run bench:storm`).
+ */
+describe('a storm of 40 detachments at once, 10 requests/s per operation, 5% 503s', () => {
+  const scenario = stormScenario(40);
+  let env: LocalEnvironment;
+  let executions: ExecutionRecord[];
+
+  beforeAll(async () => {
+    env = await LocalEnvironment.start({
+      rules: scenario.rules,
+      organization: scenario.organization,
+      dynamoDbEndpoint: dynamoDbEndpoint(),
+      faults: { rateLimit: { requestsPerSecond: 10 }, serviceErrorProbability: 0.05, seed: 7 },
+      log: stderrLog('silent'),
+    });
+    const replayer = new DetachmentReplayer(env.organization!);
+    for (const event of scenario.events) replayer.apply(event);
+    executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+  });
+  afterAll(() => env.stop());
+
+  it('throttles the reattachments, so the storm exercises the retries', () => {
+    expect(env.organizationsEndpoint?.faults.injectedCount('TooManyRequestsException')).toBeGreaterThan(0);
+  });
+
+  it('loses no remediation: every protected attachment is back', () => {
+    const detached = scenario.pairs.filter((pair) => !env.organization?.isAttached(pair.policyId, pair.targetId));
+
+    expect(detached).toEqual([]);
+  });
+
+  it('ends every execution SUCCEEDED with a REATTACHED incident', async () => {
+    const outcomes = await Promise.all(scenario.events.map(async (event) => (await env.audit.getIncident((event.detail as { eventID: string }).eventID))?.outcome));
+
+    expect(executions.map((execution) => execution.status)).toEqual(scenario.events.map(() => 'SUCCEEDED'));
+    expect(outcomes).toEqual(scenario.events.map(() => 'REATTACHED'));
+  });
+});
