@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { explainDecision } from '../functions/shared/decisions/decide-incident';
 import { describeError } from '../functions/shared/errors';
+import { Decision, type HumanDecision } from '../functions/shared/vocabulary';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import { DetachmentReplayer } from './replay';
 
@@ -41,10 +43,29 @@ function lowerCaseHeaders(request: IncomingMessage): Record<string, string | und
   return Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(',') : value]));
 }
 
+/** What `POST /incidents/ID/decision` takes: `{"decision":"APPROVE"|"OVERRIDE","reason"?,"by"?}`. */
+function parseDecisionBody(text: string): { decision: HumanDecision; reason?: string; by: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'the body is not JSON: POST {"decision":"APPROVE"|"OVERRIDE","reason":"...","by":"..."}');
+  }
+  const { decision, reason, by } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (decision !== Decision.APPROVE && decision !== Decision.OVERRIDE) throw new HttpError(400, `decision: expected "APPROVE" or "OVERRIDE", got ${JSON.stringify(decision ?? null)}`);
+  if (reason !== undefined && typeof reason !== 'string') throw new HttpError(400, 'reason: expected a string');
+  if (by !== undefined && (typeof by !== 'string' || by.trim() === '' || by.length > 256)) throw new HttpError(400, 'by: expected a non-empty string of at most 256 characters');
+  return { decision, reason, by: (by as string | undefined) ?? LOCAL_CLI_DECIDER };
+}
+
+/** Who a local decision is recorded as when the caller does not say (there is no IAM locally). */
+export const LOCAL_CLI_DECIDER = 'local:cli';
+
 /**
  * `scp-guardian local --serve`: the workflow on local components behind a loopback HTTP API
  * (contract: DESIGN.md) — POST /events, POST /slack/interactions, GET /slack/messages,
- * GET /incidents/ID — plus GET /organization and GET /notifications for people poking at it.
+ * GET /incidents/ID — plus POST /incidents/ID/decision (what `scp-guardian decide --local` calls),
+ * GET /organization and GET /notifications for people poking at it.
  */
 export async function serveLocal(options: ServeOptions): Promise<void> {
   const progress = options.progress ?? (() => {});
@@ -83,6 +104,15 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
       if (env.organization === undefined) throw new HttpError(404, 'the organization is served by another endpoint');
       return send(response, 200, env.organization.toJSON());
     }
+    const decision = /^POST \/incidents\/([^/]+)\/decision$/.exec(route);
+    if (decision !== null) {
+      const incidentId = decodeURIComponent(decision[1]);
+      const body = parseDecisionBody(await readBody(request));
+      const decided = await env.decideIncident(incidentId, body.decision, body.by, body.reason);
+      const explained = explainDecision(decided);
+      progress(explained.message);
+      return send(response, explained.httpStatus, { status: decided.result.status, ok: explained.ok, message: explained.message });
+    }
     const incident = /^GET \/incidents\/([^/]+)$/.exec(route);
     if (incident !== null) {
       const incidentId = decodeURIComponent(incident[1]);
@@ -106,7 +136,8 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   options.onListening?.(url);
-  progress(`scp-guardian local --serve: listening on ${url} (POST /events, POST /slack/interactions, GET /slack/messages, GET /incidents/ID)`);
+  progress(`scp-guardian local --serve: listening on ${url} (POST /events, POST /slack/interactions, GET /slack/messages, GET /incidents/ID, POST /incidents/ID/decision)`);
+  progress(`audit trail: DynamoDB Local ${env.dynamoDbEndpoint}, table ${env.tableName} (scp-guardian audit list --endpoint ${env.dynamoDbEndpoint} --table ${env.tableName})`);
 
   const until =
     options.until ??

@@ -1,7 +1,9 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import { lambdaLog } from '../shared/log';
 import { slackFromEnvironment } from '../shared/notifications/slack-from-environment';
-import { defaultDocumentClient, defaultSnsClient, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import { defaultSnsClient } from '../shared/clients/sns';
 import { notify, type NotifyInput, type NotifyResult } from './notify';
 
 /** NotifyDetected / NotifyOutcome: email through SNS, and Slack when configured. */

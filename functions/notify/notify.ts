@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditStore } from '../shared/audit/audit-store';
+import type { IncidentRecord } from '../shared/audit/records';
 import { describeError, NotificationFailedError } from '../shared/errors';
 import type { Closure, Incident } from '../shared/incident';
 import type { Log } from '../shared/log';
@@ -29,7 +30,7 @@ export interface NotifyResult {
   slack: { ts: string } | { error: string } | 'not configured';
 }
 
-function slackState(input: NotifyInput): IncidentMessageState {
+function slackState(input: NotifyInput, record: IncidentRecord | undefined): IncidentMessageState {
   if (input.phase === 'opened' || input.closure === undefined) return { kind: 'detected' };
   const { closure } = input;
   return {
@@ -37,14 +38,18 @@ function slackState(input: NotifyInput): IncidentMessageState {
     outcome: closure.outcome,
     cause: closure.cause,
     timeToRemediateSeconds: closure.timeToRemediateSeconds,
-    decision: closure.decision === undefined ? undefined : { decision: closure.decision, by: closure.decidedBy, reason: closure.decisionReason },
+    decision:
+      closure.decision === undefined
+        ? undefined
+        : { decision: closure.decision, by: closure.decidedBy, reason: closure.decisionReason, at: record?.decidedAt ?? closure.closedAt },
   };
 }
 
 /** Posts the incident's message, or updates the one already posted for it. */
 async function deliverToSlack(input: NotifyInput, slack: SlackTarget, audit: AuditStore): Promise<{ ts: string }> {
-  const message = incidentMessage(input.incident, slackState(input));
-  const existing = (await audit.getIncident(input.incident.incidentId))?.slackMessage;
+  const record = await audit.getIncident(input.incident.incidentId);
+  const message = incidentMessage(input.incident, slackState(input, record));
+  const existing = record?.slackMessage;
   if (existing !== undefined) {
     // A retried "opened" notice must not post twice; a "closed" one updates the message in place.
     if (input.phase === 'closed') await slack.poster.update(existing.channel, existing.ts, message);
@@ -55,12 +60,26 @@ async function deliverToSlack(input: NotifyInput, slack: SlackTarget, audit: Aud
   return { ts: posted.ts };
 }
 
+/** The notice of this phase already recorded as sent (a retried task), if any. */
+async function alreadyNotified(input: NotifyInput, audit: AuditStore): Promise<NotifyResult | undefined> {
+  const timeline = await audit.getTimeline(input.incident.incidentId);
+  const sent = timeline.find((entry) => entry.step === TimelineStep.NOTIFIED && entry.detail.phase === input.phase);
+  if (sent === undefined) return undefined;
+  return { snsMessageId: sent.detail.snsMessageId as string | undefined, slack: (sent.detail.slack as NotifyResult['slack'] | undefined) ?? 'not configured' };
+}
+
 /**
  * Tells people: email through SNS, and Slack when configured. A Slack failure is recorded and
  * never fails the step; an SNS failure throws NotificationFailed (after Slack was tried) so the
- * workflow retries it.
+ * workflow retries it. A phase already recorded as sent is not sent again.
  */
 export async function notify(input: NotifyInput, deps: NotifyDependencies): Promise<NotifyResult> {
+  // One notice per phase and incident, even when Step Functions runs the task again.
+  const sent = await alreadyNotified(input, deps.audit);
+  if (sent !== undefined) {
+    deps.log.info('notice already sent', { phase: input.phase });
+    return sent;
+  }
   const notice: Notice = { phase: input.phase, incident: input.incident, closure: input.closure };
   let snsMessageId: string | undefined;
   let snsError: NotificationFailedError | undefined;

@@ -2,7 +2,9 @@ import { AuditStore } from '../shared/audit/audit-store';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import { lambdaLog } from '../shared/log';
 import { slackFromEnvironment } from '../shared/notifications/slack-from-environment';
-import { defaultDocumentClient, defaultSnsClient, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import { defaultSnsClient } from '../shared/clients/sns';
 import { requestDecision, type RequestDecisionInput } from './request-decision';
 
 /** RequestDecision (.waitForTaskToken): the workflow waits until someone decides or time runs out. */

@@ -3,8 +3,11 @@ import { AuditStore } from '../shared/audit/audit-store';
 import { decide } from '../shared/decisions/decide';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { defaultDocumentClient, defaultSfnClient, rulesFromEnvironment } from '../shared/runtime';
+import { rulesFromEnvironment } from '../shared/runtime';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import { defaultSfnClient } from '../shared/clients/sfn';
 import { secretValue } from '../shared/secrets';
+import { createDecisionAnnouncer } from '../shared/slack/decision-announcer';
 import { SlackDeliveryError, SlackNotifier } from '../shared/slack/slack-notifier';
 import {
   createInteractionProcessor,
@@ -30,7 +33,7 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /** A notifier built on first use, and again when the bot token changes. */
-function lazySlack(token: () => Promise<string | undefined>, slackApiUrl: string | undefined): InteractionDependencies['slack'] {
+function lazySlack(token: () => Promise<string | undefined>, slackApiUrl: string | undefined): Pick<SlackNotifier, 'update' | 'postEphemeral' | 'openModal'> {
   let current: { token: string; notifier: SlackNotifier } | undefined;
   const notifier = async (method: string) => {
     const value = await token();
@@ -53,12 +56,14 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRul
   const botTokenArn = requireEnv(env, 'BOT_TOKEN_ARN');
   const audit = new AuditStore(defaultDocumentClient(), tableName);
   const decisions = new DecisionStore(defaultDocumentClient(), tableName);
+  const slack = lazySlack(() => secretValue(botTokenArn), env.SLACK_API_URL || undefined);
+  const announce = createDecisionAnnouncer({ slack, audit, log: { warn: (m, d) => logger.warn(m, d ?? {}), error: (m, d) => logger.error(m, d ?? {}) } });
   return {
     signingSecret: () => secretValue(signingSecretArn),
-    decide: (input) => decide(input, { decisions, audit, sfn: defaultSfnClient(), approvers: rules.approval.approvers }),
+    decide: (input) => decide(input, { decisions, audit, sfn: defaultSfnClient(), approvers: rules.approval.approvers, announce }),
     getDecisionRequest: (decisionId) => decisions.get(decisionId),
     getIncident: async (incidentId) => (await audit.getIncident(incidentId))?.incident,
-    slack: lazySlack(() => secretValue(botTokenArn), env.SLACK_API_URL || undefined),
+    slack,
     clock: () => new Date(),
     logger,
   };

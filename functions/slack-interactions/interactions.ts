@@ -1,4 +1,4 @@
-import type { DecideInput, DecideResult, DecisionOutput } from '../shared/decisions/decide';
+import type { DecideInput, DecideResult } from '../shared/decisions/decide';
 import type { DecisionRequest } from '../shared/decisions/decision-store';
 import { describeError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
@@ -7,7 +7,7 @@ import {
   type BlockActionInteraction,
   type ViewSubmissionInteraction,
 } from '../shared/slack/interaction-payload';
-import { OverrideModal, SlackActionId, formatDecider, incidentMessage, overrideModal } from '../shared/slack/messages';
+import { OverrideModal, SlackActionId, formatDecider, overrideModal } from '../shared/slack/messages';
 import { decodeBody, verifySlackRequest } from '../shared/slack/signature';
 import type { SlackNotifier } from '../shared/slack/slack-notifier';
 import { Decision } from '../shared/vocabulary';
@@ -40,7 +40,7 @@ export interface InteractionDependencies {
   decide: (input: DecideInput) => Promise<DecideResult>;
   getDecisionRequest: (decisionId: string) => Promise<DecisionRequest | undefined>;
   getIncident: (incidentId: string) => Promise<Incident | undefined>;
-  slack: Pick<SlackNotifier, 'update' | 'postEphemeral' | 'openModal'>;
+  slack: Pick<SlackNotifier, 'postEphemeral' | 'openModal'>;
   clock: () => Date;
   logger?: InteractionLogger;
 }
@@ -53,8 +53,9 @@ export const RefusalText = {
   notAuthorised: 'You are not an approver for scp-guardian decisions, so nothing was changed. Ask one of the approvers named in the protection rules.',
   alreadyDecided: (request: DecisionRequest) =>
     `This request was already decided by ${formatDecider(request.decidedBy)} at ${request.decidedAt ?? 'an earlier time'} (${request.decision ?? 'decided'}). Nothing was changed.`,
-  expired: 'This request has expired: the approval window closed and the workflow applied its timeout action.',
-  unknown: 'Unknown or expired request: scp-guardian has no pending decision with this id.',
+  expired: 'This request has expired: the approval window closed and the rule\'s timeout action (onTimeout) applied. Nothing was changed.',
+  // Decision items expire (TTL) at the deadline, so an unknown id is most often an expired one.
+  unknown: 'This request has expired, or was never made: scp-guardian has no pending decision with this id. Nothing was changed.',
   reasonRequired: 'Give a reason for keeping the policy detached; it goes into the audit trail.',
   modalFailed: 'Could not open the reason dialog. Click "Keep detached" again, or use `scp-guardian decide` from a terminal.',
 } as const;
@@ -124,33 +125,11 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
     }
   }
 
-  async function showDecided(request: DecisionRequest, output: DecisionOutput, where?: { channel?: string; ts?: string }): Promise<void> {
-    const channel = where?.channel ?? request.slack?.channel;
-    const ts = where?.ts ?? request.slack?.ts;
-    try {
-      if (channel === undefined || ts === undefined) {
-        log.warn('decision taken, but there is no Slack message to update', { decisionId: request.decisionId });
-        return;
-      }
-      const incident = await deps.getIncident(request.incidentId);
-      if (incident === undefined) {
-        log.warn('decision taken, but the incident was not found to redraw the message', { incidentId: request.incidentId });
-        return;
-      }
-      await deps.slack.update(channel, ts, incidentMessage(incident, { kind: 'decided', ...output }));
-    } catch (error) {
-      log.error('decision taken, but the Slack message was not updated', { decisionId: request.decisionId, error: describeError(error) });
-    }
-  }
-
   async function approve(click: BlockActionInteraction, decisionId: string): Promise<InteractionResponse> {
     const result = await deps.decide({ decisionId, decision: Decision.APPROVE, by: click.user.id, via: 'slack' });
     log.info('approve clicked', { decisionId, user: click.user.id, status: result.status });
-    if (result.status === 'accepted') {
-      await showDecided(result.request, result.output, { channel: click.channelId, ts: click.messageTs });
-    } else {
-      await ephemeral(click.channelId ?? requestOf(result)?.slack?.channel, click.user.id, refusalText(result) ?? '');
-    }
+    // An accepted decision redraws the message inside decide(), before the workflow resumes.
+    if (result.status !== 'accepted') await ephemeral(click.channelId ?? requestOf(result)?.slack?.channel, click.user.id, refusalText(result) ?? '');
     return OK;
   }
 
@@ -192,7 +171,6 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
     const result = await deps.decide({ decisionId, decision: Decision.OVERRIDE, by: submission.user.id, reason, via: 'slack' });
     log.info('override submitted', { decisionId, user: submission.user.id, status: result.status });
     if (result.status !== 'accepted') return viewErrors(refusalText(result) ?? RefusalText.unknown);
-    await showDecided(result.request, result.output);
     return OK;
   }
 

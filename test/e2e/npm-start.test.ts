@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -16,11 +18,16 @@ describe('npm start', () => {
   let document: Document;
   let stderr: string;
 
+  // The run keeps its audit trail in a data folder; a temporary one keeps parallel runs apart.
+  const dataDir = mkdtempSync(join(tmpdir(), 'scp-guardian-npm-start-'));
+
   beforeAll(async () => {
-    const result = await run('npm', ['start', '--silent', '--', '--json'], { cwd: root, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+    const env = { ...process.env, SCP_GUARDIAN_DATA_DIR: dataDir };
+    const result = await run('npm', ['start', '--silent', '--', '--json'], { cwd: root, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
     document = JSON.parse(result.stdout) as Document;
     stderr = result.stderr;
   }, 150_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const incident = (suffix: string) => document.incidents.find((i) => i.incidentId.endsWith(suffix));
   const targetsOf = (policyId: string) => document.organization.policies.find((p) => p.id === policyId)?.targets ?? [];

@@ -1,5 +1,7 @@
 import { LogLevel } from '@slack/web-api';
-import type { DecideInput, DecideResult } from '../../functions/shared/decisions/decide';
+import type { AuditStore, TimelineWrite } from '../../functions/shared/audit/audit-store';
+import type { DecideInput, DecideResult, DecisionAnnouncer } from '../../functions/shared/decisions/decide';
+import { createDecisionAnnouncer } from '../../functions/shared/slack/decision-announcer';
 import type { DecisionRequest } from '../../functions/shared/decisions/decision-store';
 import type { Incident } from '../../functions/shared/incident';
 import { SlackActionId, incidentMessage } from '../../functions/shared/slack/messages';
@@ -18,18 +20,25 @@ const STRANGER = 'U0STRANGER';
 const NOW = new Date('2024-05-01T10:05:00.000Z');
 const DECISION_ID = 'k3j5h2g7f6d4s2a1';
 
-/** The real decide's rules, in memory: reason first, then unknown, approver, first wins, deadline. */
+/**
+ * The real decide's rules, in memory: reason first, then unknown, approver, first wins, deadline;
+ * an accepted decision is announced by the real announcer, as decide() does.
+ */
 class InMemoryDecisions {
   readonly requests = new Map<string, DecisionRequest>();
   readonly inputs: DecideInput[] = [];
   readonly results: DecideResult[] = [];
 
-  constructor(private readonly approvers: readonly string[]) {}
+  constructor(
+    private readonly approvers: readonly string[],
+    private readonly announce: DecisionAnnouncer,
+  ) {}
 
   readonly decide = async (input: DecideInput): Promise<DecideResult> => {
     this.inputs.push(input);
     const result = this.take(input);
     this.results.push(result);
+    if (result.status === 'accepted') await this.announce({ request: result.request, output: result.output });
     return result;
   };
 
@@ -72,6 +81,7 @@ let logger: RecordingLogger;
 let incident: Incident;
 let posted: { channel: string; ts: string };
 let processRequest: InteractionProcessor;
+let timeline: TimelineWrite[];
 
 beforeAll(async () => {
   await standin.start();
@@ -86,9 +96,24 @@ async function openIncident(deadline = '2024-05-01T10:15:05.000Z'): Promise<void
   decisions.requests.set(DECISION_ID, { decisionId: DECISION_ID, incidentId: incident.incidentId, taskToken: 'AQB+token/with=chars', deadline, slack: posted });
 }
 
+/** The audit trail the announcer reads and writes, in memory. */
+function inMemoryAudit(): Pick<AuditStore, 'getIncident' | 'appendTimeline'> {
+  return {
+    getIncident: async (id) =>
+      id === incident.incidentId
+        ? { incidentId: id, status: 'AWAITING_DECISION', verdict: incident.verdict, reason: incident.reason, detectedAt: incident.detectedAt, incident, slackMessage: posted }
+        : undefined,
+    appendTimeline: async (_id, write) => {
+      timeline.push(write);
+      return { recorded: true };
+    },
+  };
+}
+
 beforeEach(async () => {
-  decisions = new InMemoryDecisions([APPROVER, OTHER_APPROVER]);
   logger = new RecordingLogger();
+  timeline = [];
+  decisions = new InMemoryDecisions([APPROVER, OTHER_APPROVER], createDecisionAnnouncer({ slack, audit: inMemoryAudit(), log: logger }));
   processRequest = createInteractionProcessor({
     signingSecret: async () => SIGNING_SECRET,
     decide: decisions.decide,
@@ -159,10 +184,10 @@ describe('Slack interactions', () => {
     expect(hasButtons(theMessage())).toBe(true);
   });
 
-  it('tells the clicker when the decision id is unknown', async () => {
+  it('tells the clicker that a request with an unknown decision id has expired', async () => {
     await click(APPROVER, SlackActionId.APPROVE, 'nosuchdecision00');
 
-    expect(ephemerals()).toEqual([{ channel: CHANNEL, user: APPROVER, text: expect.stringContaining('Unknown or expired request') }]);
+    expect(ephemerals()).toEqual([{ channel: CHANNEL, user: APPROVER, text: expect.stringContaining('This request has expired') }]);
   });
 
   it('opens the reason modal on "Keep detached" and decides nothing yet', async () => {
@@ -262,7 +287,7 @@ describe('Slack interactions', () => {
     expect(response.body).toContain('payload is not valid JSON');
   });
 
-  it('keeps the decision when Slack fails to update the message, and logs the failure', async () => {
+  it('keeps the decision when Slack fails to update the message, and logs and records the failure', async () => {
     standin.failNext('chat.update', 'channel_not_found');
 
     const response = await click(APPROVER, SlackActionId.APPROVE);
@@ -270,6 +295,7 @@ describe('Slack interactions', () => {
     expect(response.statusCode).toBe(200);
     expect(decisions.accepted()).toHaveLength(1);
     expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'error', detail: expect.objectContaining({ error: expect.stringContaining('channel_not_found') }) }));
+    expect(timeline).toEqual([expect.objectContaining({ step: 'notification-failed', detail: expect.objectContaining({ phase: 'decided', error: expect.stringContaining('channel_not_found') }) })]);
   });
 
   it('tells the clicker to retry when the modal cannot be opened', async () => {

@@ -156,6 +156,42 @@ describe('incidentMessage', () => {
     expect(text).not.toContain('<@arn');
   });
 
+  it('says a decision was taken with `scp-guardian decide` when it came from the command line', () => {
+    const state: IncidentMessageState = { kind: 'decided', decision: 'APPROVE', by: 'arn:aws:iam::111122223333:user/bob', at: '2024-05-01T10:02:00.000Z', via: 'cli' };
+
+    const text = blockTexts(incidentMessage(protectedIncident(), state));
+
+    expect(text).toContain('approved reattaching the policy at 2024-05-01T10:02:00.000Z (with `scp-guardian decide`).');
+  });
+
+  it.each([
+    ['reattach', '✅ Policy reattached (no decision in time)', 'REATTACHED'],
+    ['keep-detached', '✋ Policy kept detached (no decision in time)', 'OVERRIDDEN'],
+  ] as const)('says nobody decided and that onTimeout %s applied when the window closed', (onTimeout, header, outcome) => {
+    const incident = protectedIncident({ approval: { timeoutSeconds: 900, onTimeout } });
+    const state: IncidentMessageState = { kind: 'closed', outcome, decision: { decision: 'TIMEOUT', by: 'scp-guardian', at: '2024-05-01T10:15:06.000Z' } };
+
+    const text = blockTexts(incidentMessage(incident, state));
+
+    expect(text).toContain(header);
+    expect(text).toContain(`*TIMEOUT*: nobody decided by the deadline at 2024-05-01T10:15:06.000Z, so onTimeout (${onTimeout}) applied`);
+    expect(text).not.toContain('scp-guardian approved');
+  });
+
+  it('keeps who decided, when and why in the message once the outcome is known', () => {
+    const state: IncidentMessageState = {
+      kind: 'closed',
+      outcome: 'OVERRIDDEN',
+      decision: { decision: 'OVERRIDE', by: 'U0123ABCD', at: '2024-05-01T10:02:00.000Z', reason: 'planned change CHG-42' },
+    };
+
+    const text = blockTexts(incidentMessage(protectedIncident(), state));
+
+    expect(text).toContain('✋ Policy kept detached (override)');
+    expect(text).toContain('<@U0123ABCD> chose to keep the policy detached at 2024-05-01T10:02:00.000Z');
+    expect(text).toContain('planned change CHG-42');
+  });
+
   it('gives the cause when the reattachment failed', () => {
     const state: IncidentMessageState = { kind: 'closed', outcome: 'FAILED', cause: 'Organizations.PolicyNotFoundException: the policy was deleted' };
 

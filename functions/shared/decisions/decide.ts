@@ -32,12 +32,22 @@ export type DecideResult =
   | { status: 'not-authorised'; request: DecisionRequest }
   | { status: 'reason-required' };
 
+/** Shows a taken decision to people (the Slack message); never throws. */
+export type DecisionAnnouncer = (decided: { request: DecisionRequest; output: DecisionOutput }) => Promise<void>;
+
 export interface DecideDependencies {
   decisions: DecisionStore;
   audit: AuditStore;
   sfn: SFNClient;
   /** Slack user ids allowed to decide in Slack. The CLI is authorised by IAM instead. */
   approvers: readonly string[];
+  /**
+   * Updates the incident's Slack message with the decision, whatever the channel it came from.
+   * It runs before the workflow resumes, so the outcome's update always lands after it.
+   */
+  announce?: DecisionAnnouncer;
+  /** The longest the announcement may hold up the workflow. @default 1500 */
+  announceBudgetMs?: number;
   clock?: () => Date;
 }
 
@@ -45,6 +55,21 @@ export interface DecideDependencies {
 const EXPIRED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 export const MAX_REASON_LENGTH = 1000;
+
+const DEFAULT_ANNOUNCE_BUDGET_MS = 1500;
+
+/** Waits for `work` at most `ms`; a slow or failing announcement never holds up the remediation. */
+async function withinBudget(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work.catch(() => undefined), budget]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Takes one person's decision on a waiting incident: the first decision wins, and the
@@ -78,6 +103,7 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
   }
 
   const output: DecisionOutput = { decision: input.decision, by: input.by, reason, at, via: input.via };
+  let advanced = true;
   try {
     await deps.audit.advance(
       request.incidentId,
@@ -88,12 +114,24 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
   } catch (error) {
     // The incident already moved on (closed by the timeout); Step Functions will say so below.
     if (!(error instanceof StatusRegressionError)) throw error;
+    advanced = false;
   }
+  // Only a decision that moved the incident is shown: a closed incident's message already
+  // shows its outcome, and must not be redrawn as merely "decided".
+  if (advanced && deps.announce !== undefined) await withinBudget(deps.announce({ request: recorded, output }), deps.announceBudgetMs ?? DEFAULT_ANNOUNCE_BUDGET_MS);
   try {
     await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }));
   } catch (error) {
-    if (error instanceof Error && EXPIRED_TOKEN_ERRORS.has(error.name)) return { status: 'expired', request: recorded };
-    throw error;
+    if (!(error instanceof Error && EXPIRED_TOKEN_ERRORS.has(error.name))) throw error;
+    // Step Functions' timer started before RequestDecision stored the deadline, so it can close
+    // a moment earlier: the decision recorded above did not take effect, and the trail says so.
+    await deps.audit.appendTimeline(request.incidentId, {
+      step: TimelineStep.DECISION_REFUSED,
+      occurrence: `${input.by}#${at}`,
+      at,
+      detail: { by: input.by, decision: input.decision, why: `too late: Step Functions answered ${error.name}` },
+    });
+    return { status: 'expired', request: recorded };
   }
   return { status: 'accepted', request: recorded, output };
 }

@@ -1,16 +1,45 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import type { Closure, Incident } from '../incident';
+import { Decision, OnTimeout } from '../vocabulary';
 import type { Notice } from './notice';
-import { headline, policyLabel, targetLabel } from './notice';
+import { headline, policyLabel, shortHeadline, targetLabel } from './notice';
 
 /** SNS rejects subjects of 100 characters or more, and anything but printable ASCII. */
-const MAX_SUBJECT = 99;
+export const MAX_SUBJECT = 99;
 
+/** The email subject: what happened and what will happen, under SNS's 100 characters. */
 export function emailSubject(notice: Notice): string {
-  const ascii = headline(notice).replace(/[^\x20-\x7e]/g, '?');
-  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 1)}~`;
+  return shortHeadline(notice, MAX_SUBJECT).replace(/[^\x20-\x7e]/g, '?');
 }
 
-const line = (label: string, value: unknown) => (value === undefined || value === '' ? undefined : `${label.padEnd(14)}${String(value)}`);
+const LABEL_WIDTH = 14;
+const line = (label: string, value: unknown) => (value === undefined || value === '' ? undefined : `${label.padEnd(LABEL_WIDTH)}${String(value)}`);
+
+function ifUndecided(incident: Incident): string {
+  const onTimeout = incident.approval?.onTimeout ?? OnTimeout.REATTACH;
+  return onTimeout === OnTimeout.KEEP_DETACHED ? `the policy stays detached (onTimeout: ${onTimeout})` : `the policy is reattached (onTimeout: ${onTimeout})`;
+}
+
+function decisionText(incident: Incident, closure: Closure | undefined): string | undefined {
+  if (closure?.decision === undefined) return undefined;
+  switch (closure.decision) {
+    case Decision.TIMEOUT:
+      return `TIMEOUT: nobody decided within the window, so onTimeout (${incident.approval?.onTimeout ?? OnTimeout.REATTACH}) applied`;
+    case Decision.AUTO:
+      return 'AUTO: the rule reattaches without asking (mode auto)';
+    default:
+      return `${closure.decision}${closure.decidedBy ? ` by ${closure.decidedBy}` : ''}`;
+  }
+}
+
+/** How to decide without Slack, for the awaiting-decision email. */
+function howToDecide(incidentId: string): string[] {
+  return [
+    'To decide, use the buttons in Slack, or run one of:',
+    `  scp-guardian decide ${incidentId} --approve`,
+    `  scp-guardian decide ${incidentId} --override --reason "why it stays detached"`,
+  ];
+}
 
 /** A plain-text body that reads well in any mail client: who, what, where, when, and what now. */
 export function emailBody(notice: Notice): string {
@@ -29,28 +58,36 @@ export function emailBody(notice: Notice): string {
     line('Verdict', `${incident.verdict}: ${incident.reason}`),
     line('Rule', incident.rule ? `${incident.rule.explanation}${incident.rule.description ? ` (${incident.rule.description})` : ''}` : undefined),
     line('Mode', incident.mode),
-    line('Deadline', notice.deadline ? `${notice.deadline}; if nobody decides: ${incident.approval?.onTimeout ?? 'reattach'}` : undefined),
-    line('Decision', closure?.decision ? `${closure.decision}${closure.decidedBy ? ` by ${closure.decidedBy}` : ''}` : undefined),
+    line('Deadline', notice.phase === 'awaiting-decision' ? notice.deadline : undefined),
+    line('If undecided', notice.phase === 'awaiting-decision' ? ifUndecided(incident) : undefined),
+    line('Decision', decisionText(incident, closure)),
     line('Reason', closure?.decisionReason),
     line('Outcome', closure?.outcome),
     line('Cause', closure?.cause),
     line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : `${closure.timeToRemediateSeconds.toFixed(1)} s`),
     line('Incident', incident.incidentId),
     line('Problem', incident.invalid?.problem),
+    ...(notice.phase === 'awaiting-decision' ? ['', ...howToDecide(incident.incidentId)] : []),
     '',
     `Full timeline: scp-guardian audit show ${incident.incidentId}`,
   ];
   return lines.filter((l): l is string => l !== undefined).join('\n');
 }
 
-/** Attributes for SNS subscription filter policies. */
+/**
+ * Attributes for SNS subscription filter policies: verdict, outcome, policyId and targetId, plus
+ * the phase, mode, decision, incident id and a severity. SNS allows ten attributes per message.
+ */
 export function messageAttributes(notice: Notice): Record<string, MessageAttributeValue> {
   const attributes: Record<string, string | undefined> = {
     phase: notice.phase,
     verdict: notice.incident.verdict,
+    mode: notice.incident.mode,
+    decision: notice.closure?.decision,
     outcome: notice.closure?.outcome,
     policyId: notice.incident.policy.id,
     targetId: notice.incident.target.id,
+    incidentId: notice.incident.incidentId,
     severity: notice.closure?.outcome === 'FAILED' ? 'critical' : 'info',
   };
   return Object.fromEntries(

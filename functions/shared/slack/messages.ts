@@ -41,6 +41,8 @@ export interface DecisionSummary {
   by?: string;
   at?: string;
   reason?: string;
+  /** Where a person decided: the Slack buttons or `scp-guardian decide`. */
+  via?: 'slack' | 'cli';
 }
 
 /** The stage an incident's Slack message shows. */
@@ -106,10 +108,9 @@ function mrkdwnSection(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SlackLimit.SECTION_TEXT) } };
 }
 
-const DECISION_TEXT: Record<Decision, string> = {
+const DECISION_TEXT: Record<Exclude<Decision, typeof Decision.TIMEOUT>, string> = {
   [Decision.APPROVE]: 'approved reattaching the policy',
   [Decision.OVERRIDE]: 'chose to keep the policy detached',
-  [Decision.TIMEOUT]: 'nobody decided in time',
   [Decision.AUTO]: 'reattached automatically (auto mode)',
 };
 
@@ -137,7 +138,23 @@ function headline(incident: Incident, state: IncidentMessageState): string {
     case 'decided':
       return state.decision === Decision.OVERRIDE ? '✋ Decided: keep the policy detached' : '✅ Decided: reattach the policy';
     case 'closed':
-      return state.outcome === Outcome.FAILED ? '❌ Could not reattach the policy' : `Closed: ${state.outcome}`;
+      return closedHeadline(incident, state.outcome, state.decision?.decision);
+  }
+}
+
+function closedHeadline(incident: Incident, outcome: Outcome, decision: Decision | undefined): string {
+  const timedOut = decision === Decision.TIMEOUT ? ' (no decision in time)' : '';
+  switch (outcome) {
+    case Outcome.FAILED:
+      return '❌ Could not reattach the policy';
+    case Outcome.REATTACHED:
+      return `✅ Policy reattached${timedOut}`;
+    case Outcome.ALREADY_ATTACHED:
+      return '✅ Policy already attached again';
+    case Outcome.OVERRIDDEN:
+      return `✋ Policy kept detached${timedOut || ' (override)'}`;
+    default:
+      return `ℹ️ Policy detached: observed, no change (${incident.verdict})`;
   }
 }
 
@@ -169,11 +186,16 @@ function detailFields(incident: Incident): string[] {
   ];
 }
 
-function decisionLine(summary: DecisionSummary): string {
-  const who = summary.decision === Decision.TIMEOUT || summary.decision === Decision.AUTO ? '' : `${formatDecider(summary.by)} `;
+function decisionLine(incident: Incident, summary: DecisionSummary): string {
   const when = summary.at === undefined ? '' : ` at ${escapeMrkdwn(summary.at)}`;
+  if (summary.decision === Decision.TIMEOUT) {
+    const onTimeout = incident.approval?.onTimeout ?? OnTimeout.REATTACH;
+    return `*${summary.decision}*: nobody decided by the deadline${when}, so onTimeout (${onTimeout}) applied: ${timeoutConsequence(onTimeout)}.`;
+  }
+  const who = summary.decision === Decision.AUTO ? '' : `${formatDecider(summary.by)} `;
+  const via = summary.via === 'cli' ? ' (with `scp-guardian decide`)' : '';
   const reason = summary.reason === undefined ? '' : `\n*Reason:* ${escapeMrkdwn(summary.reason)}`;
-  return `*${summary.decision}*: ${who}${DECISION_TEXT[summary.decision]}${when}.${reason}`;
+  return `*${summary.decision}*: ${who}${DECISION_TEXT[summary.decision]}${when}${via}.${reason}`;
 }
 
 function stateText(incident: Incident, state: IncidentMessageState): string {
@@ -187,12 +209,12 @@ function stateText(incident: Incident, state: IncidentMessageState): string {
         ` (onTimeout: ${incident.approval?.onTimeout ?? OnTimeout.REATTACH}).`
       );
     case 'decided':
-      return decisionLine(state);
+      return `${decisionLine(incident, state)}\n${state.decision === Decision.OVERRIDE ? 'The reattachment is cancelled.' : 'Reattaching now.'}`;
     case 'closed': {
       const lines = [`*Outcome:* ${state.outcome}. ${OUTCOME_TEXT[state.outcome]}`];
       if (state.cause !== undefined) lines.push(`*Cause:* ${escapeMrkdwn(state.cause)}`);
       if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${formatDuration(state.timeToRemediateSeconds)}`);
-      if (state.decision !== undefined) lines.push(decisionLine(state.decision));
+      if (state.decision !== undefined) lines.push(decisionLine(incident, state.decision));
       return lines.join('\n');
     }
   }

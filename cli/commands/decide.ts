@@ -1,0 +1,84 @@
+import { Command, Option } from 'commander';
+import { userInfo } from 'node:os';
+import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
+import { awsClients, decideOnAws, STACK_REGION, type AwsDecideClients } from '../decide/aws';
+import { decideOnLocal } from '../decide/local';
+import { DecideCommandError, type DecideOutcome } from '../decide/outcome';
+
+/** The options `decide` takes, as commander hands them over. */
+export interface DecideOptions {
+  approve?: boolean;
+  override?: boolean;
+  reason?: string;
+  local?: string;
+  table?: string;
+  region: string;
+  botTokenSecret?: string;
+}
+
+/** What the command talks to; tests replace the AWS clients. */
+export interface DecideEnvironment {
+  env: NodeJS.ProcessEnv;
+  awsClients: (region: string) => AwsDecideClients;
+}
+
+function chosenDecision(options: DecideOptions): HumanDecision {
+  if (options.approve === options.override) throw new DecideCommandError('say --approve (reattach now) or --override (keep detached), exactly one');
+  return options.approve === true ? Decision.APPROVE : Decision.OVERRIDE;
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Checks the options, then decides against a local server (`--local`) or the deployed stack. */
+export async function runDecide(incidentIdArgument: string, options: DecideOptions, environment: DecideEnvironment): Promise<DecideOutcome> {
+  const incidentId = incidentIdArgument.trim();
+  if (incidentId === '') throw new DecideCommandError('INCIDENT_ID is empty: give the incident id (the CloudTrail eventID of the detach)');
+  const decision = chosenDecision(options);
+  const reason = options.reason?.trim() || undefined;
+  if (decision === Decision.OVERRIDE && reason === undefined) throw new DecideCommandError('--override needs --reason: say why the policy stays detached (it goes into the audit trail)');
+
+  if (options.local !== undefined) {
+    return decideOnLocal({ url: options.local, incidentId, decision, reason, by: `local:${localUser()}` });
+  }
+  const tableName = options.table ?? (environment.env.SCP_GUARDIAN_TABLE || undefined);
+  if (tableName === undefined) {
+    throw new DecideCommandError(
+      "the audit table is unknown: give --table NAME (the stack's AuditTableName output) or set SCP_GUARDIAN_TABLE; for a local run give --local URL",
+    );
+  }
+  const botTokenSecretArn = options.botTokenSecret ?? (environment.env.SCP_GUARDIAN_BOT_TOKEN_SECRET || undefined);
+  const slackApiUrl = environment.env.SLACK_API_URL || undefined;
+  return decideOnAws({ incidentId, decision, reason, tableName, botTokenSecretArn, slackApiUrl }, environment.awsClients(options.region));
+}
+
+/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT` (contract: DESIGN.md). */
+export function decideCommand(environment: DecideEnvironment = { env: process.env, awsClients }): Command {
+  return new Command('decide')
+    .description('approve or override a waiting incident without Slack; recorded with your identity')
+    .argument('<incident-id>', 'the incident (the CloudTrail eventID of the detach)')
+    .addOption(new Option('--approve', 'reattach the policy now').conflicts('override'))
+    .addOption(new Option('--override', 'keep the policy detached (needs --reason)').conflicts('approve'))
+    .option('--reason <text>', 'why; required with --override, recorded in the audit trail')
+    .option('--local <url>', 'decide on a running `scp-guardian local --serve` (e.g. http://127.0.0.1:8787) instead of AWS')
+    .option('--table <name>', "the audit table: the stack's AuditTableName output (default: $SCP_GUARDIAN_TABLE)")
+    .option('--region <region>', 'the stack region', STACK_REGION)
+    .option('--bot-token-secret <arn>', "update the Slack message at once: the stack's BotTokenSecretArn output (default: $SCP_GUARDIAN_BOT_TOKEN_SECRET)")
+    .action(async (incidentId: string, options: DecideOptions) => {
+      try {
+        const outcome = await runDecide(incidentId, options, environment);
+        (outcome.ok ? process.stdout : process.stderr).write(`${outcome.message}\n`);
+        if (outcome.note !== undefined) process.stderr.write(`note: ${outcome.note}\n`);
+        if (!outcome.ok) process.exitCode = 1;
+      } catch (error) {
+        if (!(error instanceof DecideCommandError)) throw error;
+        process.stderr.write(`scp-guardian decide: ${error.message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import type { HumanDecision } from '../../functions/shared/vocabulary';
+import { DecideCommandError, type DecideOutcome } from './outcome';
+
+/** A decision for a running `scp-guardian local --serve`. */
+export interface LocalDecisionRequest {
+  /** The server's base URL, e.g. http://127.0.0.1:8787. */
+  url: string;
+  incidentId: string;
+  decision: HumanDecision;
+  reason?: string;
+  by: string;
+}
+
+/** fetch says "fetch failed"; the reason (ECONNREFUSED, a timeout) is in its cause. */
+function networkProblem(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown } } | undefined)?.cause;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * POSTs the decision to `/incidents/ID/decision` on the local server, which takes it through
+ * the same `decide()` as a Slack click, via 'cli'.
+ */
+export async function decideOnLocal(request: LocalDecisionRequest): Promise<DecideOutcome> {
+  let base: URL;
+  try {
+    base = new URL(request.url);
+  } catch {
+    throw new DecideCommandError(`--local: ${JSON.stringify(request.url)} is not a URL (e.g. http://127.0.0.1:8787)`);
+  }
+  const endpoint = new URL(`incidents/${encodeURIComponent(request.incidentId)}/decision`, base.href.endsWith('/') ? base : `${base.href}/`);
+  let response: Response;
+  try {
+    response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: request.decision, reason: request.reason, by: request.by }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new DecideCommandError(`cannot reach scp-guardian local --serve at ${base.origin}: ${networkProblem(error)}`);
+  }
+  const text = await response.text();
+  let answer: { ok?: unknown; message?: unknown; error?: unknown };
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    throw new DecideCommandError(`${base.origin} answered HTTP ${response.status} without JSON: is it scp-guardian local --serve?`);
+  }
+  const message = typeof answer.message === 'string' ? answer.message : typeof answer.error === 'string' ? answer.error : `HTTP ${response.status}`;
+  return { ok: answer.ok === true && response.ok, message };
+}

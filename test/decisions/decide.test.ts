@@ -1,0 +1,220 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { LogLevel } from '@slack/web-api';
+import { randomUUID } from 'node:crypto';
+import { AuditStore } from '../../functions/shared/audit/audit-store';
+import { decide, type DecideDependencies, type DecideResult } from '../../functions/shared/decisions/decide';
+import { DecisionStore, newDecisionId } from '../../functions/shared/decisions/decision-store';
+import { silentLog } from '../../functions/shared/log';
+import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
+import { createDecisionAnnouncer } from '../../functions/shared/slack/decision-announcer';
+import { SlackActionId, incidentMessage } from '../../functions/shared/slack/messages';
+import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
+import { createInteractionProcessor } from '../../functions/slack-interactions/interactions';
+import { createAuditTable, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { SlackStandin } from '../../local/slack-standin/server';
+import { LocalStepFunctionsEndpoint } from '../../local/workflow/sfn-endpoint';
+import { TaskTokenBroker } from '../../local/workflow/task-tokens';
+import { buttonClick, signedInteraction } from '../helpers/slack-signing';
+import { dynamoDbEndpoint } from '../support/local-harness';
+import { protectedIncident } from '../slack/incident-fixture';
+
+const APPROVER = 'U0APPROVER';
+const OTHER_APPROVER = 'U0APPROVR2';
+const CHANNEL = 'C0SECURITY';
+const TOKEN = 'xoxb-decide-test';
+const CLI_CALLER = 'arn:aws:sts::111122223333:assumed-role/SecOps/alice';
+
+const broker = new TaskTokenBroker();
+const stepFunctions = new LocalStepFunctionsEndpoint(broker);
+const standin = new SlackStandin({ token: TOKEN });
+let audit: AuditStore;
+let decisions: DecisionStore;
+let sfn: SFNClient;
+let slack: SlackNotifier;
+
+beforeAll(async () => {
+  const tableName = `decide-test-${randomUUID().slice(0, 8)}`;
+  await createAuditTable(dynamoDbEndpoint(), tableName);
+  const db = toDocumentClient(localDynamoDbClient(dynamoDbEndpoint()));
+  audit = new AuditStore(db, tableName);
+  decisions = new DecisionStore(db, tableName);
+  await stepFunctions.start();
+  await standin.start();
+  sfn = new SFNClient({ endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standin.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
+});
+afterAll(async () => {
+  await stepFunctions.stop();
+  await standin.stop();
+});
+
+function deps(overrides: Partial<DecideDependencies> = {}): DecideDependencies {
+  return { decisions, audit, sfn, approvers: [APPROVER, OTHER_APPROVER], announce: createDecisionAnnouncer({ slack, audit, log: silentLog }), ...overrides };
+}
+
+/** An incident waiting for a decision, as RequestDecision leaves it: token stored, message posted. */
+async function waitingIncident(deadlineInMs = 15 * 60_000) {
+  const incident = protectedIncident({ incidentId: randomUUID() });
+  await audit.claimIncident(incident, `arn:aws:states:us-east-1:000000000000:execution:test:${incident.incidentId}`);
+  const token = TaskTokenBroker.newToken();
+  const answer = broker.register(token);
+  answer.catch(() => undefined);
+  const decisionId = newDecisionId();
+  const deadline = new Date(Date.now() + deadlineInMs).toISOString();
+  const posted = await slack.post(CHANNEL, incidentMessage(incident, { kind: 'awaiting-decision', decisionId, deadline }));
+  await decisions.create({ decisionId, incidentId: incident.incidentId, taskToken: token, deadline });
+  await decisions.attachSlackMessage(decisionId, posted);
+  await audit.recordSlackMessage(incident.incidentId, posted);
+  await audit.advance(incident.incidentId, 'AWAITING_DECISION', { decisionId, decisionDeadline: deadline });
+  return { incident, token, answer, decisionId, posted };
+}
+
+const steps = async (incidentId: string) => (await audit.getTimeline(incidentId)).map((entry) => entry.step);
+const versions = (posted: { channel: string; ts: string }) => standin.message(posted.channel, posted.ts)?.history ?? [];
+
+describe('decide', () => {
+  it('resumes the waiting task with the decision, who, why, when and how, and records it', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: ' CHG-42 ', via: 'slack' }, deps());
+
+    expect(result.status).toBe('accepted');
+    expect(await waiting.answer).toEqual({ decision: 'OVERRIDE', by: APPROVER, reason: 'CHG-42', at: expect.any(String), via: 'slack' });
+    expect(await audit.getIncident(waiting.incident.incidentId)).toMatchObject({ status: 'DECIDED', decision: 'OVERRIDE', decidedBy: APPROVER, decisionReason: 'CHG-42' });
+    expect(await steps(waiting.incident.incidentId)).toContain('decided');
+  });
+
+  it('takes only the first of two simultaneous decisions', async () => {
+    const waiting = await waitingIncident();
+
+    const results = await Promise.all([
+      decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps()),
+      decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: OTHER_APPROVER, reason: 'no', via: 'slack' }, deps()),
+    ]);
+
+    const accepted = results.filter((r): r is Extract<DecideResult, { status: 'accepted' }> => r.status === 'accepted');
+    expect(results.map((r) => r.status).sort()).toEqual(['accepted', 'already-decided']);
+    expect(await waiting.answer).toMatchObject({ decision: accepted[0].output.decision, by: accepted[0].output.by });
+    expect((await steps(waiting.incident.incidentId)).filter((s) => s === 'decided')).toHaveLength(1);
+  });
+
+  it('refuses a Slack user who is not an approver, records the refusal, and leaves the task waiting', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: 'U0STRANGER', via: 'slack' }, deps());
+
+    expect(result.status).toBe('not-authorised');
+    expect(await steps(waiting.incident.incidentId)).toContain('decision-refused');
+    expect((await audit.getIncident(waiting.incident.incidentId))?.status).toBe('AWAITING_DECISION');
+    expect(versions(waiting.posted)).toHaveLength(1);
+  });
+
+  it('lets the command line decide without a Slack approver id: IAM authorises it', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: CLI_CALLER, via: 'cli' }, deps());
+
+    expect(result.status).toBe('accepted');
+    expect(await waiting.answer).toMatchObject({ by: CLI_CALLER, via: 'cli' });
+  });
+
+  it('answers reason-required for an override without a reason', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: '   ', via: 'slack' }, deps());
+
+    expect(result).toEqual({ status: 'reason-required' });
+    expect((await audit.getIncident(waiting.incident.incidentId))?.status).toBe('AWAITING_DECISION');
+  });
+
+  it('answers expired after the deadline and does not resume the task', async () => {
+    const waiting = await waitingIncident(-1000);
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+
+    expect(result.status).toBe('expired');
+    expect((await decisions.get(waiting.decisionId))?.decision).toBeUndefined();
+    expect(versions(waiting.posted)).toHaveLength(1);
+  });
+
+  it('answers expired, and records that the decision came too late, when Step Functions says the task timed out', async () => {
+    const waiting = await waitingIncident();
+    broker.expire(waiting.token);
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+
+    const refused = (await audit.getTimeline(waiting.incident.incidentId)).find((entry) => entry.step === 'decision-refused');
+    expect(result.status).toBe('expired');
+    expect(refused?.detail).toMatchObject({ by: APPROVER, why: 'too late: Step Functions answered TaskTimedOut' });
+  });
+
+  it('answers unknown for a decision id nobody issued', async () => {
+    const result = await decide({ decisionId: 'aaaaaaaaaaaaaaaa', decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+
+    expect(result).toEqual({ status: 'unknown' });
+  });
+
+  it('redraws the Slack message without buttons, naming who decided, before the task resumes', async () => {
+    const waiting = await waitingIncident();
+    let messageWhenResumed: unknown[] | undefined;
+    void waiting.answer.then(() => {
+      messageWhenResumed = standin.message(waiting.posted.channel, waiting.posted.ts)?.blocks;
+    });
+
+    await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+
+    await waiting.answer;
+    expect(JSON.stringify(messageWhenResumed)).not.toContain('"type":"actions"');
+    expect(JSON.stringify(messageWhenResumed)).toContain(`<@${APPROVER}> approved reattaching the policy`);
+  });
+
+  it('still resumes the task when the announcement hangs past its budget', async () => {
+    const waiting = await waitingIncident();
+    const hanging = () => new Promise<void>(() => {});
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps({ announce: hanging, announceBudgetMs: 50 }));
+
+    expect(result.status).toBe('accepted');
+    expect(await waiting.answer).toMatchObject({ decision: 'APPROVE' });
+  });
+
+  it('does not redraw the message of an incident the timeout already closed', async () => {
+    const waiting = await waitingIncident();
+    await audit.advance(waiting.incident.incidentId, 'CLOSED', { outcome: 'REATTACHED', decision: 'TIMEOUT' });
+    broker.expire(waiting.token);
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: 'late', via: 'slack' }, deps());
+
+    expect(result.status).toBe('expired');
+    expect(versions(waiting.posted)).toHaveLength(1);
+  });
+});
+
+describe('a Slack click whose workflow finishes before the click is answered', () => {
+  it('leaves the message showing the outcome, not the decision', async () => {
+    const secret = 'ordering-test-secret';
+    const waiting = await waitingIncident();
+    const closedMessage = incidentMessage(waiting.incident, { kind: 'closed', outcome: 'REATTACHED', decision: { decision: 'APPROVE', by: APPROVER } });
+    // The workflow resumes, reattaches, closes and redraws the message, all before decide returns.
+    const workflowDone = waiting.answer.then(() => slack.update(waiting.posted.channel, waiting.posted.ts, closedMessage));
+    const processInteraction = createInteractionProcessor({
+      signingSecret: async () => secret,
+      decide: async (input) => {
+        const result = await decide(input, deps());
+        await workflowDone;
+        return result;
+      },
+      getDecisionRequest: (id) => decisions.get(id),
+      getIncident: async (id) => (await audit.getIncident(id))?.incident,
+      slack,
+      clock: () => new Date(),
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    const click = buttonClick({ userId: APPROVER, actionId: SlackActionId.APPROVE, value: waiting.decisionId, channel: waiting.posted.channel, messageTs: waiting.posted.ts });
+
+    const response = await processInteraction(signedInteraction(secret, click, new Date()));
+
+    expect(response.statusCode).toBe(200);
+    expect(standin.message(waiting.posted.channel, waiting.posted.ts)?.blocks).toEqual(closedMessage.blocks);
+  });
+});

@@ -1,0 +1,136 @@
+import type { StoredMessage } from '../../local/slack-standin/server';
+import type { PublishedMessage } from '../../local/sns-standin';
+import { serveLocal, type ServeOptions } from '../../local/serve';
+import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { stderrLog } from '../../local/local-log';
+import { dynamoDbEndpoint, FAST_RETRIES, SAMPLE_ORGANIZATION, testRules } from '../support/local-harness';
+import { signedRequest, type SignedRequest } from './slack-signing';
+
+/** `scp-guardian local --serve`, in-process on a free port, driven over real HTTP. */
+export interface LocalServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `serveLocal` on port 0 with the test rules, the sample org and the shared DynamoDB Local. */
+export async function startLocalServer(options: Partial<ServeOptions> = {}): Promise<LocalServer> {
+  let release: () => void = () => {};
+  const until = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let listening: (url: string) => void = () => {};
+  const url = new Promise<string>((resolve) => {
+    listening = resolve;
+  });
+  const served = serveLocal({
+    rules: testRules(),
+    organization: loadOrganizationFile(SAMPLE_ORGANIZATION),
+    dynamoDbEndpoint: dynamoDbEndpoint(),
+    retryIntervalOverrides: FAST_RETRIES,
+    log: stderrLog('silent'),
+    ...options,
+    port: 0,
+    until,
+    onListening: (address) => listening(address),
+  });
+  const address = await Promise.race([url, served.then(() => Promise.reject(new Error('the local server stopped before it listened')))]);
+  return {
+    url: address,
+    stop: async () => {
+      release();
+      await served;
+    },
+  };
+}
+
+/** GETs `path` and parses the JSON answer. */
+export async function getJson<T>(server: LocalServer, path: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** POSTs a JSON body and parses the JSON answer. */
+export async function postJson<T>(server: LocalServer, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** An HTTP answer as a test looks at it. */
+export interface HttpAnswer {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+/** POSTs a Slack-style request (headers as given, body as is) to /slack/interactions. */
+export async function postInteraction(server: LocalServer, request: Pick<SignedRequest, 'headers' | 'body'>): Promise<HttpAnswer> {
+  const response = await fetch(`${server.url}/slack/interactions`, { method: 'POST', headers: request.headers, body: request.body });
+  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+}
+
+/** Signs `body` at `at` with `secret` and POSTs it to /slack/interactions. */
+export function postSigned(server: LocalServer, secret: string, body: string, at = new Date()): Promise<HttpAnswer> {
+  return postInteraction(server, signedRequest(secret, body, at));
+}
+
+/** The incident with its timeline, as GET /incidents/ID answers. */
+export interface IncidentView {
+  incidentId: string;
+  status: string;
+  decision?: string;
+  decidedBy?: string;
+  decisionReason?: string;
+  decisionId?: string;
+  outcome?: string;
+  slackMessage?: { channel: string; ts: string };
+  timeline: { at: string; step: string; detail: Record<string, unknown> }[];
+}
+
+/** Polls GET /incidents/ID until `done` holds, or fails at the deadline with the last state seen. */
+export async function waitForIncident(server: LocalServer, incidentId: string, done: (incident: IncidentView) => boolean, deadlineMs = 20_000): Promise<IncidentView> {
+  const deadline = Date.now() + deadlineMs;
+  let last: IncidentView | undefined;
+  while (Date.now() < deadline) {
+    const answer = await getJson<IncidentView>(server, `/incidents/${encodeURIComponent(incidentId)}`);
+    if (answer.status === 200) {
+      last = answer.body;
+      if (done(last)) return last;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`incident ${incidentId} did not get there within ${deadlineMs} ms; last seen: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.outcome)}`);
+}
+
+/** What the Slack stand-in received, as GET /slack/messages answers. */
+export interface SlackRecord {
+  messages: StoredMessage[];
+  calls: { method: string; args: Record<string, unknown>; ok: boolean; error?: string }[];
+}
+
+export async function slackRecord(server: LocalServer): Promise<SlackRecord> {
+  return (await getJson<SlackRecord>(server, '/slack/messages')).body;
+}
+
+export async function emails(server: LocalServer): Promise<PublishedMessage[]> {
+  return (await getJson<{ messages: PublishedMessage[] }>(server, '/notifications')).body.messages;
+}
+
+/** The incident's Slack message: the one whose blocks name the incident id. */
+export function messageFor(record: SlackRecord, incidentId: string): StoredMessage {
+  const message = record.messages.find((m) => JSON.stringify(m.history[0].blocks).includes(incidentId));
+  if (message === undefined) throw new Error(`no Slack message names incident ${incidentId}`);
+  return message;
+}
+
+/** The decision id a button of the message carries, as a person clicking it would send it. */
+export function buttonValue(message: { blocks?: unknown[] }, actionId: string): string {
+  const actions = (message.blocks ?? []) as { type: string; elements?: { action_id?: string; value?: string }[] }[];
+  const value = actions.flatMap((block) => block.elements ?? []).find((element) => element.action_id === actionId)?.value;
+  if (value === undefined) throw new Error(`the message has no ${actionId} button`);
+  return value;
+}
+
+/** Whether a message version still shows decision buttons. */
+export function hasButtons(blocks: unknown[] | undefined): boolean {
+  return (blocks ?? []).some((block) => (block as { type: string }).type === 'actions');
+}
