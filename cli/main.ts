@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
+import { decideCommand } from './commands/decide';
 import { localCommand } from './commands/local';
 
 /** The `scp-guardian` command. */
@@ -8,7 +10,9 @@ export function program(): Command {
     .description('Keeps AWS Organizations Service Control Policies attached: detect, decide, reattach, audit.')
     .showHelpAfterError()
     .addCommand(localCommand())
-    .addCommand(configCommand());
+    .addCommand(auditCommand())
+    .addCommand(configCommand())
+    .addCommand(decideCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

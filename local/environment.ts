@@ -1,7 +1,6 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { randomUUID } from 'node:crypto';
 import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
 import type { ClassifyInput } from '../functions/classify/classify';
 import { createClassifyHandler } from '../functions/classify/handler';
@@ -12,14 +11,18 @@ import { requestDecision, type RequestDecisionInput } from '../functions/request
 import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
 import { AuditStore } from '../functions/shared/audit/audit-store';
 import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
+import { decideIncident, type IncidentDecision } from '../functions/shared/decisions/decide-incident';
 import { DecisionStore } from '../functions/shared/decisions/decision-store';
 import type { Log } from '../functions/shared/log';
 import type { SlackTarget } from '../functions/shared/notifications/slack-poster';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
-import { ORGANIZATIONS_CLIENT_OPTIONS, toDocumentClient } from '../functions/shared/runtime';
+import { toDocumentClient } from '../functions/shared/clients/dynamodb';
+import { ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
+import { createDecisionAnnouncer } from '../functions/shared/slack/decision-announcer';
 import { SlackNotifier } from '../functions/shared/slack/slack-notifier';
 import type { HumanDecision } from '../functions/shared/vocabulary';
-import { createAuditTable, DynamoDbLocal, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
+import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
+import { leaseAuditTable, type AuditTableLease } from './local-audit-data';
 import { stderrLog } from './local-log';
 import { LocalOrganizationsEndpoint } from './organizations/endpoint';
 import type { FaultOptions } from './organizations/fault-injector';
@@ -45,6 +48,11 @@ export interface LocalEnvironmentOptions {
   faults?: FaultOptions;
   /** An already running DynamoDB Local; otherwise one is started and stopped with this environment. */
   dynamoDbEndpoint?: string;
+  /**
+   * Without `dynamoDbEndpoint`: keep the audit trail in this folder (emptied at the start), where
+   * `scp-guardian audit --local` reads it after the run. Without either, it lives in memory.
+   */
+  dataDir?: string;
   /** Real Slack: when both are set, messages go to Slack instead of the stand-in. */
   slack?: { token: string; channel?: string };
   /** Slack's signing secret, for signed interactions (`--serve`). */
@@ -80,7 +88,7 @@ export class LocalEnvironment {
     readonly options: LocalEnvironmentOptions,
     readonly tableName: string,
     readonly dynamoDbEndpoint: string,
-    private readonly ownDynamo: DynamoDbLocal | undefined,
+    private readonly auditTable: AuditTableLease,
     readonly organizationsEndpoint: LocalOrganizationsEndpoint | undefined,
     readonly organizationsUrl: string,
     readonly stepFunctions: LocalStepFunctionsEndpoint,
@@ -143,7 +151,13 @@ export class LocalEnvironment {
       },
     });
 
-    this.decideDeps = { decisions: this.decisions, audit: this.audit, sfn: sfnClient, approvers: options.rules.approval.approvers };
+    this.decideDeps = {
+      decisions: this.decisions,
+      audit: this.audit,
+      sfn: sfnClient,
+      approvers: options.rules.approval.approvers,
+      announce: createDecisionAnnouncer({ slack: slackTarget.poster, audit: this.audit, log: log() }),
+    };
     this.interactions = createInteractionProcessor({
       signingSecret: async () => options.slackSigningSecret,
       decide: (input) => decide(input, this.decideDeps),
@@ -160,11 +174,9 @@ export class LocalEnvironment {
   static async start(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
     const started: { stop(): unknown }[] = [];
     try {
-      const ownDynamo = options.dynamoDbEndpoint === undefined ? await DynamoDbLocal.start() : undefined;
-      if (ownDynamo !== undefined) started.push(ownDynamo);
-      const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (ownDynamo as DynamoDbLocal).endpoint;
-      const tableName = `scp-guardian-audit-${randomUUID().slice(0, 8)}`;
-      await createAuditTable(dynamoDbEndpoint, tableName);
+      const auditTable = await leaseAuditTable(options);
+      started.push(auditTable);
+      const { endpoint: dynamoDbEndpoint, tableName } = auditTable;
 
       let organizationsEndpoint: LocalOrganizationsEndpoint | undefined;
       let organizationsUrl = options.organizationsEndpoint;
@@ -200,7 +212,7 @@ export class LocalEnvironment {
         options,
         tableName,
         dynamoDbEndpoint,
-        ownDynamo,
+        auditTable,
         organizationsEndpoint,
         organizationsUrl,
         stepFunctions,
@@ -231,10 +243,8 @@ export class LocalEnvironment {
   }
 
   /** Decides a waiting incident through the same path as `scp-guardian decide`. */
-  async decideIncident(incidentId: string, decision: HumanDecision, by: string, reason?: string): Promise<DecideResult> {
-    const incident = await this.audit.getIncident(incidentId);
-    if (incident?.decisionId === undefined) return { status: 'unknown' };
-    return this.decide({ decisionId: incident.decisionId, decision, by, reason, via: 'cli' });
+  decideIncident(incidentId: string, decision: HumanDecision, by: string, reason?: string): Promise<IncidentDecision> {
+    return decideIncident({ incidentId, decision, by, reason }, this.decideDeps);
   }
 
   decide(input: DecideInput): Promise<DecideResult> {
@@ -243,6 +253,6 @@ export class LocalEnvironment {
 
   async stop(): Promise<void> {
     await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.slackStandin?.stop()]);
-    this.ownDynamo?.stop();
+    await this.auditTable.stop();
   }
 }

@@ -13,7 +13,7 @@ export const LOCAL_DECIDER = 'local-operator (--decision)';
 
 export type LocalDecision = 'approve' | 'override' | 'none';
 
-export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' | 'organizationsEndpoint' | 'slack' | 'log' | 'onPublish' | 'retryIntervalOverrides' | 'dynamoDbEndpoint'> {
+export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' | 'organizationsEndpoint' | 'slack' | 'log' | 'onPublish' | 'retryIntervalOverrides' | 'dynamoDbEndpoint' | 'dataDir'> {
   rules: ProtectionRules;
   organization?: OrganizationFile;
   events: ReplayEvent[];

@@ -6,6 +6,7 @@ import { readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/organizations/organization-file';
 import { formatRun, toJsonDocument } from '../../local/report';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { runLocal, type LocalDecision } from '../../local/runner';
 import { serveLocal } from '../../local/serve';
 import { PROJECT_ROOT } from '../project-root';
@@ -42,6 +43,7 @@ interface LocalOptions {
   serviceErrorProbability?: number;
   seed?: number;
   logLevel: LogLevel;
+  dataDir?: string;
 }
 
 /** `scp-guardian local`: the real workflow on local components (contract: DESIGN.md). */
@@ -58,11 +60,12 @@ export function localCommand(): Command {
     .option('--port <n>', 'port for --serve (0: any free port)', number('--port', 0, 65535), 8787)
     .option('--organizations-endpoint <url>', 'use another endpoint that speaks the Organizations protocol; the organization file is not loaded')
     .option('--approval-timeout <seconds>', 'with --decision none: the shortened approval window', number('--approval-timeout', 1, 3600), 5)
-    .option('--rate-limit <rps>', 'local Organizations endpoint: requests per second', number('--rate-limit', 0.1, 10000))
+    .option('--rate-limit <rps>', 'local Organizations endpoint: requests per second, for each operation (AttachPolicy, ListPoliciesForTarget, ...) on its own', number('--rate-limit', 0.1, 10000))
     .option('--throttle-probability <p>', 'local Organizations endpoint: probability of a 429', number('--throttle-probability', 0, 1))
     .option('--service-error-probability <p>', 'local Organizations endpoint: probability of a 503', number('--service-error-probability', 0, 1))
     .option('--seed <n>', 'seed for injected faults', number('--seed', 0, 2 ** 32))
     .addOption(new Option('--log-level <level>', 'handler logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .option('--data-dir <dir>', `where the audit trail is kept for \`scp-guardian audit --local\`, emptied at the start (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     .action(async (options: LocalOptions) => {
       const rules = loadProtectionRules(resolve(options.config));
       const organization = options.organizationsEndpoint === undefined ? loadOrganizationFile(resolve(options.org)) : undefined;
@@ -83,6 +86,7 @@ export function localCommand(): Command {
         faults,
         slack,
         log: stderrLog(options.logLevel),
+        dataDir: resolveDataDir(options.dataDir),
       };
       const progress = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -103,6 +107,7 @@ export function localCommand(): Command {
         onPublish: options.json ? undefined : (message) => progress(`[email] ${message.subject}`),
       });
       process.stdout.write(options.json ? `${JSON.stringify(toJsonDocument(report), null, 2)}\n` : `${formatRun(report)}\n`);
+      progress(`audit trail kept in ${common.dataDir}: scp-guardian audit list --local${options.dataDir === undefined ? '' : ` --data-dir ${common.dataDir}`}`);
       if (!report.complete) {
         process.stderr.write('scp-guardian local: not every incident reached an outcome\n');
         process.exitCode = 1;

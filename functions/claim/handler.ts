@@ -1,7 +1,8 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import { defaultDocumentClient, once, requireEnv } from '../shared/runtime';
+import { once, requireEnv } from '../shared/runtime';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
 
 export interface ClaimInput {
   incident: Incident;

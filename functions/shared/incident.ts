@@ -11,6 +11,11 @@ export interface Actor {
   sessionIssuerArn?: string;
   /** The principal that rules and queries match: the session issuer's ARN, else the ARN. */
   principalArn?: string;
+  /**
+   * The session name of an assumed role or federated user, from the ARN. For IAM Identity
+   * Center it is the person's user name; for other roles the caller chose it.
+   */
+  sessionName?: string;
   accountId?: string;
   sourceIp?: string;
   userAgent?: string;
@@ -66,6 +71,8 @@ export interface Incident {
   invalid?: { problem: string; excerpt: string };
   /** Enrichment problems (names could not be read); never blocks remediation. */
   enrichmentErrors?: string[];
+  /** The scheduled self-test's synthetic incident: recorded and notified, never remediated. */
+  selfTest?: boolean;
 }
 
 /** How an incident ended, as CloseIncident recorded it and the closing notice tells it. */
