@@ -10,11 +10,13 @@ import { createReattachHandler } from '../functions/reattach/handler';
 import { requestDecision, type RequestDecisionInput } from '../functions/request-decision/request-decision';
 import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
 import { AuditStore } from '../functions/shared/audit/audit-store';
+import type { MetricPoint } from '../functions/shared/incident-metrics';
 import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
 import { decideIncident, type IncidentDecision } from '../functions/shared/decisions/decide-incident';
 import { DecisionStore } from '../functions/shared/decisions/decision-store';
 import type { Log } from '../functions/shared/log';
 import type { SlackTarget } from '../functions/shared/notifications/slack-poster';
+import { RelayedSlackPoster, relaySlackCall, slackRelayCallOf } from '../functions/shared/notifications/slack-relay';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
@@ -78,6 +80,8 @@ export class LocalEnvironment {
   readonly workflow: LocalWorkflow;
   readonly interactions: InteractionProcessor;
   readonly slackNotifier: SlackNotifier;
+  /** The metric points the handlers emitted (CloudWatch in AWS), for assertions. */
+  readonly metrics: MetricPoint[] = [];
   /** AttachPolicy calls made by the workflow's Organizations client, failed ones included. */
   attachCalls = 0;
   /** The incident each execution claimed (or found claimed), by execution ARN. */
@@ -114,6 +118,16 @@ export class LocalEnvironment {
     const classify = createClassifyHandler({ rules: options.rules, organizations, log });
     const claim = createClaimHandler({ audit: this.audit, log });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
+    // The workflow's handlers reach Slack as in AWS: through the Slack function's relay (here
+    // in-process, the request serialised as Lambda would), never with a token of their own.
+    const workflowSlack: SlackTarget = {
+      channel: slackTarget.channel,
+      poster: new RelayedSlackPoster(async (request) => {
+        const call = slackRelayCallOf(JSON.parse(JSON.stringify(request)));
+        if (call === undefined) throw new Error('malformed Slack relay request');
+        return relaySlackCall(call, this.slackNotifier);
+      }),
+    };
 
     this.workflow = new LocalWorkflow({
       broker,
@@ -138,16 +152,16 @@ export class LocalEnvironment {
             audit: this.audit,
             sns: snsClient,
             topicArn: LOCAL_TOPIC_ARN,
-            slack: slackTarget,
+            slack: workflowSlack,
             log: log(input.incident.incidentId),
           });
           options.onDecisionRequested?.({ incidentId: input.incident.incidentId, ...requested });
           return requested;
         },
         reattach: createReattachHandler({ organizations, audit: this.audit, log }),
-        close: createCloseHandler({ audit: this.audit, log }),
+        close: createCloseHandler({ audit: this.audit, log, metrics: (points) => this.metrics.push(...points) }),
         notify: (input: NotifyInput) =>
-          notify(input, { sns: snsClient, topicArn: LOCAL_TOPIC_ARN, audit: this.audit, slack: slackTarget, log: log(input.incident.incidentId) }),
+          notify(input, { sns: snsClient, topicArn: LOCAL_TOPIC_ARN, audit: this.audit, slack: workflowSlack, log: log(input.incident.incidentId) }),
       },
     });
 
@@ -165,6 +179,7 @@ export class LocalEnvironment {
       getIncident: async (incidentId) => (await this.audit.getIncident(incidentId))?.incident,
       slack: this.slackNotifier,
       clock: () => new Date(),
+      metrics: (points) => this.metrics.push(...points),
       logger: { info: (m, d) => log().info(m, d), warn: (m, d) => log().warn(m, d), error: (m, d) => log().error(m, d) },
     });
   }

@@ -3,6 +3,7 @@ import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/schema';
 import { once, rulesFromEnvironment } from '../shared/runtime';
+import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { completeClassification, preclassify, type ClassifyInput } from './classify';
 import { DEFAULT_ENRICHMENT_TIMEOUT_MS, enrich } from './enrich';
@@ -18,7 +19,7 @@ export interface ClassifyDependencies {
 export function createClassifyHandler(deps: ClassifyDependencies) {
   return async (input: ClassifyInput): Promise<{ incident: Incident }> => {
     const first = preclassify(input, deps.rules);
-    const incident =
+    const classified =
       'final' in first
         ? first.final
         : completeClassification(
@@ -26,6 +27,7 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
             await enrich(deps.organizations, first.pending.policy.id, first.pending.target, deps.enrichmentTimeoutMs ?? DEFAULT_ENRICHMENT_TIMEOUT_MS),
             deps.rules,
           );
+    const incident = isSelfTestEvent(input.event) ? markSelfTest(classified) : classified;
     (deps.log ?? lambdaLog)(incident.incidentId).info('classified', {
       verdict: incident.verdict,
       reason: incident.reason,
@@ -33,6 +35,7 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
       policyId: incident.policy.id,
       targetId: incident.target.id,
       actor: incident.actor.principalArn,
+      selfTest: incident.selfTest,
     });
     return { incident };
   };

@@ -1,18 +1,30 @@
 import { AuditStore } from '../shared/audit/audit-store';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import type { Closure } from '../shared/incident';
+import { closureMetricPoints, cloudWatchMetricSink, type MetricSink } from '../shared/incident-metrics';
 import { lambdaLog, type Log } from '../shared/log';
 import { once, requireEnv } from '../shared/runtime';
-import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { closeIncident, type CloseInput } from './close';
 
-/** CloseIncident: the outcome onto the incident, which then never changes again. */
-export function createCloseHandler(deps: { audit: AuditStore; clock?: () => Date; log?: (incidentId: string) => Log }) {
+export interface CloseDependencies {
+  audit: AuditStore;
+  /** Where the incident's metrics go: CloudWatch in Lambda. */
+  metrics: MetricSink;
+  clock?: () => Date;
+  log?: (incidentId: string) => Log;
+}
+
+/** CloseIncident: the outcome onto the incident, which then never changes again, and its metrics. */
+export function createCloseHandler(deps: CloseDependencies) {
   return async (input: CloseInput): Promise<Closure> => {
     const closure = await closeIncident(input, deps.audit, deps.clock);
+    deps.metrics(closureMetricPoints(input.incident, closure));
     (deps.log ?? lambdaLog)(input.incident.incidentId).info('closed', { ...closure });
     return closure;
   };
 }
 
-const defaultHandler = once(() => createCloseHandler({ audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')) }));
+const defaultHandler = once(() =>
+  createCloseHandler({ audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')), metrics: cloudWatchMetricSink() }),
+);
 export const handler = (input: CloseInput) => defaultHandler()(input);

@@ -90,7 +90,8 @@ export async function notify(input: NotifyInput, deps: NotifyDependencies): Prom
   }
 
   let slack: NotifyResult['slack'] = 'not configured';
-  if (deps.slack !== undefined) {
+  // The daily self-test proves email delivery; a daily Slack post would only teach people to ignore the channel.
+  if (deps.slack !== undefined && input.incident.selfTest !== true) {
     try {
       slack = await deliverToSlack(input, deps.slack, deps.audit);
     } catch (error) {

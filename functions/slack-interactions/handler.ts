@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AuditStore } from '../shared/audit/audit-store';
+import { cloudWatchMetricSink } from '../shared/incident-metrics';
 import { decide } from '../shared/decisions/decide';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import type { ProtectionRules } from '../shared/rules/schema';
@@ -7,8 +8,9 @@ import { rulesFromEnvironment } from '../shared/runtime';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { secretValue } from '../shared/secrets';
+import { relaySlackCall, slackRelayCallOf, type SlackRelayRequest, type SlackRelayResponse } from '../shared/notifications/slack-relay';
 import { createDecisionAnnouncer } from '../shared/slack/decision-announcer';
-import { SlackDeliveryError, SlackNotifier } from '../shared/slack/slack-notifier';
+import { SlackDeliveryError, SlackNotifier, type SlackNotifierOptions } from '../shared/slack/slack-notifier';
 import {
   createInteractionProcessor,
   type InteractionDependencies,
@@ -32,17 +34,22 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-/** A notifier built on first use, and again when the bot token changes. */
-function lazySlack(token: () => Promise<string | undefined>, slackApiUrl: string | undefined): Pick<SlackNotifier, 'update' | 'postEphemeral' | 'openModal'> {
+/** A Slack client built on first use, and again when the bot token changes. */
+function lazyNotifier(token: () => Promise<string | undefined>, options: Omit<SlackNotifierOptions, 'token'>): (method: string) => Promise<SlackNotifier> {
   let current: { token: string; notifier: SlackNotifier } | undefined;
-  const notifier = async (method: string) => {
+  return async (method) => {
     const value = await token();
     if (value === undefined) throw new SlackDeliveryError(method, 'no_bot_token_configured');
-    // Tight budget: Slack wants the interaction answered within three seconds.
-    if (current?.token !== value) current = { token: value, notifier: new SlackNotifier({ token: value, slackApiUrl, retries: 1, maxRetryAfterSeconds: 1, timeoutMs: 2000 }) };
+    if (current?.token !== value) current = { token: value, notifier: new SlackNotifier({ ...options, token: value }) };
     return current.notifier;
   };
+}
+
+type SlackCalls = Pick<SlackNotifier, 'post' | 'update' | 'postEphemeral' | 'openModal'>;
+
+function slackCalls(notifier: (method: string) => Promise<SlackNotifier>): SlackCalls {
   return {
+    post: async (channel, message) => (await notifier('chat.postMessage')).post(channel, message),
     update: async (channel, ts, message) => (await notifier('chat.update')).update(channel, ts, message),
     postEphemeral: async (channel, user, text) => (await notifier('chat.postEphemeral')).postEphemeral(channel, user, text),
     openModal: async (triggerId, view) => (await notifier('views.open')).openModal(triggerId, view),
@@ -56,7 +63,8 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRul
   const botTokenArn = requireEnv(env, 'BOT_TOKEN_ARN');
   const audit = new AuditStore(defaultDocumentClient(), tableName);
   const decisions = new DecisionStore(defaultDocumentClient(), tableName);
-  const slack = lazySlack(() => secretValue(botTokenArn), env.SLACK_API_URL || undefined);
+  // Tight budget: Slack wants an interaction answered within three seconds.
+  const slack = slackCalls(lazyNotifier(() => secretValue(botTokenArn), { slackApiUrl: env.SLACK_API_URL || undefined, retries: 1, maxRetryAfterSeconds: 1, timeoutMs: 2000 }));
   const announce = createDecisionAnnouncer({ slack, audit, log: { warn: (m, d) => logger.warn(m, d ?? {}), error: (m, d) => logger.error(m, d ?? {}) } });
   return {
     signingSecret: () => secretValue(signingSecretArn),
@@ -66,11 +74,25 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRul
     slack,
     clock: () => new Date(),
     logger,
+    metrics: cloudWatchMetricSink(),
   };
 }
 
-/** Lambda function URL handler for Slack's interactivity requests. */
-export async function handler(event: FunctionUrlEvent): Promise<InteractionResponse> {
+let relaySlack: SlackCalls | undefined;
+
+/**
+ * The one function that talks to Slack: Slack's interactivity requests arrive through the
+ * function URL (signed, verified here); the workflow's posts and updates arrive as relay
+ * requests by IAM-authorised Invoke from notify and request-decision.
+ */
+export async function handler(event: FunctionUrlEvent | SlackRelayRequest): Promise<InteractionResponse | SlackRelayResponse> {
+  const relayCall = slackRelayCallOf(event);
+  if (relayCall !== undefined) {
+    // The workflow's notices may wait longer for Slack than a person's click can.
+    relaySlack ??= slackCalls(lazyNotifier(() => secretValue(requireEnv(process.env, 'BOT_TOKEN_ARN')), { slackApiUrl: process.env.SLACK_API_URL || undefined }));
+    return relaySlackCall(relayCall, relaySlack);
+  }
+  const request = event as FunctionUrlEvent;
   processor ??= createInteractionProcessor(dependenciesFromEnv(process.env, rulesFromEnvironment()));
-  return processor({ headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded });
+  return processor({ headers: request.headers ?? {}, body: request.body, isBase64Encoded: request.isBase64Encoded });
 }

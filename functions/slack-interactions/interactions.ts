@@ -9,6 +9,8 @@ import {
 } from '../shared/slack/interaction-payload';
 import { OverrideModal, SlackActionId, formatDecider, overrideModal } from '../shared/slack/messages';
 import { decodeBody, verifySlackRequest } from '../shared/slack/signature';
+import type { MetricSink } from '../shared/incident-metrics';
+import { MetricName } from '../shared/metrics';
 import type { SlackNotifier } from '../shared/slack/slack-notifier';
 import { Decision } from '../shared/vocabulary';
 
@@ -43,6 +45,8 @@ export interface InteractionDependencies {
   slack: Pick<SlackNotifier, 'postEphemeral' | 'openModal'>;
   clock: () => Date;
   logger?: InteractionLogger;
+  /** Counts refused requests (forgeries, or a wrong signing secret), which an alarm watches. */
+  metrics?: MetricSink;
 }
 
 /** Answers one Slack interaction request. */
@@ -179,6 +183,7 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
     const verified = verifySlackRequest({ signingSecret: await deps.signingSecret(), headers: lowerCaseKeys(request.headers), rawBody, now: deps.clock() });
     if (!verified.ok) {
       log.warn('refused a Slack request', { reason: verified.reason });
+      deps.metrics?.([{ name: MetricName.SLACK_REQUESTS_REFUSED, unit: 'Count', value: 1, dimensions: {} }]);
       return plain(401, `unauthorized: ${verified.reason}`);
     }
     const parsed = parseInteractionPayload(rawBody);

@@ -1,8 +1,9 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic, SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { SELF_TEST_ATTRIBUTE } from '../../functions/shared/self-test';
 import { Construct } from 'constructs';
 
 export interface NotificationsProps {
@@ -54,7 +55,9 @@ export class Notifications extends Construct {
       enforceSSL: true,
     });
     for (const email of emails) {
-      Validations.of(this.topic.addSubscription(new EmailSubscription(email))).acknowledge({
+      // People get incidents; the daily self-test's notice proves delivery and goes nowhere.
+      const subscription = new EmailSubscription(email, { filterPolicy: { [SELF_TEST_ATTRIBUTE]: SubscriptionFilter.notExistsFilter() } });
+      Validations.of(this.topic.addSubscription(subscription)).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
         reason: `Email subscription (${email}): SNS retries email delivery itself, and every notice is also in Slack and in the audit trail, so a dead-letter queue would only hold copies nobody reads; the topic's NumberOfNotificationsFailed metric shows failed deliveries.`,
       });

@@ -1,5 +1,6 @@
 import { CfnOutput, Validations } from 'aws-cdk-lib';
 import { type Function as LambdaFunction, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -7,7 +8,10 @@ import { Construct } from 'constructs';
 export interface SlackEndpointProps {
   /** The function that receives Slack's interaction POSTs (slack-interactions). */
   readonly interactions: LambdaFunction;
-  /** The functions that call the Slack Web API with the bot token (notify, request-decision). */
+  /**
+   * The functions whose Slack posts the interactions function relays (notify, request-decision):
+   * they may invoke it, and never see the bot token.
+   */
   readonly slackClients: readonly LambdaFunction[];
   /** The workflow whose waiting tasks the interactions complete. */
   readonly stateMachine: IStateMachine;
@@ -19,8 +23,9 @@ const howToSet = (what: string, where: string) =>
   `aws secretsmanager put-secret-value --secret-id <this secret's ARN> --secret-string '<value>' (${where}).`;
 
 /**
- * Slack: the bot token and signing secret in Secrets Manager (functions get their ARNs, never
- * their values), and the public function URL Slack posts button clicks to.
+ * Slack: the bot token and signing secret in Secrets Manager (the one Slack function gets their
+ * ARNs, never their values), the public function URL Slack posts button clicks to, and the
+ * relay through which the workflow's functions post and update messages.
  */
 export class SlackEndpoint extends Construct {
   public readonly botToken: Secret;
@@ -29,21 +34,39 @@ export class SlackEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: SlackEndpointProps) {
     if (props.slackClients.includes(props.interactions)) {
-      throw new Error('SlackEndpoint: slackClients lists the interactions function; it already gets the bot token');
+      throw new Error('SlackEndpoint: slackClients lists the interactions function; it relays for the others');
     }
     super(scope, id);
 
     this.botToken = this.emptySecret('BotToken', howToSet('Slack bot token (xoxb-...)', 'Slack app > OAuth & Permissions > Bot User OAuth Token'));
     this.signingSecret = this.emptySecret('SigningSecret', howToSet('Slack signing secret', 'Slack app > Basic Information > App Credentials > Signing Secret'));
 
-    for (const fn of [...props.slackClients, props.interactions]) {
-      fn.addEnvironment('BOT_TOKEN_ARN', this.botToken.secretArn);
-      this.botToken.grantRead(fn);
+    // One function holds the bot token and the Slack client; the workflow's functions reach
+    // Slack through it (IAM-authorised Invoke, not the public URL).
+    props.interactions.addEnvironment('BOT_TOKEN_ARN', this.botToken.secretArn);
+    this.botToken.grantRead(props.interactions);
+    for (const fn of props.slackClients) {
+      fn.addEnvironment('SLACK_FUNCTION_NAME', props.interactions.functionName);
+      // The unqualified function only (grantInvoke would add every version and alias: ARN:*).
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.interactions.functionArn] }));
     }
     props.interactions.addEnvironment('SIGNING_SECRET_ARN', this.signingSecret.secretArn);
     this.signingSecret.grantRead(props.interactions);
-    // Approve/override completes the task the workflow waits on (SendTaskSuccess/SendTaskFailure).
-    props.stateMachine.grantTaskResponse(props.interactions);
+    // Approve/override completes the task the workflow waits on. A policy of its own rather than
+    // the role's default one: the workflow's functions invoke this function, which must not wait
+    // for the state machine that invokes them (CloudFormation would see a cycle).
+    const role = props.interactions.role;
+    if (role === undefined) throw new Error('SlackEndpoint: the interactions function has no role');
+    role.attachInlinePolicy(
+      new Policy(this, 'TaskResponsePolicy', {
+        statements: [
+          new PolicyStatement({
+            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+            resources: [props.stateMachine.stateMachineArn],
+          }),
+        ],
+      }),
+    );
 
     // Slack cannot sign AWS requests, so the URL is public (authType NONE); the function
     // rejects any request whose v0 HMAC-SHA256 signature (signing secret) does not verify or

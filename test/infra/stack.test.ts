@@ -5,6 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { AuditTable } from '../../functions/shared/audit/table-schema';
+import { SELF_TEST_ATTRIBUTE } from '../../functions/shared/self-test';
 import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
 import { HANDLER_NAMES } from '../../infra/constructs/handlers';
 import { aslPlaceholders, SUBSTITUTION_KEYS } from '../../infra/constructs/workflow';
@@ -187,6 +188,10 @@ describe('notifications', () => {
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 1);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: EMAIL, TopicArn: { Ref: logicalId(stack.notifications.topic) } });
   });
+
+  it('keeps the daily self-test notice out of people’s mailboxes', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', FilterPolicy: { [SELF_TEST_ATTRIBUTE]: [{ exists: false }] } });
+  });
 });
 
 describe('slack endpoint', () => {
@@ -249,14 +254,19 @@ describe('functions', () => {
     }
   });
 
-  it('give notify and request-decision the topic and the bot token, and slack-interactions the signing secret too', () => {
+  it('give the bot token and signing secret to the Slack function alone; notify and request-decision relay through it', () => {
     const env = (name: (typeof HANDLER_NAMES)[number]) => json.Resources[fnId(name)].Properties.Environment.Variables;
     const topic = { Ref: logicalId(stack.notifications.topic) };
     const botToken = { Ref: logicalId(stack.slack.botToken) };
+    const slackFunction = { Ref: fnId('slack-interactions') };
+    const secretReaders = HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes('secretsmanager:GetSecretValue'));
 
-    expect(env('notify')).toMatchObject({ TOPIC_ARN: topic, BOT_TOKEN_ARN: botToken });
-    expect(env('request-decision')).toMatchObject({ TOPIC_ARN: topic, BOT_TOKEN_ARN: botToken });
+    expect(env('notify')).toMatchObject({ TOPIC_ARN: topic, SLACK_FUNCTION_NAME: slackFunction });
+    expect(env('request-decision')).toMatchObject({ TOPIC_ARN: topic, SLACK_FUNCTION_NAME: slackFunction });
+    expect(env('notify').BOT_TOKEN_ARN).toBeUndefined();
     expect(env('slack-interactions')).toMatchObject({ BOT_TOKEN_ARN: botToken, SIGNING_SECRET_ARN: { Ref: logicalId(stack.slack.signingSecret) } });
+    expect(secretReaders).toEqual(['slack-interactions']);
+    for (const name of ['notify', 'request-decision'] as const) expect(actionsOf(roleStatements(json, roleId(name)))).toContain('lambda:InvokeFunction');
   });
 
   it('carry the validated rules compiled into every bundle that reads them, not in the environment', () => {

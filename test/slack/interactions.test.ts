@@ -6,6 +6,8 @@ import type { DecisionRequest } from '../../functions/shared/decisions/decision-
 import type { Incident } from '../../functions/shared/incident';
 import { SlackActionId, incidentMessage } from '../../functions/shared/slack/messages';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
+import type { MetricPoint } from '../../functions/shared/incident-metrics';
+import { MetricName } from '../../functions/shared/metrics';
 import { createInteractionProcessor, type InteractionLogger, type InteractionProcessor } from '../../functions/slack-interactions/interactions';
 import { SlackStandin, type StoredMessage } from '../../local/slack-standin/server';
 import { buttonClick, reasonSubmission, signedInteraction, signedRequest } from '../helpers/slack-signing';
@@ -110,7 +112,10 @@ function inMemoryAudit(): Pick<AuditStore, 'getIncident' | 'appendTimeline'> {
   };
 }
 
+let metricPoints: MetricPoint[] = [];
+
 beforeEach(async () => {
+  metricPoints = [];
   logger = new RecordingLogger();
   timeline = [];
   decisions = new InMemoryDecisions([APPROVER, OTHER_APPROVER], createDecisionAnnouncer({ slack, audit: inMemoryAudit(), log: logger }));
@@ -122,6 +127,7 @@ beforeEach(async () => {
     slack,
     clock: () => NOW,
     logger,
+    metrics: (points) => metricPoints.push(...points),
   });
   await openIncident();
 });
@@ -253,6 +259,15 @@ describe('Slack interactions', () => {
     expect(response.statusCode).toBe(401);
     expect(response.body).toBe('unauthorized: signature mismatch');
     expect(decisions.inputs).toEqual([]);
+  });
+
+  it('counts every refused request for the alarm on forgeries, and nothing else', async () => {
+    const forged = signedInteraction('not-the-secret', buttonClick({ userId: APPROVER, actionId: SlackActionId.APPROVE, value: DECISION_ID, channel: CHANNEL, messageTs: posted.ts }), NOW);
+
+    await processRequest(forged);
+    await click(APPROVER, SlackActionId.APPROVE);
+
+    expect(metricPoints).toEqual([expect.objectContaining({ name: MetricName.SLACK_REQUESTS_REFUSED, value: 1 })]);
   });
 
   it('answers 401 to a replayed request older than five minutes', async () => {

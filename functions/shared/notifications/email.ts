@@ -1,4 +1,5 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { SELF_TEST_ATTRIBUTE } from '../self-test';
 import type { Closure, Incident } from '../incident';
 import { Decision, OnTimeout } from '../vocabulary';
 import type { Notice } from './notice';
@@ -89,6 +90,8 @@ export function messageAttributes(notice: Notice): Record<string, MessageAttribu
     targetId: notice.incident.target.id,
     incidentId: notice.incident.incidentId,
     severity: notice.closure?.outcome === 'FAILED' ? 'critical' : 'info',
+    // Only on the self-test: email subscriptions filter on its absence.
+    [SELF_TEST_ATTRIBUTE]: notice.incident.selfTest === true ? 'true' : undefined,
   };
   return Object.fromEntries(
     Object.entries(attributes)

@@ -1,20 +1,34 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { describeError } from '../errors';
 import type { ProtectionRules } from '../rules/schema';
-import { secretValue } from '../secrets';
-import { SlackNotifier } from '../slack/slack-notifier';
+import { SlackDeliveryError } from '../slack/slack-delivery-error';
 import type { SlackTarget } from './slack-poster';
+import { RelayedSlackPoster, type SlackRelayRequest, type SlackRelayResponse } from './slack-relay';
 
-let notifier: { token: string; notifier: SlackNotifier } | undefined;
+let lambda: LambdaClient | undefined;
+
+/** Invokes the Slack function with a relay request and reads its answer. */
+async function invokeRelay(functionName: string, request: SlackRelayRequest): Promise<SlackRelayResponse> {
+  lambda ??= new LambdaClient({});
+  let answer;
+  try {
+    answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(request)) }));
+  } catch (error) {
+    throw new SlackDeliveryError('lambda:Invoke', describeError(error), { cause: error });
+  }
+  const text = answer.Payload === undefined ? '' : new TextDecoder().decode(answer.Payload);
+  if (answer.FunctionError !== undefined) throw new SlackDeliveryError('lambda:Invoke', `the Slack function failed: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as SlackRelayResponse;
+}
 
 /**
- * Slack for a Lambda handler: the channel from the rules and the bot token from Secrets
- * Manager. Undefined when either is missing: Slack is optional, email is not.
+ * Slack for the workflow's handlers: the channel from the rules, reached through the Slack
+ * function (SLACK_FUNCTION_NAME). Undefined when no channel is configured: Slack is optional,
+ * email is not.
  */
-export async function slackFromEnvironment(rules: ProtectionRules): Promise<SlackTarget | undefined> {
+export function slackFromEnvironment(rules: ProtectionRules): SlackTarget | undefined {
   const channel = rules.notify.slackChannel;
-  const secretArn = process.env.BOT_TOKEN_ARN;
-  if (channel === undefined || secretArn === undefined || secretArn === '') return undefined;
-  const token = await secretValue(secretArn);
-  if (token === undefined) return undefined;
-  if (notifier?.token !== token) notifier = { token, notifier: new SlackNotifier({ token }) };
-  return { poster: notifier.notifier, channel };
+  const functionName = process.env.SLACK_FUNCTION_NAME;
+  if (channel === undefined || functionName === undefined || functionName === '') return undefined;
+  return { poster: new RelayedSlackPoster((request) => invokeRelay(functionName, request)), channel };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { findOverlaps, OverlapKind } from './overlaps';
+import { formatPath } from '../format-path';
 import { protectionRulesSchema, type ProtectionRules } from './schema';
 
 /** A protection rules file that does not validate; `problems` name the field and the rule. */
@@ -11,13 +12,6 @@ export class InvalidRulesError extends Error {
   }
 }
 
-/** `protect[2].policyId` from ['protect', 2, 'policyId']. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text === '' ? String(key) : `${text}.${String(key)}`;
-  }, '');
-}
 
 function formatIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
@@ -66,3 +60,5 @@ export function loadProtectionRules(path: string): ProtectionRules {
   }
   return parseProtectionRules(json, path);
 }
+
+export { formatPath };

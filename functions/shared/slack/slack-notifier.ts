@@ -8,15 +8,10 @@ import {
   type FetchFunction,
   type ModalView,
 } from '@slack/web-api';
-import { ErrorName, GuardianError } from '../errors';
+import { SlackDeliveryError } from './slack-delivery-error';
 import type { SlackMessage } from './messages';
 
-/** A Slack Web API call failed; `slackError` is Slack's error code (e.g. `channel_not_found`, `ratelimited`). */
-export class SlackDeliveryError extends GuardianError {
-  constructor(readonly method: string, readonly slackError: string, options?: { cause?: unknown }) {
-    super(ErrorName.SLACK_DELIVERY, `Slack ${method} failed: ${slackError}`, options);
-  }
-}
+export { SlackDeliveryError };
 
 /** How the notifier reaches Slack, and how long it may wait. */
 export interface SlackNotifierOptions {
