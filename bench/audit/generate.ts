@@ -1,19 +1,11 @@
 import { toIncidentRecord, type IncidentRecord } from '../../functions/shared/audit/records';
 import { incidentKey } from '../../functions/shared/audit/table-schema';
+import { mulberry32 } from '../../local/organizations/fault-injector';
 import type { Incident } from '../../functions/shared/incident';
 import { Decision, IncidentStatus, Outcome, type Verdict } from '../../functions/shared/vocabulary';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same organization and history. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The same seed gives the same organization and history. */
+export const seededRandom = mulberry32;
 
 /** Picks from `values` with Zipf-like weights: a few are common, most are rare, as in real orgs. */
 function zipf<T>(values: readonly T[], random: () => number, exponent = 1.1): () => T {

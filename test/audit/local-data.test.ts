@@ -7,12 +7,9 @@ import { join } from 'node:path';
 import { auditCommand } from '../../cli/commands/audit';
 import { createAuditTable } from '../../local/dynamodb-local';
 import { DataDirBusyError, DataDirLock } from '../../local/data-dir-lock';
-import { serveLocal } from '../../local/serve';
-import { loadOrganizationFile } from '../../local/organizations/organization-file';
-import { stderrLog } from '../../local/local-log';
-import { waitForIncident } from '../helpers/local-server';
+import { startLocalServer, waitForIncident } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
-import { dynamoDbEndpoint, FAST_RETRIES, Org, SAMPLE_ORGANIZATION, testRules } from '../support/local-harness';
+import { dynamoDbEndpoint, Org } from '../support/local-harness';
 import { freshTable, record } from './support/incidents';
 
 /** Runs `scp-guardian audit ARGS` in this process and returns what it printed, or its error. */
@@ -91,20 +88,8 @@ describe('local audit data', () => {
 
   it('has `local --serve` print the DynamoDB endpoint and table that `audit --endpoint --table` reads', async () => {
     const lines: string[] = [];
-    let stop: () => void = () => {};
-    let listening: (url: string) => void = () => {};
-    const url = new Promise<string>((resolve) => (listening = resolve));
-    const served = serveLocal({
-      rules: testRules(),
-      organization: loadOrganizationFile(SAMPLE_ORGANIZATION),
-      dynamoDbEndpoint: dynamoDbEndpoint(),
-      retryIntervalOverrides: FAST_RETRIES,
-      log: stderrLog('silent'),
-      port: 0,
-      progress: (line) => lines.push(line),
-      onListening: (address) => listening(address),
-      until: new Promise<void>((resolve) => (stop = resolve)),
-    });
+    const server = await startLocalServer({ progress: (line) => lines.push(line) });
+    const url = Promise.resolve(server.url);
     const event = detachEvent({ policyId: Org.denyRegion, targetId: Org.sandboxAccount, eventId: randomUUID() });
     const posted = await fetch(`${await url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
     const { incidentId } = (await posted.json()) as { incidentId: string };
@@ -113,8 +98,7 @@ describe('local audit data', () => {
     const printed = /audit list --endpoint (\S+) --table (\S+)\)/.exec(lines.join('\n'));
     const run = await audit(['show', incidentId, '--endpoint', printed?.[1] ?? 'missing', '--table', printed?.[2] ?? 'missing', '--format', 'json']);
 
-    stop();
-    await served;
+    await server.stop();
     expect(run.error).toBeUndefined();
     expect(JSON.parse(run.stdout)).toMatchObject({ incident: { incidentId, policyId: Org.denyRegion } });
   });
