@@ -107,11 +107,13 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
     });
 
     await waiting.execution;
-    const [, decided, closed] = await slackVersions(waiting.incidentId);
+    // On a loaded machine the workflow can close before Slack answers the decision's redraw:
+    // what matters is that the decision was shown and that the message ends on the outcome.
+    const versions = await slackVersions(waiting.incidentId);
+    const decided = versions.find((version) => JSON.stringify(version.blocks).includes('with `scp-guardian decide`'));
     expect(outcome).toMatchObject({ ok: true, note: undefined });
-    expect(JSON.stringify(decided.blocks)).toContain('with `scp-guardian decide`');
-    expect(JSON.stringify(decided.blocks)).toContain('vendor migration CHG-77');
-    expect(JSON.stringify(closed.blocks)).toContain('*Outcome:* OVERRIDDEN');
+    expect(JSON.stringify(decided?.blocks)).toContain('vendor migration CHG-77');
+    expect(JSON.stringify(versions[versions.length - 1].blocks)).toContain('*Outcome:* OVERRIDDEN');
     expect(env.organization?.isAttached(Org.protectCloudTrail, Org.prodOu)).toBe(false);
     env.organization?.attachPolicy(Org.protectCloudTrail, Org.prodOu);
   });

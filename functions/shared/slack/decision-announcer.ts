@@ -3,8 +3,20 @@ import type { DecisionAnnouncer } from '../decisions/decide';
 import { describeError } from '../errors';
 import type { Log } from '../log';
 import type { SlackPoster } from '../notifications/slack-poster';
-import { TimelineStep } from '../vocabulary';
-import { incidentMessage } from './messages';
+import type { IncidentRecord } from '../audit/records';
+import { IncidentStatus, TimelineStep } from '../vocabulary';
+import { incidentMessage, type IncidentMessageState } from './messages';
+
+/** The closed message's state, from the incident record. */
+function closedState(record: IncidentRecord): IncidentMessageState {
+  return {
+    kind: 'closed',
+    outcome: record.outcome as NonNullable<IncidentRecord['outcome']>,
+    cause: record.cause,
+    timeToRemediateSeconds: record.timeToRemediateSeconds,
+    decision: record.decision === undefined ? undefined : { decision: record.decision, by: record.decidedBy, at: record.decidedAt, reason: record.decisionReason },
+  };
+}
 
 /** What the announcer needs: Slack's chat.update, the audit trail, a log. */
 export interface DecisionAnnouncerDependencies {
@@ -31,6 +43,12 @@ export function createDecisionAnnouncer(deps: DecisionAnnouncerDependencies): De
         return;
       }
       await deps.slack.update(where.channel, where.ts, incidentMessage(record.incident, { kind: 'decided', ...output }));
+      // A slow Slack can answer after the workflow already closed the incident and drew its
+      // outcome; then this redraw covered it, so the outcome goes back on top.
+      const now = await deps.audit.getIncident(request.incidentId);
+      if (now?.status === IncidentStatus.CLOSED && now.outcome !== undefined) {
+        await deps.slack.update(where.channel, where.ts, incidentMessage(now.incident, closedState(now)));
+      }
       await deps.audit.appendTimeline(request.incidentId, {
         step: TimelineStep.NOTIFIED,
         occurrence: 'decided',
