@@ -161,7 +161,14 @@ export class LocalEnvironment {
         reattach: createReattachHandler({ organizations, audit: this.audit, log }),
         close: createCloseHandler({ audit: this.audit, log, metrics: (points) => this.metrics.push(...points) }),
         notify: (input: NotifyInput) =>
-          notify(input, { sns: snsClient, topicArn: LOCAL_TOPIC_ARN, audit: this.audit, slack: workflowSlack, log: log(input.incident.incidentId) }),
+          notify(input, {
+            sns: snsClient,
+            topicArn: LOCAL_TOPIC_ARN,
+            audit: this.audit,
+            slack: workflowSlack,
+            log: log(input.incident.incidentId),
+            metrics: (points) => this.metrics.push(...points),
+          }),
       },
     });
 

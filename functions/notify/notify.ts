@@ -1,4 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { MetricSink } from '../shared/incident-metrics';
+import { MetricName } from '../shared/metrics';
+import { selfTestPassed } from '../shared/self-test';
 import type { AuditStore } from '../shared/audit/audit-store';
 import type { IncidentRecord } from '../shared/audit/records';
 import { describeError, NotificationFailedError } from '../shared/errors';
@@ -23,6 +26,8 @@ export interface NotifyDependencies {
   /** Undefined when Slack is not configured. */
   slack?: SlackTarget;
   log: Log;
+  /** Where the self-test reports that it went all the way through (CloudWatch in Lambda). */
+  metrics?: MetricSink;
 }
 
 export interface NotifyResult {
@@ -111,6 +116,10 @@ export async function notify(input: NotifyInput, deps: NotifyDependencies): Prom
     });
   }
   if (snsError !== undefined) throw snsError;
+  // The self-test's last step: its closing notice reached the topic, so the whole pipeline works.
+  if (input.phase === 'closed' && input.incident.selfTest === true && selfTestPassed(input.incident)) {
+    deps.metrics?.([{ name: MetricName.SELF_TEST_PASSED, unit: 'Count', value: 1, dimensions: {} }]);
+  }
   await deps.audit.appendTimeline(input.incident.incidentId, {
     step: TimelineStep.NOTIFIED,
     occurrence: input.phase,

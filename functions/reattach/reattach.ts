@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { randomUUID } from 'node:crypto';
 import type { AuditStore } from '../shared/audit/audit-store';
-import { AttachmentNotConfirmedError, describeError, ErrorName } from '../shared/errors';
+import { AttachmentNotConfirmedError, describeError, ErrorName, type OrganizationsError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 import { toOrganizationsError } from './organizations-errors';
@@ -62,7 +62,9 @@ export async function reattachOnce(incident: Incident, executionArn: string, dep
   const policyId = incident.policy.id;
   const targetId = incident.target.id;
   if (policyId === undefined || targetId === undefined) throw new Error(`incident ${incident.incidentId} names no policy or target`);
-  const type = incident.policy.type ?? PolicyType.SERVICE_CONTROL_POLICY;
+  // ListPoliciesForTarget needs the type; when Organizations did not tell classify (a lookup that
+  // timed out during a storm), look under each type a policy can be protected as.
+  const typesToCheck = incident.policy.type !== undefined ? [incident.policy.type] : [PolicyType.SERVICE_CONTROL_POLICY, PolicyType.RESOURCE_CONTROL_POLICY];
   const recordAttempt = (detail: Record<string, unknown>) =>
     deps.audit.appendTimeline(incident.incidentId, {
       step: TimelineStep.REATTACH_ATTEMPT,
@@ -73,17 +75,21 @@ export async function reattachOnce(incident: Incident, executionArn: string, dep
   const earlier = await earlierOutcome(deps.audit, incident.incidentId, executionArn);
   let outcome: ReattachResult['outcome'] = earlier ?? Outcome.REATTACHED;
   if (earlier === undefined) {
+    // Only the Organizations call is translated: an audit write failing afterwards is not an Organizations error.
+    let attachError: OrganizationsError | undefined;
     try {
       await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
-      await recordAttempt({ result: 'attached' });
     } catch (caught) {
-      const error = toOrganizationsError(caught);
-      if (error.name !== ErrorName.ORG_DUPLICATE_ATTACHMENT) {
-        await recordAttempt({ result: 'error', error: error.name, message: error.message, transient: error.transient });
-        throw error;
-      }
+      attachError = toOrganizationsError(caught);
+    }
+    if (attachError === undefined) {
+      await recordAttempt({ result: 'attached' });
+    } else if (attachError.name === ErrorName.ORG_DUPLICATE_ATTACHMENT) {
       outcome = Outcome.ALREADY_ATTACHED;
       await recordAttempt({ result: 'already-attached' });
+    } else {
+      await recordAttempt({ result: 'error', error: attachError.name, message: attachError.message, transient: attachError.transient });
+      throw attachError;
     }
   } else {
     await recordAttempt({ result: 'confirming', earlier: outcome });
@@ -91,7 +97,11 @@ export async function reattachOnce(incident: Incident, executionArn: string, dep
 
   let confirmed: boolean;
   try {
-    confirmed = await isAttached(deps.organizations, policyId, targetId, type);
+    confirmed = false;
+    for (const candidate of typesToCheck) {
+      confirmed = await isAttached(deps.organizations, policyId, targetId, candidate);
+      if (confirmed) break;
+    }
   } catch (caught) {
     const error = toOrganizationsError(caught);
     await recordAttempt({ result: 'confirmation-error', error: error.name, message: describeError(caught) });

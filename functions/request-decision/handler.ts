@@ -4,18 +4,21 @@ import { defaultSnsClient } from '../shared/clients/sns';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import { lambdaLog } from '../shared/log';
 import { slackFromEnvironment } from '../shared/notifications/slack-from-environment';
-import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
-import { requestDecision, type RequestDecisionInput } from './request-decision';
+import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requestDecision, type RequestDecisionDependencies, type RequestDecisionInput } from './request-decision';
 
-/** RequestDecision (.waitForTaskToken): the workflow waits until someone decides or time runs out. */
-export async function handler(input: RequestDecisionInput): Promise<{ decisionId: string; deadline: string }> {
+const dependencies = once((): Omit<RequestDecisionDependencies, 'log'> => {
   const tableName = requireEnv('TABLE_NAME');
-  return requestDecision(input, {
+  return {
     decisions: new DecisionStore(defaultDocumentClient(), tableName),
     audit: new AuditStore(defaultDocumentClient(), tableName),
     sns: defaultSnsClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     slack: slackFromEnvironment(rulesFromEnvironment()),
-    log: lambdaLog(input.incident.incidentId),
-  });
+  };
+});
+
+/** RequestDecision (.waitForTaskToken): the workflow waits until someone decides or time runs out. */
+export async function handler(input: RequestDecisionInput): Promise<{ decisionId: string; deadline: string }> {
+  return requestDecision(input, { ...dependencies(), log: lambdaLog(input.incident.incidentId) });
 }

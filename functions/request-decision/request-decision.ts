@@ -49,9 +49,11 @@ export async function requestDecision(input: RequestDecisionInput, deps: Request
     );
   } catch (error) {
     if (!(error instanceof StatusRegressionError)) throw error;
-    // A retried invocation: the first one asked already, and its decision id is the one shown.
+    // A retried invocation: the first one asked already, and its decision id is the one people
+    // see; this retry's token is the only one that can still resume the workflow, so it goes there.
     deps.log.warn('decision already requested', { error: error.message });
     const recorded = await deps.audit.getIncident(incident.incidentId);
+    if (recorded?.decisionId !== undefined) await deps.decisions.replaceTaskToken(recorded.decisionId, input.taskToken);
     return { decisionId: recorded?.decisionId ?? decisionId, deadline: recorded?.decisionDeadline ?? deadline };
   }
 

@@ -11,6 +11,7 @@ export const ErrorName = {
   STATUS_REGRESSION: 'StatusRegression',
   NOTIFICATION_FAILED: 'NotificationFailed',
   SLACK_DELIVERY: 'SlackDeliveryError',
+  DECISION_ALREADY_TAKEN: 'DecisionAlreadyTaken',
   ATTACHMENT_NOT_CONFIRMED: 'AttachmentNotConfirmed',
   ORG_THROTTLED: 'Organizations.TooManyRequestsException',
   ORG_SERVICE: 'Organizations.ServiceException',

@@ -1,7 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Closure, Incident } from './incident';
 import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from './metrics';
-import { selfTestPassed } from './self-test';
 import { Outcome } from './vocabulary';
 
 /** One data point: a metric, its unit and value, and the dimensions beyond `service`. */
@@ -14,8 +13,8 @@ export interface MetricPoint {
 
 /** What closing an incident adds to the dashboard: one point per graph it appears in. */
 export function closureMetricPoints(incident: Incident, closure: Closure): MetricPoint[] {
-  // A self-test is not an incident: it only proves the pipeline works, or (no point) that it does not.
-  if (incident.selfTest === true) return selfTestPassed(incident) ? [{ name: MetricName.SELF_TEST_PASSED, unit: 'Count', value: 1, dimensions: {} }] : [];
+  // A self-test is not an incident: notify reports it once its closing notice went out.
+  if (incident.selfTest === true) return [];
   const points: MetricPoint[] = [
     { name: MetricName.INCIDENTS, unit: 'Count', value: 1, dimensions: { [MetricDimension.VERDICT]: incident.verdict } },
     { name: MetricName.OUTCOMES, unit: 'Count', value: 1, dimensions: { [MetricDimension.OUTCOME]: closure.outcome } },

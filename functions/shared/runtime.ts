@@ -7,8 +7,8 @@ import type { ProtectionRules } from './rules/schema';
  * The local runner does not use these: it builds handlers with its own clients.
  */
 
-export function requireEnv(name: string): string {
-  const value = process.env[name];
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
   if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
   return value;
 }

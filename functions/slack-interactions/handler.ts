@@ -4,7 +4,7 @@ import { cloudWatchMetricSink } from '../shared/incident-metrics';
 import { decide } from '../shared/decisions/decide';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { secretValue } from '../shared/secrets';
@@ -27,12 +27,6 @@ export interface FunctionUrlEvent {
 
 const logger = new Logger({ serviceName: 'scp-guardian', logLevel: 'INFO' });
 let processor: InteractionProcessor | undefined;
-
-function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
 
 /** A Slack client built on first use, and again when the bot token changes. */
 function lazyNotifier(token: () => Promise<string | undefined>, options: Omit<SlackNotifierOptions, 'token'>): (method: string) => Promise<SlackNotifier> {
@@ -58,9 +52,9 @@ function slackCalls(notifier: (method: string) => Promise<SlackNotifier>): Slack
 
 /** Wires the processor to DynamoDB, Step Functions, Secrets Manager and Slack from the environment. */
 export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRules): InteractionDependencies {
-  const tableName = requireEnv(env, 'TABLE_NAME');
-  const signingSecretArn = requireEnv(env, 'SIGNING_SECRET_ARN');
-  const botTokenArn = requireEnv(env, 'BOT_TOKEN_ARN');
+  const tableName = requireEnv('TABLE_NAME', env);
+  const signingSecretArn = requireEnv('SIGNING_SECRET_ARN', env);
+  const botTokenArn = requireEnv('BOT_TOKEN_ARN', env);
   const audit = new AuditStore(defaultDocumentClient(), tableName);
   const decisions = new DecisionStore(defaultDocumentClient(), tableName);
   // Tight budget: Slack wants an interaction answered within three seconds.
@@ -89,7 +83,10 @@ export async function handler(event: FunctionUrlEvent | SlackRelayRequest): Prom
   const relayCall = slackRelayCallOf(event);
   if (relayCall !== undefined) {
     // The workflow's notices may wait longer for Slack than a person's click can.
-    relaySlack ??= slackCalls(lazyNotifier(() => secretValue(requireEnv(process.env, 'BOT_TOKEN_ARN')), { slackApiUrl: process.env.SLACK_API_URL || undefined }));
+    // Within the function's 10 s: two attempts of at most 2.5 s, and a Retry-After of at most 2 s.
+    relaySlack ??= slackCalls(
+      lazyNotifier(() => secretValue(requireEnv('BOT_TOKEN_ARN')), { slackApiUrl: process.env.SLACK_API_URL || undefined, retries: 1, timeoutMs: 2500, maxRetryAfterSeconds: 2 }),
+    );
     return relaySlackCall(relayCall, relaySlack);
   }
   const request = event as FunctionUrlEvent;

@@ -8,6 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { PolicyType } from '../../functions/shared/vocabulary';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
 /** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
@@ -106,13 +107,15 @@ export class Handlers extends Construct {
     this.functions = functions;
 
     const arns = organizationsArns(Stack.of(this), props.rules.policyTypes);
+    // Classify must learn the type of any detached policy to call it NOT_SCP, so it may read
+    // every type; only the protected types may be attached.
+    const anyPolicy = organizationsArns(Stack.of(this), Object.values(PolicyType)).policies;
     const grants: [NodejsFunction, string, string[]][] = [
-      [functions.classify, 'organizations:DescribePolicy', arns.policies],
+      [functions.classify, 'organizations:DescribePolicy', anyPolicy],
       [functions.classify, 'organizations:DescribeAccount', arns.accounts],
       [functions.classify, 'organizations:DescribeOrganizationalUnit', arns.ous],
       [functions.reattach, 'organizations:AttachPolicy', [...arns.policies, ...arns.roots, ...arns.ous, ...arns.accounts]],
       [functions.reattach, 'organizations:ListPoliciesForTarget', [...arns.roots, ...arns.ous, ...arns.accounts]],
-      [functions.reattach, 'organizations:DescribePolicy', arns.policies],
     ];
     // Findings on a role's policy are acknowledged on the role: one per ARN pattern, naming its actions.
     const actionsOn = new Map<string, { fn: NodejsFunction; resource: string; actions: string[] }>();

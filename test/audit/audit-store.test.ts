@@ -99,6 +99,16 @@ describe('audit store', () => {
     expect((await audit.getTimeline(claimed.incidentId)).map((entry) => entry.step)).toContain(TimelineStep.DUPLICATE_DELIVERY);
   });
 
+  it('lets a retried claim by the same execution go on, instead of stopping it as a duplicate', async () => {
+    const claimed = await record({ db, tableName }, { detectedAt: '2026-11-20T13:30:00Z' });
+    const { executionArn } = (await audit.getIncident(claimed.incidentId)) ?? {};
+
+    const retried = audit.claimIncident(claimed, executionArn ?? 'missing');
+
+    await expect(retried).resolves.toBeUndefined();
+    expect((await audit.getTimeline(claimed.incidentId)).map((entry) => entry.step)).not.toContain(TimelineStep.DUPLICATE_DELIVERY);
+  });
+
   it('never overwrites a timeline step that is already there when claiming', async () => {
     const stray = incident({ detectedAt: '2026-11-20T14:00:00Z' });
     await audit.appendTimeline(stray.incidentId, { step: TimelineStep.DETECTED, detail: { note: 'written first' } });

@@ -218,3 +218,39 @@ describe('a Slack click whose workflow finishes before the click is answered', (
     expect(standin.message(waiting.posted.channel, waiting.posted.ts)?.blocks).toEqual(closedMessage.blocks);
   });
 });
+
+describe('a decision whose first delivery to the workflow failed', () => {
+  it('is sent again by the next click, so the first decision is the one that takes effect', async () => {
+    const { answer, decisionId } = await waitingIncident();
+    const unreachable = new SFNClient({ endpoint: 'http://127.0.0.1:9', region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    await expect(decide({ decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps({ sfn: unreachable }))).rejects.toThrow();
+
+    const aMinuteLater = new Date(Date.now() + 60_000);
+    const second = await decide({ decisionId, decision: 'OVERRIDE', by: OTHER_APPROVER, reason: 'later click', via: 'slack' }, deps({ clock: () => aMinuteLater }));
+
+    expect(second.status).toBe('already-decided');
+    await expect(answer).resolves.toMatchObject({ decision: 'APPROVE', by: APPROVER });
+  });
+});
+
+describe('a retried wait for a decision', () => {
+  it('is resumed by a decision on the id people were shown, through the newest token', async () => {
+    const { decisionId } = await waitingIncident();
+    const retriedToken = TaskTokenBroker.newToken();
+    const retriedAnswer = broker.register(retriedToken);
+
+    const replaced = await decisions.replaceTaskToken(decisionId, retriedToken);
+    const result = await decide({ decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+
+    expect(replaced).toBe(true);
+    expect(result.status).toBe('accepted');
+    await expect(retriedAnswer).resolves.toMatchObject({ decision: 'APPROVE' });
+  });
+
+  it('leaves a decision already taken alone', async () => {
+    const { decisionId } = await waitingIncident();
+    await decide({ decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+
+    expect(await decisions.replaceTaskToken(decisionId, TaskTokenBroker.newToken())).toBe(false);
+  });
+});

@@ -295,7 +295,6 @@ describe('IAM', () => {
     expect(attachers).toEqual(['reattach']);
     expect(actionsOf(roleStatements(json, roleId('reattach'))).filter((a) => a.startsWith('organizations:')).sort()).toEqual([
       'organizations:AttachPolicy',
-      'organizations:DescribePolicy',
       'organizations:ListPoliciesForTarget',
     ]);
   });
@@ -304,6 +303,13 @@ describe('IAM', () => {
     const actions = actionsOf(roleStatements(json, roleId('classify'))).filter((a) => a.startsWith('organizations:'));
 
     expect(actions.sort()).toEqual(['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:DescribePolicy']);
+  });
+
+  it('lets classify read the type of a policy of any type, so a detached tag policy is NOT_SCP in AWS too', () => {
+    const describe = roleStatements(json, roleId('classify')).find((s) => asList(s.Action).includes('organizations:DescribePolicy'));
+
+    expect(JSON.stringify(describe?.Resource)).toContain('tag_policy');
+    expect(JSON.stringify(describe?.Resource)).toContain('service_control_policy');
   });
 
   it('scopes AttachPolicy to service control policies and to roots, OUs and accounts', () => {

@@ -99,6 +99,23 @@ describe('statemachine/remediation.asl.json', () => {
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       TimeoutSecondsPath: '$.incident.approval.timeoutSeconds',
     });
-    expect(state('RequestDecision').Catch).toEqual([expect.objectContaining({ ErrorEquals: [ErrorName.STATES_TIMEOUT], Next: 'DecisionTimedOut' })]);
+    expect(state('RequestDecision').Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_TIMEOUT], Next: 'DecisionTimedOut' }),
+      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'DecisionTimedOut' }),
+    ]);
+  });
+
+  it('fails safe: only an explicit override, or a timeout under keep-detached, leaves the policy detached', () => {
+    const isApproved = state('IsApproved') as State & { Choices: { Next: string }[]; Default: string };
+
+    expect(isApproved.Default).toBe('Remediate');
+    expect(isApproved.Choices.every((choice) => choice.Next === 'MarkOverridden')).toBe(true);
+  });
+
+  it('goes on remediating when the audit store cannot be written, and only then fails the execution', () => {
+    expect(state('ClaimIncident').Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: [ErrorName.DUPLICATE_INCIDENT], Next: 'StopDuplicate' }),
+      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'IsProtected' }),
+    ]);
   });
 });

@@ -63,6 +63,16 @@ describe('scheduled self-test', () => {
     expect(env.metrics.slice(before)).toEqual([]);
   });
 
+  it('does not report itself passed when its closing notice cannot be published, so the alarm fires', async () => {
+    // Every attempt NotifyOutcome makes: the first and its three NotificationFailed retries.
+    env.sns.failNext(4);
+    const before = env.metrics.length;
+
+    await run();
+
+    expect(env.metrics.slice(before)).toEqual([]);
+  });
+
   it('leaves real incidents counted by verdict, outcome and time to remediate', async () => {
     const before = env.metrics.length;
 

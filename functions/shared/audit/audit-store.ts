@@ -96,6 +96,10 @@ export class AuditStore {
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons ?? [] : [];
       if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      // A Lambda retry of this very claim (the first attempt committed, then the task failed) is
+      // not a duplicate delivery: the execution goes on with the incident it claimed.
+      const existing = await this.getIncident(incident.incidentId);
+      if (existing?.executionArn === executionArn) return;
       await this.appendTimeline(incident.incidentId, {
         step: TimelineStep.DUPLICATE_DELIVERY,
         occurrence: executionArn,
@@ -163,7 +167,9 @@ export class AuditStore {
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      // Only a failed condition means "already there"; a conflict or throttling is retried by the caller's task.
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons ?? [] : [];
+      if (!reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
       const current = await this.getIncident(incidentId);
       throw new StatusRegressionError(
         incidentId,

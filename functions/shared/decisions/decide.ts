@@ -71,6 +71,36 @@ async function withinBudget(work: Promise<void>, ms: number): Promise<void> {
   }
 }
 
+/** Longer than any decider can take to deliver a decision it recorded (a Lambda's timeout). */
+export const DELIVERY_GRACE_MS = 30_000;
+
+/**
+ * A decision is recorded before it is sent to the waiting workflow; if that send failed (a
+ * throttle, a Lambda timeout), the first decision would be stranded and the window's onTimeout
+ * would override it. So every later attempt sends the recorded decision again while the
+ * incident is still open: a second send of a delivered decision is refused as expired, harmlessly.
+ */
+async function alreadyDecided(request: DecisionRequest, deps: DecideDependencies, now: Date): Promise<DecideResult> {
+  // A decision younger than this may still be on its way (the deciding Lambda has not timed out).
+  const stranded = request.decidedAt !== undefined && now.getTime() - Date.parse(request.decidedAt) > DELIVERY_GRACE_MS;
+  const incident = stranded ? await deps.audit.getIncident(request.incidentId) : undefined;
+  if (incident !== undefined && incident.status !== IncidentStatus.CLOSED && request.decision !== undefined && request.decidedBy !== undefined) {
+    const output: DecisionOutput = {
+      decision: request.decision,
+      by: request.decidedBy,
+      reason: request.reason ?? undefined,
+      at: request.decidedAt ?? now.toISOString(),
+      via: /^(arn:|local:)/.test(request.decidedBy) ? 'cli' : 'slack',
+    };
+    try {
+      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }));
+    } catch (error) {
+      if (!(error instanceof Error && EXPIRED_TOKEN_ERRORS.has(error.name))) throw error;
+    }
+  }
+  return { status: 'already-decided', request };
+}
+
 /**
  * Takes one person's decision on a waiting incident: the first decision wins, and the
  * waiting execution resumes with it. Every refusal is an answer, not an exception.
@@ -90,7 +120,7 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
     });
     return { status: 'not-authorised', request };
   }
-  if (request.decision !== undefined) return { status: 'already-decided', request };
+  if (request.decision !== undefined) return alreadyDecided(request, deps, now);
   if (Date.parse(request.deadline) <= now.getTime()) return { status: 'expired', request };
 
   const at = now.toISOString();
@@ -98,7 +128,7 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
   try {
     recorded = await deps.decisions.record(input.decisionId, input.decision, input.by, at, reason);
   } catch (error) {
-    if (error instanceof DecisionAlreadyTakenError) return { status: 'already-decided', request: error.existing };
+    if (error instanceof DecisionAlreadyTakenError) return alreadyDecided(error.existing, deps, now);
     throw error;
   }
 

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
+import { ErrorName, GuardianError } from '../errors';
 import type { HumanDecision } from '../vocabulary';
 import { AuditTable, decisionKey } from '../audit/table-schema';
 
@@ -28,10 +29,9 @@ export function newDecisionId(): string {
   return [...randomBytes(16)].map((b) => alphabet[b % 32]).join('');
 }
 
-export class DecisionAlreadyTakenError extends Error {
+export class DecisionAlreadyTakenError extends GuardianError {
   constructor(readonly existing: DecisionRequest) {
-    super(`decision ${existing.decisionId} was already taken by ${existing.decidedBy} at ${existing.decidedAt}`);
-    this.name = 'DecisionAlreadyTaken';
+    super(ErrorName.DECISION_ALREADY_TAKEN, `decision ${existing.decisionId} was already taken by ${existing.decidedBy} at ${existing.decidedAt}`);
   }
 }
 
@@ -57,6 +57,29 @@ export class DecisionStore {
     if (answer.Item === undefined) return undefined;
     const { pk: _pk, sk: _sk, [AuditTable.ttlAttribute]: _ttl, ...request } = answer.Item;
     return request as DecisionRequest;
+  }
+
+  /**
+   * Points a pending decision at the token of a retried wait: Step Functions gives each retry
+   * of a `.waitForTaskToken` task a new token, and only the newest one can resume it.
+   * Returns false when the decision was already taken (or the item is gone).
+   */
+  async replaceTaskToken(decisionId: string, taskToken: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: decisionKey(decisionId),
+          UpdateExpression: 'SET taskToken = :token',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+          ExpressionAttributeValues: { ':token': taskToken },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async attachSlackMessage(decisionId: string, slack: { channel: string; ts: string }): Promise<void> {
