@@ -27,7 +27,7 @@ const SPECS: Record<HandlerName, [description: string, timeoutSeconds: number, u
 };
 
 /** Item-level reads and writes on the base table only: no Scan, no DeleteItem, no index access. */
-const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /**
  * Organizations ARNs embed the management account id and the organization id (`o-...`), neither
