@@ -39,6 +39,7 @@ interface FilterOptions {
   outcome?: string;
   since?: string;
   until?: string;
+  includeSelfTests?: boolean;
 }
 
 type ListOptions = ConnectionOptions & FilterOptions & { limit: string; nextToken?: string; format: string };
@@ -66,6 +67,7 @@ function parseFilter(options: FilterOptions, now: Date): IncidentFilter {
     actorArn,
     outcome: outcome as IncidentFilter['outcome'],
     ...parseWindow(options.since, options.until, now),
+    includeSelfTests: options.includeSelfTests === true,
   };
 }
 
@@ -115,7 +117,8 @@ function filterOptions(command: Command): Command {
     .option('--actor <arn>', 'incidents by this principal: the role behind a session, or the caller\'s ARN (byActor index)')
     .option('--outcome <outcome>', `incidents that ended so: ${STORED_OUTCOMES.join(', ')} (byOutcome index)`)
     .option('--since <time>', 'detected at or after: ISO 8601 (2026-11-20, 2026-11-20T09:30:00Z) or an age (30m, 24h, 7d)')
-    .option('--until <time>', 'detected at or before (a date alone: to the end of that day)');
+    .option('--until <time>', 'detected at or before (a date alone: to the end of that day)')
+    .option('--include-self-tests', 'also the daily self-test\'s synthetic incidents (left out by default)');
 }
 
 function listCommand(output: AuditOutput): Command {

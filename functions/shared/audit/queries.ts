@@ -14,6 +14,8 @@ export interface IncidentFilter {
   outcome?: Outcome;
   since?: Date;
   until?: Date;
+  /** The daily self-test's synthetic incidents are left out unless asked for. */
+  includeSelfTests?: boolean;
 }
 
 type FilterAttribute = 'policyId' | 'targetId' | 'actorArn' | 'outcome';
@@ -130,6 +132,11 @@ function queryInput(tableName: string, plan: QueryPlan, filter: IncidentFilter, 
     values[`:f${i}`] = filterValuesByName[attribute];
     return `#f${i} = :f${i}`;
   });
+  if (filter.includeSelfTests !== true) {
+    names['#incident'] = 'incident';
+    names['#selfTest'] = 'selfTest';
+    conditions.push('attribute_not_exists(#incident.#selfTest)');
+  }
   return {
     TableName: tableName,
     IndexName: index.name,
