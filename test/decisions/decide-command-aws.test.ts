@@ -71,6 +71,19 @@ const slackVersions = async (incidentId: string) => {
   return where === undefined ? [] : (env.slackStandin?.message(where.channel, where.ts)?.history ?? []);
 };
 
+type Version = Awaited<ReturnType<typeof slackVersions>>[number];
+
+/** The message's versions once `settled` holds of them, or whatever they are at the deadline. */
+async function slackVersionsWhen(incidentId: string, settled: (versions: Version[]) => boolean, deadlineMs = 15_000): Promise<Version[]> {
+  const deadline = Date.now() + deadlineMs;
+  let versions = await slackVersions(incidentId);
+  while (!settled(versions) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    versions = await slackVersions(incidentId);
+  }
+  return versions;
+}
+
 describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints, STS identity)', () => {
   it('approves a waiting incident as the caller from STS, resumes the workflow, and reattaches', async () => {
     const waiting = await waitingIncident(Org.sandboxOu);
@@ -109,8 +122,10 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
     await waiting.execution;
     // On a loaded machine the workflow can close before Slack answers the decision's redraw:
     // what matters is that the decision was shown and that the message ends on the outcome.
-    const versions = await slackVersions(waiting.incidentId);
-    const decided = versions.find((version) => JSON.stringify(version.blocks).includes('with `scp-guardian decide`'));
+    const showsDecision = (version: Version) => JSON.stringify(version.blocks).includes('with `scp-guardian decide`');
+    const showsOutcome = (version: Version | undefined) => JSON.stringify(version?.blocks).includes('*Outcome:* OVERRIDDEN');
+    const versions = await slackVersionsWhen(waiting.incidentId, (all) => all.some(showsDecision) && showsOutcome(all[all.length - 1]));
+    const decided = versions.find(showsDecision);
     expect(outcome).toMatchObject({ ok: true, note: undefined });
     expect(JSON.stringify(decided?.blocks)).toContain('vendor migration CHG-77');
     expect(JSON.stringify(versions[versions.length - 1].blocks)).toContain('*Outcome:* OVERRIDDEN');
