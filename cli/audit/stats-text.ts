@@ -1,4 +1,5 @@
 import type { AuditStats } from '../../functions/shared/audit/stats';
+import { humanDuration } from '../../functions/shared/duration';
 import { printable } from './terminal-text';
 
 const counts = (byKey: Record<string, number>) =>
@@ -7,7 +8,6 @@ const counts = (byKey: Record<string, number>) =>
     .map(([key, count]) => `${printable(key)} ${count}`)
     .join(', ') || 'none';
 
-const seconds = (value: number) => `${Number(value.toFixed(1))} s`;
 
 /** `audit stats` for people: what the window held, how it ended, how fast, who kept policies off. */
 export function formatStats(stats: AuditStats, window: { since?: string; until?: string }): string {
@@ -17,7 +17,7 @@ export function formatStats(stats: AuditStats, window: { since?: string; until?:
     `By outcome:           ${counts(stats.byOutcome)}`,
     stats.timeToRemediate === null
       ? 'Time to remediate:    no remediated incidents'
-      : `Time to remediate:    p50 ${seconds(stats.timeToRemediate.p50)}, p95 ${seconds(stats.timeToRemediate.p95)}, max ${seconds(stats.timeToRemediate.max)} (${stats.timeToRemediate.count} remediated)`,
+      : `Time to remediate:    p50 ${humanDuration(stats.timeToRemediate.p50)}, p95 ${humanDuration(stats.timeToRemediate.p95)}, max ${humanDuration(stats.timeToRemediate.max)} (${stats.timeToRemediate.count} remediated)`,
     `Overrides by decider: ${counts(stats.overridesByDecider)}`,
   ];
   return lines.join('\n');

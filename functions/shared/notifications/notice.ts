@@ -1,3 +1,4 @@
+import { humanDuration } from '../duration';
 import type { Closure, Incident, TargetRef } from '../incident';
 import { Decision, OnTimeout, Outcome, TargetType, Verdict } from '../vocabulary';
 
@@ -49,13 +50,6 @@ export function targetLabel(target: TargetRef, detail: LabelDetail = 'names'): s
   }
 }
 
-/** A duration as people say it: 1.2 s, 14 min, 3 h, 2 d. */
-export function humanDuration(seconds: number): string {
-  if (seconds < 120) return `${seconds.toFixed(1)} s`;
-  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86400)} d`;
-}
 
 /** The short name of whoever decided: a Slack user id as it is, an IAM ARN's last segment. */
 export function shortDecider(by: string | undefined): string {

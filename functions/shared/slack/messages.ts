@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, InputBlock, KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
 import { MAX_REASON_LENGTH } from '../decisions/decide';
+import { humanDuration } from '../duration';
 import type { Incident } from '../incident';
 import { Decision, Mode, OnTimeout, Outcome, TargetType, Verdict } from '../vocabulary';
 
@@ -98,11 +99,6 @@ function yesNo(value: boolean | undefined): string {
   return value ? 'yes' : 'no';
 }
 
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}
 
 function mrkdwnSection(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SlackLimit.SECTION_TEXT) } };
@@ -213,7 +209,7 @@ function stateText(incident: Incident, state: IncidentMessageState): string {
     case 'closed': {
       const lines = [`*Outcome:* ${state.outcome}. ${OUTCOME_TEXT[state.outcome]}`];
       if (state.cause !== undefined) lines.push(`*Cause:* ${escapeMrkdwn(state.cause)}`);
-      if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${formatDuration(state.timeToRemediateSeconds)}`);
+      if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${humanDuration(state.timeToRemediateSeconds)}`);
       if (state.decision !== undefined) lines.push(decisionLine(incident, state.decision));
       return lines.join('\n');
     }
