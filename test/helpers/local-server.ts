@@ -1,9 +1,7 @@
 import type { StoredMessage } from '../../local/slack-standin/server';
 import type { PublishedMessage } from '../../local/sns-standin';
 import { serveLocal, type ServeOptions } from '../../local/serve';
-import { loadOrganizationFile } from '../../local/organizations/organization-file';
-import { stderrLog } from '../../local/local-log';
-import { dynamoDbEndpoint, FAST_RETRIES, SAMPLE_ORGANIZATION, testRules } from '../support/local-harness';
+import { testEnvironmentOptions } from '../support/local-harness';
 import { signedRequest, type SignedRequest } from './slack-signing';
 
 /** `scp-guardian local --serve`, in-process on a free port, driven over real HTTP. */
@@ -23,11 +21,7 @@ export async function startLocalServer(options: Partial<ServeOptions> = {}): Pro
     listening = resolve;
   });
   const served = serveLocal({
-    rules: testRules(),
-    organization: loadOrganizationFile(SAMPLE_ORGANIZATION),
-    dynamoDbEndpoint: dynamoDbEndpoint(),
-    retryIntervalOverrides: FAST_RETRIES,
-    log: stderrLog('silent'),
+    ...testEnvironmentOptions(),
     ...options,
     port: 0,
     until,

@@ -45,16 +45,20 @@ export function dynamoDbEndpoint(): string {
   return endpoint;
 }
 
-/** A local environment on the shared DynamoDB Local, with its own table, and the sample org. */
-export async function startEnvironment(options: Partial<LocalEnvironmentOptions> = {}): Promise<LocalEnvironment> {
-  return LocalEnvironment.start({
+/** What every local test environment starts with: test rules, the sample org, the shared DynamoDB Local, fast retries. */
+export function testEnvironmentOptions(): LocalEnvironmentOptions {
+  return {
     rules: testRules(),
     organization: loadOrganizationFile(SAMPLE_ORGANIZATION),
     dynamoDbEndpoint: dynamoDbEndpoint(),
     retryIntervalOverrides: FAST_RETRIES,
     log: stderrLog('silent'),
-    ...options,
-  });
+  };
+}
+
+/** A local environment on the shared DynamoDB Local, with its own table, and the sample org. */
+export async function startEnvironment(options: Partial<LocalEnvironmentOptions> = {}): Promise<LocalEnvironment> {
+  return LocalEnvironment.start({ ...testEnvironmentOptions(), ...options });
 }
 
 /** Applies the detachment to the local organization, then runs the workflow to its end. */
