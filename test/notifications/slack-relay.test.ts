@@ -70,7 +70,7 @@ describe('Slack relay', () => {
 
   describe('from notify and request-decision', () => {
     const lambda = mockClient(LambdaClient);
-    const rules = parseProtectionRules({ protect: [], notify: { slackChannel: 'C0SECURITY' } });
+    const rules = parseProtectionRules({ protect: [], notify: { slackChannel: 'C0SECURITY', slackTeamId: 'T0TESTTEAM', slackAppId: 'A0TESTAPP' } });
     const saved = { ...process.env };
 
     beforeEach(() => {

@@ -41,8 +41,6 @@ describe('protection rules: what a valid file means', () => {
     ['a role with a path', 'arn:aws:iam::111122223333:role/pipelines/OrgPipelineRole'],
     ['an IAM user', 'arn:aws:iam::111122223333:user/terraform'],
     ['the root user', 'arn:aws:iam::111122223333:root'],
-    ['an assumed-role session', 'arn:aws:sts::111122223333:assumed-role/OrgPipelineRole/terraform-apply'],
-    ['a federated user', 'arn:aws:sts::111122223333:federated-user/carol'],
     ['a role in another partition', 'arn:aws-us-gov:iam::111122223333:role/OrgPipelineRole'],
   ])('accepts %s in ignorePrincipals', (_, arn) => {
     const problems = problemsOf({ protect: [], ignorePrincipals: [arn] });
@@ -85,16 +83,27 @@ describe('protection rules: each kind of mistake gets the documented message', (
       'protect[0]: a rule names neither "policyId" nor "targetId": expected {"policyId", "targets", "mode"} or {"targetId", "policies", "mode"}',
     ],
     ['a rule that is not an object', { protect: ['p-denyleave1'] }, 'protect[0]: expected a rule: {"policyId", "targets", "mode"} or {"targetId", "policies", "mode"}'],
+    [
+      'an assumed-role session, whose name its caller chose',
+      { protect: [], ignorePrincipals: ['arn:aws:sts::111122223333:assumed-role/OrgPipelineRole/terraform-apply'] },
+      'ignorePrincipals[0]: a session ARN (sts::…:assumed-role/… or federated-user/…) names a session its caller chose: list the IAM role or user instead (arn:aws:iam::111122223333:role/OrgPipelineRole)',
+    ],
+    [
+      'a federated user, whose name its caller chose',
+      { protect: [], ignorePrincipals: ['arn:aws:sts::111122223333:federated-user/carol'] },
+      'ignorePrincipals[0]: a session ARN (sts::…:assumed-role/… or federated-user/…) names a session its caller chose: list the IAM role or user instead (arn:aws:iam::111122223333:role/OrgPipelineRole)',
+    ],
+    ['a Slack channel without the workspace and app it belongs to', { protect: [], notify: { slackChannel: 'C0SECURITY', slackAppId: 'A0TESTAPP' } }, 'notify.slackTeamId: missing; expected a Slack workspace (team) id such as T0123ABCD, or an Enterprise Grid id such as E0123ABCD: required with slackChannel, since a Slack user id names a person only within one workspace'],
     ['a wildcard principal', { protect: [], ignorePrincipals: ['arn:aws:iam::111122223333:role/OrgPipeline*'] }, 'ignorePrincipals[0]: wildcards are not allowed: principals are matched exactly'],
     [
       'a role name instead of an ARN',
       { protect: [], ignorePrincipals: ['OrgPipelineRole'] },
-      "ignorePrincipals[0]: expected the ARN of an IAM role or user (arn:aws:iam::111122223333:role/OrgPipelineRole, with the role's path if it has one), the root user, an assumed-role session or a federated user",
+      "ignorePrincipals[0]: expected the ARN of an IAM role or user (arn:aws:iam::111122223333:role/OrgPipelineRole, with the role's path if it has one) or the root user",
     ],
     [
       'an ARN that names no principal',
       { protect: [], ignorePrincipals: ['arn:aws:iam::111122223333:policy/OrgPipelinePolicy'] },
-      "ignorePrincipals[0]: expected the ARN of an IAM role or user (arn:aws:iam::111122223333:role/OrgPipelineRole, with the role's path if it has one), the root user, an assumed-role session or a federated user",
+      "ignorePrincipals[0]: expected the ARN of an IAM role or user (arn:aws:iam::111122223333:role/OrgPipelineRole, with the role's path if it has one) or the root user",
     ],
     [
       'an unknown policy type',

@@ -22,6 +22,9 @@ export const Org = {
   tagPolicy: 'p-tagpolicy1',
 } as const;
 
+/** The Slack workspace and app the test rules accept decisions from. */
+export const TEST_SLACK = { teamId: 'T0TESTTEAM', appId: 'A0TESTAPP' } as const;
+
 /** Rules for workflow tests: one auto rule, one approval rule, and an ignored pipeline role. */
 export const testRules = (overrides: Record<string, unknown> = {}) =>
   parseProtectionRules({
@@ -32,7 +35,7 @@ export const testRules = (overrides: Record<string, unknown> = {}) =>
     ],
     ignorePrincipals: ['arn:aws:iam::111122223333:role/OrgPipelineRole'],
     approval: { timeoutMinutes: 15, onTimeout: 'reattach', approvers: ['U0APPROVER'] },
-    notify: { slackChannel: 'C0SECURITY', unprotected: true },
+    notify: { slackChannel: 'C0SECURITY', slackTeamId: TEST_SLACK.teamId, slackAppId: TEST_SLACK.appId, unprotected: true },
     ...overrides,
   });
 

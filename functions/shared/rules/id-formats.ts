@@ -14,15 +14,13 @@ export const IdFormat = {
   organizationalUnit: { pattern: /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, text: 'ou-[0-9a-z]{4,32}-[a-z0-9]{8,32} (an OU id)' },
   account: { pattern: /^\d{12}$/, text: 'twelve digits (an account id)' },
   /**
-   * The principals CloudTrail names in `userIdentity.arn` or `sessionContext.sessionIssuer.arn`:
-   * the root user, an IAM user or role (with its path, if it has one), an assumed-role session
-   * or a federated user.
+   * The principals `ignorePrincipals` may name, as CloudTrail gives them in `userIdentity.arn` or
+   * `sessionContext.sessionIssuer.arn`: the root user, or an IAM user or role (with its path, if
+   * it has one). Session ARNs are refused by the rules schema before this pattern is tried.
    */
   principalArn: {
-    pattern: new RegExp(
-      `^arn:${PARTITION}:(?:iam::\\d{12}:(?:root|user/${PATH}${NAME}|role/${PATH}${NAME})|sts::\\d{12}:(?:assumed-role/${NAME}/${NAME}|federated-user/${NAME}))$`,
-    ),
-    text: 'the ARN of an IAM role or user (arn:aws:iam::111122223333:role/OrgPipelineRole, with the role\'s path if it has one), the root user, an assumed-role session or a federated user',
+    pattern: new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root|user/${PATH}${NAME}|role/${PATH}${NAME})$`),
+    text: 'the ARN of an IAM role or user (arn:aws:iam::111122223333:role/OrgPipelineRole, with the role\'s path if it has one) or the root user',
   },
   /**
    * CloudTrail event ids are GUIDs; AWS's own documentation examples use letters in them too.

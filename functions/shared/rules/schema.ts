@@ -76,9 +76,20 @@ const protectRuleSchema = z.unknown().transform((value, ctx) => {
   return parsed.data;
 });
 
+/**
+ * The session name of an assumed role (and the name of a federated user) is chosen by whoever
+ * starts the session, so ignoring one would let any caller of that role pick its way past the
+ * guard: only IAM roles, IAM users and the root user can be ignored.
+ */
+const CALLER_CHOSEN_SESSION = /^arn:[^:]+:sts::\d{12}:(assumed-role|federated-user)\//;
+
 const principalArn = z
   .string(expected(IdFormat.principalArn.text))
   .refine((arn) => !arn.includes('*') && !arn.includes('?'), { message: 'wildcards are not allowed: principals are matched exactly', abort: true })
+  .refine((arn) => !CALLER_CHOSEN_SESSION.test(arn), {
+    message: 'a session ARN (sts::…:assumed-role/… or federated-user/…) names a session its caller chose: list the IAM role or user instead (arn:aws:iam::111122223333:role/OrgPipelineRole)',
+    abort: true,
+  })
   .refine((arn) => IdFormat.principalArn.pattern.test(arn), expected(IdFormat.principalArn.text));
 
 /** Step Functions allows task timeouts of up to a year; a week is a generous approval window. */
@@ -92,11 +103,31 @@ const approvalSchema = z.strictObject({
   approvers: distinct(z.string(expected('a Slack user id such as U0123ABCD')).regex(/^[UW][A-Z0-9]{2,}$/, expected('a Slack user id such as U0123ABCD')), 'Slack user ids').default([]),
 });
 
-const notifySchema = z.strictObject({
-  slackChannel: z.string(expected('a Slack channel id such as C0123ABCD')).regex(/^[CGD][A-Z0-9]{2,}$/, expected('a Slack channel id such as C0123ABCD')).optional(),
-  unprotected: z.boolean(expected('true or false')).default(false),
-  emails: distinct(z.email(expected('an email address')), 'email addresses').default([]),
-});
+const slackTeamText = 'a Slack workspace (team) id such as T0123ABCD, or an Enterprise Grid id such as E0123ABCD';
+const slackAppText = 'a Slack app id such as A0123ABCD (Slack app > Basic Information > App ID)';
+
+const notifySchema = z
+  .strictObject({
+    slackChannel: z.string(expected('a Slack channel id such as C0123ABCD')).regex(/^[CGD][A-Z0-9]{2,}$/, expected('a Slack channel id such as C0123ABCD')).optional(),
+    /** The workspace whose users may decide: Slack user ids are only unique within one. */
+    slackTeamId: z.string(expected(slackTeamText)).regex(/^[TE][A-Z0-9]{2,}$/, expected(slackTeamText)).optional(),
+    /** The one Slack app whose interactions are accepted (the payload's api_app_id). */
+    slackAppId: z.string(expected(slackAppText)).regex(/^A[A-Z0-9]{2,}$/, expected(slackAppText)).optional(),
+    unprotected: z.boolean(expected('true or false')).default(false),
+    /** A protected pair detached by an ignored principal is not undone, but is told at low priority. */
+    ignored: z.boolean(expected('true or false')).default(true),
+    emails: distinct(z.email(expected('an email address')), 'email addresses').default([]),
+  })
+  .superRefine((notify, ctx) => {
+    // Decisions arrive from Slack only where a channel is set; then identity is (team, user) in one app.
+    if (notify.slackChannel === undefined) return;
+    if (notify.slackTeamId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['slackTeamId'], message: `expected ${slackTeamText}: required with slackChannel, since a Slack user id names a person only within one workspace`, input: undefined });
+    }
+    if (notify.slackAppId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['slackAppId'], message: `expected ${slackAppText}: required with slackChannel, so that only this app's buttons decide`, input: undefined });
+    }
+  });
 
 const policyType = z.enum(valuesOf(PolicyType), expected(`one of ${Object.values(PolicyType).join(', ')}`));
 
@@ -106,7 +137,7 @@ export const protectionRulesSchema = z.strictObject(
     policyTypes: distinct(policyType, 'policy types').min(1, expected('at least one policy type')).default([PolicyType.SERVICE_CONTROL_POLICY]),
     ignorePrincipals: distinct(principalArn, 'principal ARNs').default([]),
     approval: approvalSchema.default({ timeoutMinutes: 15, onTimeout: OnTimeout.REATTACH, approvers: [] }),
-    notify: notifySchema.default({ unprotected: false, emails: [] }),
+    notify: notifySchema.default({ unprotected: false, ignored: true, emails: [] }),
   },
   expected('a JSON object with "protect"'),
 );
