@@ -22,6 +22,18 @@ export const ErrorName = {
   ORG_ACCESS_DENIED: 'Organizations.AccessDeniedException',
   ORG_CONSTRAINT_VIOLATION: 'Organizations.ConstraintViolationException',
   ORG_POLICY_TYPE_NOT_ENABLED: 'Organizations.PolicyTypeNotEnabledException',
+  /** DynamoDB throttled the audit store (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded). */
+  AUDIT_THROTTLED: 'AuditStore.Throttled',
+  /** The audit store did not answer, or answered with a 5xx. */
+  AUDIT_UNAVAILABLE: 'AuditStore.Unavailable',
+  /** The Fail state's error when the guard acted but could not record every step. */
+  AUDIT_TRAIL_INCOMPLETE: 'AuditTrailIncomplete',
+  /** The Fail state's error when a notice (email) could not be sent. */
+  NOTICE_NOT_SENT: 'NoticeNotSent',
+  /** Nobody could be asked for a decision (no channel reached): the workflow restores instead. */
+  DECISION_NOT_REQUESTED: 'DecisionNotRequested',
+  /** A Lambda function ran out of time (older runtimes report States.Timeout). */
+  LAMBDA_TIMED_OUT: 'Sandbox.Timedout',
   STATES_TIMEOUT: 'States.Timeout',
   STATES_ALL: 'States.ALL',
 } as const;
@@ -41,6 +53,9 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ] as const;
+
+/** Errors the audit store raises when DynamoDB is throttled or down: worth another attempt. */
+export const TRANSIENT_AUDIT_ERRORS: readonly ErrorName[] = [ErrorName.AUDIT_THROTTLED, ErrorName.AUDIT_UNAVAILABLE];
 
 /** Base class of every error this project throws on purpose. */
 export class GuardianError extends Error {
