@@ -62,10 +62,12 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRul
   const announce = createDecisionAnnouncer({ slack, audit, log: { warn: (m, d) => logger.warn(m, d ?? {}), error: (m, d) => logger.error(m, d ?? {}) } });
   return {
     signingSecret: () => secretValue(signingSecretArn),
-    decide: (input) => decide(input, { decisions, audit, sfn: defaultSfnClient(), approvers: rules.approval.approvers, announce }),
+    decide: (input) => decide(input, { decisions, audit, sfn: defaultSfnClient(), approvers: rules.approval.approvers, slackTeamId: rules.notify.slackTeamId, announce }),
     getDecisionRequest: (decisionId) => decisions.get(decisionId),
     getIncident: async (incidentId) => (await audit.getIncident(incidentId))?.incident,
     slack,
+    slackIdentity: rules.notify,
+    audit,
     clock: () => new Date(),
     logger,
     metrics: cloudWatchMetricSink(),

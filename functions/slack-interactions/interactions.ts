@@ -1,10 +1,12 @@
-import type { DecideInput, DecideResult } from '../shared/decisions/decide';
+import type { AuditStore } from '../shared/audit/audit-store';
+import { recordRefusal, type DecideInput, type DecideResult, type DecisionRefusal } from '../shared/decisions/decide';
 import type { DecisionRequest } from '../shared/decisions/decision-store';
 import { describeError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import {
   parseInteractionPayload,
   type BlockActionInteraction,
+  type Interaction,
   type ViewSubmissionInteraction,
 } from '../shared/slack/interaction-payload';
 import { OverrideModal, SlackActionId, formatDecider, overrideModal } from '../shared/slack/messages';
@@ -12,7 +14,8 @@ import { decodeBody, verifySlackRequest } from '../shared/slack/signature';
 import type { MetricSink } from '../shared/incident-metrics';
 import { MetricName } from '../shared/metrics';
 import type { SlackNotifier } from '../shared/slack/slack-notifier';
-import { Decision } from '../shared/vocabulary';
+import { Decision, type HumanDecision } from '../shared/vocabulary';
+import { checkOrigin, OriginRefusal, type SlackIdentityRules } from './identity';
 
 /** An HTTP request as a Lambda function URL (or the local server) delivers it. */
 export interface InteractionRequest {
@@ -43,9 +46,19 @@ export interface InteractionDependencies {
   getDecisionRequest: (decisionId: string) => Promise<DecisionRequest | undefined>;
   getIncident: (incidentId: string) => Promise<Incident | undefined>;
   slack: Pick<SlackNotifier, 'postEphemeral' | 'openModal'>;
+  /**
+   * Where decisions may come from: the rules' notify.slackChannel, slackTeamId and slackAppId
+   * (`rules.notify` fits). Without a channel, every interaction is refused.
+   */
+  slackIdentity: SlackIdentityRules;
+  /** Where a refusal for the origin is recorded: the incident's timeline. */
+  audit: Pick<AuditStore, 'appendTimeline'>;
   clock: () => Date;
   logger?: InteractionLogger;
-  /** Counts refused requests (forgeries, or a wrong signing secret), which an alarm watches. */
+  /**
+   * Counts refused requests (forgeries, a wrong signing secret, or a signed request from another
+   * workspace, app or channel), which an alarm watches.
+   */
   metrics?: MetricSink;
 }
 
@@ -62,7 +75,27 @@ export const RefusalText = {
   unknown: 'This request has expired, or was never made: scp-guardian has no pending decision with this id. Nothing was changed.',
   reasonRequired: 'Give a reason for keeping the policy detached; it goes into the audit trail.',
   modalFailed: 'Could not open the reason dialog. Click "Keep detached" again, or use `scp-guardian decide` from a terminal.',
+  notConfigured: 'Slack decisions are not configured for scp-guardian (its protection rules name no Slack channel), so nothing was changed. Use `scp-guardian decide` from a terminal.',
+  otherWorkspace: 'scp-guardian takes decisions only from people of the Slack workspace named in its protection rules, so nothing was changed.',
+  otherApp: 'This did not come from the scp-guardian app named in the protection rules, so nothing was changed.',
+  otherChannel: (channel: string) => `scp-guardian takes decisions only in <#${channel}>, on the message that asks for one, so nothing was changed.`,
+  // Modal errors are plain text: no channel mention.
+  otherChannelDialog: 'This dialog was not opened from a decision message in the scp-guardian channel, so nothing was changed. Click "Keep detached" on that message again.',
 } as const;
+
+/** What the person is told when their interaction came from elsewhere. */
+function originRefusalText(refusal: OriginRefusal, interaction: Interaction, channel: string | undefined): string {
+  switch (refusal) {
+    case OriginRefusal.NOT_CONFIGURED:
+      return RefusalText.notConfigured;
+    case OriginRefusal.OTHER_APP:
+      return RefusalText.otherApp;
+    case OriginRefusal.OTHER_WORKSPACE:
+      return RefusalText.otherWorkspace;
+    case OriginRefusal.OTHER_CHANNEL:
+      return interaction.type === 'view_submission' || channel === undefined ? RefusalText.otherChannelDialog : RefusalText.otherChannel(channel);
+  }
+}
 
 const OK: InteractionResponse = { statusCode: 200, headers: {}, body: '' };
 
@@ -110,9 +143,11 @@ function preflightRefusal(request: DecisionRequest | undefined, now: Date): stri
 }
 
 /**
- * Slack's interactions endpoint: verifies the signature, then turns a "Reattach now" click into
- * an APPROVE, a "Keep detached" click into the reason modal, and the modal's submission into an
- * OVERRIDE. A taken decision is never turned into an error by a Slack call failing afterwards.
+ * Slack's interactions endpoint: verifies the signature, then that the interaction comes from
+ * the configured app, workspace and channel, then turns a "Reattach now" click into an APPROVE,
+ * a "Keep detached" click into the reason modal (bound to the channel and message), and the
+ * modal's submission into an OVERRIDE by the pair (team, user). A taken decision is never
+ * turned into an error by a Slack call failing afterwards.
  */
 export function createInteractionProcessor(deps: InteractionDependencies): InteractionProcessor {
   const log = deps.logger ?? console;
@@ -129,15 +164,51 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
     }
   }
 
-  async function approve(click: BlockActionInteraction, decisionId: string): Promise<InteractionResponse> {
-    const result = await deps.decide({ decisionId, decision: Decision.APPROVE, by: click.user.id, via: 'slack' });
-    log.info('approve clicked', { decisionId, user: click.user.id, status: result.status });
+  /** Records an origin refusal in the timeline of the incident the decision id names, if any; never throws. */
+  async function recordOriginRefusal(decisionId: string | undefined, refusal: DecisionRefusal): Promise<void> {
+    if (decisionId === undefined || decisionId === '') return;
+    try {
+      const request = await deps.getDecisionRequest(decisionId);
+      if (request === undefined) {
+        log.warn('no pending decision to record the refusal in', { decisionId });
+        return;
+      }
+      await recordRefusal(deps.audit, request.incidentId, refusal, deps.clock().toISOString());
+    } catch (error) {
+      log.error('could not record a refused decision in the audit trail', { decisionId, error: describeError(error) });
+    }
+  }
+
+  /**
+   * Lets through an interaction from the configured app, workspace and channel, with the team
+   * the user was verified in; refuses (logged, counted, recorded) anything else.
+   */
+  async function admit(interaction: Interaction, decisionId: string | undefined, decision: HumanDecision): Promise<{ ok: true; team: string; channel: string } | { ok: false; text: string }> {
+    const checked = checkOrigin(interaction, deps.slackIdentity);
+    if (checked.ok) return checked;
+    const { user, origin } = interaction;
+    const refusal: DecisionRefusal = {
+      by: user.id,
+      team: user.teamId ?? origin.teamId,
+      decision,
+      why: checked.why,
+      from: { team: origin.teamId, enterprise: origin.enterpriseId ?? origin.teamEnterpriseId, app: origin.appId, channel: origin.channelId },
+    };
+    log.warn('refused a Slack decision from outside the configured workspace, app and channel', { decisionId, ...refusal });
+    deps.metrics?.([{ name: MetricName.SLACK_REQUESTS_REFUSED, unit: 'Count', value: 1, dimensions: {} }]);
+    await recordOriginRefusal(decisionId, refusal);
+    return { ok: false, text: originRefusalText(checked.refusal, interaction, deps.slackIdentity.slackChannel) };
+  }
+
+  async function approve(click: BlockActionInteraction, decisionId: string, team: string): Promise<InteractionResponse> {
+    const result = await deps.decide({ decisionId, decision: Decision.APPROVE, by: click.user.id, team, via: 'slack' });
+    log.info('approve clicked', { decisionId, user: click.user.id, team, status: result.status });
     // An accepted decision redraws the message inside decide(), before the workflow resumes.
     if (result.status !== 'accepted') await ephemeral(click.channelId ?? requestOf(result)?.slack?.channel, click.user.id, refusalText(result) ?? '');
     return OK;
   }
 
-  async function askForReason(click: BlockActionInteraction, decisionId: string): Promise<InteractionResponse> {
+  async function askForReason(click: BlockActionInteraction, decisionId: string, channel: string): Promise<InteractionResponse> {
     const request = await deps.getDecisionRequest(decisionId);
     const refusal = preflightRefusal(request, deps.clock());
     const incident = request === undefined || refusal !== undefined ? undefined : await deps.getIncident(request.incidentId);
@@ -146,7 +217,7 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
       return OK;
     }
     try {
-      await deps.slack.openModal(click.triggerId, overrideModal(decisionId, incident));
+      await deps.slack.openModal(click.triggerId, overrideModal({ decisionId, channel, messageTs: click.messageTs }, incident));
     } catch (error) {
       log.error('could not open the override modal', { decisionId, error: describeError(error) });
       await ephemeral(click.channelId, click.user.id, RefusalText.modalFailed);
@@ -161,7 +232,13 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
       return OK;
     }
     if (click.value === undefined || click.value === '') return plain(400, 'bad request: the button carries no decision id');
-    return click.actionId === SlackActionId.APPROVE ? approve(click, click.value) : askForReason(click, click.value);
+    const approving = click.actionId === SlackActionId.APPROVE;
+    const admitted = await admit(click, click.value, approving ? Decision.APPROVE : Decision.OVERRIDE);
+    if (!admitted.ok) {
+      await ephemeral(click.channelId, click.user.id, admitted.text);
+      return OK;
+    }
+    return approving ? approve(click, click.value, admitted.team) : askForReason(click, click.value, admitted.channel);
   }
 
   async function onViewSubmission(submission: ViewSubmissionInteraction): Promise<InteractionResponse> {
@@ -169,11 +246,14 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
       log.info('ignored a submission of another view', { callbackId: submission.callbackId });
       return OK;
     }
+    const admitted = await admit(submission, submission.decisionId, Decision.OVERRIDE);
+    if (!admitted.ok) return viewErrors(admitted.text);
     const reason = submission.reason?.trim() ?? '';
     if (reason === '') return viewErrors(RefusalText.reasonRequired);
-    const decisionId = submission.privateMetadata;
-    const result = await deps.decide({ decisionId, decision: Decision.OVERRIDE, by: submission.user.id, reason, via: 'slack' });
-    log.info('override submitted', { decisionId, user: submission.user.id, status: result.status });
+    const { decisionId } = submission;
+    if (decisionId === undefined) return viewErrors(RefusalText.unknown);
+    const result = await deps.decide({ decisionId, decision: Decision.OVERRIDE, by: submission.user.id, team: admitted.team, reason, via: 'slack' });
+    log.info('override submitted', { decisionId, user: submission.user.id, team: admitted.team, status: result.status });
     if (result.status !== 'accepted') return viewErrors(refusalText(result) ?? RefusalText.unknown);
     return OK;
   }

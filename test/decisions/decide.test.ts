@@ -15,12 +15,14 @@ import { SlackStandin } from '../../local/slack-standin/server';
 import { LocalStepFunctionsEndpoint } from '../../local/workflow/sfn-endpoint';
 import { TaskTokenBroker } from '../../local/workflow/task-tokens';
 import { buttonClick, signedInteraction } from '../helpers/slack-signing';
-import { dynamoDbEndpoint } from '../support/local-harness';
+import { dynamoDbEndpoint, TEST_SLACK } from '../support/local-harness';
 import { protectedIncident } from '../slack/incident-fixture';
 
 const APPROVER = 'U0APPROVER';
 const OTHER_APPROVER = 'U0APPROVR2';
 const CHANNEL = 'C0SECURITY';
+/** The workspace the approvers' ids are valid in (the rules' notify.slackTeamId). */
+const TEAM = TEST_SLACK.teamId;
 const TOKEN = 'xoxb-decide-test';
 const CLI_CALLER = 'arn:aws:sts::111122223333:assumed-role/SecOps/alice';
 
@@ -49,7 +51,7 @@ afterAll(async () => {
 });
 
 function deps(overrides: Partial<DecideDependencies> = {}): DecideDependencies {
-  return { decisions, audit, sfn, approvers: [APPROVER, OTHER_APPROVER], announce: createDecisionAnnouncer({ slack, audit, log: silentLog }), ...overrides };
+  return { decisions, audit, sfn, approvers: [APPROVER, OTHER_APPROVER], slackTeamId: TEAM, announce: createDecisionAnnouncer({ slack, audit, log: silentLog }), ...overrides };
 }
 
 /** An incident waiting for a decision, as RequestDecision leaves it: token stored, message posted. */
@@ -76,7 +78,7 @@ describe('decide', () => {
   it('resumes the waiting task with the decision, who, why, when and how, and records it', async () => {
     const waiting = await waitingIncident();
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: ' CHG-42 ', via: 'slack' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: ' CHG-42 ', team: TEAM, via: 'slack' }, deps());
 
     expect(result.status).toBe('accepted');
     expect(await waiting.answer).toEqual({ decision: 'OVERRIDE', by: APPROVER, reason: 'CHG-42', at: expect.any(String), via: 'slack' });
@@ -88,8 +90,8 @@ describe('decide', () => {
     const waiting = await waitingIncident();
 
     const results = await Promise.all([
-      decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps()),
-      decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: OTHER_APPROVER, reason: 'no', via: 'slack' }, deps()),
+      decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps()),
+      decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: OTHER_APPROVER, reason: 'no', team: TEAM, via: 'slack' }, deps()),
     ]);
 
     const accepted = results.filter((r): r is Extract<DecideResult, { status: 'accepted' }> => r.status === 'accepted');
@@ -101,7 +103,7 @@ describe('decide', () => {
   it('refuses a Slack user who is not an approver, records the refusal, and leaves the task waiting', async () => {
     const waiting = await waitingIncident();
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: 'U0STRANGER', via: 'slack' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: 'U0STRANGER', team: TEAM, via: 'slack' }, deps());
 
     expect(result.status).toBe('not-authorised');
     expect(await steps(waiting.incident.incidentId)).toContain('decision-refused');
@@ -109,10 +111,39 @@ describe('decide', () => {
     expect(versions(waiting.posted)).toHaveLength(1);
   });
 
-  it('lets the command line decide without a Slack approver id: IAM authorises it', async () => {
+  it('refuses an approver id of another workspace: an approver is the pair (workspace, user)', async () => {
     const waiting = await waitingIncident();
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: CLI_CALLER, via: 'cli' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: 'T0OTHERTEAM', via: 'slack' }, deps());
+
+    const refused = (await audit.getTimeline(waiting.incident.incidentId)).find((entry) => entry.step === 'decision-refused');
+    expect(result.status).toBe('not-authorised');
+    expect(refused?.detail).toEqual({ by: APPROVER, team: 'T0OTHERTEAM', decision: 'APPROVE', why: `not an approver: approvers are users of ${TEAM}, not of T0OTHERTEAM` });
+    expect((await audit.getIncident(waiting.incident.incidentId))?.status).toBe('AWAITING_DECISION');
+  });
+
+  it('refuses every Slack decision when no Slack workspace is configured', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps({ slackTeamId: undefined }));
+
+    expect(result.status).toBe('not-authorised');
+    expect((await audit.getIncident(waiting.incident.incidentId))?.status).toBe('AWAITING_DECISION');
+  });
+
+  it('records the workspace with the user who decided in Slack', async () => {
+    const waiting = await waitingIncident();
+
+    await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
+
+    const decided = (await audit.getTimeline(waiting.incident.incidentId)).find((entry) => entry.step === 'decided');
+    expect(decided?.detail).toMatchObject({ by: APPROVER, team: TEAM, via: 'slack' });
+  });
+
+  it('lets the command line decide without a Slack approver id or workspace: IAM authorises it', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: CLI_CALLER, via: 'cli' }, deps({ approvers: [], slackTeamId: undefined }));
 
     expect(result.status).toBe('accepted');
     expect(await waiting.answer).toMatchObject({ by: CLI_CALLER, via: 'cli' });
@@ -121,7 +152,7 @@ describe('decide', () => {
   it('answers reason-required for an override without a reason', async () => {
     const waiting = await waitingIncident();
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: '   ', via: 'slack' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: '   ', team: TEAM, via: 'slack' }, deps());
 
     expect(result).toEqual({ status: 'reason-required' });
     expect((await audit.getIncident(waiting.incident.incidentId))?.status).toBe('AWAITING_DECISION');
@@ -130,7 +161,7 @@ describe('decide', () => {
   it('answers expired after the deadline and does not resume the task', async () => {
     const waiting = await waitingIncident(-1000);
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     expect(result.status).toBe('expired');
     expect((await decisions.get(waiting.decisionId))?.decision).toBeUndefined();
@@ -141,7 +172,7 @@ describe('decide', () => {
     const waiting = await waitingIncident();
     broker.expire(waiting.token);
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     const refused = (await audit.getTimeline(waiting.incident.incidentId)).find((entry) => entry.step === 'decision-refused');
     expect(result.status).toBe('expired');
@@ -149,7 +180,7 @@ describe('decide', () => {
   });
 
   it('answers unknown for a decision id nobody issued', async () => {
-    const result = await decide({ decisionId: 'aaaaaaaaaaaaaaaa', decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+    const result = await decide({ decisionId: 'aaaaaaaaaaaaaaaa', decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     expect(result).toEqual({ status: 'unknown' });
   });
@@ -161,7 +192,7 @@ describe('decide', () => {
       messageWhenResumed = standin.message(waiting.posted.channel, waiting.posted.ts)?.blocks;
     });
 
-    await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+    await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     await waiting.answer;
     expect(JSON.stringify(messageWhenResumed)).not.toContain('"type":"actions"');
@@ -172,7 +203,7 @@ describe('decide', () => {
     const waiting = await waitingIncident();
     const hanging = () => new Promise<void>(() => {});
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps({ announce: hanging, announceBudgetMs: 50 }));
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps({ announce: hanging, announceBudgetMs: 50 }));
 
     expect(result.status).toBe('accepted');
     expect(await waiting.answer).toMatchObject({ decision: 'APPROVE' });
@@ -183,7 +214,7 @@ describe('decide', () => {
     await audit.advance(waiting.incident.incidentId, 'CLOSED', { outcome: 'REATTACHED', decision: 'TIMEOUT' });
     broker.expire(waiting.token);
 
-    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: 'late', via: 'slack' }, deps());
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: 'late', team: TEAM, via: 'slack' }, deps());
 
     expect(result.status).toBe('expired');
     expect(versions(waiting.posted)).toHaveLength(1);
@@ -207,6 +238,8 @@ describe('a Slack click whose workflow finishes before the click is answered', (
       getDecisionRequest: (id) => decisions.get(id),
       getIncident: async (id) => (await audit.getIncident(id))?.incident,
       slack,
+      slackIdentity: { slackChannel: CHANNEL, slackTeamId: TEAM, slackAppId: TEST_SLACK.appId },
+      audit,
       clock: () => new Date(),
       logger: { info: () => {}, warn: () => {}, error: () => {} },
     });
@@ -223,10 +256,10 @@ describe('a decision whose first delivery to the workflow failed', () => {
   it('is sent again by the next click, so the first decision is the one that takes effect', async () => {
     const { answer, decisionId } = await waitingIncident();
     const unreachable = new SFNClient({ endpoint: 'http://127.0.0.1:9', region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-    await expect(decide({ decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps({ sfn: unreachable }))).rejects.toThrow();
+    await expect(decide({ decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps({ sfn: unreachable }))).rejects.toThrow();
 
     const aMinuteLater = new Date(Date.now() + 60_000);
-    const second = await decide({ decisionId, decision: 'OVERRIDE', by: OTHER_APPROVER, reason: 'later click', via: 'slack' }, deps({ clock: () => aMinuteLater }));
+    const second = await decide({ decisionId, decision: 'OVERRIDE', by: OTHER_APPROVER, reason: 'later click', team: TEAM, via: 'slack' }, deps({ clock: () => aMinuteLater }));
 
     expect(second.status).toBe('already-decided');
     await expect(answer).resolves.toMatchObject({ decision: 'APPROVE', by: APPROVER });
@@ -240,7 +273,7 @@ describe('a retried wait for a decision', () => {
     const retriedAnswer = broker.register(retriedToken);
 
     const replaced = await decisions.replaceTaskToken(decisionId, retriedToken);
-    const result = await decide({ decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+    const result = await decide({ decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     expect(replaced).toBe(true);
     expect(result.status).toBe('accepted');
@@ -249,7 +282,7 @@ describe('a retried wait for a decision', () => {
 
   it('leaves a decision already taken alone', async () => {
     const { decisionId } = await waitingIncident();
-    await decide({ decisionId, decision: 'APPROVE', by: APPROVER, via: 'slack' }, deps());
+    await decide({ decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     expect(await decisions.replaceTaskToken(decisionId, TaskTokenBroker.newToken())).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { SlackActionId } from '../../functions/shared/slack/messages';
 import { TaskTokenBroker } from '../../local/workflow/task-tokens';
-import { buttonClick, interactionBody, reasonSubmission, slackSignature } from '../helpers/slack-signing';
+import { buttonClick, interactionBody, reasonSubmission, slackSignature, type SlackOrigin } from '../helpers/slack-signing';
 import {
   buttonValue,
   emails,
@@ -17,7 +17,7 @@ import {
   type LocalServer,
 } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
-import { Org } from '../support/local-harness';
+import { Org, TEST_SLACK } from '../support/local-harness';
 
 const SECRET = 'e2e-signing-secret-5f0c1d2e3a4b';
 const APPROVER = 'U0APPROVER';
@@ -41,12 +41,20 @@ async function detachAndWait(server: LocalServer, policyId: string, targetId: st
   return { incidentId: body.incidentId, decisionId: buttonValue(message, SlackActionId.APPROVE), channel: message.channel, ts: message.ts };
 }
 
-function clickBody(userId: string, actionId: string, decisionId: string, where: { channel: string; ts: string }): string {
-  return interactionBody(buttonClick({ userId, actionId, value: decisionId, channel: where.channel, messageTs: where.ts }));
+/** A click on the message's button; from the test rules' workspace and app unless `origin` says otherwise. */
+function clickBody(userId: string, actionId: string, decisionId: string, where: { channel: string; ts: string }, origin: SlackOrigin = {}): string {
+  return interactionBody(buttonClick({ userId, actionId, value: decisionId, channel: where.channel, messageTs: where.ts, ...origin }));
 }
 
-function submissionBody(userId: string, decisionId: string, reason: string | null): string {
-  return interactionBody(reasonSubmission({ userId, decisionId, reason }));
+/** A submission of the reason dialog; `privateMetadata` is what the dialog carried (default: opened from the test rules' channel). */
+function submissionBody(userId: string, decisionId: string, reason: string | null, privateMetadata?: string): string {
+  return interactionBody(reasonSubmission({ userId, decisionId, reason, privateMetadata }));
+}
+
+/** The decision-refused steps of the incident whose `why` says `why`. */
+async function refusalsWhy(server: LocalServer, incidentId: string, why: string): Promise<Record<string, unknown>[]> {
+  const incident = await waitForIncident(server, incidentId, () => true);
+  return incident.timeline.filter((e) => e.step === 'decision-refused' && e.detail.why === why).map((e) => e.detail);
 }
 
 /** The ephemeral answers the stand-in delivered to `user`, in order. */
@@ -161,6 +169,49 @@ describe('the Slack approve / override loop through `scp-guardian local --serve`
       expect(JSON.parse(answer.body)).toEqual({ response_action: 'errors', errors: { reason: expect.stringContaining('not an approver') } });
       await expectStillWaiting();
     });
+
+    it('refuses a correctly signed click by an approver id from another workspace, and records who, from where and why', async () => {
+      const answer = await postSigned(server, SECRET, clickBody(APPROVER, SlackActionId.APPROVE, waiting.decisionId, waiting, { teamId: 'T0OTHERTEAM' }));
+
+      expect(answer).toMatchObject({ status: 200, body: '' });
+      expect((await ephemeralsTo(server, APPROVER)).pop()).toContain('only from people of the Slack workspace named in its protection rules');
+      expect(await refusalsWhy(server, waiting.incidentId, `from workspace T0OTHERTEAM, not ${TEST_SLACK.teamId}`)).toEqual([
+        { by: APPROVER, team: 'T0OTHERTEAM', decision: 'APPROVE', why: `from workspace T0OTHERTEAM, not ${TEST_SLACK.teamId}`, from: { team: 'T0OTHERTEAM', app: TEST_SLACK.appId, channel: waiting.channel } },
+      ]);
+      await expectStillWaiting();
+    });
+
+    it('refuses a correctly signed click sent to another Slack app, and records the refusal', async () => {
+      const answer = await postSigned(server, SECRET, clickBody(APPROVER, SlackActionId.APPROVE, waiting.decisionId, waiting, { appId: 'A0OTHERAPP' }));
+
+      expect(answer).toMatchObject({ status: 200, body: '' });
+      expect(await refusalsWhy(server, waiting.incidentId, `sent to app A0OTHERAPP, not ${TEST_SLACK.appId}`)).toEqual([expect.objectContaining({ by: APPROVER, from: expect.objectContaining({ app: 'A0OTHERAPP' }) })]);
+      await expectStillWaiting();
+    });
+
+    it('refuses a correctly signed click in another channel than the rules name, and records the refusal', async () => {
+      const answer = await postSigned(server, SECRET, clickBody(APPROVER, SlackActionId.APPROVE, waiting.decisionId, { channel: 'C0ELSEWHERE', ts: waiting.ts }));
+
+      expect(answer).toMatchObject({ status: 200, body: '' });
+      expect((await ephemeralsTo(server, APPROVER)).pop()).toContain(`only in <#${waiting.channel}>`);
+      expect(await refusalsWhy(server, waiting.incidentId, `in channel C0ELSEWHERE, not ${waiting.channel}`)).toEqual([expect.objectContaining({ by: APPROVER, from: expect.objectContaining({ channel: 'C0ELSEWHERE' }) })]);
+      await expectStillWaiting();
+    });
+
+    it('refuses, inside the dialog, an override whose dialog metadata was changed to another channel, and records the refusal', async () => {
+      await postSigned(server, SECRET, clickBody(APPROVER, SlackActionId.OVERRIDE, waiting.decisionId, waiting));
+      const dialog = (await slackRecord(server)).calls.filter((c) => c.method === 'views.open').pop();
+      const metadata = JSON.parse(String((dialog?.args.view as { private_metadata?: string } | undefined)?.private_metadata)) as Record<string, unknown>;
+      const tampered = JSON.stringify({ ...metadata, channel: 'C0ELSEWHERE' });
+
+      const answer = await postSigned(server, SECRET, submissionBody(APPROVER, waiting.decisionId, 'moving it elsewhere', tampered));
+
+      expect(JSON.parse(answer.body)).toEqual({ response_action: 'errors', errors: { reason: expect.stringContaining('not opened from a decision message') } });
+      expect(await refusalsWhy(server, waiting.incidentId, `a dialog opened for channel C0ELSEWHERE, not ${waiting.channel}`)).toEqual([
+        expect.objectContaining({ by: APPROVER, decision: 'OVERRIDE', from: expect.objectContaining({ channel: 'C0ELSEWHERE' }) }),
+      ]);
+      await expectStillWaiting();
+    });
   });
 
   describe('after the forged requests, an approver decides', () => {
@@ -172,6 +223,7 @@ describe('the Slack approve / override loop through `scp-guardian local --serve`
       const [posted, decided, outcome] = message.history;
       expect(answer).toMatchObject({ status: 200, body: '' });
       expect(incident).toMatchObject({ decision: 'APPROVE', decidedBy: APPROVER, outcome: 'REATTACHED' });
+      expect(incident.timeline.find((e) => e.step === 'decided')?.detail).toMatchObject({ by: APPROVER, team: TEST_SLACK.teamId, via: 'slack' });
       expect(await isAttached(server, Org.protectCloudTrail, Org.sandboxOu)).toBe(true);
       expect(message.history.map((v) => v.by)).toEqual(['chat.postMessage', 'chat.update', 'chat.update']);
       expect(hasButtons(posted.blocks)).toBe(true);
@@ -198,12 +250,14 @@ describe('the Slack approve / override loop through `scp-guardian local --serve`
 
       const click = await postSigned(server, SECRET, clickBody(APPROVER, SlackActionId.OVERRIDE, other.decisionId, other));
       const dialog = (await slackRecord(server)).calls.filter((c) => c.method === 'views.open').pop();
-      const submit = await postSigned(server, SECRET, submissionBody(APPROVER, other.decisionId, 'CloudTrail migration CHG-1234'));
+      const metadata = String((dialog?.args.view as { private_metadata?: string } | undefined)?.private_metadata);
+      const submit = await postSigned(server, SECRET, submissionBody(APPROVER, other.decisionId, 'CloudTrail migration CHG-1234', metadata));
 
       const incident = await waitForIncident(server, other.incidentId, closed);
       const final = messageFor(await slackRecord(server), other.incidentId);
       expect(click).toMatchObject({ status: 200, body: '' });
-      expect(dialog?.args.view).toMatchObject({ callback_id: 'scp_guardian_override_reason', private_metadata: other.decisionId });
+      expect(dialog?.args.view).toMatchObject({ callback_id: 'scp_guardian_override_reason' });
+      expect(JSON.parse(metadata)).toEqual({ decisionId: other.decisionId, channel: other.channel, messageTs: other.ts });
       expect(submit).toMatchObject({ status: 200, body: '' });
       expect(incident).toMatchObject({ decision: 'OVERRIDE', decidedBy: APPROVER, decisionReason: 'CloudTrail migration CHG-1234', outcome: 'OVERRIDDEN' });
       expect(await isAttached(server, Org.protectCloudTrail, Org.prodOu)).toBe(false);

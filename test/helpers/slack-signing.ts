@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { TEST_SLACK } from '../support/local-harness';
 
 /**
  * Builds requests the way Slack sends them, independently of the verifier under test: a
@@ -40,18 +41,49 @@ export function signedInteraction(secret: string, payload: unknown, at: Date, op
   return signedRequest(secret, interactionBody(payload), at, options);
 }
 
+/** The channel the test rules name in notify.slackChannel. */
+export const TEST_CHANNEL = 'C0SECURITY';
+
+/**
+ * Where an interaction comes from. The defaults are the test rules' workspace and app
+ * (TEST_SLACK); `userTeamId` defaults to the workspace; `enterpriseId` makes it an Enterprise
+ * Grid payload (`enterprise` and `team.enterprise_id`).
+ */
+export interface SlackOrigin {
+  teamId?: string;
+  userTeamId?: string;
+  appId?: string;
+  enterpriseId?: string;
+}
+
+function originFields(origin: SlackOrigin) {
+  const teamId = origin.teamId ?? TEST_SLACK.teamId;
+  const grid = origin.enterpriseId === undefined ? {} : { enterprise_id: origin.enterpriseId, enterprise_name: 'Example Org' };
+  return {
+    teamId,
+    userTeamId: origin.userTeamId ?? teamId,
+    appId: origin.appId ?? TEST_SLACK.appId,
+    team: { id: teamId, domain: 'example', ...grid },
+    enterprise: origin.enterpriseId === undefined ? null : { id: origin.enterpriseId, name: 'Example Org' },
+    is_enterprise_install: false,
+  };
+}
+
 /** A block_actions payload for one button click on a message. */
-export function buttonClick(input: { userId: string; actionId: string; value?: string; channel: string; messageTs: string; triggerId?: string }) {
+export function buttonClick(input: { userId: string; actionId: string; value?: string; channel: string; messageTs: string; triggerId?: string } & SlackOrigin) {
+  const origin = originFields(input);
   return {
     type: 'block_actions',
-    team: { id: 'T00000001', domain: 'example' },
-    user: { id: input.userId, username: `user-${input.userId.toLowerCase()}`, name: `user-${input.userId.toLowerCase()}`, team_id: 'T00000001' },
-    api_app_id: 'A00000001',
+    team: origin.team,
+    enterprise: origin.enterprise,
+    is_enterprise_install: origin.is_enterprise_install,
+    user: { id: input.userId, username: `user-${input.userId.toLowerCase()}`, name: `user-${input.userId.toLowerCase()}`, team_id: origin.userTeamId },
+    api_app_id: origin.appId,
     token: 'legacy-verification-token',
     trigger_id: input.triggerId ?? '1234567890.1234567890.abcdef0123456789abcdef0123456789',
     container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel, is_ephemeral: false },
     channel: { id: input.channel, name: 'security-alerts' },
-    response_url: 'https://hooks.slack.com/actions/T00000001/1/abc',
+    response_url: `https://hooks.slack.com/actions/${origin.teamId}/1/abc`,
     actions: [
       {
         type: 'button',
@@ -65,19 +97,39 @@ export function buttonClick(input: { userId: string; actionId: string; value?: s
   };
 }
 
-/** A view_submission payload of the override modal. */
-export function reasonSubmission(input: { userId: string; decisionId: string; reason: string | null; callbackId?: string }) {
+/**
+ * The override modal's private_metadata as scp-guardian writes it (functions/shared/slack/messages.ts):
+ * the decision, and the channel and message whose "Keep detached" opened the modal.
+ */
+export function modalMetadata(input: { decisionId: string; channel: string; messageTs?: string }): string {
+  return JSON.stringify({ decisionId: input.decisionId, channel: input.channel, messageTs: input.messageTs });
+}
+
+/**
+ * A view_submission payload of the override modal. Slack returns the private_metadata the app
+ * set: by default the metadata of a modal opened for the decision from TEST_CHANNEL (or
+ * `channel`); `privateMetadata` sends any other string.
+ */
+export function reasonSubmission(
+  input: { userId: string; decisionId: string; reason: string | null; callbackId?: string; channel?: string; messageTs?: string; privateMetadata?: string } & SlackOrigin,
+) {
+  const origin = originFields(input);
+  const metadata = input.privateMetadata ?? modalMetadata({ decisionId: input.decisionId, channel: input.channel ?? TEST_CHANNEL, messageTs: input.messageTs ?? '1700000000.000100' });
   return {
     type: 'view_submission',
-    team: { id: 'T00000001', domain: 'example' },
-    user: { id: input.userId, username: `user-${input.userId.toLowerCase()}`, team_id: 'T00000001' },
-    api_app_id: 'A00000001',
+    team: origin.team,
+    enterprise: origin.enterprise,
+    is_enterprise_install: origin.is_enterprise_install,
+    user: { id: input.userId, username: `user-${input.userId.toLowerCase()}`, team_id: origin.userTeamId },
+    api_app_id: origin.appId,
     trigger_id: '1234567890.1234567890.fedcba',
     view: {
       id: 'V00000001',
+      team_id: origin.teamId,
+      app_id: origin.appId,
       type: 'modal',
       callback_id: input.callbackId ?? 'scp_guardian_override_reason',
-      private_metadata: input.decisionId,
+      private_metadata: metadata,
       state: { values: { reason: { reason: { type: 'plain_text_input', value: input.reason } } } },
       hash: '1700000000.abc',
     },

@@ -46,8 +46,8 @@ describe('scp-guardian config check', () => {
       '    precedence: p-protectct on ou-a1b2-7hq4vz2n: protect[1] ("approval", names the policy and the target) applies, not protect[2] ("auto", a target rule with "policies": "*")',
       '  policy types: SERVICE_CONTROL_POLICY; a detached policy of another type is recorded as NOT_SCP and left detached',
       '  ignored principals (the exact ARN, nothing that merely starts the same): arn:aws:iam::111122223333:role/OrgPipelineRole',
-      '  approvers (Slack user ids): U0123ABCD',
-      '  notify: email via SNS, Slack channel C0123ABCD; unprotected detachments are notified',
+      '  approvers (Slack user ids of workspace T0123ABCD): U0123ABCD; decisions only from Slack app A0123ABCD in channel C0123ABCD',
+      '  notify: email via SNS, Slack channel C0123ABCD; unprotected detachments are notified; a protected pair detached by an ignored principal is told at low priority',
       '',
     ]);
   });

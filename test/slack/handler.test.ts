@@ -9,6 +9,12 @@ describe('slack-interactions handler wiring', () => {
     expect(dependenciesFromEnv(env, rules)).toMatchObject({ signingSecret: expect.any(Function), decide: expect.any(Function) });
   });
 
+  it("takes Slack decisions only from the rules' channel, workspace and app", () => {
+    const withSlack = parseProtectionRules({ protect: [], notify: { slackChannel: 'C0SECURITY', slackTeamId: 'T0TESTTEAM', slackAppId: 'A0TESTAPP' } });
+
+    expect(dependenciesFromEnv(env, withSlack).slackIdentity).toMatchObject({ slackChannel: 'C0SECURITY', slackTeamId: 'T0TESTTEAM', slackAppId: 'A0TESTAPP' });
+  });
+
   it.each(['TABLE_NAME', 'SIGNING_SECRET_ARN', 'BOT_TOKEN_ARN'])('refuses to start without %s', (name) => {
     expect(() => dependenciesFromEnv({ ...env, [name]: undefined }, rules)).toThrow(name);
   });

@@ -10,7 +10,8 @@ import type { MetricPoint } from '../../functions/shared/incident-metrics';
 import { MetricName } from '../../functions/shared/metrics';
 import { createInteractionProcessor, type InteractionLogger, type InteractionProcessor } from '../../functions/slack-interactions/interactions';
 import { SlackStandin, type StoredMessage } from '../../local/slack-standin/server';
-import { buttonClick, reasonSubmission, signedInteraction, signedRequest } from '../helpers/slack-signing';
+import { TEST_SLACK } from '../support/local-harness';
+import { buttonClick, reasonSubmission, signedInteraction, signedRequest, type SlackOrigin } from '../helpers/slack-signing';
 import { protectedIncident } from './incident-fixture';
 
 const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -21,10 +22,14 @@ const OTHER_APPROVER = 'U0APPROVR2';
 const STRANGER = 'U0STRANGER';
 const NOW = new Date('2024-05-01T10:05:00.000Z');
 const DECISION_ID = 'k3j5h2g7f6d4s2a1';
+const OTHER_CHANNEL = 'C0ELSEWHERE';
+/** The test rules' notify: decisions come from this channel, workspace and app only. */
+const IDENTITY = { slackChannel: CHANNEL, slackTeamId: TEST_SLACK.teamId, slackAppId: TEST_SLACK.appId };
 
 /**
- * The real decide's rules, in memory: reason first, then unknown, approver, first wins, deadline;
- * an accepted decision is announced by the real announcer, as decide() does.
+ * The real decide's rules, in memory: reason first, then unknown, approver (the pair of the
+ * rules' workspace and an approver id), first wins, deadline; an accepted decision is announced
+ * by the real announcer, as decide() does.
  */
 class InMemoryDecisions {
   readonly requests = new Map<string, DecisionRequest>();
@@ -49,7 +54,7 @@ class InMemoryDecisions {
     if (input.decision === 'OVERRIDE' && reason === undefined) return { status: 'reason-required' };
     const request = this.requests.get(input.decisionId);
     if (request === undefined) return { status: 'unknown' };
-    if (!this.approvers.includes(input.by)) return { status: 'not-authorised', request };
+    if (input.team !== TEST_SLACK.teamId || !this.approvers.includes(input.by)) return { status: 'not-authorised', request };
     if (request.decision !== undefined) return { status: 'already-decided', request };
     if (Date.parse(request.deadline) <= NOW.getTime()) return { status: 'expired', request };
     const at = NOW.toISOString();
@@ -119,26 +124,42 @@ beforeEach(async () => {
   logger = new RecordingLogger();
   timeline = [];
   decisions = new InMemoryDecisions([APPROVER, OTHER_APPROVER], createDecisionAnnouncer({ slack, audit: inMemoryAudit(), log: logger }));
-  processRequest = createInteractionProcessor({
+  processRequest = processorFor(IDENTITY);
+  await openIncident();
+});
+
+/** The processor under test, taking decisions from `identity` (the rules' notify). */
+function processorFor(identity: Record<string, string>): InteractionProcessor {
+  return createInteractionProcessor({
     signingSecret: async () => SIGNING_SECRET,
     decide: decisions.decide,
     getDecisionRequest: async (id) => decisions.requests.get(id),
     getIncident: async (id) => (id === incident.incidentId ? incident : undefined),
     slack,
+    slackIdentity: identity,
+    audit: inMemoryAudit(),
     clock: () => NOW,
     logger,
     metrics: (points) => metricPoints.push(...points),
   });
-  await openIncident();
-});
+}
 
 function click(user: string, actionId: string, value: string = DECISION_ID, options: { base64?: boolean } = {}) {
   return processRequest(signedInteraction(SIGNING_SECRET, buttonClick({ userId: user, actionId, value, channel: posted.channel, messageTs: posted.ts }), NOW, options));
 }
 
-function submitReason(user: string, reason: string | null) {
-  return processRequest(signedInteraction(SIGNING_SECRET, reasonSubmission({ userId: user, decisionId: DECISION_ID, reason }), NOW));
+/** A click on the posted message's button, from `origin` (default: the rules' workspace and app) in `channel`. */
+function clickFrom(origin: SlackOrigin & { channel?: string }, actionId: string = SlackActionId.APPROVE, processor = processRequest) {
+  const payload = buttonClick({ userId: APPROVER, actionId, value: DECISION_ID, channel: origin.channel ?? posted.channel, messageTs: posted.ts, ...origin });
+  return processor(signedInteraction(SIGNING_SECRET, payload, NOW));
 }
+
+function submitReason(user: string, reason: string | null, options: SlackOrigin & { channel?: string; privateMetadata?: string } = {}) {
+  const payload = reasonSubmission({ userId: user, decisionId: DECISION_ID, reason, channel: posted.channel, messageTs: posted.ts, ...options });
+  return processRequest(signedInteraction(SIGNING_SECRET, payload, NOW));
+}
+
+const refusals = () => timeline.filter((write) => write.step === 'decision-refused');
 
 function theMessage(): StoredMessage {
   const message = standin.message(posted.channel, posted.ts);
@@ -154,7 +175,7 @@ describe('Slack interactions', () => {
     const response = await click(APPROVER, SlackActionId.APPROVE);
 
     expect(response.statusCode).toBe(200);
-    expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'APPROVE', by: APPROVER, via: 'slack' }]);
+    expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'APPROVE', by: APPROVER, team: TEST_SLACK.teamId, via: 'slack' }]);
     expect(hasButtons(theMessage())).toBe(false);
     expect(JSON.stringify(theMessage().blocks)).toContain(`<@${APPROVER}>`);
   });
@@ -196,12 +217,14 @@ describe('Slack interactions', () => {
     expect(ephemerals()).toEqual([{ channel: CHANNEL, user: APPROVER, text: expect.stringContaining('This request has expired') }]);
   });
 
-  it('opens the reason modal on "Keep detached" and decides nothing yet', async () => {
+  it('opens the reason modal on "Keep detached", bound to the decision, channel and message, and decides nothing yet', async () => {
     const response = await click(APPROVER, SlackActionId.OVERRIDE);
 
     const [open] = standin.calls('views.open');
+    const view = (open.args as { view: { private_metadata: string } }).view;
     expect(response.statusCode).toBe(200);
-    expect(open.args).toMatchObject({ trigger_id: expect.any(String), view: { callback_id: 'scp_guardian_override_reason', private_metadata: DECISION_ID } });
+    expect(open.args).toMatchObject({ trigger_id: expect.any(String), view: { callback_id: 'scp_guardian_override_reason' } });
+    expect(JSON.parse(view.private_metadata)).toEqual({ decisionId: DECISION_ID, channel: CHANNEL, messageTs: posted.ts });
     expect(decisions.inputs).toEqual([]);
   });
 
@@ -232,7 +255,7 @@ describe('Slack interactions', () => {
     const response = await submitReason(APPROVER, '  planned change CHG-42  ');
 
     expect(response).toMatchObject({ statusCode: 200, body: '' });
-    expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'OVERRIDE', by: APPROVER, reason: 'planned change CHG-42', via: 'slack' }]);
+    expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'OVERRIDE', by: APPROVER, team: TEST_SLACK.teamId, reason: 'planned change CHG-42', via: 'slack' }]);
     expect(hasButtons(theMessage())).toBe(false);
     expect(JSON.stringify(theMessage().blocks)).toContain('planned change CHG-42');
   });
@@ -286,6 +309,8 @@ describe('Slack interactions', () => {
       getDecisionRequest: async () => undefined,
       getIncident: async () => undefined,
       slack,
+      slackIdentity: IDENTITY,
+      audit: inMemoryAudit(),
       clock: () => NOW,
       logger,
     });
@@ -327,5 +352,124 @@ describe('Slack interactions', () => {
 
     expect(response).toMatchObject({ statusCode: 200, body: '' });
     expect(decisions.inputs).toEqual([]);
+  });
+});
+
+describe('Slack identity: the pair (workspace, user), through one app, in one channel', () => {
+  it.each<[string, SlackOrigin & { channel?: string }, string]>([
+    ['from another workspace', { teamId: 'T0OTHERTEAM' }, 'from workspace T0OTHERTEAM, not T0TESTTEAM'],
+    ['in the workspace, by a user of another workspace (a shared channel)', { userTeamId: 'T0GUESTTEAM' }, 'by a user of T0GUESTTEAM, not of workspace T0TESTTEAM'],
+    ['sent to another app', { appId: 'A0OTHERAPP' }, 'sent to app A0OTHERAPP, not A0TESTAPP'],
+    ['in another channel', { channel: OTHER_CHANNEL }, 'in channel C0ELSEWHERE, not C0SECURITY'],
+    ['from a workspace of an Enterprise Grid organization', { teamId: 'T0ORGSPACE', enterpriseId: 'E0TESTORG', userTeamId: 'E0TESTORG' }, 'from workspace T0ORGSPACE, not T0TESTTEAM'],
+  ])('refuses an approver\'s click %s: nothing decided, and the refusal recorded with who, from where and why', async (_case, origin, why) => {
+    const response = await clickFrom(origin);
+
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    expect(decisions.inputs).toEqual([]);
+    expect(hasButtons(theMessage())).toBe(true);
+    expect(refusals()).toEqual([
+      expect.objectContaining({
+        detail: {
+          by: APPROVER,
+          team: origin.userTeamId ?? origin.teamId ?? TEST_SLACK.teamId,
+          decision: 'APPROVE',
+          why,
+          from: expect.objectContaining({ team: origin.teamId ?? TEST_SLACK.teamId, app: origin.appId ?? TEST_SLACK.appId, channel: origin.channel ?? CHANNEL }),
+        },
+      }),
+    ]);
+  });
+
+  it('tells the person who clicked in another workspace, privately, that nothing was changed', async () => {
+    await clickFrom({ teamId: 'T0OTHERTEAM' });
+
+    expect(ephemerals()).toEqual([{ channel: CHANNEL, user: APPROVER, text: expect.stringContaining('only from people of the Slack workspace named in its protection rules') }]);
+  });
+
+  it('tells the person who clicked in another channel where decisions are taken', async () => {
+    await clickFrom({ channel: OTHER_CHANNEL });
+
+    expect(ephemerals()).toEqual([{ channel: OTHER_CHANNEL, user: APPROVER, text: expect.stringContaining(`only in <#${CHANNEL}>`) }]);
+  });
+
+  it('counts a refused origin with the refused requests the alarm watches, and logs it', async () => {
+    await clickFrom({ appId: 'A0OTHERAPP' });
+
+    expect(metricPoints).toEqual([expect.objectContaining({ name: MetricName.SLACK_REQUESTS_REFUSED, value: 1 })]);
+    expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', detail: expect.objectContaining({ decisionId: DECISION_ID, why: 'sent to app A0OTHERAPP, not A0TESTAPP' }) }));
+  });
+
+  it('does not open the reason dialog for "Keep detached" clicked in another channel', async () => {
+    await clickFrom({ channel: OTHER_CHANNEL }, SlackActionId.OVERRIDE);
+
+    expect(standin.calls('views.open')).toEqual([]);
+    expect(refusals()).toEqual([expect.objectContaining({ detail: expect.objectContaining({ decision: 'OVERRIDE', why: 'in channel C0ELSEWHERE, not C0SECURITY' }) })]);
+  });
+
+  it('refuses, inside the dialog, a submission whose metadata names another channel', async () => {
+    const response = await submitReason(APPROVER, 'planned change', { channel: OTHER_CHANNEL });
+
+    expect(JSON.parse(response.body)).toEqual({ response_action: 'errors', errors: { reason: expect.stringContaining('not opened from a decision message') } });
+    expect(decisions.inputs).toEqual([]);
+    expect(refusals()).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ by: APPROVER, decision: 'OVERRIDE', why: 'a dialog opened for channel C0ELSEWHERE, not C0SECURITY', from: expect.objectContaining({ channel: OTHER_CHANNEL }) }) }),
+    ]);
+  });
+
+  it('refuses a submission of a dialog whose metadata names no channel (one opened before the dialog was bound to it)', async () => {
+    const response = await submitReason(APPROVER, 'planned change', { privateMetadata: DECISION_ID });
+
+    expect(JSON.parse(response.body)).toMatchObject({ response_action: 'errors' });
+    expect(decisions.inputs).toEqual([]);
+    expect(refusals()).toEqual([expect.objectContaining({ detail: expect.objectContaining({ why: 'a dialog opened for channel (none), not C0SECURITY' }) })]);
+  });
+
+  it('refuses, inside the dialog, a submission from another workspace', async () => {
+    const response = await submitReason(APPROVER, 'planned change', { teamId: 'T0OTHERTEAM' });
+
+    expect(JSON.parse(response.body)).toEqual({ response_action: 'errors', errors: { reason: expect.stringContaining('Slack workspace named in its protection rules') } });
+    expect(decisions.inputs).toEqual([]);
+  });
+
+  it('refuses a submission of a dialog another app opened', async () => {
+    const response = await submitReason(APPROVER, 'planned change', { appId: 'A0OTHERAPP' });
+
+    expect(JSON.parse(response.body)).toMatchObject({ response_action: 'errors' });
+    expect(decisions.inputs).toEqual([]);
+    expect(refusals()).toEqual([expect.objectContaining({ detail: expect.objectContaining({ why: 'sent to app A0OTHERAPP, not A0TESTAPP' }) })]);
+  });
+
+  it('refuses every interaction when the rules configure no Slack channel', async () => {
+    const unconfigured = processorFor({});
+
+    await clickFrom({}, SlackActionId.APPROVE, unconfigured);
+
+    expect(decisions.inputs).toEqual([]);
+    expect(ephemerals()).toEqual([{ channel: CHANNEL, user: APPROVER, text: expect.stringContaining('Slack decisions are not configured') }]);
+    expect(refusals()).toEqual([expect.objectContaining({ detail: expect.objectContaining({ why: expect.stringContaining('not configured') }) })]);
+  });
+
+  it('decides for a user of an Enterprise Grid workspace, whose team Slack reports as the organization, as a user of the configured workspace', async () => {
+    await clickFrom({ enterpriseId: 'E0TESTORG', userTeamId: 'E0TESTORG' });
+
+    expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'APPROVE', by: APPROVER, team: TEST_SLACK.teamId, via: 'slack' }]);
+  });
+
+  it('decides, with an Enterprise Grid organization configured, for a user of that organization in any of its workspaces', async () => {
+    const orgWide = processorFor({ ...IDENTITY, slackTeamId: 'E0TESTORG' });
+
+    await clickFrom({ teamId: 'T0ORGSPACE', enterpriseId: 'E0TESTORG', userTeamId: 'E0TESTORG' }, SlackActionId.APPROVE, orgWide);
+
+    expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'APPROVE', by: APPROVER, team: 'E0TESTORG', via: 'slack' }]);
+  });
+
+  it('refuses, with an Enterprise Grid organization configured, a click from another organization', async () => {
+    const orgWide = processorFor({ ...IDENTITY, slackTeamId: 'E0TESTORG' });
+
+    await clickFrom({ teamId: 'T0ORGSPACE', enterpriseId: 'E0OTHERORG', userTeamId: 'E0OTHERORG' }, SlackActionId.APPROVE, orgWide);
+
+    expect(decisions.inputs).toEqual([]);
+    expect(refusals()).toEqual([expect.objectContaining({ detail: expect.objectContaining({ why: 'from organization E0OTHERORG, not E0TESTORG' }) })]);
   });
 });

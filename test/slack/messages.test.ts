@@ -7,6 +7,7 @@ import {
   formatDecider,
   incidentMessage,
   overrideModal,
+  readOverrideModalMetadata,
   type IncidentMessageState,
   type SlackMessage,
 } from '../../functions/shared/slack/messages';
@@ -241,11 +242,13 @@ describe('incidentMessage', () => {
 });
 
 describe('overrideModal', () => {
-  it('asks for a required multi-line reason and carries the decision id in private_metadata', () => {
-    const modal = overrideModal('k3j5h2g7f6d4s2a1', protectedIncident());
+  const context = { decisionId: 'k3j5h2g7f6d4s2a1', channel: 'C0SECURITY', messageTs: '1700000000.000100' };
+
+  it('asks for a required multi-line reason', () => {
+    const modal = overrideModal(context, protectedIncident());
     const input = modal.blocks.find((b) => b.type === 'input');
 
-    expect(modal).toMatchObject({ type: 'modal', callback_id: OverrideModal.CALLBACK_ID, private_metadata: 'k3j5h2g7f6d4s2a1' });
+    expect(modal).toMatchObject({ type: 'modal', callback_id: OverrideModal.CALLBACK_ID });
     expect(modal.submit).toBeDefined();
     expect(modal.title.text.length).toBeLessThanOrEqual(SlackLimit.MODAL_TITLE);
     expect(input).toMatchObject({
@@ -255,8 +258,14 @@ describe('overrideModal', () => {
     expect(input).not.toHaveProperty('optional', true);
   });
 
+  it('binds itself in private_metadata to the decision, and to the channel and message whose button opened it', () => {
+    const modal = overrideModal(context, protectedIncident());
+
+    expect(readOverrideModalMetadata(modal.private_metadata ?? '')).toEqual(context);
+  });
+
   it('names the policy and the target being kept detached', () => {
-    const text = JSON.stringify(overrideModal('k3j5h2g7f6d4s2a1', protectedIncident()));
+    const text = JSON.stringify(overrideModal(context, protectedIncident()));
 
     expect(text).toContain('DenyLeaveOrg');
     expect(text).toContain('ou-ab12-11111111');

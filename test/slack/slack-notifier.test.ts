@@ -60,7 +60,7 @@ describe('SlackNotifier', () => {
   });
 
   it('opens a modal with the trigger id', async () => {
-    const view = overrideModal('k3j5h2g7f6d4s2a1', protectedIncident());
+    const view = overrideModal({ decisionId: 'k3j5h2g7f6d4s2a1', channel: 'C0SECURITY' }, protectedIncident());
 
     await notifier().openModal('trigger-1', view);
 
@@ -110,7 +110,7 @@ describe('SlackNotifier', () => {
   it('reports an injected Slack error on the call it was injected into', async () => {
     standin.failNext('views.open', 'expired_trigger_id');
 
-    const error = await rejection(notifier().openModal('trigger-1', overrideModal('d1', protectedIncident())));
+    const error = await rejection(notifier().openModal('trigger-1', overrideModal({ decisionId: 'd1', channel: 'C0SECURITY' }, protectedIncident())));
 
     expect(error).toMatchObject({ method: 'views.open', slackError: 'expired_trigger_id' });
   });

@@ -20,6 +20,11 @@ export interface DecideInput {
   decision: HumanDecision;
   /** Who decides: a Slack user id, or the caller's IAM ARN for the CLI. */
   by: string;
+  /**
+   * For a Slack decision, the workspace (or Enterprise Grid organization) the interactions
+   * endpoint verified `by` belongs to: a Slack user id names a person only together with it.
+   */
+  team?: string;
   reason?: string;
   via: DecisionChannel;
 }
@@ -39,8 +44,14 @@ export interface DecideDependencies {
   decisions: DecisionStore;
   audit: AuditStore;
   sfn: SFNClient;
-  /** Slack user ids allowed to decide in Slack. The CLI is authorised by IAM instead. */
+  /** Slack user ids allowed to decide in Slack, valid in `slackTeamId`. The CLI is authorised by IAM instead. */
   approvers: readonly string[];
+  /**
+   * The workspace the approvers' ids belong to (the rules' `notify.slackTeamId`): a Slack
+   * decision is authorised only for the pair (this team, one of `approvers`). Without it, no
+   * Slack decision is.
+   */
+  slackTeamId?: string;
   /**
    * Updates the incident's Slack message with the decision, whatever the channel it came from.
    * It runs before the workflow resumes, so the outcome's update always lands after it.
@@ -101,6 +112,46 @@ async function alreadyDecided(request: DecisionRequest, deps: DecideDependencies
   return { status: 'already-decided', request };
 }
 
+/** One refused attempt to decide, as the incident's timeline records it. */
+export interface DecisionRefusal {
+  /** Who tried: a Slack user id (or an IAM ARN)... */
+  by: string;
+  /** ...and, from Slack, the workspace that user belongs to. */
+  team?: string;
+  decision: HumanDecision;
+  why: string;
+  /** From Slack: where the attempt came from (workspace, organization, app, channel). */
+  from?: Record<string, string | undefined>;
+}
+
+function withoutUndefined(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Records a `decision-refused` step: who tried, from where, and why. */
+export async function recordRefusal(audit: Pick<AuditStore, 'appendTimeline'>, incidentId: string, refusal: DecisionRefusal, at: string): Promise<void> {
+  const who = refusal.team === undefined ? refusal.by : `${refusal.team}:${refusal.by}`;
+  await audit.appendTimeline(incidentId, {
+    step: TimelineStep.DECISION_REFUSED,
+    occurrence: `${who}#${at}`,
+    at,
+    detail: {
+      ...withoutUndefined({ by: refusal.by, team: refusal.team }),
+      decision: refusal.decision,
+      why: refusal.why,
+      ...(refusal.from === undefined ? {} : { from: withoutUndefined(refusal.from) }),
+    },
+  });
+}
+
+/** Why a Slack decider is not authorised, or undefined when the pair (team, user) is an approver. */
+function slackRefusal(input: DecideInput, deps: DecideDependencies): string | undefined {
+  if (deps.slackTeamId === undefined) return 'Slack decisions are not configured (no notify.slackTeamId)';
+  if (input.team !== deps.slackTeamId) return `not an approver: approvers are users of ${deps.slackTeamId}, not of ${input.team ?? 'an unnamed workspace'}`;
+  if (!deps.approvers.includes(input.by)) return 'not an approver';
+  return undefined;
+}
+
 /**
  * Takes one person's decision on a waiting incident: the first decision wins, and the
  * waiting execution resumes with it. Every refusal is an answer, not an exception.
@@ -112,12 +163,9 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
 
   const request = await deps.decisions.get(input.decisionId);
   if (request === undefined) return { status: 'unknown' };
-  if (input.via === 'slack' && !deps.approvers.includes(input.by)) {
-    await deps.audit.appendTimeline(request.incidentId, {
-      step: TimelineStep.DECISION_REFUSED,
-      occurrence: `${input.by}#${now.toISOString()}`,
-      detail: { by: input.by, decision: input.decision, why: 'not an approver' },
-    });
+  const refused = input.via === 'slack' ? slackRefusal(input, deps) : undefined;
+  if (refused !== undefined) {
+    await recordRefusal(deps.audit, request.incidentId, { by: input.by, team: input.team, decision: input.decision, why: refused }, now.toISOString());
     return { status: 'not-authorised', request };
   }
   if (request.decision !== undefined) return alreadyDecided(request, deps, now);
@@ -139,7 +187,7 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
       request.incidentId,
       IncidentStatus.DECIDED,
       { decision: input.decision, decidedBy: input.by, decisionReason: reason, decidedAt: at },
-      { step: TimelineStep.DECIDED, at, detail: { ...output } },
+      { step: TimelineStep.DECIDED, at, detail: { ...output, ...(input.team === undefined ? {} : { team: input.team }) } },
     );
   } catch (error) {
     // The incident already moved on (closed by the timeout); Step Functions will say so below.
@@ -155,12 +203,7 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
     if (!(error instanceof Error && EXPIRED_TOKEN_ERRORS.has(error.name))) throw error;
     // Step Functions' timer started before RequestDecision stored the deadline, so it can close
     // a moment earlier: the decision recorded above did not take effect, and the trail says so.
-    await deps.audit.appendTimeline(request.incidentId, {
-      step: TimelineStep.DECISION_REFUSED,
-      occurrence: `${input.by}#${at}`,
-      at,
-      detail: { by: input.by, decision: input.decision, why: `too late: Step Functions answered ${error.name}` },
-    });
+    await recordRefusal(deps.audit, request.incidentId, { by: input.by, team: input.team, decision: input.decision, why: `too late: Step Functions answered ${error.name}` }, at);
     return { status: 'expired', request: recorded };
   }
   return { status: 'accepted', request: recorded, output };

@@ -37,13 +37,26 @@ export function describeRules(rules: ProtectionRules): string[] {
       ? 'ignored principals: none'
       : `ignored principals (the exact ARN, nothing that merely starts the same): ${rules.ignorePrincipals.join(', ')}`,
   );
-  lines.push(
-    rules.approval.approvers.length === 0
-      ? 'approvers: none in Slack; approval-mode incidents can be decided with `scp-guardian decide` or time out'
-      : `approvers (Slack user ids): ${rules.approval.approvers.join(', ')}`,
-  );
+  lines.push(approversLine(rules));
   const email = rules.notify.emails.length > 0 ? ` to ${rules.notify.emails.join(', ')}` : '';
   const slack = rules.notify.slackChannel ? `, Slack channel ${rules.notify.slackChannel}` : '';
-  lines.push(`notify: email via SNS${email}${slack}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified`);
+  lines.push(
+    `notify: email via SNS${email}${slack}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified; ` +
+      `a protected pair detached by an ignored principal ${rules.notify.ignored ? 'is told at low priority' : 'is not told'}`,
+  );
   return lines;
+}
+
+/** A T… id is one workspace; an E… id an Enterprise Grid organization. */
+const workspace = (teamId: string) => (teamId.startsWith('E') ? `Enterprise Grid organization ${teamId}` : `workspace ${teamId}`);
+
+/** Who may decide in Slack: user ids valid in one workspace, through one app, in one channel. */
+function approversLine(rules: ProtectionRules): string {
+  const { approvers } = rules.approval;
+  const { slackChannel, slackTeamId, slackAppId } = rules.notify;
+  if (approvers.length === 0) return 'approvers: none in Slack; approval-mode incidents can be decided with `scp-guardian decide` or time out';
+  if (slackChannel === undefined || slackTeamId === undefined || slackAppId === undefined) {
+    return `approvers (Slack user ids): ${approvers.join(', ')}; no notify.slackChannel, so every Slack click is refused: decide with \`scp-guardian decide\``;
+  }
+  return `approvers (Slack user ids of ${workspace(slackTeamId)}): ${approvers.join(', ')}; decisions only from Slack app ${slackAppId} in channel ${slackChannel}`;
 }

@@ -1,19 +1,42 @@
 // zod/mini: the same schemas at a fraction of the bundle size (this runs in a Lambda).
 import * as z from 'zod/mini';
 import { formatPath } from '../format-path';
-import { OverrideModal } from './messages';
+import { OverrideModal, readOverrideModalMetadata } from './messages';
 
 /** The Slack user behind an interaction. */
 export interface SlackUser {
   id: string;
-  /** The user's handle, when Slack sends one (for logs only: authorisation uses `id`). */
+  /**
+   * `user.team_id`: the user's workspace, or under Enterprise Grid the organization (E…).
+   * A user id names a person only together with it.
+   */
+  teamId?: string;
+  /** The user's handle, when Slack sends one (for logs only: authorisation uses the team and id). */
   name?: string;
+}
+
+/**
+ * Where an interaction came from, as the (signed) payload says. Identity is checked on all
+ * of it: the workspace, the app, and for a click the channel of the message.
+ */
+export interface InteractionOrigin {
+  /** `team.id`: the workspace the person acted in; Slack sends null for an org-wide install. */
+  teamId?: string;
+  /** `enterprise.id`: the Enterprise Grid organization, when there is one. */
+  enterpriseId?: string;
+  /** `team.enterprise_id`: the organization of that workspace, when Slack says. */
+  teamEnterpriseId?: string;
+  /** `api_app_id`: the Slack app the interaction was sent to. */
+  appId?: string;
+  /** Where the person acted: the clicked message's channel, or the channel the dialog was opened for. */
+  channelId?: string;
 }
 
 /** A button click (`block_actions`), reduced to what scp-guardian uses. */
 export interface BlockActionInteraction {
   type: 'block_actions';
   user: SlackUser;
+  origin: InteractionOrigin;
   actionId: string;
   value?: string;
   triggerId: string;
@@ -26,8 +49,14 @@ export interface BlockActionInteraction {
 export interface ViewSubmissionInteraction {
   type: 'view_submission';
   user: SlackUser;
+  /** The channel is the one the modal's private_metadata names (a submission has none of its own). */
+  origin: InteractionOrigin;
   callbackId: string;
-  privateMetadata: string;
+  /** From private_metadata: the decision, and the message whose button opened the modal. */
+  decisionId?: string;
+  messageTs?: string;
+  /** `view.app_id`: the app that opened the modal. */
+  viewAppId?: string;
   /** The override reason as typed (null and absent become undefined). */
   reason?: string;
 }
@@ -39,11 +68,18 @@ export type Interaction = BlockActionInteraction | ViewSubmissionInteraction;
 export type ParseInteractionResult = { ok: true; interaction: Interaction } | { ok: false; error: string };
 
 const nonEmpty = () => z.string().check(z.minLength(1));
-const userSchema = z.object({ id: nonEmpty(), username: z.optional(z.string()), name: z.optional(z.string()) });
+const userSchema = z.object({ id: nonEmpty(), team_id: z.optional(z.string()), username: z.optional(z.string()), name: z.optional(z.string()) });
+// Slack sends `team: null` for an org-wide install, and `enterprise: null` outside Enterprise Grid.
+const originFields = {
+  team: z.nullish(z.object({ id: z.optional(z.string()), enterprise_id: z.nullish(z.string()) })),
+  enterprise: z.nullish(z.object({ id: z.optional(z.string()) })),
+  api_app_id: z.optional(z.string()),
+};
 
 const blockActionsSchema = z.object({
   type: z.literal('block_actions'),
   user: userSchema,
+  ...originFields,
   trigger_id: nonEmpty(),
   actions: z.array(z.object({ action_id: nonEmpty(), value: z.optional(z.string()) })).check(z.minLength(1)),
   channel: z.optional(z.object({ id: nonEmpty() })),
@@ -54,8 +90,10 @@ const blockActionsSchema = z.object({
 const viewSubmissionSchema = z.object({
   type: z.literal('view_submission'),
   user: userSchema,
+  ...originFields,
   view: z.object({
     callback_id: z.string(),
+    app_id: z.optional(z.string()),
     private_metadata: z._default(z.string(), ''),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.nullish(z.string()) }))) }),
   }),
@@ -67,27 +105,45 @@ function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${formatPath(issue.path) || '(payload)'}: ${issue.message}`).join('; ');
 }
 
+const present = (value: string | null | undefined): string | undefined => (value === null || value === '' ? undefined : value);
+
+function originOf(payload: z.infer<typeof payloadSchema>, channelId: string | undefined): InteractionOrigin {
+  return {
+    teamId: present(payload.team?.id),
+    enterpriseId: present(payload.enterprise?.id),
+    teamEnterpriseId: present(payload.team?.enterprise_id),
+    appId: present(payload.api_app_id),
+    channelId: present(channelId),
+  };
+}
+
 function toInteraction(payload: z.infer<typeof payloadSchema>): Interaction {
-  const user = { id: payload.user.id, name: payload.user.username ?? payload.user.name };
+  const user = { id: payload.user.id, teamId: present(payload.user.team_id), name: payload.user.username ?? payload.user.name };
   if (payload.type === 'block_actions') {
     const [action] = payload.actions;
+    const channelId = payload.channel?.id ?? payload.container?.channel_id;
     return {
       type: 'block_actions',
       user,
+      origin: originOf(payload, channelId),
       actionId: action.action_id,
       value: action.value,
       triggerId: payload.trigger_id,
-      channelId: payload.channel?.id ?? payload.container?.channel_id,
+      channelId,
       messageTs: payload.container?.message_ts,
       responseUrl: payload.response_url,
     };
   }
   const reason = payload.view.state.values[OverrideModal.REASON_BLOCK_ID]?.[OverrideModal.REASON_ACTION_ID]?.value;
+  const context = readOverrideModalMetadata(payload.view.private_metadata);
   return {
     type: 'view_submission',
     user,
+    origin: originOf(payload, context.channel),
     callbackId: payload.view.callback_id,
-    privateMetadata: payload.view.private_metadata,
+    decisionId: context.decisionId,
+    messageTs: context.messageTs,
+    viewAppId: present(payload.view.app_id),
     reason: reason ?? undefined,
   };
 }

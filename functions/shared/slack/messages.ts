@@ -292,10 +292,48 @@ export function incidentMessage(incident: Incident, state: IncidentMessageState)
 }
 
 /**
- * The modal `views.open` shows after "Keep detached": one required multi-line reason. The
- * decision id travels in private_metadata; the decision is taken on submission.
+ * What the override modal carries in `private_metadata`: the decision, and the channel and
+ * message whose "Keep detached" opened it. A submission has no channel of its own, so this is
+ * how the interactions endpoint knows where the dialog came from (Slack returns the metadata
+ * the app set, unchanged).
  */
-export function overrideModal(decisionId: string, incident: Incident): ModalView {
+export interface OverrideModalContext {
+  decisionId: string;
+  channel: string;
+  messageTs?: string;
+}
+
+/** The metadata as read back from a submission: any part may be missing from an old or foreign dialog. */
+export type ReadModalContext = Partial<OverrideModalContext>;
+
+/** `private_metadata` for the override modal (JSON, well under Slack's 3,000 characters). */
+export function overrideModalMetadata(context: OverrideModalContext): string {
+  return JSON.stringify({ decisionId: context.decisionId, channel: context.channel, messageTs: context.messageTs });
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * Reads the override modal's `private_metadata`. A dialog opened before the metadata named its
+ * channel carried the bare decision id: that id is read, with no channel.
+ */
+export function readOverrideModalMetadata(metadata: string): ReadModalContext {
+  let json: unknown;
+  try {
+    json = JSON.parse(metadata);
+  } catch {
+    json = undefined;
+  }
+  if (typeof json !== 'object' || json === null) return /^[a-z0-9]{8,64}$/i.test(metadata) ? { decisionId: metadata } : {};
+  const fields = json as Record<string, unknown>;
+  return { decisionId: text(fields.decisionId), channel: text(fields.channel), messageTs: text(fields.messageTs) };
+}
+
+/**
+ * The modal `views.open` shows after "Keep detached": one required multi-line reason. The
+ * decision id, channel and message travel in private_metadata; the decision is taken on submission.
+ */
+export function overrideModal(context: OverrideModalContext, incident: Incident): ModalView {
   const reason: InputBlock = {
     type: 'input',
     block_id: OverrideModal.REASON_BLOCK_ID,
@@ -313,7 +351,7 @@ export function overrideModal(decisionId: string, incident: Incident): ModalView
   return {
     type: 'modal',
     callback_id: OverrideModal.CALLBACK_ID,
-    private_metadata: decisionId,
+    private_metadata: overrideModalMetadata(context),
     title: { type: 'plain_text', text: 'Keep policy detached' },
     submit: { type: 'plain_text', text: 'Keep detached' },
     close: { type: 'plain_text', text: 'Cancel' },
