@@ -8,6 +8,8 @@ export interface DataDirOwner {
   command: string;
   /** The DynamoDB Local serving the folder, once it has started. */
   endpoint?: string;
+  /** That DynamoDB Local's process id (a Java child of `pid`). */
+  dynamoDbPid?: number;
   tableName: string;
   startedAt: string;
 }
@@ -21,6 +23,14 @@ export class DataDirBusyError extends Error {
 }
 
 const LOCK_FILE = 'dynamodb.lock.json';
+
+/** The locks this process holds. */
+const held = new Set<DataDirLock>();
+
+/** A process that exits holding a lock (an uncaught error, a forced exit) lets go of it on the way out. */
+function releaseOnExit(): void {
+  for (const lock of held) lock.release();
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -68,7 +78,10 @@ export class DataDirLock {
         } finally {
           closeSync(fd);
         }
-        return new DataDirLock(path, mine);
+        const lock = new DataDirLock(path, mine);
+        if (held.size === 0) process.on('exit', releaseOnExit);
+        held.add(lock);
+        return lock;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
@@ -80,12 +93,13 @@ export class DataDirLock {
   }
 
   /** Records where the folder is served, so `audit --local` can use the running DynamoDB Local. */
-  update(change: Partial<Pick<DataDirOwner, 'endpoint' | 'command'>>): void {
+  update(change: Partial<Pick<DataDirOwner, 'endpoint' | 'dynamoDbPid' | 'command'>>): void {
     this.owner = { ...this.owner, ...change };
     writeFileSync(this.path, JSON.stringify(this.owner));
   }
 
   release(): void {
+    if (held.delete(this) && held.size === 0) process.removeListener('exit', releaseOnExit);
     if (readOwner(this.path)?.pid === this.owner.pid) rmSync(this.path, { force: true });
   }
 }

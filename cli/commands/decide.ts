@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { userInfo } from 'node:os';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { awsClients, decideOnAws, STACK_REGION, type AwsDecideClients } from '../decide/aws';
 import { decideOnLocal } from '../decide/local';
 import { DecideCommandError, type DecideOutcome } from '../decide/outcome';
@@ -11,6 +12,8 @@ export interface DecideOptions {
   override?: boolean;
   reason?: string;
   local?: string;
+  /** With --local: the data folder the server was started with (its token is there). */
+  dataDir?: string;
   table?: string;
   region: string;
   botTokenSecret?: string;
@@ -44,7 +47,8 @@ export async function runDecide(incidentIdArgument: string, options: DecideOptio
   if (decision === Decision.OVERRIDE && reason === undefined) throw new DecideCommandError('--override needs --reason: say why the policy stays detached (it goes into the audit trail)');
 
   if (options.local !== undefined) {
-    return decideOnLocal({ url: options.local, incidentId, decision, reason, by: `local:${localUser()}` });
+    const dataDir = resolveDataDir(options.dataDir, environment.env);
+    return decideOnLocal({ url: options.local, incidentId, decision, reason, by: `local:${localUser()}`, dataDir });
   }
   const tableName = options.table ?? (environment.env.SCP_GUARDIAN_TABLE || undefined);
   if (tableName === undefined) {
@@ -66,6 +70,7 @@ export function decideCommand(environment: DecideEnvironment = { env: process.en
     .addOption(new Option('--override', 'keep the policy detached (needs --reason)').conflicts('approve'))
     .option('--reason <text>', 'why; required with --override, recorded in the audit trail')
     .option('--local <url>', 'decide on a running `scp-guardian local --serve` (e.g. http://127.0.0.1:8787) instead of AWS')
+    .option('--data-dir <dir>', `with --local: the data folder the server was started with, which holds its token (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     .option('--table <name>', "the audit table: the stack's AuditTableName output (default: $SCP_GUARDIAN_TABLE)")
     .option('--region <region>', 'the stack region', STACK_REGION)
     .option('--bot-token-secret <arn>', "update the Slack message at once: the stack's BotTokenSecretArn output (default: $SCP_GUARDIAN_BOT_TOKEN_SECRET)")

@@ -1,4 +1,5 @@
 import type { HumanDecision } from '../../functions/shared/vocabulary';
+import { readServeToken, serveTokenPath, ServeTokenMissingError } from '../../local/http/serve-token';
 import { DecideCommandError, type DecideOutcome } from './outcome';
 
 /** A decision for a running `scp-guardian local --serve`. */
@@ -9,6 +10,8 @@ export interface LocalDecisionRequest {
   decision: HumanDecision;
   reason?: string;
   by: string;
+  /** The data folder the server was started with: its `serve-token` authorises the request. */
+  dataDir: string;
 }
 
 /** fetch says "fetch failed"; the reason (ECONNREFUSED, a timeout) is in its cause. */
@@ -18,9 +21,20 @@ function networkProblem(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The server's token, from the data folder it was started with. */
+function serveToken(dataDir: string): string {
+  try {
+    return readServeToken(dataDir);
+  } catch (error) {
+    if (error instanceof ServeTokenMissingError) throw new DecideCommandError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 /**
  * POSTs the decision to `/incidents/ID/decision` on the local server, which takes it through
- * the same `decide()` as a Slack click, via 'cli'.
+ * the same `decide()` as a Slack click, via 'cli'; authorised by the token the server wrote to
+ * its data folder.
  */
 export async function decideOnLocal(request: LocalDecisionRequest): Promise<DecideOutcome> {
   let base: URL;
@@ -30,16 +44,22 @@ export async function decideOnLocal(request: LocalDecisionRequest): Promise<Deci
     throw new DecideCommandError(`--local: ${JSON.stringify(request.url)} is not a URL (e.g. http://127.0.0.1:8787)`);
   }
   const endpoint = new URL(`incidents/${encodeURIComponent(request.incidentId)}/decision`, base.href.endsWith('/') ? base : `${base.href}/`);
+  const token = serveToken(request.dataDir);
   let response: Response;
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ decision: request.decision, reason: request.reason, by: request.by }),
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
     throw new DecideCommandError(`cannot reach scp-guardian local --serve at ${base.origin}: ${networkProblem(error)}`);
+  }
+  if (response.status === 401) {
+    throw new DecideCommandError(
+      `${base.origin} refused the token in ${serveTokenPath(request.dataDir)}: that server was started with another data folder; give its --data-dir`,
+    );
   }
   const text = await response.text();
   let answer: { ok?: unknown; message?: unknown; error?: unknown };

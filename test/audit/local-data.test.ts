@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { auditCommand } from '../../cli/commands/audit';
 import { createAuditTable } from '../../local/dynamodb-local';
 import { DataDirBusyError, DataDirLock } from '../../local/data-dir-lock';
-import { startLocalServer, waitForIncident } from '../helpers/local-server';
+import { postJson, startLocalServer, waitForIncident } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
 import { dynamoDbEndpoint, Org } from '../support/local-harness';
 import { freshTable, record } from './support/incidents';
@@ -89,11 +89,10 @@ describe('local audit data', () => {
   it('has `local --serve` print the DynamoDB endpoint and table that `audit --endpoint --table` reads', async () => {
     const lines: string[] = [];
     const server = await startLocalServer({ progress: (line) => lines.push(line) });
-    const url = Promise.resolve(server.url);
     const event = detachEvent({ policyId: Org.denyRegion, targetId: Org.sandboxAccount, eventId: randomUUID() });
-    const posted = await fetch(`${await url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
-    const { incidentId } = (await posted.json()) as { incidentId: string };
-    await waitForIncident({ url: await url, stop: async () => undefined }, incidentId, (incident) => incident.status === 'CLOSED');
+    const { body } = await postJson<{ incidentId: string }>(server, '/events', event);
+    const { incidentId } = body;
+    await waitForIncident(server, incidentId, (incident) => incident.status === 'CLOSED');
 
     const printed = /audit list --endpoint (\S+) --table (\S+)\)/.exec(lines.join('\n'));
     const run = await audit(['show', incidentId, '--endpoint', printed?.[1] ?? 'missing', '--table', printed?.[2] ?? 'missing', '--format', 'json']);

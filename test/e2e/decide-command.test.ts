@@ -45,7 +45,7 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
   }
 
   const decideLocally = (incidentId: string, options: Partial<DecideOptions>) =>
-    runDecide(incidentId, { region: 'us-east-1', local: server.url, ...options }, { env: {}, awsClients });
+    runDecide(incidentId, { region: 'us-east-1', local: server.url, dataDir: server.dataDir, ...options }, { env: {}, awsClients });
 
   const attached = async (policyId: string, targetId: string) =>
     (await getJson<Organization>(server, '/organization')).body.policies.find((p) => p.id === policyId)?.targets.includes(targetId);
@@ -53,7 +53,7 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
   it('approves a waiting incident from the terminal: exit 0, reattached, and the Slack message says who and how', async () => {
     const incidentId = await waitingIncident(Org.sandboxOu);
 
-    const run = await scpGuardian(['decide', incidentId, '--approve', '--local', server.url]);
+    const run = await scpGuardian(['decide', incidentId, '--approve', '--local', server.url, '--data-dir', server.dataDir]);
 
     const incident = await waitForIncident(server, incidentId, closed);
     const [, decided, outcome] = messageFor(await slackRecord(server), incidentId).history;
@@ -65,7 +65,7 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
   });
 
   it('exits 1 with one line when --override has no --reason', async () => {
-    const run = await scpGuardian(['decide', 'some-incident', '--override', '--local', server.url]);
+    const run = await scpGuardian(['decide', 'some-incident', '--override', '--local', server.url, '--data-dir', server.dataDir]);
 
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual(['scp-guardian decide: --override needs --reason: say why the policy stays detached (it goes into the audit trail)']);
@@ -101,7 +101,7 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
   it('says in one line that nothing listens at the --local address', async () => {
     const port = await freePort();
 
-    const error = await runDecide('x', { approve: true, region: 'us-east-1', local: `http://127.0.0.1:${port}` }, { env: {}, awsClients }).catch((e: unknown) => e);
+    const error = await runDecide('x', { approve: true, region: 'us-east-1', local: `http://127.0.0.1:${port}`, dataDir: server.dataDir }, { env: {}, awsClients }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DecideCommandError);
     expect((error as Error).message).toMatch(new RegExp(`^cannot reach scp-guardian local --serve at http://127.0.0.1:${port}: .*ECONNREFUSED`));

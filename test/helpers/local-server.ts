@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StoredMessage } from '../../local/slack-standin/server';
 import type { PublishedMessage } from '../../local/sns-standin';
 import { serveLocal, type ServeOptions } from '../../local/serve';
@@ -7,45 +10,65 @@ import { signedRequest, type SignedRequest } from './slack-signing';
 /** `scp-guardian local --serve`, in-process on a free port, driven over real HTTP. */
 export interface LocalServer {
   url: string;
+  /** The serve token, which every state-changing request but Slack's carries. */
+  token: string;
+  /** The server's data folder (a temporary one), where `serve-token` is. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
-/** Starts `serveLocal` on port 0 with the test rules, the sample org and the shared DynamoDB Local. */
+/**
+ * Starts `serveLocal` on port 0 with the test rules, the sample org and the shared DynamoDB
+ * Local; its data folder (which holds only the serve token then) is a temporary one.
+ */
 export async function startLocalServer(options: Partial<ServeOptions> = {}): Promise<LocalServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'scp-guardian-serve-'));
   let release: () => void = () => {};
   const until = new Promise<void>((resolve) => {
     release = resolve;
   });
-  let listening: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => {
+  let listening: (listening: { url: string; token: string }) => void = () => {};
+  const started = new Promise<{ url: string; token: string }>((resolve) => {
     listening = resolve;
   });
   const served = serveLocal({
     ...testEnvironmentOptions(),
     ...options,
+    dataDir,
     port: 0,
     until,
     onListening: (address) => listening(address),
   });
-  const address = await Promise.race([url, served.then(() => Promise.reject(new Error('the local server stopped before it listened')))]);
+  const stopped = served.then(() => Promise.reject(new Error('the local server stopped before it listened')));
+  const { url, token } = await Promise.race([started, stopped]).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   return {
-    url: address,
+    url,
+    token,
+    dataDir,
     stop: async () => {
       release();
       await served;
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
 /** GETs `path` and parses the JSON answer. */
-export async function getJson<T>(server: LocalServer, path: string): Promise<{ status: number; body: T }> {
+export async function getJson<T>(server: Pick<LocalServer, 'url'>, path: string): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}${path}`);
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** POSTs a JSON body and parses the JSON answer. */
-export async function postJson<T>(server: LocalServer, path: string, body: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** POSTs a JSON body, as `scp-guardian decide --local` does (JSON, with the serve token), and parses the JSON answer. */
+export async function postJson<T>(server: Pick<LocalServer, 'url' | 'token'>, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -57,13 +80,13 @@ export interface HttpAnswer {
 }
 
 /** POSTs a Slack-style request (headers as given, body as is) to /slack/interactions. */
-export async function postInteraction(server: LocalServer, request: Pick<SignedRequest, 'headers' | 'body'>): Promise<HttpAnswer> {
+export async function postInteraction(server: Pick<LocalServer, 'url'>, request: Pick<SignedRequest, 'headers' | 'body'>): Promise<HttpAnswer> {
   const response = await fetch(`${server.url}/slack/interactions`, { method: 'POST', headers: request.headers, body: request.body });
   return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
 }
 
 /** Signs `body` at `at` with `secret` and POSTs it to /slack/interactions. */
-export function postSigned(server: LocalServer, secret: string, body: string, at = new Date()): Promise<HttpAnswer> {
+export function postSigned(server: Pick<LocalServer, 'url'>, secret: string, body: string, at = new Date()): Promise<HttpAnswer> {
   return postInteraction(server, signedRequest(secret, body, at));
 }
 
@@ -81,7 +104,7 @@ export interface IncidentView {
 }
 
 /** Polls GET /incidents/ID until `done` holds, or fails at the deadline with the last state seen. */
-export async function waitForIncident(server: LocalServer, incidentId: string, done: (incident: IncidentView) => boolean, deadlineMs = 20_000): Promise<IncidentView> {
+export async function waitForIncident(server: Pick<LocalServer, 'url'>, incidentId: string, done: (incident: IncidentView) => boolean, deadlineMs = 20_000): Promise<IncidentView> {
   const deadline = Date.now() + deadlineMs;
   let last: IncidentView | undefined;
   while (Date.now() < deadline) {
@@ -101,11 +124,11 @@ export interface SlackRecord {
   calls: { method: string; args: Record<string, unknown>; ok: boolean; error?: string }[];
 }
 
-export async function slackRecord(server: LocalServer): Promise<SlackRecord> {
+export async function slackRecord(server: Pick<LocalServer, 'url'>): Promise<SlackRecord> {
   return (await getJson<SlackRecord>(server, '/slack/messages')).body;
 }
 
-export async function emails(server: LocalServer): Promise<PublishedMessage[]> {
+export async function emails(server: Pick<LocalServer, 'url'>): Promise<PublishedMessage[]> {
   return (await getJson<{ messages: PublishedMessage[] }>(server, '/notifications')).body.messages;
 }
 
