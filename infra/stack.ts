@@ -10,6 +10,14 @@ import { Notifications } from './constructs/notifications';
 import { SlackEndpoint } from './constructs/slack-endpoint';
 import { Workflow } from './constructs/workflow';
 
+/** The context key that sets slackReservedConcurrency (a number, or "off") without code. */
+export const SLACK_CONCURRENCY_CONTEXT = 'scp-guardian:slackReservedConcurrency';
+
+/** `--context` values arrive as strings: "5" means 5; anything else is left for SlackEndpoint to check. */
+function contextConcurrency(value: unknown): number | 'off' | undefined {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number | 'off' | undefined);
+}
+
 /** CloudTrail delivers Organizations events (a global service) only in us-east-1. */
 export const HOME_REGION = 'us-east-1';
 
@@ -54,6 +62,14 @@ export interface ScpGuardianStackProps extends StackProps {
    */
   readonly tableName?: string;
   /**
+   * Reserved concurrency of the public Slack interactions function, or `'off'` (see
+   * SlackEndpointProps.reservedConcurrency: accounts with a Lambda concurrency limit of 100 or
+   * less must use `'off'`). Also read from the context key `scp-guardian:slackReservedConcurrency`
+   * (`cdk deploy -c scp-guardian:slackReservedConcurrency=off`).
+   * @default 5
+   */
+  readonly slackReservedConcurrency?: number | 'off';
+  /**
    * The folder holding functions/ and statemachine/.
    * @default the project root (the folder above infra/)
    */
@@ -89,6 +105,7 @@ export class ScpGuardianStack extends Stack {
     });
     const fns = this.handlers.functions;
     this.workflow = new Workflow(this, 'Workflow', {
+      rules,
       functions: fns,
       projectRoot,
       logRetention: props.executionLogRetention,
@@ -99,6 +116,7 @@ export class ScpGuardianStack extends Stack {
       interactions: fns['slack-interactions'],
       slackClients: [fns.notify, fns['request-decision']],
       stateMachine: this.workflow.stateMachine,
+      reservedConcurrency: props.slackReservedConcurrency ?? contextConcurrency(this.node.tryGetContext(SLACK_CONCURRENCY_CONTEXT)),
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,

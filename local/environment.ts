@@ -19,11 +19,14 @@ import type { SlackTarget } from '../functions/shared/notifications/slack-poster
 import { RelayedSlackPoster, relaySlackCall, slackRelayCallOf } from '../functions/shared/notifications/slack-relay';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
-import { ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
+import { organizationsClientOptions } from '../functions/shared/clients/organizations';
+import { SFN_CLIENT_OPTIONS } from '../functions/shared/clients/sfn';
+import { SNS_CLIENT_OPTIONS } from '../functions/shared/clients/sns';
 import { createDecisionAnnouncer } from '../functions/shared/slack/decision-announcer';
 import { SlackNotifier } from '../functions/shared/slack/slack-notifier';
 import type { HumanDecision } from '../functions/shared/vocabulary';
 import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
+import { DynamoDbFaultProxy, type DynamoDbFaults } from './dynamodb/fault-proxy';
 import { leaseAuditTable, type AuditTableLease } from './local-audit-data';
 import { stderrLog } from './local-log';
 import { LocalOrganizationsEndpoint } from './organizations/endpoint';
@@ -33,7 +36,7 @@ import { LocalOrganization } from './organizations/organization-state';
 import { SlackStandin } from './slack-standin/server';
 import { SnsStandIn, type PublishedMessage } from './sns-standin';
 import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
-import { LocalWorkflow, LOCAL_ACCOUNT, type ExecutionRecord } from './workflow/local-workflow';
+import { LocalWorkflow, LOCAL_ACCOUNT, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
 import { TaskTokenBroker } from './workflow/task-tokens';
 
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guardian-notifications`;
@@ -48,6 +51,11 @@ export interface LocalEnvironmentOptions {
   /** Another endpoint that speaks the Organizations protocol (LocalStack, moto, a double). */
   organizationsEndpoint?: string;
   faults?: FaultOptions;
+  /**
+   * The Organizations client's request timeout in milliseconds; tests that hang a call shorten it.
+   * @default the handlers' (functions/shared/clients/timeouts.ts)
+   */
+  organizationsRequestTimeoutMs?: number;
   /** An already running DynamoDB Local; otherwise one is started and stopped with this environment. */
   dynamoDbEndpoint?: string;
   /**
@@ -55,6 +63,12 @@ export interface LocalEnvironmentOptions {
    * `scp-guardian audit --local` reads it after the run. Without either, it lives in memory.
    */
   dataDir?: string;
+  /**
+   * Puts a fault-injecting proxy (local/dynamodb/fault-proxy.ts) between the workflow and DynamoDB
+   * Local: `audit` and `decisions` go through it, `trueAudit` does not.
+   * @default no proxy
+   */
+  dynamoDbFaults?: DynamoDbFaults;
   /** Real Slack: when both are set, messages go to Slack instead of the stand-in. */
   slack?: { token: string; channel?: string };
   /** Slack's signing secret, for signed interactions (`--serve`). */
@@ -63,6 +77,8 @@ export interface LocalEnvironmentOptions {
   approvalTimeoutSeconds?: number;
   /** Milliseconds before each retry of the named states instead of the ASL's backoff. */
   retryIntervalOverrides?: Record<string, number>;
+  /** Each workflow function's timeout in milliseconds, instead of its Lambda timeout (tests shorten them). */
+  functionTimeoutsMs?: LocalWorkflowOptions['functionTimeoutsMs'];
   /** Called whenever an incident starts waiting for a decision. */
   onDecisionRequested?: (request: { incidentId: string; decisionId: string; deadline: string }) => void;
   onPublish?: (message: PublishedMessage) => void;
@@ -77,6 +93,11 @@ export interface LocalEnvironmentOptions {
 export class LocalEnvironment {
   readonly audit: AuditStore;
   readonly decisions: DecisionStore;
+  /**
+   * The audit trail as DynamoDB Local really holds it, past the fault proxy: for tests and reports
+   * to see what was written. The same store as `audit` without `dynamoDbFaults`.
+   */
+  readonly trueAudit: AuditStore;
   readonly workflow: LocalWorkflow;
   readonly interactions: InteractionProcessor;
   readonly slackNotifier: SlackNotifier;
@@ -100,12 +121,19 @@ export class LocalEnvironment {
     readonly sns: SnsStandIn,
     readonly slackStandin: SlackStandin | undefined,
     slackTarget: SlackTarget,
+    /** With `dynamoDbFaults`: the proxy the workflow's stores go through, and its counts. */
+    readonly dynamoDbFaultProxy?: DynamoDbFaultProxy,
   ) {
     const log = options.log ?? stderrLog('warn');
-    const documentClient = toDocumentClient(localDynamoDbClient(dynamoDbEndpoint));
+    const documentClient = toDocumentClient(localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint));
     this.audit = new AuditStore(documentClient, tableName);
     this.decisions = new DecisionStore(documentClient, tableName);
-    const organizations = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_OPTIONS, endpoint: organizationsUrl, credentials: LOCAL_CREDENTIALS });
+    this.trueAudit = dynamoDbFaultProxy === undefined ? this.audit : new AuditStore(toDocumentClient(localDynamoDbClient(dynamoDbEndpoint)), tableName);
+    const organizations = new OrganizationsClient({
+      ...organizationsClientOptions(options.organizationsRequestTimeoutMs),
+      endpoint: organizationsUrl,
+      credentials: LOCAL_CREDENTIALS,
+    });
     organizations.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'AttachPolicyCommand') this.attachCalls++;
@@ -113,8 +141,8 @@ export class LocalEnvironment {
       },
       { step: 'initialize', name: 'countAttachCalls' },
     );
-    const snsClient = new SNSClient({ endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-    const sfnClient = new SFNClient({ endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const sfnClient = new SFNClient({ ...SFN_CLIENT_OPTIONS, endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const classify = createClassifyHandler({ rules: options.rules, organizations, log });
     const claim = createClaimHandler({ audit: this.audit, log });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
@@ -131,7 +159,9 @@ export class LocalEnvironment {
 
     this.workflow = new LocalWorkflow({
       broker,
+      rules: options.rules,
       retryIntervalOverrides: options.retryIntervalOverrides,
+      functionTimeoutsMs: options.functionTimeoutsMs,
       handlers: {
         classify: async (input: ClassifyInput) => {
           const classified = await classify(input);
@@ -177,14 +207,18 @@ export class LocalEnvironment {
       audit: this.audit,
       sfn: sfnClient,
       approvers: options.rules.approval.approvers,
+      slackTeamId: options.rules.notify.slackTeamId,
       announce: createDecisionAnnouncer({ slack: slackTarget.poster, audit: this.audit, log: log() }),
     };
     this.interactions = createInteractionProcessor({
       signingSecret: async () => options.slackSigningSecret,
+      // Slack decisions: the pair (notify.slackTeamId, user id), from the rules' app and channel only.
       decide: (input) => decide(input, this.decideDeps),
       getDecisionRequest: (decisionId) => this.decisions.get(decisionId),
       getIncident: async (incidentId) => (await this.audit.getIncident(incidentId))?.incident,
       slack: this.slackNotifier,
+      slackIdentity: options.rules.notify,
+      audit: this.audit,
       clock: () => new Date(),
       metrics: (points) => this.metrics.push(...points),
       logger: { info: (m, d) => log().info(m, d), warn: (m, d) => log().warn(m, d), error: (m, d) => log().error(m, d) },
@@ -199,6 +233,11 @@ export class LocalEnvironment {
       const auditTable = await leaseAuditTable(options);
       started.push(auditTable);
       const { endpoint: dynamoDbEndpoint, tableName } = auditTable;
+      let dynamoDbFaultProxy: DynamoDbFaultProxy | undefined;
+      if (options.dynamoDbFaults !== undefined) {
+        dynamoDbFaultProxy = await new DynamoDbFaultProxy(dynamoDbEndpoint, options.dynamoDbFaults).start();
+        started.push(dynamoDbFaultProxy);
+      }
 
       let organizationsEndpoint: LocalOrganizationsEndpoint | undefined;
       let organizationsUrl = options.organizationsEndpoint;
@@ -242,6 +281,7 @@ export class LocalEnvironment {
         sns,
         slackStandin,
         slackTarget,
+        dynamoDbFaultProxy,
       );
     } catch (error) {
       await Promise.allSettled(started.map((component) => component.stop()));
@@ -274,7 +314,7 @@ export class LocalEnvironment {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.slackStandin?.stop()]);
+    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();
   }
 }

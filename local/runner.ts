@@ -1,7 +1,9 @@
 import type { IncidentRecord, TimelineEntry } from '../functions/shared/audit/records';
-import { describeError } from '../functions/shared/errors';
+import { toIncidentRecord } from '../functions/shared/audit/records';
+import { describeError, ErrorName } from '../functions/shared/errors';
+import type { Incident } from '../functions/shared/incident';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
-import { Decision, IncidentStatus, type HumanDecision } from '../functions/shared/vocabulary';
+import { Decision, IncidentStatus, Source, type HumanDecision } from '../functions/shared/vocabulary';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import type { ReplayEvent } from './event-files';
 import type { OrganizationFile } from './organizations/organization-file';
@@ -13,7 +15,7 @@ export const LOCAL_DECIDER = 'local-operator (--decision)';
 
 export type LocalDecision = 'approve' | 'override' | 'none';
 
-export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' | 'organizationsEndpoint' | 'slack' | 'log' | 'onPublish' | 'retryIntervalOverrides' | 'dynamoDbEndpoint' | 'dataDir'> {
+export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' | 'organizationsEndpoint' | 'slack' | 'log' | 'onPublish' | 'retryIntervalOverrides' | 'dynamoDbEndpoint' | 'dataDir' | 'dynamoDbFaults'> {
   rules: ProtectionRules;
   organization?: OrganizationFile;
   events: ReplayEvent[];
@@ -28,6 +30,8 @@ export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' 
 /** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md). */
 export interface IncidentReport {
   incidentId: string;
+  kind: string | null;
+  source: string;
   verdict: string;
   mode: string | null;
   decision: string | null;
@@ -54,14 +58,39 @@ export interface LocalRunReport {
   notes: string[];
   /** True when every incident reached an outcome. */
   complete: boolean;
+  /** Incidents whose execution failed because the audit trail could not record every step. */
+  unrecorded: string[];
 }
 
 const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt)) / 1000;
+
+/** The workflow's own state, for an incident the audit store never recorded (the execution carried it all the same). */
+interface CarriedState {
+  incident: Incident;
+  decision?: { decision: string; by?: string; reason?: string };
+  result?: { outcome?: string; detail?: { cause?: string; error?: string } };
+}
+
+/** An incident the audit store could not record, as the execution that handled it last saw it. */
+function fromExecutionState(state: CarriedState, execution: ExecutionRecord): IncidentReport {
+  const { incident } = state;
+  const record: IncidentRecord = { ...toIncidentRecord(incident, execution.executionArn), status: IncidentStatus.CLOSED };
+  return {
+    ...toReport(record, [], [execution]),
+    status: 'NOT RECORDED',
+    decision: state.decision?.decision ?? null,
+    decidedBy: state.decision?.by ?? null,
+    outcome: state.result?.outcome ?? null,
+    cause: state.result?.detail?.cause ?? null,
+  };
+}
 
 function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions: ExecutionRecord[]): IncidentReport {
   const claimed = executions.find((execution) => execution.executionArn === record.executionArn);
   return {
     incidentId: record.incidentId,
+    kind: record.kind ?? null,
+    source: record.source ?? Source.EVENT,
     verdict: record.verdict,
     mode: record.mode ?? null,
     decision: record.decision ?? null,
@@ -143,28 +172,34 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     await Promise.all(decisions);
 
     const byIncident = new Map<string, IncidentReport>();
+    const unrecorded: string[] = [];
     for (const execution of executions) {
       const incidentId = env.executionIncidents.get(execution.executionArn);
       if (incidentId === undefined) {
         notes.push(`${execution.executionArn}: ${execution.error ?? 'ended'} before claiming an incident: ${execution.cause ?? ''}`);
         continue;
       }
+      if (execution.error === ErrorName.AUDIT_TRAIL_INCOMPLETE && !unrecorded.includes(incidentId)) unrecorded.push(incidentId);
       let report = byIncident.get(incidentId);
       if (report === undefined) {
-        const record = await env.audit.getIncident(incidentId);
-        if (record === undefined) continue;
-        report = toReport(record, await env.audit.getTimeline(incidentId), executions);
+        // What was really written, past any --dynamodb-faults proxy.
+        const record = await env.trueAudit.getIncident(incidentId);
+        const carried = (execution.lastState as CarriedState | undefined)?.incident === undefined ? undefined : (execution.lastState as CarriedState);
+        if (record === undefined && carried === undefined) continue;
+        report = record === undefined ? fromExecutionState(carried as CarriedState, execution) : toReport(record, await env.trueAudit.getTimeline(incidentId), executions);
         byIncident.set(incidentId, report);
       }
       report.deliveries++;
     }
     const incidents = [...byIncident.values()];
+    const ended = (i: IncidentReport) => i.outcome !== null && (i.status === IncidentStatus.CLOSED || i.status === 'NOT RECORDED');
     return {
       incidents,
       attachCalls: env.attachCalls,
       organization: env.organization?.toJSON() ?? null,
       notes,
-      complete: incidents.length > 0 && executions.length > 0 && incidents.every((i) => i.status === IncidentStatus.CLOSED && i.outcome !== null),
+      complete: incidents.length > 0 && executions.length > 0 && incidents.every(ended),
+      unrecorded,
     };
   } finally {
     await environment?.stop();

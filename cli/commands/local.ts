@@ -6,8 +6,10 @@ import { readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/organizations/organization-file';
 import { formatRun, toJsonDocument } from '../../local/report';
+import { parseDynamoDbFaults, type DynamoDbFaults } from '../../local/dynamodb/fault-proxy';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { runLocal, type LocalDecision } from '../../local/runner';
+import { exitWhenDone } from '../../local/process-exit';
 import { serveLocal } from '../../local/serve';
 import { PROJECT_ROOT } from '../project-root';
 
@@ -17,6 +19,14 @@ const number = (what: string, min: number, max: number) => (text: string) => {
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`${what} must be a number from ${min} to ${max}`);
   return value;
+};
+
+const dynamoDbFaults = (text: string): DynamoDbFaults => {
+  try {
+    return parseDynamoDbFaults(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 };
 
 function sampleEvents(): string[] {
@@ -41,6 +51,8 @@ interface LocalOptions {
   rateLimit?: number;
   throttleProbability?: number;
   serviceErrorProbability?: number;
+  dynamodbFaults?: DynamoDbFaults;
+  hangProbability?: number;
   seed?: number;
   logLevel: LogLevel;
   dataDir?: string;
@@ -63,18 +75,25 @@ export function localCommand(): Command {
     .option('--rate-limit <rps>', 'local Organizations endpoint: requests per second, for each operation (AttachPolicy, ListPoliciesForTarget, ...) on its own', number('--rate-limit', 0.1, 10000))
     .option('--throttle-probability <p>', 'local Organizations endpoint: probability of a 429', number('--throttle-probability', 0, 1))
     .option('--service-error-probability <p>', 'local Organizations endpoint: probability of a 503', number('--service-error-probability', 0, 1))
+    .option('--hang-probability <p>', 'local Organizations endpoint: probability that a call is never answered (the client times out)', number('--hang-probability', 0, 1))
+    .option('--dynamodb-faults <mode>', 'a fault proxy in front of DynamoDB Local: unavailable (every call fails), throttle:P (a fraction P throttled) or error:P (a fraction P gets a 500)', dynamoDbFaults)
     .option('--seed <n>', 'seed for injected faults', number('--seed', 0, 2 ** 32))
     .addOption(new Option('--log-level <level>', 'handler logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--data-dir <dir>', `where the audit trail is kept for \`scp-guardian audit --local\`, emptied at the start (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
-    .action(async (options: LocalOptions) => {
+    // exitWhenDone: every way out (a signal, a closed stdout, an error at start) stops DynamoDB Local too.
+    .action((options: LocalOptions) => exitWhenDone(async (stopped) => {
       const rules = loadProtectionRules(resolve(options.config));
       const organization = options.organizationsEndpoint === undefined ? loadOrganizationFile(resolve(options.org)) : undefined;
       const faults =
-        options.rateLimit !== undefined || options.throttleProbability !== undefined || options.serviceErrorProbability !== undefined
+        options.rateLimit !== undefined ||
+        options.throttleProbability !== undefined ||
+        options.serviceErrorProbability !== undefined ||
+        options.hangProbability !== undefined
           ? {
               rateLimit: options.rateLimit === undefined ? undefined : { requestsPerSecond: options.rateLimit },
               throttleProbability: options.throttleProbability,
               serviceErrorProbability: options.serviceErrorProbability,
+              hangProbability: options.hangProbability,
               seed: options.seed,
             }
           : undefined;
@@ -84,6 +103,7 @@ export function localCommand(): Command {
         organization,
         organizationsEndpoint: options.organizationsEndpoint,
         faults,
+        dynamoDbFaults: options.dynamodbFaults === undefined ? undefined : { ...options.dynamodbFaults, seed: options.seed },
         slack,
         log: stderrLog(options.logLevel),
         dataDir: resolveDataDir(options.dataDir),
@@ -91,7 +111,8 @@ export function localCommand(): Command {
       const progress = (line: string) => process.stderr.write(`${line}\n`);
 
       if (options.serve) {
-        await serveLocal({ ...common, port: options.port, slackSigningSecret: process.env.SLACK_SIGNING_SECRET, progress });
+        const activity = (line: string) => process.stdout.write(`${line}\n`);
+        await serveLocal({ ...common, port: options.port, slackSigningSecret: process.env.SLACK_SIGNING_SECRET, progress, activity, until: stopped });
         return;
       }
 
@@ -112,5 +133,11 @@ export function localCommand(): Command {
         process.stderr.write('scp-guardian local: not every incident reached an outcome\n');
         process.exitCode = 1;
       }
-    });
+      if (report.unrecorded.length > 0) {
+        process.stderr.write(
+          `scp-guardian local: the audit trail could not be written for ${report.unrecorded.length} of ${report.incidents.length} incidents; each was still handled (see "organization"), and its execution failed with AuditTrailIncomplete\n`,
+        );
+        process.exitCode = 1;
+      }
+    }, { label: 'scp-guardian local' }));
 }

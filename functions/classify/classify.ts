@@ -1,9 +1,10 @@
-import { excerptOf, isObject, readDetachRecord, stringAt, TEXT_LIMITS } from '../shared/cloudtrail';
+import { excerptOf, readDetachRecord, TEXT_LIMITS } from '../shared/cloudtrail';
 import type { Incident, PolicyRef, TargetRef } from '../shared/incident';
 import { findProtectionRule } from '../shared/rules/match';
-import { isEventId, isPolicyId, targetKindOf } from '../shared/rules/id-formats';
+import { isPolicyId, targetKindOf } from '../shared/rules/id-formats';
+import { incidentIdOf } from './incident-id';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { Mode, Verdict } from '../shared/vocabulary';
+import { Mode, Priority, Verdict } from '../shared/vocabulary';
 
 const ORGANIZATIONS_SOURCE = 'organizations.amazonaws.com';
 const DETACH_POLICY = 'DetachPolicy';
@@ -22,6 +23,11 @@ export interface ClassifyInput {
   executionId: string;
   /** When the workflow received the event (ISO 8601). */
   receivedAt: string;
+  /**
+   * ClassifyFromRulesAlone: the first classification failed (this is why), so the verdict comes
+   * from the rules and the raw ids alone, without asking Organizations anything.
+   */
+  classifyError?: { Error?: string; Cause?: string };
 }
 
 /** What Classify needs to know about the detach before it can ask Organizations anything. */
@@ -33,11 +39,7 @@ const isIsoTime = (text: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)
 
 /** An unreadable event has no CloudTrail id: the EventBridge id (so redeliveries still meet), else the execution. */
 function invalidIncidentId(input: ClassifyInput, eventId: string | undefined): string {
-  if (eventId !== undefined) return eventId;
-  const envelopeId = isObject(input.event) ? stringAt(input.event, 'id') : undefined;
-  if (envelopeId !== undefined && isEventId(envelopeId)) return envelopeId;
-  const executionName = input.executionId.split(':').pop() || input.executionId;
-  return `invalid-${executionName.slice(0, 80)}`;
+  return eventId ?? incidentIdOf(input.event, input.executionId);
 }
 
 function invalid(input: ClassifyInput, problem: string, partial: Partial<Incident> = {}): Incident {
@@ -64,6 +66,26 @@ function invalid(input: ClassifyInput, problem: string, partial: Partial<Inciden
  */
 export function ignoredPrincipal(actor: Incident['actor'], rules: Pick<ProtectionRules, 'ignorePrincipals'>): string | undefined {
   return [actor.sessionIssuerArn, actor.arn].find((arn) => arn !== undefined && rules.ignorePrincipals.includes(arn));
+}
+
+/**
+ * A detachment by an ignored principal is never undone (a deliberate change by the
+ * organization's own pipeline), but when a rule covers the pair people are still told, at low
+ * priority, unless `notify.ignored` is false: an ignored role that is misused stays visible.
+ */
+function ignoredDetach(known: Omit<Incident, 'verdict' | 'reason' | 'notify'>, principal: string, rules: ProtectionRules): Incident {
+  const rule = known.policy.id !== undefined && known.target.id !== undefined ? findProtectionRule(rules, known.policy.id, known.target.id) : undefined;
+  const reason = `${principal} is in ignorePrincipals (exact match)`;
+  if (rule === undefined) return { ...known, verdict: Verdict.IGNORED_ACTOR, reason, notify: false };
+  const told = rules.notify.ignored ? 'told at low priority' : 'not told (notify.ignored is false)';
+  return {
+    ...known,
+    verdict: Verdict.IGNORED_ACTOR,
+    reason: `${reason}: ${rule.explanation}, but a detachment by an ignored principal is not undone; ${told}`,
+    rule,
+    notify: rules.notify.ignored,
+    ...(rules.notify.ignored ? { priority: Priority.LOW } : {}),
+  };
 }
 
 /**
@@ -109,11 +131,7 @@ export function preclassify(input: ClassifyInput, rules: ProtectionRules): Precl
     return { final: invalid(input, 'detail.requestParameters.targetId is missing or not a root, OU or account id', known) };
   }
   const principal = ignoredPrincipal(record.actor, rules);
-  if (principal !== undefined) {
-    return {
-      final: { ...base, policy, target, verdict: Verdict.IGNORED_ACTOR, reason: `${principal} is in ignorePrincipals (exact match)`, notify: false },
-    };
-  }
+  if (principal !== undefined) return { final: ignoredDetach({ ...base, policy, target }, principal, rules) };
   return { pending: { ...base, policy: { id: record.policyId }, target: { id: record.targetId, type: targetKindOf(record.targetId) } } };
 }
 

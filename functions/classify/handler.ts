@@ -6,6 +6,7 @@ import { once, rulesFromEnvironment } from '../shared/runtime';
 import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { completeClassification, preclassify, type ClassifyInput } from './classify';
+import { Kind, Source, Verdict } from '../shared/vocabulary';
 import { DEFAULT_ENRICHMENT_TIMEOUT_MS, enrich } from './enrich';
 
 export interface ClassifyDependencies {
@@ -15,19 +16,34 @@ export interface ClassifyDependencies {
   log?: (incidentId: string) => Log;
 }
 
-/** ClassifyEvent: the EventBridge envelope in, the incident out. Never throws on bad input. */
+export interface ClassifyOutput {
+  incident: Incident;
+  /** Set by ClassifyFromRulesAlone: why the first classification failed (the execution fails at the end). */
+  classifyError?: ClassifyInput['classifyError'];
+}
+
+/**
+ * ClassifyEvent: the EventBridge envelope in, the incident out. Never throws on bad input.
+ * ClassifyFromRulesAlone calls it again with `classifyError` after the first attempt failed:
+ * then the rules decide on the raw ids, and Organizations is not asked anything.
+ */
 export function createClassifyHandler(deps: ClassifyDependencies) {
-  return async (input: ClassifyInput): Promise<{ incident: Incident }> => {
+  return async (input: ClassifyInput): Promise<ClassifyOutput> => {
     const first = preclassify(input, deps.rules);
-    const classified =
-      'final' in first
-        ? first.final
-        : completeClassification(
-            first.pending,
-            await enrich(deps.organizations, first.pending.policy.id, first.pending.target, deps.enrichmentTimeoutMs ?? DEFAULT_ENRICHMENT_TIMEOUT_MS),
-            deps.rules,
-          );
-    const incident = isSelfTestEvent(input.event) ? markSelfTest(classified) : classified;
+    const fallback = input.classifyError;
+    const enrichment = async (pending: Extract<typeof first, { pending: unknown }>['pending']) =>
+      fallback !== undefined
+        ? { errors: [`classified from the rules alone: the first classification failed with ${fallback.Error ?? 'an unknown error'}`] }
+        : enrich(deps.organizations, pending.policy.id, pending.target, deps.enrichmentTimeoutMs ?? DEFAULT_ENRICHMENT_TIMEOUT_MS);
+    const classified = 'final' in first ? first.final : completeClassification(first.pending, await enrichment(first.pending), deps.rules);
+    const selfTest = isSelfTestEvent(input.event);
+    const sourced: Incident = {
+      ...classified,
+      source: selfTest ? Source.SELF_TEST : Source.EVENT,
+      // Every readable event classify knows is a DetachPolicy (the other kinds come with issue 12's doors).
+      ...(classified.verdict === Verdict.INVALID ? {} : { kind: Kind.DETACHED }),
+    };
+    const incident = selfTest ? markSelfTest(sourced) : sourced;
     (deps.log ?? lambdaLog)(incident.incidentId).info('classified', {
       verdict: incident.verdict,
       reason: incident.reason,
@@ -36,8 +52,9 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
       targetId: incident.target.id,
       actor: incident.actor.principalArn,
       selfTest: incident.selfTest,
+      classifyError: fallback?.Error,
     });
-    return { incident };
+    return fallback === undefined ? { incident } : { incident, classifyError: fallback };
   };
 }
 

@@ -1,110 +1,88 @@
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
-import { LAMBDA_SERVICE_ERRORS, StatusRegressionError, TRANSIENT_ORGANIZATIONS_ERRORS } from '../shared/errors';
+import { closureOf, isRetriesExhausted, isWorkflowDecision, type WorkflowDecision, type WorkflowResult } from '../shared/closure';
+import { DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
 import type { Closure, Incident } from '../shared/incident';
 import { Decision, IncidentStatus, OnTimeout, Outcome, TimelineStep } from '../shared/vocabulary';
 
 /** The workflow's state when it reaches CloseIncident. */
-export interface CloseInput {
+export interface WorkflowState {
   incident: Incident;
-  decision?: { decision: Decision; by: string; reason?: string; at?: string };
-  result: {
-    outcome: Outcome;
-    /** The reattach result, or the failure's error name and cause. */
-    detail?: { reattachedAt?: string; error?: string; cause?: string };
-  };
+  decision?: WorkflowDecision;
+  result: WorkflowResult;
+  /** ClaimIncident's error, when the audit store could not take the claim: close claims late. */
+  claimError?: { Error?: string; Cause?: string };
 }
 
-/** Prefix of the cause when the state machine gave up retrying, so it reads apart from a permanent error. */
-export const RETRIES_EXHAUSTED = 'retries exhausted';
-
-/**
- * ReattachPolicy retries these errors; reaching MarkFailed with one means its retrier's last
- * attempt failed too, not that the error was permanent.
- */
-export function isRetriesExhausted(error: string | undefined): boolean {
-  return error !== undefined && ([...TRANSIENT_ORGANIZATIONS_ERRORS, ...LAMBDA_SERVICE_ERRORS] as readonly string[]).includes(error);
-}
-
-function describeFailure(error: string | undefined, cause: string | undefined): string {
-  const text = cause ?? 'unknown cause';
-  // Step Functions passes a Lambda error's cause as the JSON of {errorType, errorMessage, trace}.
-  try {
-    const parsed = JSON.parse(text) as { errorMessage?: string };
-    if (parsed.errorMessage) return `${error ?? 'Error'}: ${parsed.errorMessage}`;
-  } catch {
-    // not JSON: use it as it is
-  }
-  return error === undefined || text.startsWith(error) ? text : `${error}: ${text}`;
-}
-
-function causeOf(input: CloseInput): string | undefined {
-  if (input.result.outcome !== Outcome.FAILED) return undefined;
-  const { error, cause } = input.result.detail ?? {};
-  const described = describeFailure(error, cause);
-  return isRetriesExhausted(error) ? `${RETRIES_EXHAUSTED}: ${described}` : described;
+/** CloseIncident's input: the state, and the execution (which a late claim records). */
+export interface CloseInput {
+  state: WorkflowState;
+  executionArn: string;
 }
 
 /** The steps that explain how the incident ended, before the final "closed". */
-function closingSteps(input: CloseInput, at: string, cause: string | undefined): TimelineWrite[] {
+function closingSteps(state: WorkflowState, at: string, cause: string | undefined): TimelineWrite[] {
   const steps: TimelineWrite[] = [];
-  if (input.decision?.decision === Decision.TIMEOUT) {
-    steps.push({ step: TimelineStep.TIMED_OUT, at, detail: { onTimeout: input.incident.approval?.onTimeout ?? OnTimeout.REATTACH } });
+  if (state.decision?.decision === Decision.TIMEOUT) {
+    steps.push({ step: TimelineStep.TIMED_OUT, at, detail: { onTimeout: state.incident.approval?.onTimeout ?? OnTimeout.REATTACH } });
   }
-  if (input.result.outcome === Outcome.OVERRIDDEN) {
-    steps.push({ step: TimelineStep.OVERRIDDEN, at, detail: { by: input.decision?.by, reason: input.decision?.reason, decision: input.decision?.decision } });
+  if (state.result.outcome === Outcome.OVERRIDDEN) {
+    steps.push({ step: TimelineStep.OVERRIDDEN, at, detail: { by: state.decision?.by, reason: state.decision?.reason, decision: state.decision?.decision } });
   }
-  if (input.result.outcome === Outcome.FAILED) {
-    const error = input.result.detail?.error;
+  if (state.result.outcome === Outcome.FAILED) {
+    const error = state.result.detail?.error;
     steps.push({ step: TimelineStep.FAILED, at, detail: { error, cause, retriesExhausted: isRetriesExhausted(error) } });
   }
   return steps;
 }
 
 /**
+ * The claim ClaimIncident could not write, written now that the protection is back: the trail
+ * then holds the incident after all. Another execution that claimed it meanwhile owns it.
+ */
+async function claimLate(state: WorkflowState, executionArn: string, audit: AuditStore): Promise<void> {
+  try {
+    await audit.claimIncident(state.incident, executionArn);
+  } catch (error) {
+    if (!(error instanceof DuplicateIncidentError)) throw error;
+  }
+}
+
+/**
  * Records how the incident ended: the outcome, the cause of a failure, the time to remediate,
  * and the decision when the workflow took it (AUTO, TIMEOUT). A retried close returns what the
- * first one recorded.
+ * first one recorded. Audit errors are thrown with their names, for the workflow to retry; if
+ * they last, the workflow still sends the closing notice, from its own state.
  */
 export async function closeIncident(input: CloseInput, audit: AuditStore, clock: () => Date = () => new Date()): Promise<Closure> {
+  const { state, executionArn } = input;
+  const { incident, result } = state;
   const closedAt = clock().toISOString();
-  const { incident, result } = input;
-  const cause = causeOf(input);
-  const reattachedAt = result.detail?.reattachedAt;
-  const remediated = result.outcome === Outcome.REATTACHED || result.outcome === Outcome.ALREADY_ATTACHED;
-  const timeToRemediateSeconds =
-    remediated && reattachedAt !== undefined ? Math.max(0, (Date.parse(reattachedAt) - Date.parse(incident.detectedAt)) / 1000) : undefined;
-  const workflowDecided = input.decision?.decision === Decision.AUTO || input.decision?.decision === Decision.TIMEOUT;
-  const closure: Closure = {
-    outcome: result.outcome,
-    decision: input.decision?.decision,
-    decidedBy: input.decision?.by,
-    decisionReason: input.decision?.reason,
-    cause,
-    reattachedAt,
-    timeToRemediateSeconds,
-    closedAt,
-  };
+  const closure = closureOf(incident, result, state.decision, closedAt);
 
-  for (const step of closingSteps(input, closedAt, cause)) await audit.appendTimeline(incident.incidentId, step);
+  if (state.claimError !== undefined) await claimLate(state, executionArn, audit);
+  for (const step of closingSteps(state, closedAt, closure.cause)) await audit.appendTimeline(incident.incidentId, step);
   try {
     await audit.advance(
       incident.incidentId,
       IncidentStatus.CLOSED,
       {
         outcome: result.outcome,
-        cause,
-        reattachedAt,
-        timeToRemediateSeconds,
+        cause: closure.cause,
+        reattachedAt: closure.reattachedAt,
+        timeToRemediateSeconds: closure.timeToRemediateSeconds,
         closedAt,
-        ...(workflowDecided ? { decision: input.decision?.decision, decidedBy: input.decision?.by, decidedAt: closedAt } : {}),
+        ...(isWorkflowDecision(state.decision)
+          ? { decision: state.decision?.decision, decidedBy: state.decision?.by, decisionReason: state.decision?.reason, decidedAt: closedAt }
+          : {}),
       },
-      { step: TimelineStep.CLOSED, at: closedAt, detail: { outcome: result.outcome, cause, timeToRemediateSeconds } },
+      { step: TimelineStep.CLOSED, at: closedAt, detail: { outcome: result.outcome, cause: closure.cause, timeToRemediateSeconds: closure.timeToRemediateSeconds } },
     );
   } catch (error) {
     if (!(error instanceof StatusRegressionError)) throw error;
     const recorded = await audit.getIncident(incident.incidentId);
     if (recorded?.status !== IncidentStatus.CLOSED) throw error;
     return {
+      recorded: true,
       outcome: recorded.outcome ?? result.outcome,
       decision: recorded.decision,
       decidedBy: recorded.decidedBy,
@@ -115,5 +93,5 @@ export async function closeIncident(input: CloseInput, audit: AuditStore, clock:
       closedAt: recorded.closedAt ?? closedAt,
     };
   }
-  return closure;
+  return { ...closure, recorded: true };
 }

@@ -18,8 +18,8 @@ export interface CloseDependencies {
 export function createCloseHandler(deps: CloseDependencies) {
   return async (input: CloseInput): Promise<Closure> => {
     const closure = await closeIncident(input, deps.audit, deps.clock);
-    deps.metrics(closureMetricPoints(input.incident, closure));
-    (deps.log ?? lambdaLog)(input.incident.incidentId).info('closed', { ...closure });
+    deps.metrics(closureMetricPoints(input.state.incident, closure));
+    (deps.log ?? lambdaLog)(input.state.incident.incidentId).info('closed', { ...closure });
     return closure;
   };
 }

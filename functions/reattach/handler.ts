@@ -4,23 +4,25 @@ import { lambdaLog, type Log } from '../shared/log';
 import { once, requireEnv } from '../shared/runtime';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
-import { reattachOnce, type ReattachDependencies, type ReattachResult } from './reattach';
+import { attachOnce, confirmOnce, type AttachResult, type ReattachDependencies, type ReattachResult } from './reattach';
 
-export interface ReattachInput {
-  incident: Incident;
-  executionArn: string;
-}
+/** ReattachPolicy (`phase: "attach"`) and ConfirmAttachment (`phase: "confirm"`, with the attach result). */
+export type ReattachInput =
+  | { phase: 'attach'; incident: Incident; executionArn: string }
+  | { phase: 'confirm'; incident: Incident; executionArn: string; attach: AttachResult };
 
-/** ReattachPolicy: one attempt; the state machine owns the retries. */
+/** One attempt of either step; the state machine owns the retries. */
 export function createReattachHandler(deps: ReattachDependencies & { log?: (incidentId: string) => Log }) {
-  return async (input: ReattachInput): Promise<ReattachResult> => {
+  return async (input: ReattachInput): Promise<AttachResult | ReattachResult> => {
     const log = (deps.log ?? lambdaLog)(input.incident.incidentId);
     try {
-      const result = await reattachOnce(input.incident, input.executionArn, deps);
-      log.info('reattach attempt succeeded', { ...result });
+      const result =
+        input.phase === 'confirm' ? await confirmOnce(input.incident, input.executionArn, input.attach, deps) : await attachOnce(input.incident, input.executionArn, deps);
+      if (result.auditErrors !== undefined) log.error('the audit trail missed a step', { phase: input.phase, auditErrors: result.auditErrors });
+      log.info(`${input.phase} succeeded`, { ...result });
       return result;
     } catch (error) {
-      log.warn('reattach attempt failed', { error: (error as Error).name, message: (error as Error).message });
+      log.warn(`${input.phase} failed`, { error: (error as Error).name, message: (error as Error).message });
       throw error;
     }
   };

@@ -5,16 +5,27 @@ import {
   type PolicyType as SdkPolicyType,
 } from '@aws-sdk/client-organizations';
 import { randomUUID } from 'node:crypto';
-import type { AuditStore } from '../shared/audit/audit-store';
-import { AttachmentNotConfirmedError, describeError, ErrorName, type OrganizationsError } from '../shared/errors';
+import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
+import { AttachmentNotConfirmedError, describeError, ErrorName } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 import { toOrganizationsError } from './organizations-errors';
 
+/** What ReattachPolicy did: attached the policy, or found it attached already. */
+export interface AttachResult {
+  result: 'attached' | 'already-attached';
+  at: string;
+  /** Audit writes that failed; the protection is back all the same. */
+  auditErrors?: string[];
+}
+
+/** What ConfirmAttachment found: the policy is listed on the target. */
 export interface ReattachResult {
   outcome: typeof Outcome.REATTACHED | typeof Outcome.ALREADY_ATTACHED;
   /** When the attachment was confirmed on the target. */
   reattachedAt: string;
+  /** Audit writes of either step that failed (the execution fails at its end so the alarm fires). */
+  auditErrors?: string[];
 }
 
 export interface ReattachDependencies {
@@ -23,12 +34,65 @@ export interface ReattachDependencies {
   clock?: () => Date;
 }
 
+function pairOf(incident: Incident): { policyId: string; targetId: string } {
+  const { id: policyId } = incident.policy;
+  const { id: targetId } = incident.target;
+  if (policyId === undefined || targetId === undefined) throw new Error(`incident ${incident.incidentId} names no policy or target`);
+  return { policyId, targetId };
+}
+
+/**
+ * Records a step after the action, never before it and never instead of it: a failing audit
+ * store is reported to the caller (and so to the workflow), it does not undo a restoration.
+ */
+async function recordAfter(audit: AuditStore, incidentId: string, write: TimelineWrite, auditErrors: string[]): Promise<void> {
+  try {
+    await audit.appendTimeline(incidentId, write);
+  } catch (error) {
+    auditErrors.push(`${write.step}: ${describeError(error)}`);
+  }
+}
+
+const attemptStep = (executionArn: string, at: string, detail: Record<string, unknown>): TimelineWrite => ({
+  step: TimelineStep.REATTACH_ATTEMPT,
+  occurrence: `${at}#${randomUUID().slice(0, 8)}`,
+  at,
+  detail: { executionArn, ...detail },
+});
+
+const withErrors = <T extends object>(value: T, auditErrors: string[]): T & { auditErrors?: string[] } =>
+  auditErrors.length === 0 ? value : { ...value, auditErrors };
+
+/**
+ * ReattachPolicy, one attempt: AttachPolicy first, then the record of it. An attachment that
+ * is already there is success. Organizations errors are thrown with the names the workflow
+ * retries or catches; the confirmation is a state of its own (ConfirmAttachment), so a retry
+ * of the confirmation never spends another AttachPolicy request of the storm's budget.
+ */
+export async function attachOnce(incident: Incident, executionArn: string, deps: ReattachDependencies): Promise<AttachResult> {
+  const now = () => (deps.clock ?? (() => new Date()))().toISOString();
+  const { policyId, targetId } = pairOf(incident);
+  const auditErrors: string[] = [];
+  let result: AttachResult['result'] = 'attached';
+  try {
+    await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+  } catch (caught) {
+    const error = toOrganizationsError(caught);
+    if (error.name !== ErrorName.ORG_DUPLICATE_ATTACHMENT) {
+      await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, now(), { result: 'error', error: error.name, message: error.message, transient: error.transient }), auditErrors);
+      throw error;
+    }
+    result = 'already-attached';
+  }
+  const at = now();
+  await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, at, { result }), auditErrors);
+  return withErrors({ result, at }, auditErrors);
+}
+
 async function isAttached(client: OrganizationsClient, policyId: string, targetId: string, type: string): Promise<boolean> {
   let nextToken: string | undefined;
   do {
-    const page = await client.send(
-      new ListPoliciesForTargetCommand({ TargetId: targetId, Filter: type as SdkPolicyType, NextToken: nextToken }),
-    );
+    const page = await client.send(new ListPoliciesForTargetCommand({ TargetId: targetId, Filter: type as SdkPolicyType, NextToken: nextToken }));
     if (page.Policies?.some((policy) => policy.Id === policyId)) return true;
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
@@ -36,84 +100,41 @@ async function isAttached(client: OrganizationsClient, policyId: string, targetI
 }
 
 /**
- * What an earlier attempt of this execution found, when one got past AttachPolicy (and its
- * confirmation then failed): the policy attached by it, or already attached.
+ * ConfirmAttachment, one attempt: the policy must be listed on the target. When classify could
+ * not learn the policy's type (a lookup that timed out during a storm), it is looked for under
+ * each type a policy can be protected as.
  */
-async function earlierOutcome(audit: AuditStore, incidentId: string, executionArn: string): Promise<ReattachResult['outcome'] | undefined> {
-  const results = new Set(
-    (await audit.getTimeline(incidentId))
-      .filter((entry) => entry.step === TimelineStep.REATTACH_ATTEMPT && entry.detail.executionArn === executionArn)
-      .map((entry) => entry.detail.result),
-  );
-  if (results.has('attached')) return Outcome.REATTACHED;
-  if (results.has('already-attached')) return Outcome.ALREADY_ATTACHED;
-  return undefined;
-}
-
-/**
- * One attempt at putting the policy back: AttachPolicy, then confirm the attachment with
- * ListPoliciesForTarget. Every attempt is recorded in the timeline. An attachment that is
- * already there is success. Errors are thrown with the names the workflow retries or catches.
- * A retry after this execution got past AttachPolicy only confirms: under throttling, a second
- * AttachPolicy would spend a request of the budget other incidents are waiting for.
- */
-export async function reattachOnce(incident: Incident, executionArn: string, deps: ReattachDependencies): Promise<ReattachResult> {
+export async function confirmOnce(incident: Incident, executionArn: string, attach: AttachResult, deps: ReattachDependencies): Promise<ReattachResult> {
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
-  const policyId = incident.policy.id;
-  const targetId = incident.target.id;
-  if (policyId === undefined || targetId === undefined) throw new Error(`incident ${incident.incidentId} names no policy or target`);
-  // ListPoliciesForTarget needs the type; when Organizations did not tell classify (a lookup that
-  // timed out during a storm), look under each type a policy can be protected as.
+  const { policyId, targetId } = pairOf(incident);
+  const auditErrors = [...(attach.auditErrors ?? [])];
   const typesToCheck = incident.policy.type !== undefined ? [incident.policy.type] : [PolicyType.SERVICE_CONTROL_POLICY, PolicyType.RESOURCE_CONTROL_POLICY];
-  const recordAttempt = (detail: Record<string, unknown>) =>
-    deps.audit.appendTimeline(incident.incidentId, {
-      step: TimelineStep.REATTACH_ATTEMPT,
-      occurrence: `${now()}#${randomUUID().slice(0, 8)}`,
-      detail: { executionArn, ...detail },
-    });
-
-  const earlier = await earlierOutcome(deps.audit, incident.incidentId, executionArn);
-  let outcome: ReattachResult['outcome'] = earlier ?? Outcome.REATTACHED;
-  if (earlier === undefined) {
-    // Only the Organizations call is translated: an audit write failing afterwards is not an Organizations error.
-    let attachError: OrganizationsError | undefined;
-    try {
-      await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
-    } catch (caught) {
-      attachError = toOrganizationsError(caught);
-    }
-    if (attachError === undefined) {
-      await recordAttempt({ result: 'attached' });
-    } else if (attachError.name === ErrorName.ORG_DUPLICATE_ATTACHMENT) {
-      outcome = Outcome.ALREADY_ATTACHED;
-      await recordAttempt({ result: 'already-attached' });
-    } else {
-      await recordAttempt({ result: 'error', error: attachError.name, message: attachError.message, transient: attachError.transient });
-      throw attachError;
-    }
-  } else {
-    await recordAttempt({ result: 'confirming', earlier: outcome });
-  }
-
-  let confirmed: boolean;
+  let confirmed = false;
   try {
-    confirmed = false;
-    for (const candidate of typesToCheck) {
-      confirmed = await isAttached(deps.organizations, policyId, targetId, candidate);
+    for (const type of typesToCheck) {
+      confirmed = await isAttached(deps.organizations, policyId, targetId, type);
       if (confirmed) break;
     }
   } catch (caught) {
     const error = toOrganizationsError(caught);
-    await recordAttempt({ result: 'confirmation-error', error: error.name, message: describeError(caught) });
+    await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, now(), { result: 'confirmation-error', error: error.name, message: describeError(caught) }), auditErrors);
     throw error;
   }
-  if (!confirmed) throw new AttachmentNotConfirmedError(policyId, targetId);
-
+  if (!confirmed) {
+    await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, now(), { result: 'not-listed', earlier: attach.result }), auditErrors);
+    throw new AttachmentNotConfirmedError(policyId, targetId);
+  }
+  const outcome = attach.result === 'attached' ? Outcome.REATTACHED : Outcome.ALREADY_ATTACHED;
   const reattachedAt = now();
-  await deps.audit.appendTimeline(incident.incidentId, {
-    step: outcome === Outcome.REATTACHED ? TimelineStep.REATTACHED : TimelineStep.ALREADY_ATTACHED,
-    at: reattachedAt,
-    detail: { policyId, targetId, confirmedBy: 'ListPoliciesForTarget' },
-  });
-  return { outcome, reattachedAt };
+  await recordAfter(
+    deps.audit,
+    incident.incidentId,
+    {
+      step: outcome === Outcome.REATTACHED ? TimelineStep.REATTACHED : TimelineStep.ALREADY_ATTACHED,
+      at: reattachedAt,
+      detail: { policyId, targetId, confirmedBy: 'ListPoliciesForTarget' },
+    },
+    auditErrors,
+  );
+  return withErrors({ outcome, reattachedAt }, auditErrors);
 }

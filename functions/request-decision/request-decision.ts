@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditStore } from '../shared/audit/audit-store';
 import { newDecisionId, type DecisionStore } from '../shared/decisions/decision-store';
-import { describeError, StatusRegressionError } from '../shared/errors';
+import { DecisionNotRequestedError, describeError, StatusRegressionError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import type { Log } from '../shared/log';
 import type { SlackTarget } from '../shared/notifications/slack-poster';
@@ -25,6 +25,15 @@ export interface RequestDecisionDependencies {
   clock?: () => Date;
 }
 
+/** Runs an audit write that comes after people were asked: its failure is logged, never fatal. */
+async function bestEffort(log: Log, what: string, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    log.error(`could not ${what}`, { error: describeError(error) });
+  }
+}
+
 /**
  * RequestDecision: keeps the task token in DynamoDB under a short decision id, moves the
  * incident to AWAITING_DECISION, and asks the approvers (Slack buttons carrying the id only)
@@ -39,6 +48,8 @@ export async function requestDecision(input: RequestDecisionInput, deps: Request
   const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
   const onTimeout = incident.approval?.onTimeout ?? OnTimeout.REATTACH;
 
+  // Without the stored token nobody could resume the workflow: this failing throws, the
+  // workflow retries, and then restores the protection (fail safe), never applies onTimeout.
   await deps.decisions.create({ decisionId, incidentId: incident.incidentId, taskToken: input.taskToken, deadline });
   try {
     await deps.audit.advance(
@@ -49,45 +60,61 @@ export async function requestDecision(input: RequestDecisionInput, deps: Request
     );
   } catch (error) {
     if (!(error instanceof StatusRegressionError)) throw error;
-    // A retried invocation: the first one asked already, and its decision id is the one people
-    // see; this retry's token is the only one that can still resume the workflow, so it goes there.
-    deps.log.warn('decision already requested', { error: error.message });
     const recorded = await deps.audit.getIncident(incident.incidentId);
-    if (recorded?.decisionId !== undefined) await deps.decisions.replaceTaskToken(recorded.decisionId, input.taskToken);
-    return { decisionId: recorded?.decisionId ?? decisionId, deadline: recorded?.decisionDeadline ?? deadline };
+    if (recorded?.decisionId !== undefined) {
+      // A retried invocation: the first one asked already, and its decision id is the one people
+      // see; this retry's token is the only one that can still resume the workflow, so it goes there.
+      deps.log.warn('decision already requested', { error: error.message });
+      await deps.decisions.replaceTaskToken(recorded.decisionId, input.taskToken);
+      return { decisionId: recorded.decisionId, deadline: recorded.decisionDeadline ?? deadline };
+    }
+    if (recorded !== undefined) throw error;
+    // No incident record: the claim could not be written (the execution fails at its end for
+    // that). A missing record must never silence the request, so people are asked all the same.
+    deps.log.error('asking for a decision on an incident the audit trail does not hold', { error: error.message });
   }
 
   const failures: { channel: string; error: string }[] = [];
+  let asked = 0;
   try {
     await publishNotice(deps.sns, deps.topicArn, { phase: 'awaiting-decision', incident, deadline });
+    asked++;
   } catch (error) {
     failures.push({ channel: 'email', error: describeError(error) });
   }
   if (deps.slack !== undefined) {
+    let posted: { channel: string; ts: string } | undefined;
     try {
-      const posted = await deps.slack.poster.post(deps.slack.channel, incidentMessage(incident, { kind: 'awaiting-decision', decisionId, deadline }));
-      await deps.decisions.attachSlackMessage(decisionId, posted);
-      await deps.audit.recordSlackMessage(incident.incidentId, posted);
+      posted = await deps.slack.poster.post(deps.slack.channel, incidentMessage(incident, { kind: 'awaiting-decision', decisionId, deadline }));
+      asked++;
     } catch (error) {
       failures.push({ channel: 'slack', error: describeError(error) });
     }
+    // Where the message is, so the decision can redraw it; best effort once it is posted.
+    if (posted !== undefined) {
+      await bestEffort(deps.log, 'remember the Slack message', () => deps.decisions.attachSlackMessage(decisionId, posted));
+      await bestEffort(deps.log, 'remember the Slack message', () => deps.audit.recordSlackMessage(incident.incidentId, posted));
+    }
   }
-  // Nobody may have been told, but the decision can still be taken with `scp-guardian decide`,
-  // and the window's end applies onTimeout either way: record the failure, do not fail the wait.
   for (const failure of failures) {
     deps.log.error('could not ask for a decision', failure);
-    await deps.audit.appendTimeline(incident.incidentId, {
-      step: TimelineStep.NOTIFICATION_FAILED,
-      occurrence: `awaiting-decision#${failure.channel}`,
-      detail: { phase: 'awaiting-decision', ...failure },
-    });
+    await bestEffort(deps.log, 'record the failed request', () =>
+      deps.audit.appendTimeline(incident.incidentId, {
+        step: TimelineStep.NOTIFICATION_FAILED,
+        occurrence: `awaiting-decision#${failure.channel}`,
+        detail: { phase: 'awaiting-decision', ...failure },
+      }),
+    );
   }
-  if (failures.length === 0) {
-    await deps.audit.appendTimeline(incident.incidentId, {
+  // Nobody was told, so nobody can decide in time: the window must not run out silently. The
+  // workflow restores the protection instead (fail safe), and says why.
+  if (asked === 0) throw new DecisionNotRequestedError(incident.incidentId, failures.map((f) => `${f.channel}: ${f.error}`).join('; ') || 'no channel is configured');
+  await bestEffort(deps.log, 'record the request', () =>
+    deps.audit.appendTimeline(incident.incidentId, {
       step: TimelineStep.NOTIFIED,
       occurrence: 'awaiting-decision',
-      detail: { phase: 'awaiting-decision', decisionId },
-    });
-  }
+      detail: { phase: 'awaiting-decision', decisionId, ...(failures.length > 0 ? { partial: true } : {}) },
+    }),
+  );
   return { decisionId, deadline };
 }

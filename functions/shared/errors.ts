@@ -32,8 +32,12 @@ export const ErrorName = {
   NOTICE_NOT_SENT: 'NoticeNotSent',
   /** Nobody could be asked for a decision (no channel reached): the workflow restores instead. */
   DECISION_NOT_REQUESTED: 'DecisionNotRequested',
+  /** The Fail state's error when the classify function failed and the rules alone decided. */
+  CLASSIFICATION_FAILED: 'ClassificationFailed',
   /** A Lambda function ran out of time (older runtimes report States.Timeout). */
   LAMBDA_TIMED_OUT: 'Sandbox.Timedout',
+  /** A Lambda function failed without a named error (crashed, out of memory, older runtimes' timeouts). */
+  LAMBDA_UNKNOWN: 'Lambda.Unknown',
   STATES_TIMEOUT: 'States.Timeout',
   STATES_ALL: 'States.ALL',
 } as const;
@@ -109,8 +113,29 @@ export class NotificationFailedError extends GuardianError {
   }
 }
 
+/** Nobody could be asked for a decision: every channel failed, or none is configured. */
+export class DecisionNotRequestedError extends GuardianError {
+  constructor(readonly incidentId: string, why: string, options?: { cause?: unknown }) {
+    super(ErrorName.DECISION_NOT_REQUESTED, `incident ${incidentId}: nobody could be asked for a decision (${why})`, options);
+  }
+}
+
 /** Turns anything thrown into a one-line description. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/** DynamoDB throttled an audit-store call (or a transaction met a conflict): the ASL retries it. */
+export class AuditStoreThrottledError extends GuardianError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorName.AUDIT_THROTTLED, message, options);
+  }
+}
+
+/** DynamoDB answered an audit-store call with a 5xx, or did not answer at all: the ASL retries it. */
+export class AuditStoreUnavailableError extends GuardianError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorName.AUDIT_UNAVAILABLE, message, options);
+  }
 }

@@ -1,4 +1,4 @@
-import type { Decision, Mode, OnTimeout, Outcome, PolicyType, TargetType, Verdict } from './vocabulary';
+import type { Decision, Kind, Mode, OnTimeout, Outcome, PolicyType, Priority, Source, TargetType, Verdict } from './vocabulary';
 import type { RuleMatch } from './rules/match';
 
 /** Who called DetachPolicy, as CloudTrail tells it. */
@@ -51,6 +51,10 @@ export interface ApprovalTerms {
  */
 export interface Incident {
   incidentId: string;
+  /** What weakened the protection; absent for an event of no known kind (INVALID). */
+  kind?: Kind;
+  /** Where the incident came from; absent in incidents recorded before it was kept (read as "event"). */
+  source?: Source;
   verdict: Verdict;
   /** Why the verdict, in one sentence. */
   reason: string;
@@ -67,6 +71,13 @@ export interface Incident {
   approval?: ApprovalTerms;
   /** Whether people are told about this incident (protected ones always are). */
   notify: boolean;
+  /** How loudly people are told; absent means normal. */
+  priority?: Priority;
+  /**
+   * The workflow could not classify the event at all (not even from the rules alone): recorded
+   * as it arrived, the execution fails so the alarm fires, and the sweep checks the organization.
+   */
+  unclassified?: boolean;
   /** For an INVALID event: what is wrong with it, and the start of it as received. */
   invalid?: { problem: string; excerpt: string };
   /** Enrichment problems (names could not be read); never blocks remediation. */
@@ -77,6 +88,13 @@ export interface Incident {
 
 /** How an incident ended, as CloseIncident recorded it and the closing notice tells it. */
 export interface Closure {
+  /**
+   * False when the audit store could not record the closing (CloseIncident failed after its
+   * retries): the notice still goes out, computed from the workflow's state, and says so.
+   */
+  recorded?: boolean;
+  /** The audit writes that failed on the way, each as "Error: message". */
+  auditErrors?: string[];
   outcome: Outcome;
   decision?: Decision;
   decidedBy?: string;

@@ -14,6 +14,27 @@ export const Verdict = {
 } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
+/** What weakened a protection (contract: docs). */
+export const Kind = {
+  DETACHED: 'DETACHED',
+  POLICY_TYPE_DISABLED: 'POLICY_TYPE_DISABLED',
+  ACCOUNT_MOVED: 'ACCOUNT_MOVED',
+  POLICY_CHANGED: 'POLICY_CHANGED',
+  POLICY_DELETED: 'POLICY_DELETED',
+  FORBIDDEN_ATTACHED: 'FORBIDDEN_ATTACHED',
+  DRIFT: 'DRIFT',
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** Where an incident came from. */
+export const Source = {
+  EVENT: 'event',
+  SWEEP: 'sweep',
+  SELF_TEST: 'self-test',
+  CANARY: 'canary',
+} as const;
+export type Source = (typeof Source)[keyof typeof Source];
+
 /** How a protection rule remediates. */
 export const Mode = {
   AUTO: 'auto',
@@ -43,6 +64,17 @@ export const Outcome = {
   DUPLICATE: 'DUPLICATE',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/**
+ * How loudly an incident is told. Absent means normal. A protected pair detached by an ignored
+ * principal is told at low priority; a failure, or a protection that cannot come back, is critical.
+ */
+export const Priority = {
+  LOW: 'low',
+  NORMAL: 'normal',
+  CRITICAL: 'critical',
+} as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
 
 /** What happens when nobody decides within the approval window. */
 export const OnTimeout = {

@@ -17,3 +17,18 @@ export type WorkflowSubstitution = keyof typeof WORKFLOW_FUNCTIONS;
 
 /** The one workflow definition, relative to the project root. */
 export const ASL_FILE = 'statemachine/remediation.asl.json';
+
+/**
+ * Each function's timeout in seconds: the CDK gives it to Lambda, and the local runner fails a
+ * handler that runs longer with `Sandbox.Timedout`, as Lambda would. The SDK clients' own
+ * timeouts (functions/shared/clients) fit inside these.
+ */
+export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 'slack-interactions', number>> = {
+  classify: 10,
+  claim: 10,
+  'request-decision': 15,
+  reattach: 30,
+  close: 10,
+  notify: 15,
+  'slack-interactions': 10,
+};

@@ -9,21 +9,22 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
 /** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
 export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'close', 'notify', 'slack-interactions'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
-/** What each function is for, its timeout, and whether it uses the table (T) and the topic (P). */
-const SPECS: Record<HandlerName, [description: string, timeoutSeconds: number, uses: '' | 'T' | 'TP']> = {
-  classify: ['Classifies a DetachPolicy event (read-only Organizations calls)', 10, ''],
-  claim: ['Claims an incident once per CloudTrail eventID', 10, 'T'],
-  'request-decision': ['Stores the task token and asks approvers in Slack', 15, 'TP'],
-  reattach: ['Reattaches the detached policy (AttachPolicy only)', 30, 'T'],
-  close: ['Records the outcome of an incident', 10, 'T'],
-  notify: ['Notifies SNS subscribers and Slack', 15, 'TP'],
-  'slack-interactions': ['Verifies signed Slack interactions and sends the decision', 10, 'T'],
+/** What each function is for, and whether it uses the table (T) and the topic (P); timeouts are FUNCTION_TIMEOUT_SECONDS. */
+const SPECS: Record<HandlerName, [description: string, uses: '' | 'T' | 'TP']> = {
+  classify: ['Classifies a DetachPolicy event (read-only Organizations calls)', ''],
+  claim: ['Claims an incident once per CloudTrail eventID', 'T'],
+  'request-decision': ['Stores the task token and asks approvers in Slack', 'TP'],
+  reattach: ['Reattaches the detached policy and confirms it (AttachPolicy, ListPoliciesForTarget)', 'T'],
+  close: ['Records the outcome of an incident', 'T'],
+  notify: ['Notifies SNS subscribers and Slack', 'TP'],
+  'slack-interactions': ['Verifies signed Slack interactions and sends the decision', 'T'],
 };
 
 /** Item-level reads and writes on the base table only: no Scan, no DeleteItem, no index access. */
@@ -76,7 +77,8 @@ export class Handlers extends Construct {
 
     const defaults = lambdaDefaults(props.rules);
     const build = (name: HandlerName): NodejsFunction => {
-      const [description, timeoutSeconds, uses] = SPECS[name];
+      const [description, uses] = SPECS[name];
+      const timeoutSeconds = FUNCTION_TIMEOUT_SECONDS[name];
       const pascal = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
       // An own role without AWSLambdaBasicExecutionRole: logs go to this function's group only.
       const role = new Role(this, `${pascal}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `scp-guardian ${name}` });

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic, SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
@@ -19,8 +19,8 @@ export interface NotificationsProps {
   readonly displayName?: string;
 }
 
-/** Services that will publish to the topic (alarms, EventBridge rules) and so need the key. */
-const PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+/** CloudWatch publishes the stack's alarms; no EventBridge rule targets the topic, so EventBridge gets nothing. */
+const ALARMS = new ServicePrincipal('cloudwatch.amazonaws.com');
 
 /** The SNS topic for incident notices, encrypted with its own rotating KMS key. */
 export class Notifications extends Construct {
@@ -37,23 +37,41 @@ export class Notifications extends Construct {
       description: 'scp-guardian: encrypts the notification topic',
       enableKeyRotation: true,
     });
-    // CloudWatch alarms and EventBridge rules publish through SNS, which must encrypt with this
-    // key on their behalf; limited to this account's alarms and rules (confused deputy).
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowAlarmsAndRulesOfThisAccountToPublish',
-        principals: PUBLISHING_SERVICES.map((service) => new ServicePrincipal(service)),
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
-
     this.topic = new Topic(this, 'Topic', {
       displayName: props.displayName ?? 'scp-guardian',
       masterKey: this.key,
       enforceSSL: true,
     });
+
+    // A topic policy replaces SNS's default one, and enforceSSL's TLS Deny would be the only
+    // statement left: alarms then fail with "not authorized to perform: SNS:Publish ... because
+    // no resource-based policy allows" (aws-solutions/automated-security-response-on-aws#43).
+    // CloudWatch publishes as its service principal, so the topic must allow it and the key must
+    // let SNS encrypt for it; both only for this account's alarms in this region (confused deputy).
+    // The Lambda publishers need neither: topic.grantPublish gives their roles both.
+    const stack = Stack.of(this);
+    const alarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    };
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccountToPublish',
+        principals: [ALARMS],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: alarmsOfThisAccount,
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccountToUseTheKey',
+        principals: [ALARMS],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: alarmsOfThisAccount,
+      }),
+    );
     for (const email of emails) {
       // People get incidents; the daily self-test's notice proves delivery and goes nowhere.
       const subscription = new EmailSubscription(email, { filterPolicy: { [SELF_TEST_ATTRIBUTE]: SubscriptionFilter.notExistsFilter() } });

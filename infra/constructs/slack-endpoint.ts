@@ -1,5 +1,5 @@
 import { CfnOutput, Validations } from 'aws-cdk-lib';
-import { type Function as LambdaFunction, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, type Function as LambdaFunction, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -15,7 +15,26 @@ export interface SlackEndpointProps {
   readonly slackClients: readonly LambdaFunction[];
   /** The workflow whose waiting tasks the interactions complete. */
   readonly stateMachine: IStateMachine;
+  /**
+   * Reserved concurrency of the interactions function, or `'off'` for none. Its URL is public,
+   * so without a cap a flood of requests (each refused on its signature, but each a Lambda
+   * invocation) could take the account's whole concurrency and throttle classify and reattach.
+   * The cap also binds the relay: during a flood, notify and request-decision may be throttled
+   * posting to Slack (the SDK retries; then the Slack failure is recorded and email still goes out).
+   *
+   * Reserved concurrency comes out of the account's regional pool, and Lambda keeps at least 100
+   * of that pool unreserved: the sum of all reservations may be at most the account's
+   * concurrency limit minus 100. An account whose limit is 100 or less (new accounts may start at
+   * 10) cannot reserve any, and the deploy fails with "Specified ReservedConcurrentExecutions for
+   * function decreases account's UnreservedConcurrentExecution below its minimum value": there,
+   * use `'off'` (or ask for a higher limit in Service Quotas). See `aws lambda get-account-settings`.
+   * @default 5 (Slack sends one request per click; five clicks in flight at once is plenty)
+   */
+  readonly reservedConcurrency?: number | 'off';
 }
+
+/** The reserved concurrency of the Slack interactions function when none is given. */
+export const DEFAULT_SLACK_RESERVED_CONCURRENCY = 5;
 
 /** How the operator fills a secret after the first deploy; the stack never holds the value. */
 const howToSet = (what: string, where: string) =>
@@ -35,6 +54,10 @@ export class SlackEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: SlackEndpointProps) {
     if (props.slackClients.includes(props.interactions)) {
       throw new Error('SlackEndpoint: slackClients lists the interactions function; it relays for the others');
+    }
+    const concurrency = props.reservedConcurrency ?? DEFAULT_SLACK_RESERVED_CONCURRENCY;
+    if (concurrency !== 'off' && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new Error(`SlackEndpoint: reservedConcurrency must be a whole number of at least 1, or 'off' (got ${JSON.stringify(concurrency)})`);
     }
     super(scope, id);
 
@@ -72,6 +95,8 @@ export class SlackEndpoint extends Construct {
     // rejects any request whose v0 HMAC-SHA256 signature (signing secret) does not verify or
     // whose timestamp is more than 5 minutes off, and checks the clicker is an approver.
     this.url = props.interactions.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    // Set here, with the public URL it guards; the function is built with the others in Handlers.
+    if (concurrency !== 'off') (props.interactions.node.defaultChild as CfnFunction).reservedConcurrentExecutions = concurrency;
     new CfnOutput(this, 'InteractionsUrl', {
       description: 'Paste into Slack app > Interactivity & Shortcuts > Request URL',
       value: this.url.url,

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { ASL_FILE, WORKFLOW_FUNCTIONS, type WorkflowFunctionName, type WorkflowSubstitution } from '../../functions/shared/workflow-functions';
+import { definitionText } from '../../statemachine/definition';
 
 /** The DefinitionSubstitutions keys the stack fills, one per `${...}` placeholder of the ASL. */
 export const SUBSTITUTION_KEYS = Object.keys(WORKFLOW_FUNCTIONS) as WorkflowSubstitution[];
@@ -16,6 +17,8 @@ export function aslPlaceholders(aslText: string): string[] {
 }
 
 export interface WorkflowProps {
+  /** The validated rules: their approval window sets the execution's TimeoutSeconds. */
+  readonly rules: Pick<ProtectionRules, 'approval'>;
   /** The functions the ASL invokes, by handler name. */
   readonly functions: Readonly<Record<WorkflowFunctionName, IFunction>>;
   /**
@@ -41,8 +44,9 @@ export class Workflow extends Construct {
   public readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
-    const aslFile = path.join(props.projectRoot ?? path.resolve(__dirname, '..', '..'), ASL_FILE);
-    const placeholders = aslPlaceholders(readFileSync(aslFile, 'utf8'));
+    const projectRoot = props.projectRoot ?? path.resolve(__dirname, '..', '..');
+    const definition = definitionText(projectRoot, props.rules);
+    const placeholders = aslPlaceholders(definition);
     const unfilled = placeholders.filter((p) => !(SUBSTITUTION_KEYS as string[]).includes(p));
     const unused = SUBSTITUTION_KEYS.filter((k) => !placeholders.includes(k));
     const noFunction = SUBSTITUTION_KEYS.filter((k) => props.functions[WORKFLOW_FUNCTIONS[k]] === undefined);
@@ -59,7 +63,8 @@ export class Workflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment: 'scp-guardian: keeps protected SCPs attached',
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(aslFile),
+      // The ASL file as it is, with the execution timeout the rules give (statemachine/definition.ts).
+      definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(SUBSTITUTION_KEYS.map((key) => [key, props.functions[WORKFLOW_FUNCTIONS[key]].functionArn])),
       tracingEnabled: true,
       logs: {

@@ -22,7 +22,13 @@ export interface RequestContext {
   readonly headers: IncomingMessage['headers'];
 }
 
-/** Serves one operation: returns its output or throws an AwsServiceError. */
+/**
+ * What a handler returns to leave its request unanswered: no status line, no bytes, the
+ * connection held open until the client gives up or the server stops (a hung call).
+ */
+export const NO_ANSWER: unique symbol = Symbol('no answer');
+
+/** Serves one operation: returns its output (or NO_ANSWER) or throws an AwsServiceError. */
 export type OperationHandler = (input: JsonObject, context: RequestContext) => unknown;
 
 /** Props of an AwsJsonServer. */
@@ -60,6 +66,8 @@ export class AwsJsonServer {
   private readonly contentType: string;
   private server: Server | undefined;
   private address: ServerAddress | undefined;
+  /** Requests a handler left unanswered, still open. */
+  private readonly unanswered = new Set<ServerResponse>();
 
   constructor(options: AwsJsonServerOptions) {
     if (!options.targetPrefix) throw new Error('AwsJsonServer: targetPrefix is required');
@@ -71,6 +79,11 @@ export class AwsJsonServer {
   get url(): string {
     if (!this.address) throw new Error('AwsJsonServer: not started');
     return this.address.url;
+  }
+
+  /** How many requests are held unanswered (NO_ANSWER) with their connection still open. */
+  get unansweredCount(): number {
+    return this.unanswered.size;
   }
 
   /** Starts listening; resolves with the URL and port. Calling it again returns the same address. */
@@ -91,12 +104,15 @@ export class AwsJsonServer {
     return this.address;
   }
 
-  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  /** Stops listening and closes every connection, idle keep-alive and unanswered ones included. */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     this.address = undefined;
+    // close() waits for every connection to end; a held request's never would on its own.
+    for (const response of this.unanswered) response.socket?.destroy();
+    this.unanswered.clear();
     await new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
@@ -112,11 +128,21 @@ export class AwsJsonServer {
       if (!handler) throw new UnknownOperationError(headerValue(request, 'x-amz-target'));
       const input = parseInput(body);
       const output = await handler(input, { operation, requestId, headers: request.headers });
+      if (output === NO_ANSWER) {
+        this.holdUnanswered(response);
+        return;
+      }
       this.send(response, requestId, 200, output ?? {});
     } catch (error) {
       const failure = error instanceof AwsServiceError ? error : new InternalFailureError(error);
       this.send(response, requestId, failure.statusCode, failure.toBody());
     }
+  }
+
+  private holdUnanswered(response: ServerResponse): void {
+    if (response.socket === null || response.socket.destroyed) return;
+    this.unanswered.add(response);
+    response.once('close', () => this.unanswered.delete(response));
   }
 
   private operationOf(request: IncomingMessage): string {

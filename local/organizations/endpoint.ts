@@ -1,7 +1,7 @@
 import { AwsServiceError, SerializationError } from '../aws-json-protocol/errors';
-import { AwsJsonServer, type JsonObject, type OperationHandler, type ServerAddress } from '../aws-json-protocol/server';
+import { AwsJsonServer, NO_ANSWER, type JsonObject, type OperationHandler, type ServerAddress } from '../aws-json-protocol/server';
 import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
-import { FaultInjector, InjectedFault, type FaultOptions } from './fault-injector';
+import { FaultInjector, InjectedFault, InjectedHang, type FaultOptions } from './fault-injector';
 import { invalidInput, type LocalOrganization, type PolicyView, type TargetView } from './organization-state';
 
 /**
@@ -24,13 +24,15 @@ export interface RequestLogEntry {
   readonly operation: string;
   readonly input: JsonObject;
   readonly requestId: string;
-  /** HTTP status answered. */
+  /** HTTP status answered; 0 for a request left unanswered (`hung`). */
   readonly status: number;
   /** The error's `__type`, when the call failed. */
   readonly error?: string;
   /** Whether the failure was injected by the FaultInjector rather than the organization. */
   readonly injected: boolean;
-  /** When the request was answered, in epoch milliseconds. */
+  /** Set when the request was held open and never answered (an injected hang). */
+  readonly hung?: true;
+  /** When the request was answered (or, when hung, held), in epoch milliseconds. */
   readonly at: number;
 }
 
@@ -136,7 +138,7 @@ export class LocalOrganizationsEndpoint {
     return this.server.start();
   }
 
-  /** Stops listening and closes every connection. */
+  /** Stops listening and closes every connection, hung requests' included. */
   stop(): Promise<void> {
     return this.server.stop();
   }
@@ -146,7 +148,12 @@ export class LocalOrganizationsEndpoint {
     return this.server.url;
   }
 
-  /** Requests received for an operation (or in all), failed ones included. */
+  /** Hung requests whose connection is still open (the client has not given up yet). */
+  get openHungCount(): number {
+    return this.server.unansweredCount;
+  }
+
+  /** Requests received for an operation (or in all), failed and hung ones included. */
   callCount(operation?: string): number {
     return this.requestLog.filter((entry) => operation === undefined || entry.operation === operation).length;
   }
@@ -164,6 +171,10 @@ export class LocalOrganizationsEndpoint {
   private serve(operation: string, serve: (input: JsonObject) => unknown, input: JsonObject, requestId: string): unknown {
     try {
       const fault = this.faults.check(operation);
+      if (fault instanceof InjectedHang) {
+        this.requestLog.push({ operation, input, requestId, status: 0, injected: true, hung: true, at: Date.now() });
+        return NO_ANSWER;
+      }
       if (fault) throw fault;
       const output = serve(input);
       this.requestLog.push({ operation, input, requestId, status: 200, injected: false, at: Date.now() });

@@ -13,7 +13,12 @@ import { AwsServiceError } from '../aws-json-protocol/errors';
  *    is the honest lower bound for restoring N attachments at R requests per second;
  * 3. random faults: one draw from a seeded PRNG, so the same seed and the same calls give the
  *    same faults: 429 with `throttleProbability`, else 503 ServiceException with
- *    `serviceErrorProbability`.
+ *    `serviceErrorProbability`, else a hang with `hangProbability`.
+ *
+ * A hang is the fault no status code describes: the call is never answered (no status, no
+ * bytes) until the client gives up or the endpoint stops, as a connection lost inside AWS, or a
+ * service stuck behind it, looks to the SDK. It is what the clients' request timeouts
+ * (functions/shared/clients/timeouts.ts) are for. A hung call never reaches the organization.
  *
  * Steps 2 and 3 apply to every operation by default (AWS throttles reads as well as writes,
  * and the workflow reads to confirm a reattachment); `operations` narrows them. No timers: the
@@ -29,8 +34,14 @@ export const FaultName = {
 } as const;
 export type FaultName = (typeof FaultName)[keyof typeof FaultName];
 
-/** One scripted answer: a fault, or `ok` to let the call through. */
-export type ScriptStep = FaultName | 'ok';
+/** The fault that is never answered. */
+export const HANG = 'hang';
+
+/** What can be injected: an error answer, or a hang. */
+export type InjectedKind = FaultName | typeof HANG;
+
+/** One scripted answer: a fault, a hang, or `ok` to let the call through. */
+export type ScriptStep = InjectedKind | 'ok';
 
 const FAULTS: Readonly<Record<FaultName, { readonly status: number; readonly message: string }>> = {
   [FaultName.THROTTLED]: { status: 429, message: 'Rate exceeded' },
@@ -45,11 +56,20 @@ const FAULTS: Readonly<Record<FaultName, { readonly status: number; readonly mes
   },
 };
 
+/** Where an injected fault came from. */
+export type FaultSource = 'script' | 'rate-limit' | 'random';
+
 /** An injected fault, answered like the real one. */
 export class InjectedFault extends AwsServiceError {
-  constructor(readonly fault: FaultName, readonly source: 'script' | 'rate-limit' | 'random') {
+  constructor(readonly fault: FaultName, readonly source: FaultSource) {
     super(fault, FAULTS[fault].message, { statusCode: FAULTS[fault].status });
   }
+}
+
+/** An injected hang: the endpoint holds the request open and never answers it. */
+export class InjectedHang {
+  readonly fault = HANG;
+  constructor(readonly source: Exclude<FaultSource, 'rate-limit'>) {}
 }
 
 /** Token bucket settings, applied to each operation's own bucket. */
@@ -80,6 +100,11 @@ export interface FaultOptions {
    * @default 0
    */
   readonly serviceErrorProbability?: number;
+  /**
+   * Probability (0..1) that a request is never answered. With the two above, at most 1 in all.
+   * @default 0
+   */
+  readonly hangProbability?: number;
   /**
    * Seed of the PRNG behind the random faults.
    * @default 1
@@ -118,12 +143,13 @@ interface TokenBucket {
 /** Decides, request by request, whether to answer with a fault. */
 export class FaultInjector {
   private readonly scripts = new Map<string, ScriptStep[]>();
-  private readonly injected = new Map<FaultName, number>();
+  private readonly injected = new Map<InjectedKind, number>();
   private readonly random: () => number;
   private readonly clock: () => number;
   private readonly operations: ReadonlySet<string> | undefined;
   private readonly throttleProbability: number;
   private readonly serviceErrorProbability: number;
+  private readonly hangProbability: number;
   private readonly rateLimit: { readonly capacity: number; readonly perMs: number } | undefined;
   /** One bucket per operation, made full on the operation's first request. */
   private readonly buckets = new Map<string, TokenBucket>();
@@ -131,8 +157,9 @@ export class FaultInjector {
   constructor(options: FaultOptions = {}) {
     this.throttleProbability = probability(options.throttleProbability, 'throttleProbability');
     this.serviceErrorProbability = probability(options.serviceErrorProbability, 'serviceErrorProbability');
-    if (this.throttleProbability + this.serviceErrorProbability > 1) {
-      throw new Error('FaultInjector: throttleProbability + serviceErrorProbability must not exceed 1');
+    this.hangProbability = probability(options.hangProbability, 'hangProbability');
+    if (this.throttleProbability + this.serviceErrorProbability + this.hangProbability > 1) {
+      throw new Error('FaultInjector: throttleProbability + serviceErrorProbability + hangProbability must not exceed 1');
     }
     this.random = mulberry32(options.seed ?? 1);
     this.clock = options.clock ?? (() => performance.now());
@@ -149,7 +176,7 @@ export class FaultInjector {
   /** Queues answers for the next calls of an operation, consumed in order. Chainable. */
   script(operation: string, steps: readonly ScriptStep[]): this {
     for (const step of steps) {
-      if (step !== 'ok' && !(step in FAULTS)) throw new Error(`FaultInjector: unknown scripted step "${step}"`);
+      if (step !== 'ok' && step !== HANG && !(step in FAULTS)) throw new Error(`FaultInjector: unknown scripted step "${step}"`);
     }
     this.scripts.set(operation, [...(this.scripts.get(operation) ?? []), ...steps]);
     return this;
@@ -165,22 +192,28 @@ export class FaultInjector {
     this.scripts.clear();
   }
 
-  /** How many faults were injected, of one kind or in all. */
-  injectedCount(fault?: FaultName): number {
+  /** How many faults were injected (hangs included), of one kind or in all. */
+  injectedCount(fault?: InjectedKind): number {
     if (fault) return this.injected.get(fault) ?? 0;
     return [...this.injected.values()].reduce((sum, n) => sum + n, 0);
   }
 
-  /** Called once per request: the fault to answer with, or undefined to serve the call. */
-  check(operation: string): InjectedFault | undefined {
+  /** Called once per request: the fault to answer with, a hang, or undefined to serve the call. */
+  check(operation: string): InjectedFault | InjectedHang | undefined {
     const scripted = this.scripts.get(operation)?.shift();
-    if (scripted !== undefined) return scripted === 'ok' ? undefined : this.inject(scripted, 'script');
+    if (scripted !== undefined) {
+      if (scripted === 'ok') return undefined;
+      return scripted === HANG ? this.hang('script') : this.inject(scripted, 'script');
+    }
     if (this.operations && !this.operations.has(operation)) return undefined;
     if (this.rateLimit && !this.takeToken(operation, this.rateLimit)) return this.inject(FaultName.THROTTLED, 'rate-limit');
-    if (this.throttleProbability === 0 && this.serviceErrorProbability === 0) return undefined;
+    if (this.throttleProbability === 0 && this.serviceErrorProbability === 0 && this.hangProbability === 0) return undefined;
+    // One draw per request, the bands in a fixed order: adding a hang band after the others
+    // leaves the 429s and 503s a seed gave before unchanged.
     const draw = this.random();
     if (draw < this.throttleProbability) return this.inject(FaultName.THROTTLED, 'random');
     if (draw < this.throttleProbability + this.serviceErrorProbability) return this.inject(FaultName.SERVICE, 'random');
+    if (draw < this.throttleProbability + this.serviceErrorProbability + this.hangProbability) return this.hang('random');
     return undefined;
   }
 
@@ -195,9 +228,18 @@ export class FaultInjector {
     return true;
   }
 
-  private inject(fault: FaultName, source: InjectedFault['source']): InjectedFault {
-    this.injected.set(fault, (this.injected.get(fault) ?? 0) + 1);
+  private inject(fault: FaultName, source: FaultSource): InjectedFault {
+    this.count(fault);
     return new InjectedFault(fault, source);
+  }
+
+  private hang(source: InjectedHang['source']): InjectedHang {
+    this.count(HANG);
+    return new InjectedHang(source);
+  }
+
+  private count(kind: InjectedKind): void {
+    this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
   }
 }
 

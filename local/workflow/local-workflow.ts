@@ -1,9 +1,11 @@
 import '../polyfills';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASL_FILE, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
+import { ErrorName } from '../../functions/shared/errors';
+import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { ASL_FILE, FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
+import { definitionText } from '../../statemachine/definition';
 import { TaskTokenBroker } from './task-tokens';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -14,9 +16,12 @@ const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 export type LocalHandler = (input: never) => Promise<unknown>;
 export type LocalHandlers = Record<WorkflowFunctionName, LocalHandler>;
 
-/** The ASL file with its placeholders filled, exactly as the CDK does it. */
-export function loadDefinition(root = join(__dirname, '..', '..')): { definition: Record<string, unknown>; substitutions: Record<string, string> } {
-  const text = readFileSync(join(root, ASL_FILE), 'utf8');
+/** The ASL file with its placeholders filled and, given the rules, its execution timeout, exactly as the CDK does it. */
+export function loadDefinition(
+  root = join(__dirname, '..', '..'),
+  rules?: Pick<ProtectionRules, 'approval'>,
+): { definition: Record<string, unknown>; substitutions: Record<string, string> } {
+  const text = definitionText(root, rules);
   const substitutions = Object.fromEntries(Object.entries(WORKFLOW_FUNCTIONS).map(([key, name]) => [key, localFunctionArn(name)]));
   const filled = text.replace(/\$\{(\w+)\}/g, (match, key: string) => {
     const value = substitutions[key];
@@ -60,6 +65,30 @@ function adaptTimeoutPaths(tasks: Map<string, TaskState>): void {
   }
 }
 
+/** What Lambda answers when a function runs past its timeout. */
+class FunctionTimedOutError extends Error {
+  constructor(name: string, seconds: number) {
+    super(`${name}: Task timed out after ${seconds.toFixed(2)} seconds`);
+    this.name = ErrorName.LAMBDA_TIMED_OUT;
+  }
+}
+
+/**
+ * Runs a handler as Lambda would: past the function's timeout the invocation fails with
+ * Sandbox.Timedout (the handler's work goes on in the background, as a frozen sandbox's would
+ * be abandoned), so the ASL's Retry and Catch meet what AWS sends.
+ */
+async function withFunctionTimeout<T>(name: WorkflowFunctionName, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const work = run();
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new FunctionTimedOutError(name, timeoutMs / 1000)), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A Lambda error as Step Functions reports it: the error's name, and a JSON cause. */
 class LambdaFunctionError extends Error {
   constructor(error: unknown) {
@@ -82,6 +111,8 @@ export interface ExecutionRecord {
   retries: number;
   startedAt: string;
   stoppedAt: string;
+  /** A failed execution's state data when it last moved between top-level states (what the Fail state saw). */
+  lastState?: unknown;
 }
 
 export interface LocalWorkflowOptions {
@@ -89,6 +120,10 @@ export interface LocalWorkflowOptions {
   broker: TaskTokenBroker;
   /** Milliseconds to wait before each retry of the named states, instead of the ASL's backoff. */
   retryIntervalOverrides?: Record<string, number>;
+  /** The rules: their approval window sets the execution timeout, as in AWS. */
+  rules?: Pick<ProtectionRules, 'approval'>;
+  /** Each function's timeout in milliseconds, instead of FUNCTION_TIMEOUT_SECONDS (tests shorten them). */
+  functionTimeoutsMs?: Partial<Record<WorkflowFunctionName, number>>;
   root?: string;
 }
 
@@ -98,29 +133,51 @@ export interface LocalWorkflowOptions {
  */
 export class LocalWorkflow {
   private readonly machine: StateMachine;
+  private readonly definition: Record<string, unknown>;
   private readonly tasks: Map<string, TaskState>;
   private readonly functionsByArn: Map<string, WorkflowFunctionName>;
 
   constructor(private readonly options: LocalWorkflowOptions) {
-    const { definition, substitutions } = loadDefinition(options.root);
+    const { definition, substitutions } = loadDefinition(options.root, options.rules);
     this.tasks = taskStates((definition as { States: Record<string, AnyState> }).States);
     adaptTimeoutPaths(this.tasks);
+    this.definition = definition;
     this.machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     this.functionsByArn = new Map(
       Object.entries(substitutions).map(([key, arn]) => [arn, WORKFLOW_FUNCTIONS[key as keyof typeof WORKFLOW_FUNCTIONS]]),
     );
   }
 
+  private readonly lambdaErrors = new Map<WorkflowFunctionName, string[]>();
+
+  /**
+   * The next invocations of a function fail with these errors before its handler runs, as the
+   * Lambda service fails them (`Lambda.TooManyRequestsException`, `Lambda.ServiceException`, ...),
+   * or as a handler that crashes would (any other name).
+   */
+  scriptLambdaErrors(name: WorkflowFunctionName, errors: readonly string[]): void {
+    this.lambdaErrors.set(name, [...(this.lambdaErrors.get(name) ?? []), ...errors]);
+  }
+
+  /** The handler behind a function ARN, bounded by that function's timeout. */
   private handlerFor(arn: string | undefined): LocalHandler {
     const name = arn === undefined ? undefined : this.functionsByArn.get(arn);
     if (name === undefined) throw new Error(`no local handler for resource ${arn}`);
-    return this.options.handlers[name];
+    const handler = this.options.handlers[name] as (payload: unknown) => Promise<unknown>;
+    const timeoutMs = this.options.functionTimeoutsMs?.[name] ?? FUNCTION_TIMEOUT_SECONDS[name] * 1000;
+    return (async (payload: unknown) => {
+      const scripted = this.lambdaErrors.get(name)?.shift();
+      if (scripted !== undefined) throw Object.assign(new Error(`${scripted} (scripted for ${name})`), { name: scripted });
+      return withFunctionTimeout(name, timeoutMs, () => handler(payload));
+    }) as LocalHandler;
   }
 
   /** Starts one execution; `result` settles when it stops. */
   start(input: unknown, executionName: string = randomUUID()): { executionArn: string; result: Promise<ExecutionRecord> } {
     const executionArn = `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${executionName}`;
-    const token = TaskTokenBroker.newToken();
+    // Each attempt of a waiting task gets a token of its own, as in AWS: a retried
+    // RequestDecision stores the new one, and the old one can no longer resume anything.
+    let token = TaskTokenBroker.newToken();
     const counters = { lambdaInvocations: 0 };
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, task] of this.tasks) {
@@ -128,12 +185,15 @@ export class LocalWorkflow {
         const handler = this.handlerFor(task.Parameters?.FunctionName);
         overrides[stateName] = async (taskInput) => {
           counters.lambdaInvocations++;
-          const answer = this.options.broker.register(token);
+          const payload = (taskInput as { Payload: Record<string, unknown> }).Payload;
+          if (this.options.broker.isKnown(token)) token = TaskTokenBroker.newToken();
+          const attemptToken = token;
+          const answer = this.options.broker.register(attemptToken);
           answer.catch(() => undefined);
           try {
-            await (handler as (payload: unknown) => Promise<unknown>)((taskInput as { Payload: unknown }).Payload);
+            await (handler as (payload: unknown) => Promise<unknown>)(payload.taskToken === undefined ? payload : { ...payload, taskToken: attemptToken });
           } catch (error) {
-            this.options.broker.expire(token);
+            this.options.broker.expire(attemptToken);
             throw new LambdaFunctionError(error);
           }
           return answer;
@@ -163,9 +223,12 @@ export class LocalWorkflow {
 
     const statesEntered: string[] = [];
     let retries = 0;
+    let lastState: unknown;
+    const topLevel = new Set(Object.keys((this.definition as { States: Record<string, unknown> }).States));
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') statesEntered.push(event.state.name);
+        if (event.type === 'StateExited' && topLevel.has(event.state.name)) lastState = event.state.output;
         if (event.type === 'StateRetried') retries++;
         if ((event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateCaught') && this.tasks.get(event.state.name)?.Resource === WAIT_FOR_TASK_TOKEN) {
           this.options.broker.expire(token);
@@ -191,7 +254,7 @@ export class LocalWorkflow {
         await logs.catch(() => undefined);
         // The engine wraps the state's error (a Fail state's Error and Cause) in an ExecutionError.
         const e = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
-        return { ...base(), status: 'FAILED', error: e.name, cause: e.message };
+        return { ...base(), status: 'FAILED', error: e.name, cause: e.message, lastState };
       } finally {
         this.options.broker.expire(token);
       }

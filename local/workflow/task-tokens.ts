@@ -40,6 +40,11 @@ export class TaskTokenBroker {
     return new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
   }
 
+  /** Whether the token was ever registered (it is waiting, or its task has ended). */
+  isKnown(token: string): boolean {
+    return this.waiting.has(token) || this.ended.has(token);
+  }
+
   /** The task stopped waiting (timeout, execution ended): later answers are refused. */
   expire(token: string): void {
     if (this.waiting.delete(token)) this.ended.set(token, 'timed-out');

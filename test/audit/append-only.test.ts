@@ -5,7 +5,7 @@ import { AuditTable, decisionKey, incidentKey } from '../../functions/shared/aud
 import { localDynamoDbClient } from '../../local/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { detachEvent } from '../support/events';
-import { dynamoDbEndpoint, Org, PROJECT_ROOT, replay, startEnvironment } from '../support/local-harness';
+import { dynamoDbEndpoint, Org, PROJECT_ROOT, replay, startEnvironment, TEST_SLACK } from '../support/local-harness';
 import { RecordingProxy } from './support/recording-proxy';
 
 /** Operations that can only add to the trail or move it forward under a condition, and reads. */
@@ -36,11 +36,11 @@ describe('the audit trail is append-only', () => {
       { event: detachEvent({ policyId: Org.denyLeave, targetId: Org.root }) },
       {
         event: detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu }),
-        decide: (decisionId) => env.decide({ decisionId, decision: 'APPROVE', by: 'U0APPROVER', via: 'slack' }),
+        decide: (decisionId) => env.decide({ decisionId, decision: 'APPROVE', by: 'U0APPROVER', team: TEST_SLACK.teamId, via: 'slack' }),
       },
       {
         event: detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.prodOu }),
-        decide: (decisionId) => env.decide({ decisionId, decision: 'OVERRIDE', by: 'U0APPROVER', reason: 'migration CHG-1', via: 'slack' }),
+        decide: (decisionId) => env.decide({ decisionId, decision: 'OVERRIDE', by: 'U0APPROVER', team: TEST_SLACK.teamId, reason: 'migration CHG-1', via: 'slack' }),
       },
     ];
     for (const run of runs) {

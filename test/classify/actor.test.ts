@@ -175,18 +175,36 @@ describe('classify: ignorePrincipals matches whole ARNs only', () => {
     expect(incident.verdict).toBe(Verdict.IGNORED_ACTOR);
   });
 
-  it('ignores one session when the file names that assumed-role session ARN, but not other sessions of the role', () => {
-    const event = fixtureEnvelope('detachpolicy-assumed-role-from-ou.json');
+  it('ignores every session of the ignored role, whatever session name its caller picked', () => {
+    const event = fixtureEnvelope('detachpolicy-ignored-pipeline-role.json');
     const detail = event.detail as { userIdentity: Record<string, unknown> };
-    const otherSession = {
-      ...event,
-      detail: { ...detail, userIdentity: { ...detail.userIdentity, arn: 'arn:aws:sts::111122223333:assumed-role/BreakGlassAdmin/someone-else' } },
-    };
-    const rules = classifyRules({ ignorePrincipals: ['arn:aws:sts::111122223333:assumed-role/BreakGlassAdmin/incident-4711'] });
+    const renamed = { ...event, detail: { ...detail, userIdentity: { ...detail.userIdentity, arn: 'arn:aws:sts::111122223333:assumed-role/OrgPipelineRole/anything-at-all' } } };
 
-    const ignored = classifyPure(event, rules);
-    const other = classifyPure(otherSession, rules);
+    const incident = classifyPure(renamed);
 
-    expect([ignored.verdict, other.verdict]).toEqual([Verdict.IGNORED_ACTOR, Verdict.PROTECTED]);
+    expect(incident.verdict).toBe(Verdict.IGNORED_ACTOR);
+  });
+});
+
+describe('classify: a protected pair detached by an ignored principal', () => {
+  const protectedByPipeline = () => {
+    const event = fixtureEnvelope('detachpolicy-ignored-pipeline-role.json');
+    const detail = event.detail as { requestParameters: Record<string, unknown> };
+    return { ...event, detail: { ...detail, requestParameters: { policyId: Ids.denyLeave, targetId: Ids.sandboxAccount } } };
+  };
+
+  it('is not undone, but is told at low priority, naming the rule that covers it', () => {
+    const incident = classifyPure(protectedByPipeline());
+
+    expect(incident).toMatchObject({ verdict: Verdict.IGNORED_ACTOR, notify: true, priority: 'low', rule: { index: 0 } });
+    expect(incident.mode).toBeUndefined();
+    expect(incident.reason).toMatch(/^arn:aws:iam::111122223333:role\/OrgPipelineRole is in ignorePrincipals \(exact match\): protect\[0\].*not undone; told at low priority$/);
+  });
+
+  it('is not told when notify.ignored is false', () => {
+    const incident = classifyPure(protectedByPipeline(), classifyRules({ notify: { ignored: false } }));
+
+    expect(incident).toMatchObject({ verdict: Verdict.IGNORED_ACTOR, notify: false });
+    expect(incident.priority).toBeUndefined();
   });
 });

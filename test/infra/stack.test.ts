@@ -10,6 +10,8 @@ import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-fu
 import { HANDLER_NAMES } from '../../infra/constructs/handlers';
 import { aslPlaceholders, SUBSTITUTION_KEYS } from '../../infra/constructs/workflow';
 import type { ScpGuardianStack } from '../../infra/stack';
+import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { executionTimeoutSeconds } from '../../statemachine/definition';
 import {
   actionCovers,
   allStatements,
@@ -27,6 +29,7 @@ import {
 // The sample rules plus one email address, so the email subscription path is exercised too.
 const EMAIL = 'secops@example.com';
 let stack: ScpGuardianStack;
+let rules: ProtectionRules;
 let template: Template;
 let json: CfnTemplate;
 let assemblyDir: string;
@@ -36,7 +39,7 @@ beforeAll(() => {
     rules.notify.emails = [EMAIL];
   });
   const built = synthesize(withRulesFile(rulesFile));
-  ({ stack, template, templateJson: json } = built);
+  ({ stack, template, templateJson: json, rules } = built);
   assemblyDir = built.assembly.directory;
 });
 
@@ -104,6 +107,16 @@ describe('workflow', () => {
     expect([...SUBSTITUTION_KEYS].sort()).toEqual(placeholders);
   });
 
+  it('deploys the ASL file with an execution timeout of the approval window plus the remediation allowance, so a stuck execution raises the timed-out alarm', () => {
+    const machine = Object.values(json.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const deployed = JSON.parse(machine?.Properties.DefinitionString as string) as Record<string, unknown>;
+    const file = JSON.parse(readFileSync(path.join(PROJECT_ROOT, ASL_FILE), 'utf8')) as Record<string, unknown>;
+
+    expect(deployed.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
+    expect(deployed.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60);
+    expect({ ...deployed, TimeoutSeconds: undefined }).toEqual({ ...file, TimeoutSeconds: undefined });
+  });
+
   it("fills each placeholder with its function's ARN", () => {
     const expected = Object.fromEntries(SUBSTITUTION_KEYS.map((key) => [key, { 'Fn::GetAtt': [fnId(WORKFLOW_FUNCTIONS[key]), 'Arn'] }]));
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionSubstitutions: expected });
@@ -164,18 +177,26 @@ describe('notifications', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.notifications.key), 'Arn'] } });
   });
 
-  it("lets this account's alarms and EventBridge rules encrypt with the key", () => {
+  it("lets this account's alarms, and no other service, encrypt with the key", () => {
+    const services = allStatements(json)
+      .filter(({ where }) => where.startsWith(logicalId(stack.notifications.key)))
+      .flatMap(({ statement }) => asList((statement.Principal as { Service?: unknown } | undefined)?.Service));
+
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:aws:cloudwatch:us-east-1:', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+            },
           }),
         ]),
       },
     });
+    expect(services).toEqual(['cloudwatch.amazonaws.com']);
   });
 
   it('refuses publishing without TLS', () => {

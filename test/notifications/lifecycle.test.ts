@@ -94,14 +94,26 @@ describe('notifications over an incident’s life (the real ASL, SNS and Slack s
     env.organization?.attachPolicy(Org.denyRegion, Org.sandboxAccount);
   });
 
-  it('sends nothing for a detachment by the ignored pipeline role', async () => {
+  it('tells a protected pair detached by the ignored pipeline role at low priority, and leaves it detached', async () => {
     const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root, principalArn: 'arn:aws:iam::111122223333:role/OrgPipelineRole' });
+
+    await replay(env, event);
+
+    const mail = emailsFor(idOf(event));
+    expect(mail.map((m) => [m.attributes.phase, m.attributes.severity])).toEqual([['closed', 'low']]);
+    expect(mail[0].subject).toMatch(/^Low priority: .*not undone \(ignored principal\)$/);
+    expect(env.organization?.isAttached(Org.denyLeave, Org.root)).toBe(false);
+    env.organization?.attachPolicy(Org.denyLeave, Org.root);
+  });
+
+  it('sends nothing for the ignored pipeline role detaching a pair no rule protects', async () => {
+    const event = detachEvent({ policyId: Org.fullAccess, targetId: Org.sandboxAccount, principalArn: 'arn:aws:iam::111122223333:role/OrgPipelineRole' });
 
     await replay(env, event);
 
     expect(emailsFor(idOf(event))).toEqual([]);
     expect(await slackVersions(idOf(event))).toEqual([]);
-    env.organization?.attachPolicy(Org.denyLeave, Org.root);
+    env.organization?.attachPolicy(Org.fullAccess, Org.sandboxAccount);
   });
 
   it('never sends the task token to Slack or by email', async () => {

@@ -1,11 +1,11 @@
 import { AttachPolicyCommand, ListPoliciesForTargetCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { reattachOnce } from '../../functions/reattach/reattach';
+import { attachOnce, confirmOnce } from '../../functions/reattach/reattach';
 import type { AuditStore, TimelineWrite } from '../../functions/shared/audit/audit-store';
 import { protectedIncident } from '../slack/incident-fixture';
 
-/** One reattach attempt, with Organizations and the audit store as doubles. */
-describe('reattachOnce', () => {
+/** One attempt of ReattachPolicy and of ConfirmAttachment, with Organizations and the audit store as doubles. */
+describe('attachOnce and confirmOnce', () => {
   const organizations = mockClient(OrganizationsClient);
   const client = new OrganizationsClient({ region: 'us-east-1' });
   const executionArn = 'arn:aws:states:us-east-1:111122223333:execution:scp-guardian:one';
@@ -29,23 +29,45 @@ describe('reattachOnce', () => {
   });
   afterAll(() => organizations.restore());
 
-  it('does not pass an audit write failure after a successful AttachPolicy off as an Organizations error', async () => {
+  it('reports an audit write failing after a successful AttachPolicy, and does not fail the attachment', async () => {
     const incident = protectedIncident();
     organizations.on(AttachPolicyCommand).resolves({});
 
-    const attempt = reattachOnce(incident, executionArn, { organizations: client, audit: audit('attached') });
+    const result = await attachOnce(incident, executionArn, { organizations: client, audit: audit('attached') });
 
-    await expect(attempt).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    expect(result).toMatchObject({ result: 'attached', auditErrors: [expect.stringContaining('ProvisionedThroughputExceededException')] });
+  });
+
+  it('calls AttachPolicy before it writes anything to the audit store', async () => {
+    const incident = protectedIncident();
+    const order: string[] = [];
+    organizations.on(AttachPolicyCommand).callsFake(() => {
+      order.push('AttachPolicy');
+      return {};
+    });
+    const recordingAudit = {
+      getTimeline: async () => {
+        order.push('read');
+        return [];
+      },
+      appendTimeline: async () => {
+        order.push('write');
+        return { recorded: true };
+      },
+    } as unknown as AuditStore;
+
+    await attachOnce(incident, executionArn, { organizations: client, audit: recordingAudit });
+
+    expect(order).toEqual(['AttachPolicy', 'write']);
   });
 
   it('finds a reattached policy whose type classify could not learn under any type it may have', async () => {
     const incident = protectedIncident();
     const withoutType = { ...incident, policy: { id: incident.policy.id } };
-    organizations.on(AttachPolicyCommand).resolves({});
     organizations.on(ListPoliciesForTargetCommand, { Filter: 'SERVICE_CONTROL_POLICY' }).resolves({ Policies: [] });
     organizations.on(ListPoliciesForTargetCommand, { Filter: 'RESOURCE_CONTROL_POLICY' }).resolves({ Policies: [{ Id: incident.policy.id }] });
 
-    const result = await reattachOnce(withoutType, executionArn, { organizations: client, audit: audit() });
+    const result = await confirmOnce(withoutType, executionArn, { result: 'attached', at: new Date().toISOString() }, { organizations: client, audit: audit() });
 
     expect(result.outcome).toBe('REATTACHED');
   });

@@ -101,8 +101,38 @@ describe('statemachine/remediation.asl.json', () => {
     });
     expect(state('RequestDecision').Catch).toEqual([
       expect.objectContaining({ ErrorEquals: [ErrorName.STATES_TIMEOUT], Next: 'DecisionTimedOut' }),
-      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'DecisionTimedOut' }),
+      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'DecisionFailed' }),
     ]);
+  });
+
+  it('restores the protection when the request for a decision fails for any reason but the window running out', () => {
+    const failed = state('DecisionFailed') as State & { Parameters: Record<string, unknown>; Next: string };
+
+    expect(failed.Parameters).toMatchObject({ decision: Decision.AUTO });
+    expect(failed.Next).toBe('Remediate');
+  });
+
+  it('catches every error of every Task state, so no execution ends without a recorded outcome', () => {
+    const tasks = states.filter(([, s]) => s.Type === 'Task');
+
+    const uncaught = tasks.filter(([, task]) => !((task.Catch as { ErrorEquals: string[] }[] | undefined) ?? []).some((c) => c.ErrorEquals.includes(ErrorName.STATES_ALL)));
+
+    expect(uncaught.map(([name]) => name)).toEqual([]);
+  });
+
+  it.each(['ReattachPolicy', 'ConfirmAttachment'])('retries a hung call in %s (the function timing out) like an outage', (name) => {
+    const retriers = state(name).Retry as { ErrorEquals: string[]; MaxDelaySeconds?: number }[];
+
+    const outage = retriers.find((r) => r.ErrorEquals.includes(ErrorName.ORG_SERVICE));
+
+    expect(outage?.ErrorEquals).toEqual(expect.arrayContaining([ErrorName.LAMBDA_TIMED_OUT, ErrorName.STATES_TIMEOUT]));
+  });
+
+  it('retries audit-store throttling and outages wherever a task writes the trail', () => {
+    for (const name of ['ClaimIncident', 'RequestDecision', 'CloseIncident']) {
+      const errors = (state(name).Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+      expect(errors).toEqual(expect.arrayContaining([ErrorName.AUDIT_THROTTLED, ErrorName.AUDIT_UNAVAILABLE]));
+    }
   });
 
   it('fails safe: only an explicit override, or a timeout under keep-detached, leaves the policy detached', () => {

@@ -57,7 +57,7 @@ describe('reattachment under Organizations faults', () => {
 
     expect(execution.retries).toBe(1);
     expect(local.organizationsEndpoint?.callCount('AttachPolicy')).toBe(1);
-    expect(await attemptResults(local, event)).toEqual(['attached', 'confirmation-error', 'confirming']);
+    expect(await attemptResults(local, event)).toEqual(['attached', 'confirmation-error']);
     expect(await local.audit.getIncident(incidentIdOf(event))).toMatchObject({ outcome: 'REATTACHED' });
   });
 
@@ -134,5 +134,34 @@ describe('reattachment under Organizations faults', () => {
     expect(execution.retries).toBe(0);
     expect(incident).toMatchObject({ verdict: 'PROTECTED', outcome: 'FAILED' });
     expect(incident?.cause).toMatch(/^Organizations\.PolicyNotFoundException: /);
+  });
+});
+
+/**
+ * A call that is never answered (the endpoint's `hang` fault): the Organizations client's request
+ * timeout turns it into an error the ASL retries, instead of a reattach that waits until Lambda
+ * kills it. The timeout is shortened here; production's is in functions/shared/clients/timeouts.ts.
+ */
+describe('reattachment when Organizations never answers', () => {
+  let env: LocalEnvironment | undefined;
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+  });
+
+  it('reattaches after a hung AttachPolicy, the first attempt recorded as failed', async () => {
+    env = await startEnvironment({ organizationsRequestTimeoutMs: 300 });
+    env.organizationsEndpoint?.faults.script('AttachPolicy', ['hang', 'ok']);
+    const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
+    const incidentId = (event.detail as { eventID: string }).eventID;
+
+    const execution = await replay(env, event);
+
+    const attempts = (await env.audit.getTimeline(incidentId)).filter((entry) => entry.step === 'reattach-attempt').map((entry) => entry.detail.result);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(attempts).toEqual(['error', 'attached']);
+    expect(await env.audit.getIncident(incidentId)).toMatchObject({ outcome: 'REATTACHED', status: 'CLOSED' });
+    expect(env.organization?.isAttached(Org.denyLeave, Org.root)).toBe(true);
+    expect(env.organizationsEndpoint?.requestLog.filter((entry) => entry.operation === 'AttachPolicy').map((entry) => entry.hung ?? false)).toEqual([true, false]);
   });
 });

@@ -1,6 +1,6 @@
 import type { LocalEnvironment } from '../../local/environment';
 import { detachEvent } from '../support/events';
-import { Org, replay, startEnvironment, testRules } from '../support/local-harness';
+import { Org, replay, startEnvironment, TEST_SLACK, testRules } from '../support/local-harness';
 
 /** The real ASL on aws-local-stepfunctions, the real handlers, DynamoDB Local, the local org. */
 describe('remediation workflow', () => {
@@ -32,7 +32,7 @@ describe('remediation workflow', () => {
 
   it('reattaches once an approver approves', async () => {
     const event = detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu });
-    onDecisionRequested = ({ decisionId }) => void env.decide({ decisionId, decision: 'APPROVE', by: 'U0APPROVER', via: 'slack' });
+    onDecisionRequested = ({ decisionId }) => void env.decide({ decisionId, decision: 'APPROVE', by: 'U0APPROVER', team: TEST_SLACK.teamId, via: 'slack' });
 
     const execution = await replay(env, event);
 
@@ -45,7 +45,7 @@ describe('remediation workflow', () => {
   it('keeps the policy detached when an approver overrides, with the reason recorded', async () => {
     const event = detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.prodOu });
     onDecisionRequested = ({ decisionId }) =>
-      void env.decide({ decisionId, decision: 'OVERRIDE', by: 'U0APPROVER', reason: 'CloudTrail migration CHG-1234', via: 'slack' });
+      void env.decide({ decisionId, decision: 'OVERRIDE', by: 'U0APPROVER', team: TEST_SLACK.teamId, reason: 'CloudTrail migration CHG-1234', via: 'slack' });
 
     const execution = await replay(env, event);
 

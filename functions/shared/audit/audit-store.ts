@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { DuplicateIncidentError, StatusRegressionError } from '../errors';
+import { auditStoreCall } from './audit-errors';
 import type { Incident } from '../incident';
 import { INCIDENT_STATUS_ORDER, type IncidentStatus, TimelineStep } from '../vocabulary';
 import { toIncidentRecord, type IncidentRecord, type TimelineEntry } from './records';
@@ -59,7 +60,7 @@ export class AuditStore {
   async claimIncident(incident: Incident, executionArn: string): Promise<void> {
     const record = toIncidentRecord(incident, executionArn);
     try {
-      await this.db.send(
+      await auditStoreCall(this.db.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -92,7 +93,7 @@ export class AuditStore {
             },
           ],
         }),
-      );
+      ));
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons ?? [] : [];
       if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw error;
@@ -112,13 +113,13 @@ export class AuditStore {
   /** Appends one step; a step already recorded is left as it is. */
   async appendTimeline(incidentId: string, write: TimelineWrite): Promise<AppendResult> {
     try {
-      await this.db.send(
+      await auditStoreCall(this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: this.timelineItem(incidentId, write),
           ConditionExpression: 'attribute_not_exists(sk)',
         }),
-      );
+      ));
       return { recorded: true };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { recorded: false };
@@ -165,7 +166,7 @@ export class AuditStore {
       });
     }
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await auditStoreCall(this.db.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
       // Only a failed condition means "already there"; a conflict or throttling is retried by the caller's task.
       const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons ?? [] : [];
@@ -182,7 +183,7 @@ export class AuditStore {
   /** Remembers where the incident's Slack message is, once, so later steps update it. */
   async recordSlackMessage(incidentId: string, slackMessage: { channel: string; ts: string }): Promise<void> {
     try {
-      await this.db.send(
+      await auditStoreCall(this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: incidentKey(incidentId),
@@ -190,14 +191,14 @@ export class AuditStore {
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(slackMessage)',
           ExpressionAttributeValues: { ':message': slackMessage },
         }),
-      );
+      ));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
   async getIncident(incidentId: string): Promise<IncidentRecord | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(incidentId), ConsistentRead: true }));
+    const answer = await auditStoreCall(this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(incidentId), ConsistentRead: true })));
     return answer.Item as IncidentRecord | undefined;
   }
 
@@ -206,7 +207,7 @@ export class AuditStore {
     const entries: TimelineEntry[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
+      const page = await auditStoreCall(this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -214,7 +215,7 @@ export class AuditStore {
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
-      );
+      ));
       for (const item of page.Items ?? []) {
         entries.push({ incidentId, at: item.at as string, step: item.step as TimelineEntry['step'], detail: (item.detail ?? {}) as Record<string, unknown> });
       }

@@ -8,6 +8,10 @@ import { IncidentStatus, type Decision, type Outcome, type TimelineStep } from '
  */
 export interface IncidentRecord {
   incidentId: string;
+  /** What weakened the protection (absent for an event of no known kind). */
+  kind?: Incident['kind'];
+  /** Where the incident came from (absent on records written before it was kept: read as "event"). */
+  source?: Incident['source'];
   status: IncidentStatus;
   verdict: Incident['verdict'];
   reason: string;
@@ -84,6 +88,8 @@ export function toIncidentRecord(incident: Incident, executionArn: string): Inci
   const { actor, policy, target, rule } = incident;
   return {
     incidentId: incident.incidentId,
+    kind: incident.kind,
+    source: incident.source,
     status: IncidentStatus.OPEN,
     verdict: incident.verdict,
     reason: incident.reason,

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { ErrorName, GuardianError } from '../errors';
+import { auditStoreCall } from '../audit/audit-errors';
 import type { HumanDecision } from '../vocabulary';
 import { AuditTable, decisionKey } from '../audit/table-schema';
 
@@ -39,7 +40,7 @@ export class DecisionStore {
   constructor(private readonly db: DynamoDBDocumentClient, readonly tableName: string) {}
 
   async create(request: DecisionRequest): Promise<void> {
-    await this.db.send(
+    await auditStoreCall(this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
@@ -49,11 +50,11 @@ export class DecisionStore {
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
+    ));
   }
 
   async get(decisionId: string): Promise<DecisionRequest | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: decisionKey(decisionId), ConsistentRead: true }));
+    const answer = await auditStoreCall(this.db.send(new GetCommand({ TableName: this.tableName, Key: decisionKey(decisionId), ConsistentRead: true })));
     if (answer.Item === undefined) return undefined;
     const { pk: _pk, sk: _sk, [AuditTable.ttlAttribute]: _ttl, ...request } = answer.Item;
     return request as DecisionRequest;
@@ -66,7 +67,7 @@ export class DecisionStore {
    */
   async replaceTaskToken(decisionId: string, taskToken: string): Promise<boolean> {
     try {
-      await this.db.send(
+      await auditStoreCall(this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: decisionKey(decisionId),
@@ -74,7 +75,7 @@ export class DecisionStore {
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
           ExpressionAttributeValues: { ':token': taskToken },
         }),
-      );
+      ));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -83,7 +84,7 @@ export class DecisionStore {
   }
 
   async attachSlackMessage(decisionId: string, slack: { channel: string; ts: string }): Promise<void> {
-    await this.db.send(
+    await auditStoreCall(this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: decisionKey(decisionId),
@@ -91,13 +92,13 @@ export class DecisionStore {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':slack': slack },
       }),
-    );
+    ));
   }
 
   /** Records the first decision; throws DecisionAlreadyTakenError for every later one. */
   async record(decisionId: string, decision: HumanDecision, by: string, at: string, reason?: string): Promise<DecisionRequest> {
     try {
-      const answer = await this.db.send(
+      const answer = await auditStoreCall(this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: decisionKey(decisionId),
@@ -106,7 +107,7 @@ export class DecisionStore {
           ExpressionAttributeValues: { ':decision': decision, ':by': by, ':at': at, ':reason': reason ?? null },
           ReturnValues: 'ALL_NEW',
         }),
-      );
+      ));
       const { pk: _pk, sk: _sk, [AuditTable.ttlAttribute]: _ttl, ...request } = answer.Attributes ?? {};
       return request as DecisionRequest;
     } catch (error) {

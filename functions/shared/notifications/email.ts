@@ -3,7 +3,7 @@ import { SELF_TEST_ATTRIBUTE } from '../self-test';
 import type { Closure, Incident } from '../incident';
 import { Decision, OnTimeout } from '../vocabulary';
 import type { Notice } from './notice';
-import { headline, policyLabel, shortHeadline, targetLabel } from './notice';
+import { headline, noticePriority, policyLabel, shortHeadline, targetLabel } from './notice';
 
 /** SNS rejects subjects of 100 characters or more, and anything but printable ASCII. */
 export const MAX_SUBJECT = 99;
@@ -65,6 +65,7 @@ export function emailBody(notice: Notice): string {
     line('Reason', closure?.decisionReason),
     line('Outcome', closure?.outcome),
     line('Cause', closure?.cause),
+    line('Audit trail', closure?.recorded === false ? `NOT RECORDED: the audit store could not take the closing (${(closure.auditErrors ?? []).join('; ')}); the workflow fails so the alarm fires` : undefined),
     line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : `${closure.timeToRemediateSeconds.toFixed(1)} s`),
     line('Incident', incident.incidentId),
     line('Problem', incident.invalid?.problem),
@@ -77,7 +78,8 @@ export function emailBody(notice: Notice): string {
 
 /**
  * Attributes for SNS subscription filter policies: verdict, outcome, policyId and targetId, plus
- * the phase, mode, decision, incident id and a severity. SNS allows ten attributes per message.
+ * the phase, mode, decision, incident id and a severity (critical, info, or low for an ignored
+ * principal's change). SNS allows ten attributes per message.
  */
 export function messageAttributes(notice: Notice): Record<string, MessageAttributeValue> {
   const attributes: Record<string, string | undefined> = {
@@ -89,7 +91,7 @@ export function messageAttributes(notice: Notice): Record<string, MessageAttribu
     policyId: notice.incident.policy.id,
     targetId: notice.incident.target.id,
     incidentId: notice.incident.incidentId,
-    severity: notice.closure?.outcome === 'FAILED' ? 'critical' : 'info',
+    severity: { critical: 'critical', normal: 'info', low: 'low' }[noticePriority(notice)],
     // Only on the self-test: email subscriptions filter on its absence.
     [SELF_TEST_ATTRIBUTE]: notice.incident.selfTest === true ? 'true' : undefined,
   };

@@ -1,6 +1,6 @@
 import { humanDuration } from '../duration';
 import type { Closure, Incident, TargetRef } from '../incident';
-import { Decision, OnTimeout, Outcome, TargetType, Verdict } from '../vocabulary';
+import { Decision, OnTimeout, Outcome, Priority, TargetType, Verdict } from '../vocabulary';
 
 /** The moments people are told about: when an incident opens, asks, and closes. */
 export type NoticePhase = 'opened' | 'awaiting-decision' | 'closed';
@@ -94,13 +94,22 @@ function closedConsequence(closure: Closure): string {
 /** What will happen, or what happened, in a few words. */
 export function consequence(notice: Notice): string {
   const { incident, closure } = notice;
+  if (incident.verdict === Verdict.IGNORED_ACTOR) return 'not undone (ignored principal)';
   if (notice.phase === 'opened') return incident.verdict === Verdict.PROTECTED ? 'reattaching' : 'recorded, no change';
   if (notice.phase === 'awaiting-decision') return `approval needed by ${deadlineText(notice)}, else ${timeoutAction(incident)}`;
   return closure === undefined ? 'recorded, no change' : closedConsequence(closure);
 }
 
+/** How loudly the notice speaks: critical for a failure, low for an ignored principal's change. */
+export function noticePriority(notice: Notice): Priority {
+  if (notice.closure?.outcome === Outcome.FAILED || notice.incident.priority === Priority.CRITICAL) return Priority.CRITICAL;
+  return notice.incident.priority ?? Priority.NORMAL;
+}
+
 function prefix(notice: Notice): string {
-  if (notice.closure?.outcome === Outcome.FAILED) return 'CRITICAL: ';
+  const priority = noticePriority(notice);
+  if (priority === Priority.CRITICAL) return 'CRITICAL: ';
+  if (priority === Priority.LOW) return 'Low priority: ';
   return notice.incident.verdict === Verdict.UNPROTECTED ? 'Unprotected ' : '';
 }
 

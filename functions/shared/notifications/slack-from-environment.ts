@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LAMBDA_CLIENT_OPTIONS } from '../clients/lambda';
 import { describeError } from '../errors';
 import type { ProtectionRules } from '../rules/schema';
 import { SlackDeliveryError } from '../slack/slack-delivery-error';
@@ -9,7 +10,7 @@ let lambda: LambdaClient | undefined;
 
 /** Invokes the Slack function with a relay request and reads its answer. */
 async function invokeRelay(functionName: string, request: SlackRelayRequest): Promise<SlackRelayResponse> {
-  lambda ??= new LambdaClient({});
+  lambda ??= new LambdaClient(LAMBDA_CLIENT_OPTIONS);
   let answer;
   try {
     answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(request)) }));

@@ -7,7 +7,7 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
 import { FaultInjector, mulberry32, type FaultOptions } from '../../../local/organizations/fault-injector';
-import { DENY_LEAVE, PROD_OU, UNATTACHED_SCP, sdkErrorOf, startHarness, type Harness } from './harness';
+import { DENY_LEAVE, PROD_OU, UNATTACHED_SCP, sdkErrorOf, startHarness, waitUntil, type Harness } from './harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -174,6 +174,114 @@ describe('rate limit', () => {
   });
 });
 
+describe('hung calls', () => {
+  /** Short, so a hang costs the test a fraction of a second; the production figure is tested with the clients. */
+  const REQUEST_TIMEOUT_MS = 250;
+
+  /** Milliseconds a call took to settle, and its error (undefined when it succeeded). */
+  async function timed(call: Promise<unknown>): Promise<{ ms: number; error?: Error }> {
+    const started = performance.now();
+    try {
+      await call;
+      return { ms: performance.now() - started };
+    } catch (error) {
+      return { ms: performance.now() - started, error: error as Error };
+    }
+  }
+
+  it('never answers a scripted hang: the client gives up at its request timeout and the next call is served', async () => {
+    h = await startHarness({}, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    h.endpoint.faults.script('AttachPolicy', ['hang']);
+    const attach = () => h!.client.send(new AttachPolicyCommand({ PolicyId: UNATTACHED_SCP, TargetId: PROD_OU }));
+
+    const hung = await timed(attach());
+    const attachedByHungCall = h.org.isAttached(UNATTACHED_SCP, PROD_OU);
+    await attach();
+
+    expect(hung.error?.name).toBe('TimeoutError');
+    expect(hung.ms).toBeLessThan(3 * REQUEST_TIMEOUT_MS);
+    expect(attachedByHungCall).toBe(false);
+    expect(h.org.isAttached(UNATTACHED_SCP, PROD_OU)).toBe(true);
+    expect(h.endpoint.requestLog.map((e) => [e.operation, e.status, e.injected, e.hung])).toEqual([
+      ['AttachPolicy', 0, true, true],
+      ['AttachPolicy', 200, false, undefined],
+    ]);
+    expect(h.endpoint.faults.injectedCount('hang')).toBe(1);
+    expect(h.endpoint.successCount('AttachPolicy')).toBe(1);
+  });
+
+  it('stops promptly with a hung request open, and the waiting client fails at once', async () => {
+    h = await startHarness({ faults: { hangProbability: 1 } });
+    const pending = timed(h.client.send(new DescribeOrganizationCommand({})));
+    const endpoint = h.endpoint;
+    await waitUntil(() => endpoint.openHungCount === 1, 'the request is held open');
+
+    const stopping = await timed(endpoint.stop());
+    const call = await pending;
+
+    // The client's own request timeout is the production 5 s: both settle long before it.
+    expect(stopping.error).toBeUndefined();
+    expect(stopping.ms).toBeLessThan(1_000);
+    expect(call.error).toBeDefined();
+    expect(call.ms).toBeLessThan(2_500);
+    expect(endpoint.openHungCount).toBe(0);
+  });
+
+  it('counts a hung request as a call, never as a success', async () => {
+    h = await startHarness({ faults: { hangProbability: 1, operations: ['AttachPolicy'] } }, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+
+    await timed(h.client.send(new AttachPolicyCommand({ PolicyId: UNATTACHED_SCP, TargetId: PROD_OU })));
+    await h.client.send(new DescribeOrganizationCommand({}));
+
+    expect(h.endpoint.callCount('AttachPolicy')).toBe(1);
+    expect(h.endpoint.successCount('AttachPolicy')).toBe(0);
+    expect(h.endpoint.faults.injectedCount()).toBe(1);
+  });
+});
+
+describe('random hangs', () => {
+  /** What the injector decides for each of `calls` requests: a fault's name, 'hang', or 'ok'. */
+  function decisions(options: FaultOptions, calls: number): string[] {
+    const injector = new FaultInjector(options);
+    return Array.from({ length: calls }, () => injector.check('AttachPolicy')?.fault ?? 'ok');
+  }
+  const faults: FaultOptions = { throttleProbability: 0.2, serviceErrorProbability: 0.1, hangProbability: 0.3, seed: 42 };
+
+  it('hangs the same calls, call for call, for the same seed', () => {
+    const first = decisions(faults, 200);
+    const second = decisions(faults, 200);
+
+    expect(second).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(['ok', 'hang', 'TooManyRequestsException', 'ServiceException']));
+  });
+
+  it('hangs other calls for another seed', () => {
+    const first = decisions(faults, 200);
+
+    const other = decisions({ ...faults, seed: 7 }, 200);
+
+    expect(other).not.toEqual(first);
+  });
+
+  it("leaves a seed's 429s and 503s where they were: hangs take only calls that were served", () => {
+    const without = decisions({ ...faults, hangProbability: 0 }, 200);
+
+    const withHangs = decisions(faults, 200);
+
+    const hungAt = withHangs.flatMap((decision, i) => (decision === 'hang' ? [i] : []));
+    expect(hungAt.length).toBeGreaterThan(0);
+    expect(hungAt.every((i) => without[i] === 'ok')).toBe(true);
+    expect(withHangs.map((decision) => (decision === 'hang' ? 'ok' : decision))).toEqual(without);
+  });
+
+  it('hangs a fraction of the calls near the probability', () => {
+    const hangs = decisions({ hangProbability: 0.25, seed: 3 }, 2_000).filter((decision) => decision === 'hang').length;
+
+    expect(hangs / 2_000).toBeGreaterThan(0.2);
+    expect(hangs / 2_000).toBeLessThan(0.3);
+  });
+});
+
 describe('FaultInjector', () => {
   it('draws the same numbers from mulberry32 for the same seed', () => {
     const a = mulberry32(123);
@@ -188,6 +296,20 @@ describe('FaultInjector', () => {
   it('refuses probabilities outside 0..1 or adding up beyond 1', () => {
     expect(() => new FaultInjector({ throttleProbability: 1.5 })).toThrow(/throttleProbability/);
     expect(() => new FaultInjector({ throttleProbability: 0.6, serviceErrorProbability: 0.6 })).toThrow(/must not exceed 1/);
+  });
+
+  it('refuses a hang probability outside 0..1 or adding up with the others beyond 1', () => {
+    expect(() => new FaultInjector({ hangProbability: -0.1 })).toThrow(/hangProbability/);
+    expect(() => new FaultInjector({ throttleProbability: 0.5, serviceErrorProbability: 0.3, hangProbability: 0.3 })).toThrow(/must not exceed 1/);
+  });
+
+  it('takes a scripted hang and counts it', () => {
+    const injector = new FaultInjector().script('AttachPolicy', ['hang', 'ok']);
+
+    const answers = [injector.check('AttachPolicy')?.fault, injector.check('AttachPolicy')?.fault];
+
+    expect(answers).toEqual(['hang', undefined]);
+    expect(injector.injectedCount('hang')).toBe(1);
   });
 
   it('refuses a scripted step it cannot answer with', () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { OrganizationsClient, OrganizationsServiceException } from '@aws-sdk/client-organizations';
+import { organizationsClientOptions } from '../../../functions/shared/clients/organizations';
 import { LocalOrganizationsEndpoint, type LocalOrganizationsEndpointOptions } from '../../../local/organizations/endpoint';
 import { LocalOrganization } from '../../../local/organizations/organization-state';
 
@@ -17,7 +18,10 @@ export const DENY_LEAVE = 'p-12345678';
 export const UNATTACHED_SCP = 'p-unattached1';
 export const TAG_POLICY = 'p-tagpolicy1';
 
-/** A started endpoint on the fixture and a real SDK client pointed at it, without retries. */
+/**
+ * A started endpoint on the fixture and a real SDK client pointed at it, configured as the
+ * handlers' is (one attempt, the project's timeouts), with the request timeout overridable.
+ */
 export interface Harness {
   readonly org: LocalOrganization;
   readonly endpoint: LocalOrganizationsEndpoint;
@@ -25,15 +29,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: LocalOrganizationsEndpointOptions = {}): Promise<Harness> {
+export async function startHarness(options: LocalOrganizationsEndpointOptions = {}, clientOptions: { requestTimeoutMs?: number } = {}): Promise<Harness> {
   const org = LocalOrganization.fromFile(FIXTURE);
   const endpoint = new LocalOrganizationsEndpoint(org, options);
   const { url } = await endpoint.start();
   const client = new OrganizationsClient({
+    ...organizationsClientOptions(clientOptions.requestTimeoutMs),
     endpoint: url,
-    region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
   });
   return {
     org,
@@ -55,4 +58,13 @@ export async function sdkErrorOf(call: Promise<unknown>): Promise<OrganizationsS
     throw error;
   }
   throw new Error('expected the call to fail');
+}
+
+/** Resolves once `condition` holds, polling; fails at the deadline, naming what was awaited. */
+export async function waitUntil(condition: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${deadlineMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { retryBudget, type RetrierDefinition } from '../../bench/retry-budget';
+import { MAX_APPROVAL_MINUTES } from '../../functions/shared/rules/schema';
+import { FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
+import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../statemachine/definition';
+import { loadDefinition } from '../../local/workflow/local-workflow';
+import { testRules } from '../support/local-harness';
+
+type State = { Type: string; Resource?: string; Parameters?: { FunctionName?: string }; Retry?: RetrierDefinition[]; Branches?: { States: Record<string, State> }[] };
+
+const root = join(__dirname, '..', '..');
+
+function tasks(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    ...(state.Type === 'Task' ? [[name, state] as [string, State]] : []),
+    ...(state.Branches ?? []).flatMap((branch) => tasks(branch.States)),
+  ]);
+}
+
+/** The longest a Task state can take before its Catch: every retrier used up, every attempt at its function's timeout. */
+function worstCaseSeconds(state: State, functionOf: Map<string, WorkflowFunctionName>): number {
+  const arn = state.Parameters?.FunctionName ?? state.Resource ?? '';
+  const fn = functionOf.get(arn);
+  if (fn === undefined) throw new Error(`no function behind ${arn}`);
+  const budget = retryBudget(state.Retry ?? []);
+  return budget.worstCaseDelaySeconds + budget.attempts * FUNCTION_TIMEOUT_SECONDS[fn];
+}
+
+describe('the execution timeout', () => {
+  it('outlasts the approval window plus the worst case of every task on the way, so only a stuck execution times out', () => {
+    const rules = testRules();
+    const { definition, substitutions } = loadDefinition(root, rules);
+    const functionOf = new Map(Object.entries(substitutions).map(([key, arn]) => [arn, WORKFLOW_FUNCTIONS[key as keyof typeof WORKFLOW_FUNCTIONS]]));
+
+    const worstCase = tasks((definition as { States: Record<string, State> }).States).reduce((sum, [, state]) => sum + worstCaseSeconds(state, functionOf), 0);
+
+    expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
+    expect(REMEDIATION_ALLOWANCE_SECONDS).toBeGreaterThan(worstCase);
+    expect(definition.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60 + worstCase);
+  });
+
+  it('is in the ASL file itself, long enough for the longest approval window the rules allow', () => {
+    const { definition } = loadDefinition(root);
+
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(MAX_APPROVAL_MINUTES * 60 + REMEDIATION_ALLOWANCE_SECONDS);
+  });
+});
