@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Annotations, App } from 'aws-cdk-lib';
 import { InvalidRulesError, loadProtectionRules, ruleWarnings } from '../functions/shared/rules/load';
+import { InvalidOrganizationError } from '../local/organizations/organization-file';
+import { CANARY_WARNING_ID, CanaryCheckError, checkCanaryAtSynth, ORGANIZATION_FILE_CONTEXT } from './canary-check';
 import { assertHomeRegion, HOME_REGION, ScpGuardianStack, WrongRegionError } from './stack';
 
 /** The folder holding cdk.json; context paths are relative to it. */
@@ -23,7 +25,9 @@ export interface BuildAppOptions {
 
 /**
  * Builds the app: checks the region, validates the rules file named in context (throwing
- * InvalidRulesError naming each bad field), and adds the stack, pinned to us-east-1.
+ * InvalidRulesError naming each bad field), checks the canary against the organization snapshot
+ * named in context when there is one (`scp-guardian:organizationFile`, throwing CanaryCheckError),
+ * and adds the stack, pinned to us-east-1.
  */
 export function buildApp(options: BuildAppOptions = {}) {
   const env = options.env ?? process.env;
@@ -33,6 +37,8 @@ export function buildApp(options: BuildAppOptions = {}) {
   assertHomeRegion(app.node.tryGetContext('region') as string | undefined);
   const rulesFile = path.resolve(PROJECT_ROOT, String(app.node.tryGetContext(RULES_FILE_CONTEXT) ?? DEFAULT_RULES_FILE));
   const rules = loadProtectionRules(rulesFile);
+  const organizationFile = app.node.tryGetContext(ORGANIZATION_FILE_CONTEXT) as string | undefined;
+  const canaryWarning = checkCanaryAtSynth(rules, organizationFile === undefined ? undefined : String(organizationFile), PROJECT_ROOT);
   const stack = new ScpGuardianStack(app, STACK_NAME, {
     rules,
     env: { account: env.CDK_DEFAULT_ACCOUNT, region: HOME_REGION },
@@ -40,6 +46,7 @@ export function buildApp(options: BuildAppOptions = {}) {
   });
   // Legal but misleading rules (one repeating another) are warnings; `cdk synth --strict` fails on them.
   for (const warning of ruleWarnings(rules)) Annotations.of(stack).addWarningV2(RULES_WARNING_ID, `${rulesFile}: ${warning}`);
+  if (canaryWarning !== undefined) Annotations.of(stack).addWarningV2(CANARY_WARNING_ID, `${rulesFile}: ${canaryWarning}`);
   return { app, stack, rules, rulesFile };
 }
 
@@ -48,7 +55,7 @@ if (require.main === module) {
     buildApp().app.synth();
   } catch (error) {
     // Configuration mistakes get their message alone, so `cdk synth` names the field.
-    if (error instanceof InvalidRulesError || error instanceof WrongRegionError) {
+    if (error instanceof InvalidRulesError || error instanceof WrongRegionError || error instanceof CanaryCheckError || error instanceof InvalidOrganizationError) {
       console.error(`\n${error.message}\n`);
       process.exit(1);
     }

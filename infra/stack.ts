@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { CANARY_ROLE_ARN_ENV } from '../functions/shared/canary';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { AuditStore } from './constructs/audit-store';
+import { Canary } from './constructs/canary';
 import { Handlers } from './constructs/handlers';
 import { Intake } from './constructs/intake';
 import { Monitoring } from './constructs/monitoring';
@@ -88,6 +90,8 @@ export class ScpGuardianStack extends Stack {
   public readonly intake: Intake;
   public readonly slack: SlackEndpoint;
   public readonly monitoring: Monitoring;
+  /** The daily canary, when the rules have `canary`. */
+  public readonly canary?: Canary;
 
   constructor(scope: Construct, id: string, props: ScpGuardianStackProps) {
     assertHomeRegion(props.env?.region);
@@ -114,15 +118,22 @@ export class ScpGuardianStack extends Stack {
     this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine });
     this.slack = new SlackEndpoint(this, 'Slack', {
       interactions: fns['slack-interactions'],
+      relay: fns['slack-relay'],
       slackClients: [fns.notify, fns['request-decision']],
       stateMachine: this.workflow.stateMachine,
       reservedConcurrency: props.slackReservedConcurrency ?? contextConcurrency(this.node.tryGetContext(SLACK_CONCURRENCY_CONTEXT)),
     });
+    if (rules.canary !== undefined) {
+      this.canary = new Canary(this, 'Canary', { rules, alarmTopic: this.notifications.topic, projectRoot, logRetention: props.functionLogRetention });
+      // Classify tells the canary's own detachment from anyone else's by this exact role ARN.
+      fns.classify.addEnvironment(CANARY_ROLE_ARN_ENV, this.canary.role.roleArn);
+    }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       deadLetterQueue: this.intake.deadLetterQueue,
       slackInteractions: fns['slack-interactions'],
       alarmTopic: this.notifications.topic,
+      canary: this.canary === undefined ? undefined : { alarm: this.canary.missingAlarm, widgets: this.canary.widgets },
     });
 
     const outputs: Record<string, [string, string]> = {
@@ -133,6 +144,7 @@ export class ScpGuardianStack extends Stack {
       SigningSecretArn: [this.slack.signingSecret.secretArn, 'Put the Slack signing secret here'],
       DeadLetterQueueUrl: [this.intake.deadLetterQueue.queueUrl, 'Events EventBridge could not deliver'],
     };
+    if (this.canary !== undefined) outputs.CanaryFunctionName = [this.canary.function.functionName, 'The daily canary (invoke it once after the first deployment)'];
     for (const [name, [value, description]] of Object.entries(outputs)) new CfnOutput(this, name, { value, description });
   }
 }

@@ -7,16 +7,18 @@ import { createClassifyHandler } from '../functions/classify/handler';
 import { createCloseHandler } from '../functions/close/handler';
 import { notify, type NotifyInput } from '../functions/notify/notify';
 import { createReattachHandler } from '../functions/reattach/handler';
-import { requestDecision, type RequestDecisionInput } from '../functions/request-decision/request-decision';
+import { lateDecision, requestDecision, type LateDecisionInput, type RequestDecisionInput } from '../functions/request-decision/request-decision';
 import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
+import { createSlackRelayHandler } from '../functions/slack-relay/handler';
 import { AuditStore } from '../functions/shared/audit/audit-store';
+import { DesiredStateStore } from '../functions/shared/desired/desired-store';
 import type { MetricPoint } from '../functions/shared/incident-metrics';
 import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
 import { decideIncident, type IncidentDecision } from '../functions/shared/decisions/decide-incident';
 import { DecisionStore } from '../functions/shared/decisions/decision-store';
 import type { Log } from '../functions/shared/log';
 import type { SlackTarget } from '../functions/shared/notifications/slack-poster';
-import { RelayedSlackPoster, relaySlackCall, slackRelayCallOf } from '../functions/shared/notifications/slack-relay';
+import { RelayedSlackPoster } from '../functions/shared/notifications/slack-relay';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { organizationsClientOptions } from '../functions/shared/clients/organizations';
@@ -40,6 +42,11 @@ import { LocalWorkflow, LOCAL_ACCOUNT, type ExecutionRecord, type LocalWorkflowO
 import { TaskTokenBroker } from './workflow/task-tokens';
 
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guardian-notifications`;
+/**
+ * The canary function's role in local runs: `local --canary` makes its DetachPolicy as this role,
+ * and classify knows it, as the CDK tells the deployed classify the real one.
+ */
+export const LOCAL_CANARY_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/scp-guardian-local-canary`;
 /** The bot token the Slack stand-in accepts. */
 export const STANDIN_SLACK_TOKEN = 'xoxb-local-standin';
 const STANDIN_SLACK_CHANNEL = 'C0LOCAL01';
@@ -73,10 +80,19 @@ export interface LocalEnvironmentOptions {
   slack?: { token: string; channel?: string };
   /** Slack's signing secret, for signed interactions (`--serve`). */
   slackSigningSecret?: string;
+  /**
+   * The canary function's IAM role ARN, which classify recognises.
+   * @default LOCAL_CANARY_ROLE_ARN
+   */
+  canaryRoleArn?: string;
   /** Shortens every approval window to this many seconds (the runner says so). */
   approvalTimeoutSeconds?: number;
   /** Milliseconds before each retry of the named states instead of the ASL's backoff. */
   retryIntervalOverrides?: Record<string, number>;
+  /** Retry transient errors for this many seconds instead of the rules' remediation deadline (tests and benches shorten it). */
+  remediationDeadlineSeconds?: number;
+  /** Milliseconds the named Wait states wait, instead of the ASL's seconds (tests shorten WaitBeforeRetrying). */
+  waitTimeOverrides?: Record<string, number>;
   /** Each workflow function's timeout in milliseconds, instead of its Lambda timeout (tests shorten them). */
   functionTimeoutsMs?: LocalWorkflowOptions['functionTimeoutsMs'];
   /** Called whenever an incident starts waiting for a decision. */
@@ -93,6 +109,8 @@ export interface LocalEnvironmentOptions {
 export class LocalEnvironment {
   readonly audit: AuditStore;
   readonly decisions: DecisionStore;
+  /** The desired state, through the same client (and fault proxy) as the workflow's stores. */
+  readonly desired: DesiredStateStore;
   /**
    * The audit trail as DynamoDB Local really holds it, past the fault proxy: for tests and reports
    * to see what was written. The same store as `audit` without `dynamoDbFaults`.
@@ -105,6 +123,8 @@ export class LocalEnvironment {
   readonly metrics: MetricPoint[] = [];
   /** AttachPolicy calls made by the workflow's Organizations client, failed ones included. */
   attachCalls = 0;
+  /** The canary function's role, as classify knows it. */
+  readonly canaryRoleArn: string;
   /** The incident each execution claimed (or found claimed), by execution ARN. */
   readonly executionIncidents = new Map<string, string>();
   private readonly incidentWaiters = new Map<string, (incidentId: string | undefined) => void>();
@@ -128,6 +148,7 @@ export class LocalEnvironment {
     const documentClient = toDocumentClient(localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint));
     this.audit = new AuditStore(documentClient, tableName);
     this.decisions = new DecisionStore(documentClient, tableName);
+    this.desired = new DesiredStateStore(documentClient, tableName);
     this.trueAudit = dynamoDbFaultProxy === undefined ? this.audit : new AuditStore(toDocumentClient(localDynamoDbClient(dynamoDbEndpoint)), tableName);
     const organizations = new OrganizationsClient({
       ...organizationsClientOptions(options.organizationsRequestTimeoutMs),
@@ -143,24 +164,23 @@ export class LocalEnvironment {
     );
     const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     const sfnClient = new SFNClient({ ...SFN_CLIENT_OPTIONS, endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const classify = createClassifyHandler({ rules: options.rules, organizations, log });
+    this.canaryRoleArn = options.canaryRoleArn ?? LOCAL_CANARY_ROLE_ARN;
+    const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn });
     const claim = createClaimHandler({ audit: this.audit, log });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
-    // The workflow's handlers reach Slack as in AWS: through the Slack function's relay (here
+    // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
     // in-process, the request serialised as Lambda would), never with a token of their own.
+    const relay = createSlackRelayHandler({ slack: this.slackNotifier, log: log() });
     const workflowSlack: SlackTarget = {
       channel: slackTarget.channel,
-      poster: new RelayedSlackPoster(async (request) => {
-        const call = slackRelayCallOf(JSON.parse(JSON.stringify(request)));
-        if (call === undefined) throw new Error('malformed Slack relay request');
-        return relaySlackCall(call, this.slackNotifier);
-      }),
+      poster: new RelayedSlackPoster(async (request) => relay(JSON.parse(JSON.stringify(request)))),
     };
 
     this.workflow = new LocalWorkflow({
       broker,
       rules: options.rules,
       retryIntervalOverrides: options.retryIntervalOverrides,
+      waitTimeOverrides: options.waitTimeOverrides,
       functionTimeoutsMs: options.functionTimeoutsMs,
       handlers: {
         classify: async (input: ClassifyInput) => {
@@ -176,8 +196,9 @@ export class LocalEnvironment {
           this.incidentWaiters.get(input.executionArn)?.(input.incident.incidentId);
           return claim(input);
         },
-        'request-decision': async (input: RequestDecisionInput) => {
-          const requested = await requestDecision(input, {
+        'request-decision': async (input: RequestDecisionInput | LateDecisionInput) => {
+          if ('phase' in input && input.phase === 'timed-out') return lateDecision(input, { audit: this.audit, decisions: this.decisions });
+          const requested = await requestDecision(input as RequestDecisionInput, {
             decisions: this.decisions,
             audit: this.audit,
             sns: snsClient,
@@ -188,8 +209,14 @@ export class LocalEnvironment {
           options.onDecisionRequested?.({ incidentId: input.incident.incidentId, ...requested });
           return requested;
         },
-        reattach: createReattachHandler({ organizations, audit: this.audit, log }),
-        close: createCloseHandler({ audit: this.audit, log, metrics: (points) => this.metrics.push(...points) }),
+        reattach: createReattachHandler({
+          organizations,
+          audit: this.audit,
+          desired: this.desired,
+          deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
+          log,
+        }),
+        close: createCloseHandler({ audit: this.audit, log, metrics: (points) => this.metrics.push(...points), overrides: options.rules.overrides }),
         notify: (input: NotifyInput) =>
           notify(input, {
             sns: snsClient,
@@ -208,6 +235,7 @@ export class LocalEnvironment {
       sfn: sfnClient,
       approvers: options.rules.approval.approvers,
       slackTeamId: options.rules.notify.slackTeamId,
+      overrides: options.rules.overrides,
       announce: createDecisionAnnouncer({ slack: slackTarget.poster, audit: this.audit, log: log() }),
     };
     this.interactions = createInteractionProcessor({
@@ -218,6 +246,7 @@ export class LocalEnvironment {
       getIncident: async (incidentId) => (await this.audit.getIncident(incidentId))?.incident,
       slack: this.slackNotifier,
       slackIdentity: options.rules.notify,
+      overrides: options.rules.overrides,
       audit: this.audit,
       clock: () => new Date(),
       metrics: (points) => this.metrics.push(...points),
@@ -305,8 +334,8 @@ export class LocalEnvironment {
   }
 
   /** Decides a waiting incident through the same path as `scp-guardian decide`. */
-  decideIncident(incidentId: string, decision: HumanDecision, by: string, reason?: string): Promise<IncidentDecision> {
-    return decideIncident({ incidentId, decision, by, reason }, this.decideDeps);
+  decideIncident(incidentId: string, decision: HumanDecision, by: string, reason?: string, forMinutes?: number): Promise<IncidentDecision> {
+    return decideIncident({ incidentId, decision, by, reason, forMinutes }, this.decideDeps);
   }
 
   decide(input: DecideInput): Promise<DecideResult> {

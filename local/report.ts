@@ -43,7 +43,7 @@ export function formatIncident(incident: IncidentReport): string {
   }
   lines.push(`  verdict:   ${incident.verdict}: ${incident.reason}`);
   if (incident.decision) lines.push(`  decision:  ${incident.decision}${incident.decidedBy ? ` by ${incident.decidedBy}` : ''}${record.decisionReason ? `: "${record.decisionReason}"` : ''}`);
-  lines.push(`  outcome:   ${incident.outcome ?? incident.status}${incident.cause ? `: ${incident.cause}` : ''}`);
+  lines.push(`  outcome:   ${incident.outcome ?? incident.status}${incident.cause ? `: ${incident.cause}` : ''}${incident.overriddenUntil ? ` until ${incident.overriddenUntil}` : ''}`);
   if (incident.execution) {
     const e = incident.execution;
     lines.push(`  workflow:  ${e.status}, ${e.durationSeconds.toFixed(2)} s, ${e.stateTransitions} states, ${e.lambdaInvocations} Lambda invocations, ${e.retries} retries`);

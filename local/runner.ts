@@ -4,6 +4,7 @@ import { describeError, ErrorName } from '../functions/shared/errors';
 import type { Incident } from '../functions/shared/incident';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { Decision, IncidentStatus, Source, type HumanDecision } from '../functions/shared/vocabulary';
+import { finishLocalCanary, startLocalCanary, type LocalCanarySummary } from './canary';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import type { ReplayEvent } from './event-files';
 import type { OrganizationFile } from './organizations/organization-file';
@@ -21,10 +22,14 @@ export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' 
   events: ReplayEvent[];
   decision: LocalDecision;
   reason?: string;
+  /** With --decision override: how long each override lasts, in minutes (`--for`). @default the rules' overrides.defaultHours */
+  overrideMinutes?: number;
   /** With --decision none: the approval window, shortened so the run ends. */
   approvalTimeoutSeconds: number;
   /** Progress lines for people (stderr). */
   progress?: (line: string) => void;
+  /** After the events, run the canary once (`local --canary`): the rules must have `canary`. */
+  canary?: boolean;
 }
 
 /** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md). */
@@ -43,6 +48,8 @@ export interface IncidentReport {
   status: string;
   reason: string;
   decidedBy: string | null;
+  /** For an OVERRIDDEN incident: when the override ends, and the pair is desired again. */
+  overriddenUntil: string | null;
   cause: string | null;
   /** The execution that claimed the incident: how long it ran, how many transitions and Lambda calls. */
   execution: { executionArn: string; status: string; durationSeconds: number; stateTransitions: number; lambdaInvocations: number; retries: number } | null;
@@ -60,6 +67,8 @@ export interface LocalRunReport {
   complete: boolean;
   /** Incidents whose execution failed because the audit trail could not record every step. */
   unrecorded: string[];
+  /** With `canary`: how the canary went. */
+  canary?: LocalCanarySummary;
 }
 
 const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt)) / 1000;
@@ -67,7 +76,7 @@ const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt)
 /** The workflow's own state, for an incident the audit store never recorded (the execution carried it all the same). */
 interface CarriedState {
   incident: Incident;
-  decision?: { decision: string; by?: string; reason?: string };
+  decision?: { decision: string; by?: string; reason?: string; until?: string };
   result?: { outcome?: string; detail?: { cause?: string; error?: string } };
 }
 
@@ -80,6 +89,7 @@ function fromExecutionState(state: CarriedState, execution: ExecutionRecord): In
     status: 'NOT RECORDED',
     decision: state.decision?.decision ?? null,
     decidedBy: state.decision?.by ?? null,
+    overriddenUntil: state.decision?.until ?? null,
     outcome: state.result?.outcome ?? null,
     cause: state.result?.detail?.cause ?? null,
   };
@@ -102,6 +112,7 @@ function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions:
     status: record.status,
     reason: record.reason,
     decidedBy: record.decidedBy ?? null,
+    overriddenUntil: record.overriddenUntil ?? null,
     cause: record.cause ?? null,
     execution:
       claimed === undefined
@@ -150,7 +161,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
         progress(`${incidentId}: decision requested, answering ${decision} as ${LOCAL_DECIDER}`);
         decisions.push(
           environment!
-            .decide({ decisionId, decision, by: LOCAL_DECIDER, reason, via: 'cli' })
+            .decide({ decisionId, decision, by: LOCAL_DECIDER, reason, forMinutes: decision === Decision.OVERRIDE ? options.overrideMinutes : undefined, via: 'cli' })
             .then((result) => result.status !== 'accepted' && notes.push(`${incidentId}: decision not taken: ${result.status}`))
             .catch((error) => notes.push(`${incidentId}: decision failed: ${describeError(error)}`)),
         );
@@ -168,6 +179,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
         progress(`${event.source}: ${applied.applied ? 'detachment applied to the local organization' : `organization unchanged (${applied.why})`}`);
       }
       executions.push(await env.run(event.envelope).result);
+    }
+    let canary: LocalCanarySummary | undefined;
+    if (options.canary === true) {
+      const started = await startLocalCanary(env, options.rules, progress);
+      // A refusal is told once, in the canary's summary.
+      if (started.execution !== undefined) executions.push(await started.execution.result);
+      canary = started.summary;
     }
     await Promise.all(decisions);
 
@@ -200,6 +218,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       notes,
       complete: incidents.length > 0 && executions.length > 0 && incidents.every(ended),
       unrecorded,
+      ...(canary === undefined ? {} : { canary: await finishLocalCanary(env, canary) }),
     };
   } finally {
     await environment?.stop();

@@ -16,13 +16,19 @@ import { ASL_FILE } from '../functions/shared/workflow-functions';
  */
 export const REMEDIATION_ALLOWANCE_SECONDS = 3 * 60 * 60;
 
-/** The execution's timeout: the rules' approval window plus the remediation allowance. */
-export function executionTimeoutSeconds(rules: Pick<ProtectionRules, 'approval'>): number {
-  return rules.approval.timeoutMinutes * 60 + REMEDIATION_ALLOWANCE_SECONDS;
+/** The rules a definition depends on: the approval window and the remediation deadline. */
+export type DefinitionRules = Pick<ProtectionRules, 'approval' | 'remediation'>;
+
+/**
+ * The execution's timeout: the rules' approval window, plus the remediation deadline (retrying
+ * transient errors until then), plus the allowance for everything around them.
+ */
+export function executionTimeoutSeconds(rules: DefinitionRules): number {
+  return rules.approval.timeoutMinutes * 60 + rules.remediation.deadlineMinutes * 60 + REMEDIATION_ALLOWANCE_SECONDS;
 }
 
 /** The ASL text (placeholders unfilled), with the execution timeout the rules give, if any. */
-export function definitionText(root: string, rules?: Pick<ProtectionRules, 'approval'>): string {
+export function definitionText(root: string, rules?: DefinitionRules): string {
   const text = readFileSync(join(root, ASL_FILE), 'utf8');
   if (rules === undefined) return text;
   const definition = JSON.parse(text) as Record<string, unknown>;

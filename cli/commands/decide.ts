@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { userInfo } from 'node:os';
+import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { awsClients, decideOnAws, STACK_REGION, type AwsDecideClients } from '../decide/aws';
@@ -11,6 +12,8 @@ export interface DecideOptions {
   approve?: boolean;
   override?: boolean;
   reason?: string;
+  /** With --override: how long it lasts, as typed (`30m`, `4h`, `2d`). */
+  for?: string;
   local?: string;
   /** With --local: the data folder the server was started with (its token is there). */
   dataDir?: string;
@@ -38,6 +41,15 @@ function localUser(): string {
   }
 }
 
+/** `--for` in minutes; undefined without it. The bounds are checked where the rules are known (decide). */
+function chosenDuration(options: DecideOptions, decision: HumanDecision): number | undefined {
+  if (options.for === undefined) return undefined;
+  if (decision !== Decision.OVERRIDE) throw new DecideCommandError('--for goes with --override: it says how long the policy stays detached');
+  const minutes = parseOverrideDuration(options.for);
+  if (minutes === undefined) throw new DecideCommandError(`--for ${JSON.stringify(options.for)}: expected a duration such as ${DURATION_EXAMPLES}`);
+  return minutes;
+}
+
 /** Checks the options, then decides against a local server (`--local`) or the deployed stack. */
 export async function runDecide(incidentIdArgument: string, options: DecideOptions, environment: DecideEnvironment): Promise<DecideOutcome> {
   const incidentId = incidentIdArgument.trim();
@@ -45,10 +57,11 @@ export async function runDecide(incidentIdArgument: string, options: DecideOptio
   const decision = chosenDecision(options);
   const reason = options.reason?.trim() || undefined;
   if (decision === Decision.OVERRIDE && reason === undefined) throw new DecideCommandError('--override needs --reason: say why the policy stays detached (it goes into the audit trail)');
+  const forMinutes = chosenDuration(options, decision);
 
   if (options.local !== undefined) {
     const dataDir = resolveDataDir(options.dataDir, environment.env);
-    return decideOnLocal({ url: options.local, incidentId, decision, reason, by: `local:${localUser()}`, dataDir });
+    return decideOnLocal({ url: options.local, incidentId, decision, reason, forMinutes, by: `local:${localUser()}`, dataDir });
   }
   const tableName = options.table ?? (environment.env.SCP_GUARDIAN_TABLE || undefined);
   if (tableName === undefined) {
@@ -58,10 +71,10 @@ export async function runDecide(incidentIdArgument: string, options: DecideOptio
   }
   const botTokenSecretArn = options.botTokenSecret ?? (environment.env.SCP_GUARDIAN_BOT_TOKEN_SECRET || undefined);
   const slackApiUrl = environment.env.SLACK_API_URL || undefined;
-  return decideOnAws({ incidentId, decision, reason, tableName, botTokenSecretArn, slackApiUrl }, environment.awsClients(options.region));
+  return decideOnAws({ incidentId, decision, reason, forMinutes, tableName, botTokenSecretArn, slackApiUrl }, environment.awsClients(options.region));
 }
 
-/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT` (contract: DESIGN.md). */
+/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT [--for 4h]` (contract: DESIGN.md). */
 export function decideCommand(environment: DecideEnvironment = { env: process.env, awsClients }): Command {
   return new Command('decide')
     .description('approve or override a waiting incident without Slack; recorded with your identity')
@@ -69,6 +82,7 @@ export function decideCommand(environment: DecideEnvironment = { env: process.en
     .addOption(new Option('--approve', 'reattach the policy now').conflicts('override'))
     .addOption(new Option('--override', 'keep the policy detached (needs --reason)').conflicts('approve'))
     .option('--reason <text>', 'why; required with --override, recorded in the audit trail')
+    .option('--for <duration>', "with --override: how long the policy stays detached, e.g. 30m, 4h, 2d (default: the rules' overrides.defaultHours; at most overrides.maxHours)")
     .option('--local <url>', 'decide on a running `scp-guardian local --serve` (e.g. http://127.0.0.1:8787) instead of AWS')
     .option('--data-dir <dir>', `with --local: the data folder the server was started with, which holds its token (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     .option('--table <name>', "the audit table: the stack's AuditTableName output (default: $SCP_GUARDIAN_TABLE)")

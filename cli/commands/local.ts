@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DURATION_EXAMPLES, overrideDurationProblem, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { loadProtectionRules } from '../../functions/shared/rules/load';
+import { formatCanary } from '../../local/canary';
 import { readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/organizations/organization-file';
@@ -19,6 +21,12 @@ const number = (what: string, min: number, max: number) => (text: string) => {
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`${what} must be a number from ${min} to ${max}`);
   return value;
+};
+
+const overrideDuration = (text: string): number => {
+  const minutes = parseOverrideDuration(text);
+  if (minutes === undefined) throw new InvalidArgumentError(`expected a duration such as ${DURATION_EXAMPLES}`);
+  return minutes;
 };
 
 const dynamoDbFaults = (text: string): DynamoDbFaults => {
@@ -43,6 +51,8 @@ interface LocalOptions {
   event?: string[];
   decision: LocalDecision;
   reason?: string;
+  /** `--for`, in minutes. */
+  for?: number;
   json?: boolean;
   serve?: boolean;
   port: number;
@@ -56,6 +66,7 @@ interface LocalOptions {
   seed?: number;
   logLevel: LogLevel;
   dataDir?: string;
+  canary?: boolean;
 }
 
 /** `scp-guardian local`: the real workflow on local components (contract: DESIGN.md). */
@@ -67,6 +78,7 @@ export function localCommand(): Command {
     .option('--event <file...>', 'events to replay: EventBridge envelopes, CloudTrail records or log files (default: samples/events/*.json)')
     .addOption(new Option('--decision <decision>', 'answer every approval request').choices(['approve', 'override', 'none']).default('approve'))
     .option('--reason <text>', 'the reason given with --decision override')
+    .option('--for <duration>', "with --decision override: how long each override lasts, e.g. 30m, 4h, 2d (default: the rules' overrides.defaultHours)", overrideDuration)
     .option('--json', 'print one JSON document on stdout (logs go to stderr)')
     .option('--serve', 'keep running and serve events, Slack interactions and incidents on 127.0.0.1')
     .option('--port <n>', 'port for --serve (0: any free port)', number('--port', 0, 65535), 8787)
@@ -79,10 +91,22 @@ export function localCommand(): Command {
     .option('--dynamodb-faults <mode>', 'a fault proxy in front of DynamoDB Local: unavailable (every call fails), throttle:P (a fraction P throttled) or error:P (a fraction P gets a 500)', dynamoDbFaults)
     .option('--seed <n>', 'seed for injected faults', number('--seed', 0, 2 ** 32))
     .addOption(new Option('--log-level <level>', 'handler logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .option('--canary', 'run the daily canary once: detach the canary pair through the local Organizations endpoint and feed its DetachPolicy to the workflow (no sample events unless --event)')
     .option('--data-dir <dir>', `where the audit trail is kept for \`scp-guardian audit --local\`, emptied at the start (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     // exitWhenDone: every way out (a signal, a closed stdout, an error at start) stops DynamoDB Local too.
     .action((options: LocalOptions) => exitWhenDone(async (stopped) => {
       const rules = loadProtectionRules(resolve(options.config));
+      if (options.for !== undefined) {
+        if (options.decision !== 'override') throw new InvalidArgumentError('--for goes with --decision override: it says how long each override lasts');
+        const problem = overrideDurationProblem(options.for, rules.overrides);
+        if (problem !== undefined) throw new InvalidArgumentError(`--for: ${problem}`);
+      }
+      if (options.canary && options.serve) throw new InvalidArgumentError('--canary runs once and exits: it cannot be combined with --serve');
+      if (options.canary && rules.canary === undefined) {
+        throw new InvalidArgumentError(
+          `--canary: ${options.config} has no "canary"; try: scp-guardian local --canary --config samples/canary/protection-rules.json --org samples/canary/organization.json`,
+        );
+      }
       const organization = options.organizationsEndpoint === undefined ? loadOrganizationFile(resolve(options.org)) : undefined;
       const faults =
         options.rateLimit !== undefined ||
@@ -116,21 +140,31 @@ export function localCommand(): Command {
         return;
       }
 
-      const files = options.event ?? sampleEvents();
+      const files = options.event ?? (options.canary ? [] : sampleEvents());
       const events: ReplayEvent[] = files.flatMap((file) => readEventFile(resolve(file)));
       const report = await runLocal({
         ...common,
         events,
         decision: options.decision,
         reason: options.reason,
+        overrideMinutes: options.for,
         approvalTimeoutSeconds: options.approvalTimeout,
+        canary: options.canary,
         progress: options.json ? undefined : progress,
-        onPublish: options.json ? undefined : (message) => progress(`[email] ${message.subject}`),
+        // Email subscriptions filter out the self-test's and the canary's routine notices (infra/constructs/notifications.ts).
+        onPublish: options.json ? undefined : (message) => progress(`${message.attributes.canary || message.attributes.selfTest ? '[sns, no email]' : '[email]'} ${message.subject}`),
       });
-      process.stdout.write(options.json ? `${JSON.stringify(toJsonDocument(report), null, 2)}\n` : `${formatRun(report)}\n`);
+      const document = { ...toJsonDocument(report), ...(report.canary === undefined ? {} : { canary: report.canary }) };
+      const text = `${formatRun(report)}${report.canary === undefined ? '' : `\n\n${formatCanary(report.canary)}`}`;
+      process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}\n`);
       progress(`audit trail kept in ${common.dataDir}: scp-guardian audit list --local${options.dataDir === undefined ? '' : ` --data-dir ${common.dataDir}`}`);
-      if (!report.complete) {
+      // A canary that refused opened no incident: its own line below says so.
+      if (!report.complete && !(report.canary?.refused !== undefined && report.incidents.length === 0)) {
         process.stderr.write('scp-guardian local: not every incident reached an outcome\n');
+        process.exitCode = 1;
+      }
+      if (report.canary !== undefined && !report.canary.passed) {
+        process.stderr.write(`scp-guardian local: the canary did not pass${report.canary.refused ? ` (${report.canary.refused.error})` : ''}\n`);
         process.exitCode = 1;
       }
       if (report.unrecorded.length > 0) {

@@ -41,6 +41,11 @@ export interface AwsDecisionRequest {
   incidentId: string;
   decision: HumanDecision;
   reason?: string;
+  /**
+   * For an override: how long it lasts, in minutes. Bounded by the rules' overrides as the
+   * decision request recorded them (else their defaults): the command has no rules of its own.
+   */
+  forMinutes?: number;
   /** The stack's AuditTableName output. */
   tableName: string;
   /** The stack's BotTokenSecretArn output: with it, the Slack message shows the decision at once. */
@@ -100,7 +105,7 @@ export async function decideOnAws(request: AwsDecisionRequest, clients: AwsDecid
     const { botTokenSecretArn } = request;
     const announce = botTokenSecretArn === undefined ? undefined : await slackAnnouncer(clients, { ...request, botTokenSecretArn }, audit);
     const decided = await decideIncident(
-      { incidentId: request.incidentId, decision: request.decision, by, reason: request.reason },
+      { incidentId: request.incidentId, decision: request.decision, by, reason: request.reason, forMinutes: request.forMinutes },
       { decisions: new DecisionStore(clients.dynamodb, request.tableName), audit, sfn: clients.sfn, approvers: [], announce },
     );
     const explained = explainDecision(decided);

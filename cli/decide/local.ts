@@ -1,3 +1,4 @@
+import { formatOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import type { HumanDecision } from '../../functions/shared/vocabulary';
 import { readServeToken, serveTokenPath, ServeTokenMissingError } from '../../local/http/serve-token';
 import { DecideCommandError, type DecideOutcome } from './outcome';
@@ -9,6 +10,8 @@ export interface LocalDecisionRequest {
   incidentId: string;
   decision: HumanDecision;
   reason?: string;
+  /** For an override: how long it lasts, in minutes; the server's rules bound it. */
+  forMinutes?: number;
   by: string;
   /** The data folder the server was started with: its `serve-token` authorises the request. */
   dataDir: string;
@@ -50,7 +53,12 @@ export async function decideOnLocal(request: LocalDecisionRequest): Promise<Deci
     response = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ decision: request.decision, reason: request.reason, by: request.by }),
+      body: JSON.stringify({
+        decision: request.decision,
+        reason: request.reason,
+        by: request.by,
+        ...(request.forMinutes === undefined ? {} : { for: formatOverrideDuration(request.forMinutes) }),
+      }),
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { AuditStore } from '../shared/audit/audit-store';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import { once, requireEnv } from '../shared/runtime';
-import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import { claimDocumentClient } from '../shared/clients/dynamodb';
 
 export interface ClaimInput {
   incident: Incident;
@@ -27,5 +27,5 @@ export function createClaimHandler(deps: { audit: AuditStore; log?: (incidentId:
   };
 }
 
-const defaultHandler = once(() => createClaimHandler({ audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')) }));
+const defaultHandler = once(() => createClaimHandler({ audit: new AuditStore(claimDocumentClient(), requireEnv('TABLE_NAME')) }));
 export const handler = (input: ClaimInput) => defaultHandler()(input);

@@ -1,10 +1,11 @@
+import { isCanaryPair, isCanaryRole } from '../shared/canary';
 import { excerptOf, readDetachRecord, TEXT_LIMITS } from '../shared/cloudtrail';
 import type { Incident, PolicyRef, TargetRef } from '../shared/incident';
-import { findProtectionRule } from '../shared/rules/match';
+import { findProtectionRule, type RuleMatch } from '../shared/rules/match';
 import { isPolicyId, targetKindOf } from '../shared/rules/id-formats';
 import { incidentIdOf } from './incident-id';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { Mode, Priority, Verdict } from '../shared/vocabulary';
+import { Mode, Priority, Source, Verdict } from '../shared/vocabulary';
 
 const ORGANIZATIONS_SOURCE = 'organizations.amazonaws.com';
 const DETACH_POLICY = 'DetachPolicy';
@@ -75,14 +76,16 @@ export function ignoredPrincipal(actor: Incident['actor'], rules: Pick<Protectio
  */
 function ignoredDetach(known: Omit<Incident, 'verdict' | 'reason' | 'notify'>, principal: string, rules: ProtectionRules): Incident {
   const rule = known.policy.id !== undefined && known.target.id !== undefined ? findProtectionRule(rules, known.policy.id, known.target.id) : undefined;
+  const canaryPair = isCanaryPair(rules.canary, known.policy.id, known.target.id);
   const reason = `${principal} is in ignorePrincipals (exact match)`;
-  if (rule === undefined) return { ...known, verdict: Verdict.IGNORED_ACTOR, reason, notify: false };
+  if (rule === undefined && !canaryPair) return { ...known, verdict: Verdict.IGNORED_ACTOR, reason, notify: false };
   const told = rules.notify.ignored ? 'told at low priority' : 'not told (notify.ignored is false)';
+  const why = canaryPair ? 'the pair is the canary pair (canary in the rules)' : rule?.explanation;
   return {
     ...known,
     verdict: Verdict.IGNORED_ACTOR,
-    reason: `${reason}: ${rule.explanation}, but a detachment by an ignored principal is not undone; ${told}`,
-    rule,
+    reason: `${reason}: ${why}, but a detachment by an ignored principal is not undone; ${told}`,
+    ...(rule === undefined || canaryPair ? {} : { rule }),
     notify: rules.notify.ignored,
     ...(rules.notify.ignored ? { priority: Priority.LOW } : {}),
   };
@@ -90,9 +93,11 @@ function ignoredDetach(known: Omit<Incident, 'verdict' | 'reason' | 'notify'>, p
 
 /**
  * Decides everything that does not need Organizations: unreadable events, failed calls and
- * ignored actors are final here; the rest waits for the policy's type.
+ * ignored actors are final here; the rest waits for the policy's type. A detachment of exactly
+ * the canary pair by exactly the canary function's role (`canaryRoleArn`, the IAM role behind
+ * the session) is the daily canary (source `canary`); anyone else's is an ordinary detachment.
  */
-export function preclassify(input: ClassifyInput, rules: ProtectionRules): Preclassified {
+export function preclassify(input: ClassifyInput, rules: ProtectionRules, canaryRoleArn?: string): Preclassified {
   const record = readDetachRecord(input.event);
   if ('problem' in record) return { final: invalid(input, record.problem) };
 
@@ -130,9 +135,18 @@ export function preclassify(input: ClassifyInput, rules: ProtectionRules): Precl
   if (record.targetId === undefined || targetKindOf(record.targetId) === undefined) {
     return { final: invalid(input, 'detail.requestParameters.targetId is missing or not a root, OU or account id', known) };
   }
-  const principal = ignoredPrincipal(record.actor, rules);
+  // The canary's own detachment is never ignored: an ignore list naming its role would only break the canary.
+  const canary = isCanaryPair(rules.canary, record.policyId, record.targetId) && isCanaryRole(record.actor.sessionIssuerArn, canaryRoleArn);
+  const principal = canary ? undefined : ignoredPrincipal(record.actor, rules);
   if (principal !== undefined) return { final: ignoredDetach({ ...base, policy, target }, principal, rules) };
-  return { pending: { ...base, policy: { id: record.policyId }, target: { id: record.targetId, type: targetKindOf(record.targetId) } } };
+  return {
+    pending: {
+      ...base,
+      policy: { id: record.policyId },
+      target: { id: record.targetId, type: targetKindOf(record.targetId) },
+      ...(canary ? { source: Source.CANARY } : {}),
+    },
+  };
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -164,6 +178,7 @@ export function completeClassification(
   // Organizations did not say what the policy is (it did not answer in time, or the policy is
   // gone): the rules alone decide, and a deleted policy fails later, at AttachPolicy, with its cause.
   const typeUnknown = policy.type === undefined ? '; the policy type is unknown (Organizations did not tell it), so the rules alone decide' : '';
+  if (isCanaryPair(rules.canary, pending.policy.id, pending.target.id)) return canaryDetach(incident, rule, typeUnknown);
   if (rule === undefined) {
     return {
       ...incident,
@@ -183,4 +198,19 @@ export function completeClassification(
       : {}),
     notify: true,
   };
+}
+
+/**
+ * The canary pair is always protected in auto mode, whatever `protect` says (a rule naming it in
+ * approval mode would otherwise have the daily canary wait on a person). The canary's own
+ * detachment is the daily proof of intake; anyone else's is an ordinary protected detachment.
+ */
+function canaryDetach(incident: Omit<Incident, 'verdict' | 'reason' | 'notify'>, rule: RuleMatch | undefined, typeUnknown: string): Incident {
+  const overruled = rule !== undefined && rule.mode !== Mode.AUTO ? `; protect[${rule.index}] says "${rule.mode}", but the canary pair is always auto` : '';
+  const pair = `${incident.policy.id} on ${incident.target.id} is the canary pair (canary in the rules), always reattached at once`;
+  const reason =
+    incident.source === Source.CANARY
+      ? `the daily canary: the canary function's role detached the canary pair; ${pair}, to prove CloudTrail -> EventBridge -> workflow${overruled}${typeUnknown}`
+      : `${pair}; detached by someone other than the canary function's role${overruled}${typeUnknown}`;
+  return { ...incident, verdict: Verdict.PROTECTED, reason, mode: Mode.AUTO, notify: true };
 }

@@ -1,4 +1,5 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CANARY_ROLE_ARN_ENV } from '../shared/canary';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/schema';
@@ -13,6 +14,11 @@ export interface ClassifyDependencies {
   rules: ProtectionRules;
   organizations: OrganizationsClient;
   enrichmentTimeoutMs?: number;
+  /**
+   * The canary function's IAM role ARN: its detachment of the canary pair is the daily canary.
+   * Set by the CDK in SCP_GUARDIAN_CANARY_ROLE_ARN; undefined when the rules have no canary.
+   */
+  canaryRoleArn?: string;
   log?: (incidentId: string) => Log;
 }
 
@@ -29,7 +35,7 @@ export interface ClassifyOutput {
  */
 export function createClassifyHandler(deps: ClassifyDependencies) {
   return async (input: ClassifyInput): Promise<ClassifyOutput> => {
-    const first = preclassify(input, deps.rules);
+    const first = preclassify(input, deps.rules, deps.canaryRoleArn);
     const fallback = input.classifyError;
     const enrichment = async (pending: Extract<typeof first, { pending: unknown }>['pending']) =>
       fallback !== undefined
@@ -39,7 +45,7 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
     const selfTest = isSelfTestEvent(input.event);
     const sourced: Incident = {
       ...classified,
-      source: selfTest ? Source.SELF_TEST : Source.EVENT,
+      source: selfTest ? Source.SELF_TEST : (classified.source ?? Source.EVENT),
       // Every readable event classify knows is a DetachPolicy (the other kinds come with issue 12's doors).
       ...(classified.verdict === Verdict.INVALID ? {} : { kind: Kind.DETACHED }),
     };
@@ -52,11 +58,14 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
       targetId: incident.target.id,
       actor: incident.actor.principalArn,
       selfTest: incident.selfTest,
+      source: incident.source,
       classifyError: fallback?.Error,
     });
     return fallback === undefined ? { incident } : { incident, classifyError: fallback };
   };
 }
 
-const defaultHandler = once(() => createClassifyHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient() }));
+const defaultHandler = once(() =>
+  createClassifyHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), canaryRoleArn: process.env[CANARY_ROLE_ARN_ENV] || undefined }),
+);
 export const handler = (input: ClassifyInput) => defaultHandler()(input);

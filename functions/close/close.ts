@@ -1,5 +1,6 @@
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
 import { closureOf, isRetriesExhausted, isWorkflowDecision, type WorkflowDecision, type WorkflowResult } from '../shared/closure';
+import { DEFAULT_OVERRIDE_BOUNDS, type OverrideBounds } from '../shared/decisions/override-duration';
 import { DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
 import type { Closure, Incident } from '../shared/incident';
 import { Decision, IncidentStatus, OnTimeout, Outcome, TimelineStep } from '../shared/vocabulary';
@@ -20,13 +21,13 @@ export interface CloseInput {
 }
 
 /** The steps that explain how the incident ended, before the final "closed". */
-function closingSteps(state: WorkflowState, at: string, cause: string | undefined): TimelineWrite[] {
+function closingSteps(state: WorkflowState, at: string, cause: string | undefined, until: string | undefined): TimelineWrite[] {
   const steps: TimelineWrite[] = [];
   if (state.decision?.decision === Decision.TIMEOUT) {
     steps.push({ step: TimelineStep.TIMED_OUT, at, detail: { onTimeout: state.incident.approval?.onTimeout ?? OnTimeout.REATTACH } });
   }
   if (state.result.outcome === Outcome.OVERRIDDEN) {
-    steps.push({ step: TimelineStep.OVERRIDDEN, at, detail: { by: state.decision?.by, reason: state.decision?.reason, decision: state.decision?.decision } });
+    steps.push({ step: TimelineStep.OVERRIDDEN, at, detail: { by: state.decision?.by, reason: state.decision?.reason, decision: state.decision?.decision, until } });
   }
   if (state.result.outcome === Outcome.FAILED) {
     const error = state.result.detail?.error;
@@ -39,11 +40,13 @@ function closingSteps(state: WorkflowState, at: string, cause: string | undefine
  * The claim ClaimIncident could not write, written now that the protection is back: the trail
  * then holds the incident after all. Another execution that claimed it meanwhile owns it.
  */
-async function claimLate(state: WorkflowState, executionArn: string, audit: AuditStore): Promise<void> {
+async function claimLate(state: WorkflowState, executionArn: string, audit: AuditStore): Promise<'claimed' | 'owned by another execution'> {
   try {
     await audit.claimIncident(state.incident, executionArn);
+    return 'claimed';
   } catch (error) {
     if (!(error instanceof DuplicateIncidentError)) throw error;
+    return 'owned by another execution';
   }
 }
 
@@ -53,14 +56,22 @@ async function claimLate(state: WorkflowState, executionArn: string, audit: Audi
  * first one recorded. Audit errors are thrown with their names, for the workflow to retry; if
  * they last, the workflow still sends the closing notice, from its own state.
  */
-export async function closeIncident(input: CloseInput, audit: AuditStore, clock: () => Date = () => new Date()): Promise<Closure> {
+export async function closeIncident(
+  input: CloseInput,
+  audit: AuditStore,
+  clock: () => Date = () => new Date(),
+  /** The rules' `overrides`: an override that came without an end (a keep-detached timeout) ends `defaultHours` after the close. */
+  overrides: Pick<OverrideBounds, 'defaultHours'> = DEFAULT_OVERRIDE_BOUNDS,
+): Promise<Closure> {
   const { state, executionArn } = input;
   const { incident, result } = state;
   const closedAt = clock().toISOString();
-  const closure = closureOf(incident, result, state.decision, closedAt);
+  const closure = closureOf(incident, result, state.decision, closedAt, overrides);
 
-  if (state.claimError !== undefined) await claimLate(state, executionArn, audit);
-  for (const step of closingSteps(state, closedAt, closure.cause)) await audit.appendTimeline(incident.incidentId, step);
+  // A redelivery that ran only because its claim failed writes nothing onto the owner's
+  // incident (claimIncident recorded the duplicate delivery there) and tells nobody.
+  if (state.claimError !== undefined && (await claimLate(state, executionArn, audit)) !== 'claimed') return { ...closure, recorded: true, duplicate: true };
+  for (const step of closingSteps(state, closedAt, closure.cause, closure.overriddenUntil)) await audit.appendTimeline(incident.incidentId, step);
   try {
     await audit.advance(
       incident.incidentId,
@@ -70,12 +81,17 @@ export async function closeIncident(input: CloseInput, audit: AuditStore, clock:
         cause: closure.cause,
         reattachedAt: closure.reattachedAt,
         timeToRemediateSeconds: closure.timeToRemediateSeconds,
+        overriddenUntil: closure.overriddenUntil,
         closedAt,
         ...(isWorkflowDecision(state.decision)
-          ? { decision: state.decision?.decision, decidedBy: state.decision?.by, decisionReason: state.decision?.reason, decidedAt: closedAt }
+          ? { decision: state.decision?.decision, decidedBy: state.decision?.by, decisionReason: state.decision?.reason, decidedAt: state.decision?.at ?? closedAt }
           : {}),
       },
-      { step: TimelineStep.CLOSED, at: closedAt, detail: { outcome: result.outcome, cause: closure.cause, timeToRemediateSeconds: closure.timeToRemediateSeconds } },
+      {
+        step: TimelineStep.CLOSED,
+        at: closedAt,
+        detail: { outcome: result.outcome, cause: closure.cause, timeToRemediateSeconds: closure.timeToRemediateSeconds, overriddenUntil: closure.overriddenUntil },
+      },
     );
   } catch (error) {
     if (!(error instanceof StatusRegressionError)) throw error;
@@ -90,6 +106,7 @@ export async function closeIncident(input: CloseInput, audit: AuditStore, clock:
       cause: recorded.cause,
       reattachedAt: recorded.reattachedAt,
       timeToRemediateSeconds: recorded.timeToRemediateSeconds,
+      overriddenUntil: recorded.overriddenUntil,
       closedAt: recorded.closedAt ?? closedAt,
     };
   }

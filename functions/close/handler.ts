@@ -1,15 +1,18 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import type { OverrideBounds } from '../shared/decisions/override-duration';
 import type { Closure } from '../shared/incident';
 import { closureMetricPoints, cloudWatchMetricSink, type MetricSink } from '../shared/incident-metrics';
 import { lambdaLog, type Log } from '../shared/log';
-import { once, requireEnv } from '../shared/runtime';
+import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { closeIncident, type CloseInput } from './close';
 
 export interface CloseDependencies {
   audit: AuditStore;
   /** Where the incident's metrics go: CloudWatch in Lambda. */
   metrics: MetricSink;
+  /** The rules' `overrides`: a timeout under onTimeout keep-detached is an override of `defaultHours`. */
+  overrides: Pick<OverrideBounds, 'defaultHours'>;
   clock?: () => Date;
   log?: (incidentId: string) => Log;
 }
@@ -17,7 +20,7 @@ export interface CloseDependencies {
 /** CloseIncident: the outcome onto the incident, which then never changes again, and its metrics. */
 export function createCloseHandler(deps: CloseDependencies) {
   return async (input: CloseInput): Promise<Closure> => {
-    const closure = await closeIncident(input, deps.audit, deps.clock);
+    const closure = await closeIncident(input, deps.audit, deps.clock, deps.overrides);
     deps.metrics(closureMetricPoints(input.state.incident, closure));
     (deps.log ?? lambdaLog)(input.state.incident.incidentId).info('closed', { ...closure });
     return closure;
@@ -25,6 +28,10 @@ export function createCloseHandler(deps: CloseDependencies) {
 }
 
 const defaultHandler = once(() =>
-  createCloseHandler({ audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')), metrics: cloudWatchMetricSink() }),
+  createCloseHandler({
+    audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+    metrics: cloudWatchMetricSink(),
+    overrides: rulesFromEnvironment().overrides,
+  }),
 );
 export const handler = (input: CloseInput) => defaultHandler()(input);

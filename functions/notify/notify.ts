@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { MetricSink } from '../shared/incident-metrics';
 import { MetricName } from '../shared/metrics';
+import { isRoutineCanaryNotice } from '../shared/canary';
 import { selfTestPassed } from '../shared/self-test';
 import type { AuditStore } from '../shared/audit/audit-store';
 import type { IncidentRecord } from '../shared/audit/records';
@@ -143,8 +144,9 @@ export async function notify(input: NotifyInput, deps: NotifyDependencies): Prom
   }
 
   let slack: NotifyResult['slack'] = 'not configured';
-  // The daily self-test proves email delivery; a daily Slack post would only teach people to ignore the channel.
-  if (deps.slack !== undefined && input.incident.selfTest !== true) {
+  // The daily self-test proves email delivery; a daily Slack post would only teach people to ignore
+  // the channel. So would the canary's, except for a canary that did not come back.
+  if (deps.slack !== undefined && input.incident.selfTest !== true && !isRoutineCanaryNotice(input.incident, closure)) {
     try {
       slack = await deliverToSlack(input, closure, deps.slack, deps.audit, auditErrors);
     } catch (error) {

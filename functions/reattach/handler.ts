@@ -1,14 +1,15 @@
 import { AuditStore } from '../shared/audit/audit-store';
+import { DesiredStateStore } from '../shared/desired/desired-store';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import { once, requireEnv } from '../shared/runtime';
+import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
-import { attachOnce, confirmOnce, type AttachResult, type ReattachDependencies, type ReattachResult } from './reattach';
+import { attachOnce, confirmOnce, type AttachRequest, type AttachResult, type ReattachDependencies, type ReattachResult } from './reattach';
 
 /** ReattachPolicy (`phase: "attach"`) and ConfirmAttachment (`phase: "confirm"`, with the attach result). */
 export type ReattachInput =
-  | { phase: 'attach'; incident: Incident; executionArn: string }
+  | ({ phase: 'attach'; incident: Incident; executionArn: string } & AttachRequest)
   | { phase: 'confirm'; incident: Incident; executionArn: string; attach: AttachResult };
 
 /** One attempt of either step; the state machine owns the retries. */
@@ -17,7 +18,7 @@ export function createReattachHandler(deps: ReattachDependencies & { log?: (inci
     const log = (deps.log ?? lambdaLog)(input.incident.incidentId);
     try {
       const result =
-        input.phase === 'confirm' ? await confirmOnce(input.incident, input.executionArn, input.attach, deps) : await attachOnce(input.incident, input.executionArn, deps);
+        input.phase === 'confirm' ? await confirmOnce(input.incident, input.executionArn, input.attach, deps) : await attachOnce(input.incident, input.executionArn, deps, input);
       if (result.auditErrors !== undefined) log.error('the audit trail missed a step', { phase: input.phase, auditErrors: result.auditErrors });
       log.info(`${input.phase} succeeded`, { ...result });
       return result;
@@ -29,6 +30,11 @@ export function createReattachHandler(deps: ReattachDependencies & { log?: (inci
 }
 
 const defaultHandler = once(() =>
-  createReattachHandler({ organizations: defaultOrganizationsClient(), audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')) }),
+  createReattachHandler({
+    organizations: defaultOrganizationsClient(),
+    audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+    desired: new DesiredStateStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+    deadlineSeconds: rulesFromEnvironment().remediation.deadlineMinutes * 60,
+  }),
 );
 export const handler = (input: ReattachInput) => defaultHandler()(input);

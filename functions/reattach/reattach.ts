@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-organizations';
 import { randomUUID } from 'node:crypto';
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
-import { AttachmentNotConfirmedError, describeError, ErrorName } from '../shared/errors';
+import { DesiredReason } from '../shared/desired/desired-state';
+import type { DesiredStateStore } from '../shared/desired/desired-store';
+import { AttachmentNotConfirmedError, describeError, ErrorName, RemediationDeadlinePassedError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 import { toOrganizationsError } from './organizations-errors';
@@ -31,7 +33,25 @@ export interface ReattachResult {
 export interface ReattachDependencies {
   organizations: OrganizationsClient;
   audit: AuditStore;
+  /** Where a confirmed reattachment makes the pair desired (the sweep keeps it so). */
+  desired: Pick<DesiredStateStore, 'recordPair'>;
+  /** How long after the workflow received the event transient errors are retried (rules: remediation.deadlineMinutes). */
+  deadlineSeconds: number;
   clock?: () => Date;
+}
+
+/** Where ReattachPolicy is in its rounds of retries (`$.retry`): none yet, or the last transient error. */
+export interface RetryRound {
+  round: number;
+  error?: string;
+  cause?: string;
+}
+
+/** What ReattachPolicy is called with. */
+export interface AttachRequest {
+  /** When the execution started, which the deadline counts from. */
+  startedAt?: string;
+  retry?: RetryRound;
 }
 
 function pairOf(incident: Incident): { policyId: string; targetId: string } {
@@ -60,6 +80,44 @@ const attemptStep = (executionArn: string, at: string, detail: Record<string, un
   detail: { executionArn, ...detail },
 });
 
+/** The last message of an error's cause, as Step Functions passes a Lambda error's (JSON) or plain. */
+function causeText(cause: string | undefined): string {
+  if (cause === undefined) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage !== undefined) return parsed.errorMessage;
+  } catch {
+    // plain text
+  }
+  return cause;
+}
+
+/**
+ * A new round of retries starts only before the deadline: after it, the incident ends FAILED
+ * (the alarm fires) and the sweep tries again. The first round always runs.
+ */
+function checkDeadline(request: AttachRequest, deps: ReattachDependencies, now: string): void {
+  const round = request.retry?.round ?? 0;
+  if (round === 0 || request.startedAt === undefined) return;
+  const deadline = new Date(Date.parse(request.startedAt) + deps.deadlineSeconds * 1000).toISOString();
+  if (now < deadline) return;
+  const last = request.retry?.error === undefined ? '' : `; the last error: ${request.retry.error}: ${causeText(request.retry.cause)}`;
+  throw new RemediationDeadlinePassedError(`transient errors lasted past the deadline ${deadline}, after ${round} rounds of retries${last}`);
+}
+
+/**
+ * Whether an earlier attempt of this execution got no answer (so it most likely attached the
+ * policy itself), read after the fact to name the outcome right; unreadable means no.
+ */
+async function attachedByAnUnansweredAttempt(audit: AuditStore, incidentId: string, executionArn: string): Promise<boolean> {
+  try {
+    const timeline = await audit.getTimeline(incidentId);
+    return timeline.some((entry) => entry.step === TimelineStep.REATTACH_ATTEMPT && entry.detail.executionArn === executionArn && entry.detail.unanswered === true);
+  } catch {
+    return false;
+  }
+}
+
 const withErrors = <T extends object>(value: T, auditErrors: string[]): T & { auditErrors?: string[] } =>
   auditErrors.length === 0 ? value : { ...value, auditErrors };
 
@@ -69,20 +127,28 @@ const withErrors = <T extends object>(value: T, auditErrors: string[]): T & { au
  * retries or catches; the confirmation is a state of its own (ConfirmAttachment), so a retry
  * of the confirmation never spends another AttachPolicy request of the storm's budget.
  */
-export async function attachOnce(incident: Incident, executionArn: string, deps: ReattachDependencies): Promise<AttachResult> {
+export async function attachOnce(incident: Incident, executionArn: string, deps: ReattachDependencies, request: AttachRequest = {}): Promise<AttachResult> {
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const { policyId, targetId } = pairOf(incident);
   const auditErrors: string[] = [];
+  checkDeadline(request, deps, now());
   let result: AttachResult['result'] = 'attached';
   try {
     await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
   } catch (caught) {
     const error = toOrganizationsError(caught);
     if (error.name !== ErrorName.ORG_DUPLICATE_ATTACHMENT) {
-      await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, now(), { result: 'error', error: error.name, message: error.message, transient: error.transient }), auditErrors);
+      // No HTTP answer at all (a timeout, a reset): the request may have been applied.
+      const unanswered = error.httpStatus === undefined;
+      await recordAfter(
+        deps.audit,
+        incident.incidentId,
+        attemptStep(executionArn, now(), { result: 'error', error: error.name, message: error.message, transient: error.transient, ...(unanswered ? { unanswered: true } : {}) }),
+        auditErrors,
+      );
       throw error;
     }
-    result = 'already-attached';
+    result = (await attachedByAnUnansweredAttempt(deps.audit, incident.incidentId, executionArn)) ? 'attached' : 'already-attached';
   }
   const at = now();
   await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, at, { result }), auditErrors);
@@ -126,6 +192,12 @@ export async function confirmOnce(incident: Incident, executionArn: string, atta
   }
   const outcome = attach.result === 'attached' ? Outcome.REATTACHED : Outcome.ALREADY_ATTACHED;
   const reattachedAt = now();
+  // The guard confirmed the pair attached: from now on the sweep keeps it so.
+  try {
+    await deps.desired.recordPair({ policyId, targetId, desired: true, reason: DesiredReason.REATTACHED, at: reattachedAt, incidentId: incident.incidentId });
+  } catch (error) {
+    auditErrors.push(`desired state: ${describeError(error)}`);
+  }
   await recordAfter(
     deps.audit,
     incident.incidentId,

@@ -5,7 +5,14 @@ import { DecisionStore } from '../shared/decisions/decision-store';
 import { lambdaLog } from '../shared/log';
 import { slackFromEnvironment } from '../shared/notifications/slack-from-environment';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
-import { requestDecision, type RequestDecisionDependencies, type RequestDecisionInput } from './request-decision';
+import {
+  lateDecision,
+  requestDecision,
+  type LateDecisionInput,
+  type RequestDecisionDependencies,
+  type RequestDecisionInput,
+  type WorkflowDecisionOutput,
+} from './request-decision';
 
 const dependencies = once((): Omit<RequestDecisionDependencies, 'log'> => {
   const tableName = requireEnv('TABLE_NAME');
@@ -18,7 +25,12 @@ const dependencies = once((): Omit<RequestDecisionDependencies, 'log'> => {
   };
 });
 
-/** RequestDecision (.waitForTaskToken): the workflow waits until someone decides or time runs out. */
-export async function handler(input: RequestDecisionInput): Promise<{ decisionId: string; deadline: string }> {
-  return requestDecision(input, { ...dependencies(), log: lambdaLog(input.incident.incidentId) });
+/**
+ * RequestDecision (.waitForTaskToken): the workflow waits until someone decides or time runs
+ * out. CheckForLateDecision (`phase: "timed-out"`): a decision recorded in time that never
+ * reached the workflow.
+ */
+export async function handler(input: RequestDecisionInput | LateDecisionInput): Promise<{ decisionId: string; deadline: string } | WorkflowDecisionOutput> {
+  if ('phase' in input && input.phase === 'timed-out') return lateDecision(input, dependencies());
+  return requestDecision(input as RequestDecisionInput, { ...dependencies(), log: lambdaLog(input.incident.incidentId) });
 }

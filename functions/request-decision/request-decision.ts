@@ -1,19 +1,29 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditStore } from '../shared/audit/audit-store';
 import { newDecisionId, type DecisionStore } from '../shared/decisions/decision-store';
-import { DecisionNotRequestedError, describeError, StatusRegressionError } from '../shared/errors';
+import { DecisionNotRequestedError, describeError, DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import type { Log } from '../shared/log';
 import type { SlackTarget } from '../shared/notifications/slack-poster';
 import { publishNotice } from '../shared/notifications/sns-publisher';
 import { incidentMessage } from '../shared/slack/messages';
-import { IncidentStatus, OnTimeout, TimelineStep } from '../shared/vocabulary';
+import { Decision, IncidentStatus, OnTimeout, TimelineStep } from '../shared/vocabulary';
 
 export interface RequestDecisionInput {
   incident: Incident;
   taskToken: string;
   executionArn: string;
 }
+
+/** CheckForLateDecision: the window ran out; was a decision recorded that never reached the workflow? */
+export interface LateDecisionInput {
+  phase: 'timed-out';
+  incident: Incident;
+  executionArn: string;
+}
+
+/** The decision the workflow goes on with (`$.decision`). */
+export type WorkflowDecisionOutput = { decision: Decision; by: string; reason?: string; at?: string; via?: string };
 
 export interface RequestDecisionDependencies {
   decisions: DecisionStore;
@@ -23,6 +33,32 @@ export interface RequestDecisionDependencies {
   slack?: SlackTarget;
   log: Log;
   clock?: () => Date;
+}
+
+/** Whether an earlier invocation told people about the request (its notice is on record). */
+async function alreadyAsked(audit: AuditStore, incidentId: string): Promise<boolean> {
+  const timeline = await audit.getTimeline(incidentId);
+  return timeline.some((entry) => entry.step === TimelineStep.NOTIFIED && entry.detail.phase === 'awaiting-decision');
+}
+
+/**
+ * CheckForLateDecision, after the window ran out: a decision that was recorded in time but never
+ * reached the workflow (its SendTaskSuccess failed) is the one that counts, not onTimeout. Only a
+ * decision on this execution's own request is taken; anything else is a genuine timeout.
+ */
+export async function lateDecision(input: LateDecisionInput, deps: Pick<RequestDecisionDependencies, 'audit' | 'decisions'>): Promise<WorkflowDecisionOutput> {
+  const timedOut: WorkflowDecisionOutput = { decision: Decision.TIMEOUT, by: 'scp-guardian' };
+  const recorded = await deps.audit.getIncident(input.incident.incidentId);
+  if (recorded?.decisionId === undefined || recorded.executionArn !== input.executionArn) return timedOut;
+  const request = await deps.decisions.get(recorded.decisionId);
+  if (request?.decision === undefined || request.decidedBy === undefined) return timedOut;
+  return {
+    decision: request.decision,
+    by: request.decidedBy,
+    ...(request.reason ? { reason: request.reason } : {}),
+    ...(request.decidedAt ? { at: request.decidedAt } : {}),
+    via: 'late',
+  };
 }
 
 /** Runs an audit write that comes after people were asked: its failure is logged, never fatal. */
@@ -44,8 +80,8 @@ export async function requestDecision(input: RequestDecisionInput, deps: Request
   const now = (deps.clock ?? (() => new Date()))();
   const timeoutSeconds = incident.approval?.timeoutSeconds;
   if (timeoutSeconds === undefined) throw new Error(`incident ${incident.incidentId} has no approval terms`);
-  const decisionId = newDecisionId();
-  const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
+  let decisionId = newDecisionId();
+  let deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
   const onTimeout = incident.approval?.onTimeout ?? OnTimeout.REATTACH;
 
   // Without the stored token nobody could resume the workflow: this failing throws, the
@@ -61,17 +97,29 @@ export async function requestDecision(input: RequestDecisionInput, deps: Request
   } catch (error) {
     if (!(error instanceof StatusRegressionError)) throw error;
     const recorded = await deps.audit.getIncident(incident.incidentId);
-    if (recorded?.decisionId !== undefined) {
-      // A retried invocation: the first one asked already, and its decision id is the one people
-      // see; this retry's token is the only one that can still resume the workflow, so it goes there.
-      deps.log.warn('decision already requested', { error: error.message });
-      await deps.decisions.replaceTaskToken(recorded.decisionId, input.taskToken);
-      return { decisionId: recorded.decisionId, deadline: recorded.decisionDeadline ?? deadline };
+    // Another execution owns this incident (a redelivery whose claim could not be written): its
+    // decision is not ours to take over.
+    if (recorded !== undefined && recorded.executionArn !== input.executionArn) throw new DuplicateIncidentError(incident.incidentId, { cause: error });
+    if (recorded?.decisionId === undefined) {
+      if (recorded !== undefined) throw error;
+      // No incident record: the claim could not be written (the execution fails at its end for
+      // that). A missing record must never silence the request, so people are asked all the same.
+      deps.log.error('asking for a decision on an incident the audit trail does not hold', { error: error.message });
+    } else {
+      // A retried invocation: the first one recorded the request, and its decision id is the one
+      // people see (or will see); this retry's token is the only one that can still resume the
+      // workflow, so it goes there.
+      decisionId = recorded.decisionId;
+      deadline = recorded.decisionDeadline ?? deadline;
+      await deps.decisions.replaceTaskToken(decisionId, input.taskToken);
+      // Only a request people were told about is done: the first invocation may have failed
+      // between recording it and asking anyone.
+      if (await alreadyAsked(deps.audit, incident.incidentId)) {
+        deps.log.warn('decision already requested', { decisionId });
+        return { decisionId, deadline };
+      }
+      deps.log.warn('decision recorded but nobody was asked yet: asking now', { decisionId });
     }
-    if (recorded !== undefined) throw error;
-    // No incident record: the claim could not be written (the execution fails at its end for
-    // that). A missing record must never silence the request, so people are asked all the same.
-    deps.log.error('asking for a decision on an incident the audit trail does not hold', { error: error.message });
   }
 
   const failures: { channel: string; error: string }[] = [];

@@ -1,3 +1,4 @@
+import { DEFAULT_OVERRIDE_BOUNDS, overrideEnd, type OverrideBounds } from './decisions/override-duration';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS, ErrorName } from './errors';
 import type { Closure, Incident } from './incident';
 import { Decision, Outcome, type Decision as DecisionValue } from './vocabulary';
@@ -8,13 +9,24 @@ export interface WorkflowDecision {
   by: string;
   reason?: string;
   at?: string;
+  /** `late`: CheckForLateDecision applied a decision recorded in time that never reached the workflow. */
+  via?: string;
+  /** For an OVERRIDE: when it ends (ISO 8601), as the person chose it. */
+  until?: string;
 }
 
 /** How the remediation ended, as the workflow state carries it (`$.result`). */
 export interface WorkflowResult {
   outcome: Outcome;
   /** The confirmation's result, or the failure's error name and cause. */
-  detail?: { reattachedAt?: string; error?: string; cause?: string; auditErrors?: string[] };
+  detail?: {
+    reattachedAt?: string;
+    error?: string;
+    cause?: string;
+    auditErrors?: string[];
+    /** MarkUnconfirmed: AttachPolicy succeeded, then the confirmation failed. */
+    attach?: { result: string; at: string };
+  };
 }
 
 /** Prefix of the cause when the state machine gave up retrying, so it reads apart from a permanent error. */
@@ -27,7 +39,11 @@ const RETRIED_ERRORS: readonly string[] = [
   ErrorName.LAMBDA_TIMED_OUT,
   ErrorName.STATES_TIMEOUT,
   ErrorName.ATTACHMENT_NOT_CONFIRMED,
+  ErrorName.REMEDIATION_DEADLINE_PASSED,
 ];
+
+/** How the cause of a FAILED incident starts when the policy was attached but never confirmed. */
+export const UNCONFIRMED = 'attached but not confirmed';
 
 /** Whether a failure came after the retries of its state ran out, rather than from a permanent error. */
 export function isRetriesExhausted(error: string | undefined): boolean {
@@ -51,18 +67,41 @@ export function failureCause(result: WorkflowResult): string | undefined {
   if (result.outcome !== Outcome.FAILED) return undefined;
   const { error, cause } = result.detail ?? {};
   const described = describeFailure(error, cause);
-  return isRetriesExhausted(error) ? `${RETRIES_EXHAUSTED}: ${described}` : described;
+  const why = isRetriesExhausted(error) ? `${RETRIES_EXHAUSTED}: ${described}` : described;
+  const attach = result.detail?.attach;
+  return attach === undefined ? why : `${UNCONFIRMED} (AttachPolicy: ${attach.result} at ${attach.at}); the confirmation failed: ${why}`;
 }
 
-/** The decisions the workflow takes itself; a person's are recorded when they are taken. */
+/**
+ * The decisions CloseIncident records: those the workflow takes itself, and a late one it
+ * applied. A person's decision that reached the workflow was recorded when it was taken.
+ */
 export const isWorkflowDecision = (decision: WorkflowDecision | undefined): boolean =>
-  decision?.decision === Decision.AUTO || decision?.decision === Decision.TIMEOUT;
+  decision?.decision === Decision.AUTO || decision?.decision === Decision.TIMEOUT || decision?.via === 'late';
+
+/**
+ * When an OVERRIDDEN incident's override ends. No override is indefinite: a timeout under
+ * onTimeout keep-detached (an override by the workflow), and an override that reached the
+ * workflow without its end, end `defaultHours` after the close. Undefined for any other outcome,
+ * and when the decision is not known.
+ */
+function overriddenUntil(result: WorkflowResult, decision: WorkflowDecision | undefined, closedAt: string, overrides: Pick<OverrideBounds, 'defaultHours'>): string | undefined {
+  if (result.outcome !== Outcome.OVERRIDDEN || decision === undefined) return undefined;
+  return decision.until ?? overrideEnd(closedAt, overrides.defaultHours * 60);
+}
 
 /**
  * How an incident ended, from the workflow's state alone: CloseIncident records it, and the
- * closing notice tells it even when the audit store could not take it.
+ * closing notice tells it even when the audit store could not take it. `overrides` are the
+ * rules' (their `defaultHours` ends an override that came without an end).
  */
-export function closureOf(incident: Incident, result: WorkflowResult, decision: WorkflowDecision | undefined, closedAt: string): Closure {
+export function closureOf(
+  incident: Incident,
+  result: WorkflowResult,
+  decision: WorkflowDecision | undefined,
+  closedAt: string,
+  overrides: Pick<OverrideBounds, 'defaultHours'> = DEFAULT_OVERRIDE_BOUNDS,
+): Closure {
   const reattachedAt = result.detail?.reattachedAt;
   const remediated = result.outcome === Outcome.REATTACHED || result.outcome === Outcome.ALREADY_ATTACHED;
   return {
@@ -74,6 +113,7 @@ export function closureOf(incident: Incident, result: WorkflowResult, decision: 
     reattachedAt,
     timeToRemediateSeconds:
       remediated && reattachedAt !== undefined ? Math.max(0, (Date.parse(reattachedAt) - Date.parse(incident.detectedAt)) / 1000) : undefined,
+    overriddenUntil: overriddenUntil(result, decision, closedAt, overrides),
     closedAt,
   };
 }

@@ -32,6 +32,8 @@ export const ErrorName = {
   NOTICE_NOT_SENT: 'NoticeNotSent',
   /** Nobody could be asked for a decision (no channel reached): the workflow restores instead. */
   DECISION_NOT_REQUESTED: 'DecisionNotRequested',
+  /** Transient errors lasted past the remediation deadline: the incident ends FAILED and the sweep takes over. */
+  REMEDIATION_DEADLINE_PASSED: 'RemediationDeadlinePassed',
   /** The Fail state's error when the classify function failed and the rules alone decided. */
   CLASSIFICATION_FAILED: 'ClassificationFailed',
   /** A Lambda function ran out of time (older runtimes report States.Timeout). */
@@ -117,6 +119,13 @@ export class NotificationFailedError extends GuardianError {
 export class DecisionNotRequestedError extends GuardianError {
   constructor(readonly incidentId: string, why: string, options?: { cause?: unknown }) {
     super(ErrorName.DECISION_NOT_REQUESTED, `incident ${incidentId}: nobody could be asked for a decision (${why})`, options);
+  }
+}
+
+/** The remediation kept meeting transient errors until its deadline. */
+export class RemediationDeadlinePassedError extends GuardianError {
+  constructor(message: string) {
+    super(ErrorName.REMEDIATION_DEADLINE_PASSED, message);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { canaryPassed } from './canary';
 import type { Closure, Incident } from './incident';
 import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from './metrics';
-import { Outcome } from './vocabulary';
+import { Outcome, Source } from './vocabulary';
 
 /** One data point: a metric, its unit and value, and the dimensions beyond `service`. */
 export interface MetricPoint {
@@ -9,12 +10,16 @@ export interface MetricPoint {
   unit: 'Count' | 'Seconds';
   value: number;
   dimensions: Record<string, string>;
+  /** When the point counts, in epoch milliseconds; absent means now. */
+  timestamp?: number;
 }
 
 /** What closing an incident adds to the dashboard: one point per graph it appears in. */
 export function closureMetricPoints(incident: Incident, closure: Closure): MetricPoint[] {
   // A self-test is not an incident: notify reports it once its closing notice went out.
   if (incident.selfTest === true) return [];
+  // The daily canary is not an incident either: it counts only as passed, once it is back.
+  if (incident.source === Source.CANARY) return canaryPassed(closure) ? [{ name: MetricName.CANARY_PASSED, unit: 'Count', value: 1, dimensions: {} }] : [];
   const points: MetricPoint[] = [
     { name: MetricName.INCIDENTS, unit: 'Count', value: 1, dimensions: { [MetricDimension.VERDICT]: incident.verdict } },
     { name: MetricName.OUTCOMES, unit: 'Count', value: 1, dimensions: { [MetricDimension.OUTCOME]: closure.outcome } },
@@ -38,6 +43,7 @@ export function cloudWatchMetricSink(): MetricSink {
   return (points) => {
     for (const point of points) {
       const single = metrics.singleMetric();
+      if (point.timestamp !== undefined) single.setTimestamp(point.timestamp);
       for (const [name, value] of Object.entries(point.dimensions)) single.addDimension(name, value);
       single.addMetric(point.name, point.unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, point.value);
     }

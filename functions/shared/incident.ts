@@ -95,6 +95,8 @@ export interface Closure {
   recorded?: boolean;
   /** The audit writes that failed on the way, each as "Error: message". */
   auditErrors?: string[];
+  /** This execution turned out to be a redelivery of an incident another execution owns. */
+  duplicate?: boolean;
   outcome: Outcome;
   decision?: Decision;
   decidedBy?: string;
@@ -102,5 +104,7 @@ export interface Closure {
   cause?: string;
   reattachedAt?: string;
   timeToRemediateSeconds?: number;
+  /** For OVERRIDDEN: when the override ends and the pair is desired again (ISO 8601). */
+  overriddenUntil?: string;
   closedAt: string;
 }

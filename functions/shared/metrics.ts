@@ -19,6 +19,16 @@ export const MetricName = {
   OVERRIDES: 'Overrides',
   /** One per scheduled self-test that went through classify, record and notify. */
   SELF_TEST_PASSED: 'SelfTestPassed',
+  /** One per canary run whose DetachPolicy succeeded (the canary function). */
+  CANARY_STARTED: 'CanaryStarted',
+  /**
+   * One per canary started, stamped CANARY_DEADLINE_MINUTES after its DetachPolicy (embedded
+   * metric format takes timestamps up to two hours ahead): the moment it must have passed by.
+   * The CanaryMissing alarm compares it with CanaryPassed (infra/constructs/canary.ts).
+   */
+  CANARY_DEADLINE: 'CanaryDeadline',
+  /** One per canary incident that closed REATTACHED or ALREADY_ATTACHED (confirmed by ListPoliciesForTarget). */
+  CANARY_PASSED: 'CanaryPassed',
   /** One per Slack interaction refused for its signature or headers. */
   SLACK_REQUESTS_REFUSED: 'SlackRequestsRefused',
 } as const;

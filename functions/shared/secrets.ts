@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CLIENT_TIMEOUTS, clientTimeoutOptions } from './clients/timeouts';
 
 const CACHE_MS = 5 * 60 * 1000;
 const cache = new Map<string, { value: string | undefined; until: number }>();
@@ -11,7 +12,7 @@ let client: SecretsManagerClient | undefined;
 export async function secretValue(secretArn: string, now = Date.now()): Promise<string | undefined> {
   const cached = cache.get(secretArn);
   if (cached !== undefined && cached.until > now) return cached.value;
-  client ??= new SecretsManagerClient({});
+  client ??= new SecretsManagerClient(clientTimeoutOptions(CLIENT_TIMEOUTS.secretsmanager));
   const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const value = answer.SecretString?.trim() || undefined;
   cache.set(secretArn, { value, until: now + CACHE_MS });

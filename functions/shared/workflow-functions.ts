@@ -23,7 +23,7 @@ export const ASL_FILE = 'statemachine/remediation.asl.json';
  * handler that runs longer with `Sandbox.Timedout`, as Lambda would. The SDK clients' own
  * timeouts (functions/shared/clients) fit inside these.
  */
-export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 'slack-interactions', number>> = {
+export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 'slack-interactions' | 'slack-relay' | 'sweep', number>> = {
   classify: 10,
   claim: 10,
   'request-decision': 15,
@@ -31,4 +31,9 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 's
   close: 10,
   notify: 15,
   'slack-interactions': 10,
+  // The Lambda client of notify and request-decision waits a second longer (clients/timeouts.ts).
+  'slack-relay': 10,
+  // The sweep reads the whole organization in one invocation and bounds itself by this
+  // (functions/sweep): about 6,000 Organizations calls at 10 requests per second.
+  sweep: 600,
 };

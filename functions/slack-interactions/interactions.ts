@@ -1,6 +1,7 @@
 import type { AuditStore } from '../shared/audit/audit-store';
 import { recordRefusal, type DecideInput, type DecideResult, type DecisionRefusal } from '../shared/decisions/decide';
 import type { DecisionRequest } from '../shared/decisions/decision-store';
+import { DURATION_EXAMPLES, parseOverrideDuration, type OverrideBounds } from '../shared/decisions/override-duration';
 import { describeError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import {
@@ -53,6 +54,11 @@ export interface InteractionDependencies {
   slackIdentity: SlackIdentityRules;
   /** Where a refusal for the origin is recorded: the incident's timeline. */
   audit: Pick<AuditStore, 'appendTimeline'>;
+  /**
+   * The rules' `overrides`: the durations the dialog offers (up to `maxHours`, `defaultHours`
+   * chosen). `decide` checks the one submitted against its own. @default DEFAULT_OVERRIDE_BOUNDS
+   */
+  overrides?: OverrideBounds;
   clock: () => Date;
   logger?: InteractionLogger;
   /**
@@ -103,12 +109,12 @@ function plain(statusCode: number, body: string): InteractionResponse {
   return { statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
 }
 
-/** Keeps the modal open and shows `message` under the reason field. */
-function viewErrors(message: string): InteractionResponse {
+/** Keeps the modal open and shows `message` under one of its fields (the reason unless said otherwise). */
+function viewErrors(message: string, blockId: string = OverrideModal.REASON_BLOCK_ID): InteractionResponse {
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ response_action: 'errors', errors: { [OverrideModal.REASON_BLOCK_ID]: message } }),
+    body: JSON.stringify({ response_action: 'errors', errors: { [blockId]: message } }),
   };
 }
 
@@ -131,6 +137,8 @@ function refusalText(result: DecideResult): string | undefined {
       return RefusalText.unknown;
     case 'reason-required':
       return RefusalText.reasonRequired;
+    case 'invalid-duration':
+      return result.message;
   }
 }
 
@@ -217,7 +225,7 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
       return OK;
     }
     try {
-      await deps.slack.openModal(click.triggerId, overrideModal({ decisionId, channel, messageTs: click.messageTs }, incident));
+      await deps.slack.openModal(click.triggerId, overrideModal({ decisionId, channel, messageTs: click.messageTs }, incident, deps.overrides));
     } catch (error) {
       log.error('could not open the override modal', { decisionId, error: describeError(error) });
       await ephemeral(click.channelId, click.user.id, RefusalText.modalFailed);
@@ -252,8 +260,14 @@ export function createInteractionProcessor(deps: InteractionDependencies): Inter
     if (reason === '') return viewErrors(RefusalText.reasonRequired);
     const { decisionId } = submission;
     if (decisionId === undefined) return viewErrors(RefusalText.unknown);
-    const result = await deps.decide({ decisionId, decision: Decision.OVERRIDE, by: submission.user.id, team: admitted.team, reason, via: 'slack' });
-    log.info('override submitted', { decisionId, user: submission.user.id, team: admitted.team, status: result.status });
+    // A dialog opened before it offered durations has none: the rules' default applies.
+    const forMinutes = submission.duration === undefined ? undefined : parseOverrideDuration(submission.duration);
+    if (submission.duration !== undefined && forMinutes === undefined) {
+      return viewErrors(`${JSON.stringify(submission.duration)} is not a duration such as ${DURATION_EXAMPLES}: choose one from the list`, OverrideModal.DURATION_BLOCK_ID);
+    }
+    const result = await deps.decide({ decisionId, decision: Decision.OVERRIDE, by: submission.user.id, team: admitted.team, reason, forMinutes, via: 'slack' });
+    log.info('override submitted', { decisionId, user: submission.user.id, team: admitted.team, status: result.status, forMinutes });
+    if (result.status === 'invalid-duration') return viewErrors(result.message, OverrideModal.DURATION_BLOCK_ID);
     if (result.status !== 'accepted') return viewErrors(refusalText(result) ?? RefusalText.unknown);
     return OK;
   }

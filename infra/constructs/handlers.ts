@@ -10,10 +10,11 @@ import { Construct } from 'constructs';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
+import { attachScope } from '../attach-scope';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
 /** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
-export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'close', 'notify', 'slack-interactions'] as const;
+export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'close', 'notify', 'slack-interactions', 'slack-relay'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** What each function is for, and whether it uses the table (T) and the topic (P); timeouts are FUNCTION_TIMEOUT_SECONDS. */
@@ -25,6 +26,7 @@ const SPECS: Record<HandlerName, [description: string, uses: '' | 'T' | 'TP']> =
   close: ['Records the outcome of an incident', 'T'],
   notify: ['Notifies SNS subscribers and Slack', 'TP'],
   'slack-interactions': ['Verifies signed Slack interactions and sends the decision', 'T'],
+  'slack-relay': ["Posts and updates the workflow's Slack messages for notify and request-decision", ''],
 };
 
 /** Item-level reads and writes on the base table only: no Scan, no DeleteItem, no index access. */
@@ -116,9 +118,19 @@ export class Handlers extends Construct {
       [functions.classify, 'organizations:DescribePolicy', anyPolicy],
       [functions.classify, 'organizations:DescribeAccount', arns.accounts],
       [functions.classify, 'organizations:DescribeOrganizationalUnit', arns.ous],
-      [functions.reattach, 'organizations:AttachPolicy', [...arns.policies, ...arns.roots, ...arns.ous, ...arns.accounts]],
       [functions.reattach, 'organizations:ListPoliciesForTarget', [...arns.roots, ...arns.ous, ...arns.accounts]],
     ];
+    // AttachPolicy as narrow as the rules allow: the policies and targets they name, a side
+    // widened to every policy (or target) only where a "*" rule needs it.
+    const attach = attachScope(Stack.of(this), props.rules);
+    if (attach.policies.length > 0 && attach.targets.length > 0) grants.push([functions.reattach, 'organizations:AttachPolicy', [...attach.policies, ...attach.targets]]);
+    // A side of AttachPolicy that is every policy or every target says which rule needs it.
+    const attachWildcardReason = (actions: string[], resource: string): string => {
+      if (!actions.includes('organizations:AttachPolicy')) return '';
+      if (resource.endsWith('/p-*') && attach.wildcards.policies !== undefined) return ` Every policy of a protected type: ${attach.wildcards.policies}.`;
+      if (/(\/r-\*|\/ou-\*|account\/o-\*\/\*)$/.test(resource) && attach.wildcards.targets !== undefined) return ` Every target: ${attach.wildcards.targets}.`;
+      return '';
+    };
     // Findings on a role's policy are acknowledged on the role: one per ARN pattern, naming its actions.
     const actionsOn = new Map<string, { fn: NodejsFunction; resource: string; actions: string[] }>();
     for (const [fn, action, resources] of grants) {
@@ -131,7 +143,7 @@ export class Handlers extends Construct {
     for (const { fn, resource, actions } of actionsOn.values()) {
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.`,
+        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${attachWildcardReason(actions, resource)}`,
       });
     }
     for (const name of ['notify', 'request-decision'] as const) {
@@ -148,7 +160,7 @@ export class Handlers extends Construct {
     }
     Validations.of(this).acknowledge({
       id: 'Serverless-LambdaDLQ',
-      reason: 'No function is invoked asynchronously: Step Functions invokes them synchronously (failures go to the ASL Retry/Catch) and Slack calls the function URL synchronously; a Lambda DLQ only catches async invocations.',
+      reason: 'No function is invoked asynchronously: Step Functions invokes them synchronously (failures go to the ASL Retry/Catch), notify and request-decision invoke slack-relay synchronously (RequestResponse) and Slack calls the function URL synchronously; a Lambda DLQ only catches async invocations.',
     });
   }
 }

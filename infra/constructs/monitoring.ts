@@ -9,7 +9,9 @@ import {
   Metric,
   TextWidget,
   TreatMissingData,
+  type IAlarm,
   type IMetric,
+  type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
@@ -39,6 +41,11 @@ export interface MonitoringProps {
    * @default 10
    */
   readonly slackRefusalThreshold?: number;
+  /**
+   * The daily canary's alarm and dashboard row (Canary construct), shown with the rest.
+   * @default no canary
+   */
+  readonly canary?: { readonly alarm: IAlarm; readonly widgets: readonly IWidget[] };
 }
 
 const custom = (metricName: string, statistic: string, extra: Record<string, string> = {}) =>
@@ -164,6 +171,7 @@ export class Monitoring extends Construct {
         width: 8,
       }),
     );
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    if (props.canary !== undefined) this.dashboard.addWidgets(...props.canary.widgets);
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms, ...(props.canary === undefined ? [] : [props.canary.alarm])], width: 24 }));
   }
 }

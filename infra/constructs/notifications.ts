@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic, SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { CANARY_ATTRIBUTE } from '../../functions/shared/canary';
 import { SELF_TEST_ATTRIBUTE } from '../../functions/shared/self-test';
 import { Construct } from 'constructs';
 
@@ -73,8 +74,11 @@ export class Notifications extends Construct {
       }),
     );
     for (const email of emails) {
-      // People get incidents; the daily self-test's notice proves delivery and goes nowhere.
-      const subscription = new EmailSubscription(email, { filterPolicy: { [SELF_TEST_ATTRIBUTE]: SubscriptionFilter.notExistsFilter() } });
+      // People get incidents; the daily self-test's notice proves delivery and goes nowhere, and
+      // so do the canary's routine notices (a canary that did not come back carries no mark).
+      const subscription = new EmailSubscription(email, {
+        filterPolicy: { [SELF_TEST_ATTRIBUTE]: SubscriptionFilter.notExistsFilter(), [CANARY_ATTRIBUTE]: SubscriptionFilter.notExistsFilter() },
+      });
       Validations.of(this.topic.addSubscription(subscription)).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
         reason: `Email subscription (${email}): SNS retries email delivery itself, and every notice is also in Slack and in the audit trail, so a dead-letter queue would only hold copies nobody reads; the topic's NumberOfNotificationsFailed metric shows failed deliveries.`,

@@ -6,11 +6,16 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export interface SlackEndpointProps {
-  /** The function that receives Slack's interaction POSTs (slack-interactions). */
+  /** The function that receives Slack's interaction POSTs at its public URL (slack-interactions). */
   readonly interactions: LambdaFunction;
   /**
-   * The functions whose Slack posts the interactions function relays (notify, request-decision):
-   * they may invoke it, and never see the bot token.
+   * The function that posts and updates the workflow's Slack messages (slack-relay). It has no
+   * URL and no reserved concurrency: a flood of the public URL cannot throttle it.
+   */
+  readonly relay: LambdaFunction;
+  /**
+   * The functions whose Slack posts the relay carries out (notify, request-decision): they may
+   * invoke it, and never see the bot token.
    */
   readonly slackClients: readonly LambdaFunction[];
   /** The workflow whose waiting tasks the interactions complete. */
@@ -19,8 +24,9 @@ export interface SlackEndpointProps {
    * Reserved concurrency of the interactions function, or `'off'` for none. Its URL is public,
    * so without a cap a flood of requests (each refused on its signature, but each a Lambda
    * invocation) could take the account's whole concurrency and throttle classify and reattach.
-   * The cap also binds the relay: during a flood, notify and request-decision may be throttled
-   * posting to Slack (the SDK retries; then the Slack failure is recorded and email still goes out).
+   * The cap binds that function alone, so during a flood the workflow's Slack posts (through
+   * the relay) still go out, but approvers' clicks may be throttled: `scp-guardian decide`
+   * decides without Slack.
    *
    * Reserved concurrency comes out of the account's regional pool, and Lambda keeps at least 100
    * of that pool unreserved: the sum of all reservations may be at most the account's
@@ -42,7 +48,7 @@ const howToSet = (what: string, where: string) =>
   `aws secretsmanager put-secret-value --secret-id <this secret's ARN> --secret-string '<value>' (${where}).`;
 
 /**
- * Slack: the bot token and signing secret in Secrets Manager (the one Slack function gets their
+ * Slack: the bot token and signing secret in Secrets Manager (the two Slack functions get their
  * ARNs, never their values), the public function URL Slack posts button clicks to, and the
  * relay through which the workflow's functions post and update messages.
  */
@@ -52,8 +58,11 @@ export class SlackEndpoint extends Construct {
   public readonly url: FunctionUrl;
 
   constructor(scope: Construct, id: string, props: SlackEndpointProps) {
-    if (props.slackClients.includes(props.interactions)) {
-      throw new Error('SlackEndpoint: slackClients lists the interactions function; it relays for the others');
+    if (props.relay === props.interactions) {
+      throw new Error('SlackEndpoint: the relay must be a function of its own, not the public interactions function');
+    }
+    if (props.slackClients.includes(props.interactions) || props.slackClients.includes(props.relay)) {
+      throw new Error('SlackEndpoint: slackClients lists a Slack function; they are the functions the relay posts for');
     }
     const concurrency = props.reservedConcurrency ?? DEFAULT_SLACK_RESERVED_CONCURRENCY;
     if (concurrency !== 'off' && !(Number.isInteger(concurrency) && concurrency >= 1)) {
@@ -64,30 +73,29 @@ export class SlackEndpoint extends Construct {
     this.botToken = this.emptySecret('BotToken', howToSet('Slack bot token (xoxb-...)', 'Slack app > OAuth & Permissions > Bot User OAuth Token'));
     this.signingSecret = this.emptySecret('SigningSecret', howToSet('Slack signing secret', 'Slack app > Basic Information > App Credentials > Signing Secret'));
 
-    // One function holds the bot token and the Slack client; the workflow's functions reach
-    // Slack through it (IAM-authorised Invoke, not the public URL).
-    props.interactions.addEnvironment('BOT_TOKEN_ARN', this.botToken.secretArn);
-    this.botToken.grantRead(props.interactions);
+    // Both Slack functions call Slack with the bot token: the relay for the workflow's posts, the
+    // interactions function for its answers (ephemeral messages, the reason dialog, the redraw).
+    for (const fn of [props.relay, props.interactions]) {
+      fn.addEnvironment('BOT_TOKEN_ARN', this.botToken.secretArn);
+      this.botToken.grantRead(fn);
+    }
+    // The workflow's functions reach Slack through the relay (IAM-authorised Invoke; it has no URL).
     for (const fn of props.slackClients) {
-      fn.addEnvironment('SLACK_FUNCTION_NAME', props.interactions.functionName);
+      fn.addEnvironment('SLACK_FUNCTION_NAME', props.relay.functionName);
       // The unqualified function only (grantInvoke would add every version and alias: ARN:*).
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.interactions.functionArn] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.relay.functionArn] }));
     }
     props.interactions.addEnvironment('SIGNING_SECRET_ARN', this.signingSecret.secretArn);
     this.signingSecret.grantRead(props.interactions);
-    // Approve/override completes the task the workflow waits on. A policy of its own rather than
-    // the role's default one: the workflow's functions invoke this function, which must not wait
-    // for the state machine that invokes them (CloudFormation would see a cycle).
+    // Approve/override completes the task the workflow waits on: SendTaskSuccess only (a
+    // SendTaskFailure named States.Timeout would drive the workflow's timeout path). A policy of
+    // its own rather than the role's default one, which the function waits for: the function
+    // never waits for the state machine, whose definition waits for the workflow's functions.
     const role = props.interactions.role;
     if (role === undefined) throw new Error('SlackEndpoint: the interactions function has no role');
     role.attachInlinePolicy(
       new Policy(this, 'TaskResponsePolicy', {
-        statements: [
-          new PolicyStatement({
-            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-            resources: [props.stateMachine.stateMachineArn],
-          }),
-        ],
+        statements: [new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [props.stateMachine.stateMachineArn] })],
       }),
     );
 

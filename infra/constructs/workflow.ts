@@ -4,9 +4,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { ASL_FILE, WORKFLOW_FUNCTIONS, type WorkflowFunctionName, type WorkflowSubstitution } from '../../functions/shared/workflow-functions';
-import { definitionText } from '../../statemachine/definition';
+import { definitionText, type DefinitionRules } from '../../statemachine/definition';
 
 /** The DefinitionSubstitutions keys the stack fills, one per `${...}` placeholder of the ASL. */
 export const SUBSTITUTION_KEYS = Object.keys(WORKFLOW_FUNCTIONS) as WorkflowSubstitution[];
@@ -18,7 +17,7 @@ export function aslPlaceholders(aslText: string): string[] {
 
 export interface WorkflowProps {
   /** The validated rules: their approval window sets the execution's TimeoutSeconds. */
-  readonly rules: Pick<ProtectionRules, 'approval'>;
+  readonly rules: DefinitionRules;
   /** The functions the ASL invokes, by handler name. */
   readonly functions: Readonly<Record<WorkflowFunctionName, IFunction>>;
   /**

@@ -6,6 +6,7 @@ import { DEFAULT_PAGE_SIZE, AuditQueries } from '../../functions/shared/audit/qu
 import { PageTokenError } from '../../functions/shared/audit/page-token';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { explainDecision } from '../../functions/shared/decisions/decide-incident';
+import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { describeError } from '../../functions/shared/errors';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
 import { localDynamoDbClient } from '../dynamodb-local';
@@ -62,16 +63,26 @@ class HttpError extends Error {
   }
 }
 
-/** What `POST /incidents/ID/decision` takes: `{"decision":"APPROVE"|"OVERRIDE","reason"?,"by"?}`. */
-function parseDecisionBody(body: unknown): { decision: HumanDecision; reason?: string; by: string } {
+const DECISION_FIELDS = ['decision', 'reason', 'by', 'for'];
+
+/**
+ * What `POST /incidents/ID/decision` takes: `{"decision":"APPROVE"|"OVERRIDE","reason"?,"by"?,"for"?}`,
+ * `for` being an override's duration as `decide --for` takes it (`30m`, `4h`, `2d`). Any other
+ * field is refused: a misspelt `for` must not quietly become the default duration.
+ */
+function parseDecisionBody(body: unknown): { decision: HumanDecision; reason?: string; by: string; forMinutes?: number } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'the body is not a JSON object: POST {"decision":"APPROVE"|"OVERRIDE","reason":"...","by":"..."}');
+    throw new HttpError(400, 'the body is not a JSON object: POST {"decision":"APPROVE"|"OVERRIDE","reason":"...","by":"...","for":"4h"}');
   }
-  const { decision, reason, by } = body as Record<string, unknown>;
+  const unknown = Object.keys(body).filter((key) => !DECISION_FIELDS.includes(key));
+  if (unknown.length > 0) throw new HttpError(400, `${unknown.map((key) => JSON.stringify(key)).join(', ')}: unknown field; expected ${DECISION_FIELDS.join(', ')}`);
+  const { decision, reason, by, for: duration } = body as Record<string, unknown>;
   if (decision !== Decision.APPROVE && decision !== Decision.OVERRIDE) throw new HttpError(400, `decision: expected "APPROVE" or "OVERRIDE", got ${JSON.stringify(decision ?? null)}`);
   if (reason !== undefined && typeof reason !== 'string') throw new HttpError(400, 'reason: expected a string');
   if (by !== undefined && (typeof by !== 'string' || by.trim() === '' || by.length > 256)) throw new HttpError(400, 'by: expected a non-empty string of at most 256 characters');
-  return { decision, reason, by: (by as string | undefined) ?? LOCAL_CLI_DECIDER };
+  const forMinutes = typeof duration === 'string' ? parseOverrideDuration(duration) : undefined;
+  if (duration !== undefined && forMinutes === undefined) throw new HttpError(400, `for: expected a duration such as ${DURATION_EXAMPLES}, got ${JSON.stringify(duration)}`);
+  return { decision, reason, by: (by as string | undefined) ?? LOCAL_CLI_DECIDER, forMinutes };
 }
 
 function pageLimit(text: unknown): number {
@@ -208,7 +219,7 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
 
     api.post<{ Params: { id: string } }>('/incidents/:id/decision', async (request, reply) => {
       const body = parseDecisionBody(request.body);
-      const decided = await env.decideIncident(request.params.id, body.decision, body.by, body.reason);
+      const decided = await env.decideIncident(request.params.id, body.decision, body.by, body.reason, body.forMinutes);
       const explained = explainDecision(decided);
       activity(explained.message);
       return reply.code(explained.httpStatus).send({ status: decided.result.status, ok: explained.ok, message: explained.message });

@@ -109,6 +109,13 @@ export class LocalOrganizationsEndpoint {
         const { items, NextToken } = page([root], input, 'ListRoots');
         return { Roots: items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: enabledTypes(org) })), NextToken };
       },
+      ListChildren: (input) => {
+        const parentId = requiredString(input, 'ParentId');
+        const childType = requiredString(input, 'ChildType');
+        if (childType !== 'ACCOUNT' && childType !== 'ORGANIZATIONAL_UNIT') throw invalidInput('INVALID_ENUM', `${childType} is not a valid child type.`);
+        const { items, NextToken } = page(org.childrenOf(parentId, childType), input, `ListChildren/${parentId}/${childType}`);
+        return { Children: items.map((child) => ({ Id: child.id, Type: child.type })), NextToken };
+      },
       ListParents: (input) => {
         const { items, NextToken } = page([org.parentOf(requiredString(input, 'ChildId'))], input, 'ListParents');
         return { Parents: items.map((p) => ({ Id: p.id, Type: p.type })), NextToken };
@@ -172,6 +179,7 @@ export class LocalOrganizationsEndpoint {
     try {
       const fault = this.faults.check(operation);
       if (fault instanceof InjectedHang) {
+        if (fault.applied) serve(input);
         this.requestLog.push({ operation, input, requestId, status: 0, injected: true, hung: true, at: Date.now() });
         return NO_ANSWER;
       }

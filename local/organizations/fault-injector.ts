@@ -40,8 +40,14 @@ export const HANG = 'hang';
 /** What can be injected: an error answer, or a hang. */
 export type InjectedKind = FaultName | typeof HANG;
 
-/** One scripted answer: a fault, a hang, or `ok` to let the call through. */
-export type ScriptStep = InjectedKind | 'ok';
+/**
+ * A scripted step only: the call is applied to the organization, then its answer is lost (the
+ * client times out), as when a response dies on the way back. A retry then meets its own work.
+ */
+export const APPLY_THEN_HANG = 'apply-then-hang';
+
+/** One scripted answer: a fault, a hang (with or without applying the call), or `ok` to let the call through. */
+export type ScriptStep = InjectedKind | typeof APPLY_THEN_HANG | 'ok';
 
 const FAULTS: Readonly<Record<FaultName, { readonly status: number; readonly message: string }>> = {
   [FaultName.THROTTLED]: { status: 429, message: 'Rate exceeded' },
@@ -69,7 +75,11 @@ export class InjectedFault extends AwsServiceError {
 /** An injected hang: the endpoint holds the request open and never answers it. */
 export class InjectedHang {
   readonly fault = HANG;
-  constructor(readonly source: Exclude<FaultSource, 'rate-limit'>) {}
+  constructor(
+    readonly source: Exclude<FaultSource, 'rate-limit'>,
+    /** The call is applied before its answer is withheld. */
+    readonly applied = false,
+  ) {}
 }
 
 /** Token bucket settings, applied to each operation's own bucket. */
@@ -176,7 +186,7 @@ export class FaultInjector {
   /** Queues answers for the next calls of an operation, consumed in order. Chainable. */
   script(operation: string, steps: readonly ScriptStep[]): this {
     for (const step of steps) {
-      if (step !== 'ok' && step !== HANG && !(step in FAULTS)) throw new Error(`FaultInjector: unknown scripted step "${step}"`);
+      if (step !== 'ok' && step !== HANG && step !== APPLY_THEN_HANG && !(step in FAULTS)) throw new Error(`FaultInjector: unknown scripted step "${step}"`);
     }
     this.scripts.set(operation, [...(this.scripts.get(operation) ?? []), ...steps]);
     return this;
@@ -203,7 +213,8 @@ export class FaultInjector {
     const scripted = this.scripts.get(operation)?.shift();
     if (scripted !== undefined) {
       if (scripted === 'ok') return undefined;
-      return scripted === HANG ? this.hang('script') : this.inject(scripted, 'script');
+      if (scripted === HANG || scripted === APPLY_THEN_HANG) return this.hang('script', scripted === APPLY_THEN_HANG);
+      return this.inject(scripted, 'script');
     }
     if (this.operations && !this.operations.has(operation)) return undefined;
     if (this.rateLimit && !this.takeToken(operation, this.rateLimit)) return this.inject(FaultName.THROTTLED, 'rate-limit');
@@ -233,9 +244,9 @@ export class FaultInjector {
     return new InjectedFault(fault, source);
   }
 
-  private hang(source: InjectedHang['source']): InjectedHang {
+  private hang(source: InjectedHang['source'], applied = false): InjectedHang {
     this.count(HANG);
-    return new InjectedHang(source);
+    return new InjectedHang(source, applied);
   }
 
   private count(kind: InjectedKind): void {

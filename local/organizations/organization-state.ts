@@ -27,6 +27,7 @@ export const OrganizationsErrorName = {
   ACCOUNT_NOT_FOUND: 'AccountNotFoundException',
   ORGANIZATIONAL_UNIT_NOT_FOUND: 'OrganizationalUnitNotFoundException',
   CHILD_NOT_FOUND: 'ChildNotFoundException',
+  PARENT_NOT_FOUND: 'ParentNotFoundException',
   INVALID_INPUT: 'InvalidInputException',
 } as const;
 export type OrganizationsErrorName = (typeof OrganizationsErrorName)[keyof typeof OrganizationsErrorName];
@@ -227,6 +228,15 @@ export class LocalOrganization {
     const parentId = this.ous.get(childId)?.parentId ?? this.accounts.get(childId)?.parentId;
     if (parentId === undefined) throw new OrganizationsApiError(OrganizationsErrorName.CHILD_NOT_FOUND, 'The specified child was not found.');
     return { id: parentId, type: parentId === this.rootId ? TargetType.ROOT : TargetType.ORGANIZATIONAL_UNIT };
+  }
+
+  /** The OUs or accounts directly inside a root or OU, in file order (ListChildren). */
+  childrenOf(parentId: string, type: typeof TargetType.ORGANIZATIONAL_UNIT | typeof TargetType.ACCOUNT): { readonly id: string; readonly type: TargetType }[] {
+    const kind = targetKindOf(parentId);
+    if (kind !== TargetType.ROOT && kind !== TargetType.ORGANIZATIONAL_UNIT) throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    if (parentId !== this.rootId && !this.ous.has(parentId)) throw new OrganizationsApiError(OrganizationsErrorName.PARENT_NOT_FOUND, "We can't find a root or OU with the ParentId that you specified.");
+    const children = type === TargetType.ACCOUNT ? [...this.accounts.values()] : [...this.ous.values()];
+    return children.filter((child) => child.parentId === parentId).map((child) => ({ id: child.id, type }));
   }
 
   /**

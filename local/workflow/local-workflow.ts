@@ -3,9 +3,8 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ErrorName } from '../../functions/shared/errors';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { ASL_FILE, FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
-import { definitionText } from '../../statemachine/definition';
+import { definitionText, type DefinitionRules } from '../../statemachine/definition';
 import { TaskTokenBroker } from './task-tokens';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -19,7 +18,7 @@ export type LocalHandlers = Record<WorkflowFunctionName, LocalHandler>;
 /** The ASL file with its placeholders filled and, given the rules, its execution timeout, exactly as the CDK does it. */
 export function loadDefinition(
   root = join(__dirname, '..', '..'),
-  rules?: Pick<ProtectionRules, 'approval'>,
+  rules?: DefinitionRules,
 ): { definition: Record<string, unknown>; substitutions: Record<string, string> } {
   const text = definitionText(root, rules);
   const substitutions = Object.fromEntries(Object.entries(WORKFLOW_FUNCTIONS).map(([key, name]) => [key, localFunctionArn(name)]));
@@ -120,8 +119,10 @@ export interface LocalWorkflowOptions {
   broker: TaskTokenBroker;
   /** Milliseconds to wait before each retry of the named states, instead of the ASL's backoff. */
   retryIntervalOverrides?: Record<string, number>;
+  /** Milliseconds the named Wait states wait, instead of the ASL's seconds. */
+  waitTimeOverrides?: Record<string, number>;
   /** The rules: their approval window sets the execution timeout, as in AWS. */
-  rules?: Pick<ProtectionRules, 'approval'>;
+  rules?: DefinitionRules;
   /** Each function's timeout in milliseconds, instead of FUNCTION_TIMEOUT_SECONDS (tests shorten them). */
   functionTimeoutsMs?: Partial<Record<WorkflowFunctionName, number>>;
   root?: string;
@@ -213,7 +214,7 @@ export class LocalWorkflow {
 
     const startedAt = new Date().toISOString();
     const execution = this.machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: this.options.retryIntervalOverrides },
+      overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: this.options.retryIntervalOverrides, waitTimeOverrides: this.options.waitTimeOverrides },
       context: {
         Execution: { Id: executionArn, Name: executionName, StartTime: startedAt, Input: input as never, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
         StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'scp-guardian-local' },

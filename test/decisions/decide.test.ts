@@ -2,6 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { LogLevel } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../../functions/shared/audit/audit-store';
+import { AuditStoreThrottledError } from '../../functions/shared/errors';
 import { decide, type DecideDependencies, type DecideResult } from '../../functions/shared/decisions/decide';
 import { DecisionStore, newDecisionId } from '../../functions/shared/decisions/decision-store';
 import { silentLog } from '../../functions/shared/log';
@@ -81,7 +82,7 @@ describe('decide', () => {
     const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: ' CHG-42 ', team: TEAM, via: 'slack' }, deps());
 
     expect(result.status).toBe('accepted');
-    expect(await waiting.answer).toEqual({ decision: 'OVERRIDE', by: APPROVER, reason: 'CHG-42', at: expect.any(String), via: 'slack' });
+    expect(await waiting.answer).toEqual({ decision: 'OVERRIDE', by: APPROVER, reason: 'CHG-42', at: expect.any(String), via: 'slack', until: expect.any(String) });
     expect(await audit.getIncident(waiting.incident.incidentId)).toMatchObject({ status: 'DECIDED', decision: 'OVERRIDE', decidedBy: APPROVER, decisionReason: 'CHG-42' });
     expect(await steps(waiting.incident.incidentId)).toContain('decided');
   });
@@ -221,6 +222,66 @@ describe('decide', () => {
   });
 });
 
+describe('an override ends', () => {
+  // The decision is taken at a fixed moment inside the approval window.
+  const at = new Date(Date.now() + 60_000);
+  const clock = () => at;
+  const later = (minutes: number) => new Date(at.getTime() + minutes * 60_000).toISOString();
+  const bounds = { defaultHours: 4, maxHours: 24 };
+
+  it('after the rules\' overrides.defaultHours when no duration is chosen: the workflow, the decision and the incident say until when', async () => {
+    const waiting = await waitingIncident();
+
+    await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: 'CHG-7', team: TEAM, via: 'slack' }, deps({ overrides: bounds, clock }));
+
+    expect(await waiting.answer).toMatchObject({ decision: 'OVERRIDE', until: later(4 * 60) });
+    expect(await decisions.get(waiting.decisionId)).toMatchObject({ decision: 'OVERRIDE', until: later(4 * 60) });
+    expect(await audit.getIncident(waiting.incident.incidentId)).toMatchObject({ status: 'DECIDED', overriddenUntil: later(4 * 60) });
+  });
+
+  it('after the duration chosen', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: CLI_CALLER, reason: 'CHG-8', forMinutes: 90, via: 'cli' }, deps({ overrides: bounds, clock }));
+
+    expect(result).toMatchObject({ status: 'accepted', output: { until: later(90) } });
+    expect(await waiting.answer).toMatchObject({ until: later(90) });
+    expect((await audit.getIncident(waiting.incident.incidentId))?.overriddenUntil).toBe(later(90));
+  });
+
+  it('never later than overrides.maxHours: a longer one is refused, and nothing is decided', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: CLI_CALLER, reason: 'CHG-9', forMinutes: 25 * 60, via: 'cli' }, deps({ overrides: bounds, clock }));
+
+    expect(result).toEqual({ status: 'invalid-duration', message: "an override lasts at most 1d (the rules' overrides.maxHours is 24): 25h is longer" });
+    expect((await decisions.get(waiting.decisionId))?.decision).toBeUndefined();
+    expect((await audit.getIncident(waiting.incident.incidentId))?.status).toBe('AWAITING_DECISION');
+  });
+
+  it('within the bounds the decision request recorded, when the decider has no rules of its own (the CLI against AWS)', async () => {
+    const waiting = await waitingIncident();
+    const request = await decisions.get(waiting.decisionId);
+    const recorded = { ...request!, decisionId: newDecisionId(), overrides: { defaultHours: 2, maxHours: 3 } };
+    await decisions.create(recorded);
+
+    const tooLong = await decide({ decisionId: recorded.decisionId, decision: 'OVERRIDE', by: CLI_CALLER, reason: 'x', forMinutes: 4 * 60, via: 'cli' }, deps({ clock }));
+    const byDefault = await decide({ decisionId: recorded.decisionId, decision: 'OVERRIDE', by: CLI_CALLER, reason: 'x', via: 'cli' }, deps({ clock }));
+
+    expect(tooLong.status).toBe('invalid-duration');
+    expect(byDefault).toMatchObject({ status: 'accepted', output: { until: later(2 * 60) } });
+  });
+
+  it('is not asked of an approval: a duration with APPROVE is refused', async () => {
+    const waiting = await waitingIncident();
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: CLI_CALLER, forMinutes: 60, via: 'cli' }, deps({ overrides: bounds, clock }));
+
+    expect(result).toMatchObject({ status: 'invalid-duration' });
+    expect((await decisions.get(waiting.decisionId))?.decision).toBeUndefined();
+  });
+});
+
 describe('a Slack click whose workflow finishes before the click is answered', () => {
   it('leaves the message showing the outcome, not the decision', async () => {
     const secret = 'ordering-test-secret';
@@ -285,5 +346,51 @@ describe('a retried wait for a decision', () => {
     await decide({ decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
 
     expect(await decisions.replaceTaskToken(decisionId, TaskTokenBroker.newToken())).toBe(false);
+  });
+});
+
+describe('decide, when an answer is lost on the way back', () => {
+  it("counts a record that the SDK retried after its first attempt landed as this decision, and delivers it", async () => {
+    const waiting = await waitingIncident();
+    const at = new Date().toISOString();
+    await decisions.record(waiting.decisionId, 'APPROVE', APPROVER, at);
+
+    const again = await decisions.record(waiting.decisionId, 'APPROVE', APPROVER, at);
+
+    expect(again).toMatchObject({ decision: 'APPROVE', decidedBy: APPROVER, decidedAt: at });
+    await expect(decisions.record(waiting.decisionId, 'OVERRIDE', OTHER_APPROVER, at, 'late')).rejects.toMatchObject({ name: 'DecisionAlreadyTaken' });
+  });
+
+  it('still resumes the workflow when the audit trail cannot record the decision, and says so', async () => {
+    const waiting = await waitingIncident();
+    const failingAudit = Object.create(audit) as AuditStore;
+    failingAudit.advance = async () => {
+      throw new AuditStoreThrottledError('throttled (test)');
+    };
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps({ audit: failingAudit }));
+
+    expect(result).toMatchObject({ status: 'accepted', auditErrors: [expect.stringContaining('AuditStore.Throttled')] });
+    expect(await waiting.answer).toMatchObject({ decision: 'APPROVE', by: APPROVER });
+  });
+
+  it('does not call a decision "expired" when Step Functions refused only the SDK\'s retry of a send that went through', async () => {
+    const waiting = await waitingIncident();
+    const retriedSfn = { send: async () => Promise.reject(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut', $metadata: { attempts: 2 } })) } as unknown as SFNClient;
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps({ sfn: retriedSfn }));
+
+    expect(result).toMatchObject({ status: 'accepted', delivery: 'unconfirmed' });
+    expect(await steps(waiting.incident.incidentId)).not.toContain('decision-refused');
+  });
+
+  it('treats a pending decision whose put was retried after it landed as stored', async () => {
+    const request = { decisionId: newDecisionId(), incidentId: randomUUID(), taskToken: TaskTokenBroker.newToken(), deadline: new Date(Date.now() + 60_000).toISOString() };
+    await decisions.create(request);
+
+    await decisions.create(request);
+
+    expect(await decisions.get(request.decisionId)).toMatchObject({ taskToken: request.taskToken });
+    await expect(decisions.create({ ...request, taskToken: TaskTokenBroker.newToken() })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });
 });

@@ -108,10 +108,20 @@ export function modalMetadata(input: { decisionId: string; channel: string; mess
 /**
  * A view_submission payload of the override modal. Slack returns the private_metadata the app
  * set: by default the metadata of a modal opened for the decision from TEST_CHANNEL (or
- * `channel`); `privateMetadata` sends any other string.
+ * `channel`); `privateMetadata` sends any other string. `duration` is the value of the option
+ * chosen in the duration menu (null: none chosen); without it, the dialog had no menu.
  */
 export function reasonSubmission(
-  input: { userId: string; decisionId: string; reason: string | null; callbackId?: string; channel?: string; messageTs?: string; privateMetadata?: string } & SlackOrigin,
+  input: {
+    userId: string;
+    decisionId: string;
+    reason: string | null;
+    duration?: string | null;
+    callbackId?: string;
+    channel?: string;
+    messageTs?: string;
+    privateMetadata?: string;
+  } & SlackOrigin,
 ) {
   const origin = originFields(input);
   const metadata = input.privateMetadata ?? modalMetadata({ decisionId: input.decisionId, channel: input.channel ?? TEST_CHANNEL, messageTs: input.messageTs ?? '1700000000.000100' });
@@ -130,7 +140,22 @@ export function reasonSubmission(
       type: 'modal',
       callback_id: input.callbackId ?? 'scp_guardian_override_reason',
       private_metadata: metadata,
-      state: { values: { reason: { reason: { type: 'plain_text_input', value: input.reason } } } },
+      state: {
+        values: {
+          reason: { reason: { type: 'plain_text_input', value: input.reason } },
+          // Slack's shape for a static_select: the chosen option with its text, or null.
+          ...(input.duration === undefined
+            ? {}
+            : {
+                duration: {
+                  duration: {
+                    type: 'static_select',
+                    selected_option: input.duration === null ? null : { text: { type: 'plain_text', text: input.duration, emoji: true }, value: input.duration },
+                  },
+                },
+              }),
+        },
+      },
       hash: '1700000000.abc',
     },
     response_urls: [],

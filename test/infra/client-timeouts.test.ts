@@ -15,7 +15,9 @@ describe('the timeouts fit the functions that make the calls', () => {
   /** Which functions create which client (functions/shared/clients/, slack-from-environment.ts). */
   const USES: Record<Service, readonly HandlerName[]> = {
     organizations: ['classify', 'reattach'],
-    dynamodb: ['claim', 'request-decision', 'reattach', 'close', 'notify', 'slack-interactions'],
+    dynamodb: ['request-decision', 'reattach', 'close', 'notify', 'slack-interactions'],
+    claim: ['claim'],
+    secretsmanager: ['slack-interactions', 'slack-relay'],
     sns: ['request-decision', 'notify'],
     sfn: ['slack-interactions'],
     lambda: ['request-decision', 'notify'],
@@ -47,8 +49,8 @@ describe('the timeouts fit the functions that make the calls', () => {
     expect(path).toBeLessThan(functionTimeoutMs('reattach'));
   });
 
-  it('waits on the Slack relay longer than the Slack function may run, so a working relay is never cut', () => {
-    expect(CLIENT_TIMEOUTS.lambda.requestTimeoutMs).toBeGreaterThan(functionTimeoutMs('slack-interactions'));
+  it('waits on the Slack relay longer than the relay function may run, so a working relay is never cut', () => {
+    expect(CLIENT_TIMEOUTS.lambda.requestTimeoutMs).toBeGreaterThan(functionTimeoutMs('slack-relay'));
     expect(CLIENT_TIMEOUTS.lambda.maxAttempts).toBe(1);
   });
 

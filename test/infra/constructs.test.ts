@@ -29,7 +29,7 @@ describe('workflow', () => {
     writeFileSync(asl, readFileSync(asl, 'utf8').replace('${CloseFunctionArn}', '${ArchiveFunctionArn}'));
     const stack = newStack();
 
-    expect(() => new Workflow(stack, 'Workflow', { rules: { approval: { timeoutMinutes: 15, onTimeout: 'reattach', approvers: [] } }, functions: fakeFunctions(stack), projectRoot: root })).toThrow(
+    expect(() => new Workflow(stack, 'Workflow', { rules: { approval: { timeoutMinutes: 15, onTimeout: 'reattach', approvers: [] }, remediation: { deadlineMinutes: 60 } }, functions: fakeFunctions(stack), projectRoot: root })).toThrow(
       /no substitution: ArchiveFunctionArn; not in the ASL: CloseFunctionArn/,
     );
   });

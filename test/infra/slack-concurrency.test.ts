@@ -41,7 +41,7 @@ describe('slack interactions concurrency', () => {
 
   it.each([[0], [2.5], [-1], ['none'], ['5']])('refuses %p with one clear error', (value) => {
     const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
-    const props = { interactions: {} as never, slackClients: [], stateMachine: {} as never, reservedConcurrency: value as never };
+    const props = { interactions: {} as never, relay: {} as never, slackClients: [], stateMachine: {} as never, reservedConcurrency: value as never };
 
     const create = () => new SlackEndpoint(stack, 'Slack', props);
 

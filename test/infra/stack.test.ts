@@ -249,13 +249,13 @@ describe('slack endpoint', () => {
     const statements = roleStatements(json, roleId('slack-interactions'));
     const taskResponse = statements.find((s) => asList(s.Action).includes('states:SendTaskSuccess'));
 
-    expect(asList(taskResponse?.Action)).toEqual(expect.arrayContaining(['states:SendTaskSuccess', 'states:SendTaskFailure']));
+    expect(asList(taskResponse?.Action)).toEqual(['states:SendTaskSuccess']);
     expect(taskResponse?.Resource).toEqual({ Ref: logicalId(stack.workflow.stateMachine) });
   });
 });
 
 describe('functions', () => {
-  it('are the seven handlers, on Node.js 22, arm64, with active tracing', () => {
+  it('are one per handler, on Node.js 22, arm64, with active tracing', () => {
     expect(functions()).toHaveLength(HANDLER_NAMES.length);
     for (const fn of functions()) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256 });
@@ -275,18 +275,20 @@ describe('functions', () => {
     }
   });
 
-  it('give the bot token and signing secret to the Slack function alone; notify and request-decision relay through it', () => {
+  it('give the Slack secrets to the two Slack functions alone; notify and request-decision relay through slack-relay', () => {
     const env = (name: (typeof HANDLER_NAMES)[number]) => json.Resources[fnId(name)].Properties.Environment.Variables;
     const topic = { Ref: logicalId(stack.notifications.topic) };
     const botToken = { Ref: logicalId(stack.slack.botToken) };
-    const slackFunction = { Ref: fnId('slack-interactions') };
+    const relay = { Ref: fnId('slack-relay') };
     const secretReaders = HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes('secretsmanager:GetSecretValue'));
 
-    expect(env('notify')).toMatchObject({ TOPIC_ARN: topic, SLACK_FUNCTION_NAME: slackFunction });
-    expect(env('request-decision')).toMatchObject({ TOPIC_ARN: topic, SLACK_FUNCTION_NAME: slackFunction });
+    expect(env('notify')).toMatchObject({ TOPIC_ARN: topic, SLACK_FUNCTION_NAME: relay });
+    expect(env('request-decision')).toMatchObject({ TOPIC_ARN: topic, SLACK_FUNCTION_NAME: relay });
     expect(env('notify').BOT_TOKEN_ARN).toBeUndefined();
     expect(env('slack-interactions')).toMatchObject({ BOT_TOKEN_ARN: botToken, SIGNING_SECRET_ARN: { Ref: logicalId(stack.slack.signingSecret) } });
-    expect(secretReaders).toEqual(['slack-interactions']);
+    expect(env('slack-relay').BOT_TOKEN_ARN).toEqual(botToken);
+    expect(env('slack-relay').SIGNING_SECRET_ARN).toBeUndefined();
+    expect(secretReaders.sort()).toEqual(['slack-interactions', 'slack-relay']);
     for (const name of ['notify', 'request-decision'] as const) expect(actionsOf(roleStatements(json, roleId(name)))).toContain('lambda:InvokeFunction');
   });
 
@@ -361,7 +363,8 @@ describe('IAM', () => {
   });
 
   it('gives the table writers item-level access to the base table only', () => {
-    for (const name of HANDLER_NAMES.filter((n) => n !== 'classify')) {
+    const withoutTable = ['classify', 'slack-relay'];
+    for (const name of HANDLER_NAMES.filter((n) => !withoutTable.includes(n))) {
       const dynamo = roleStatements(json, roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
 
       expect(dynamo).toHaveLength(1);
@@ -369,7 +372,7 @@ describe('IAM', () => {
       expect(actionsOf(dynamo)).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
       expect(actionsOf(dynamo)).not.toEqual(expect.arrayContaining(['dynamodb:DeleteItem']));
     }
-    expect(actionsOf(roleStatements(json, roleId('classify'))).some((a) => a.startsWith('dynamodb:'))).toBe(false);
+    for (const name of withoutTable) expect(actionsOf(roleStatements(json, roleId(name as (typeof HANDLER_NAMES)[number]))).some((a) => a.startsWith('dynamodb:'))).toBe(false);
   });
 });
 

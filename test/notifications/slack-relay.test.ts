@@ -6,13 +6,13 @@ import { RelayedSlackPoster, relaySlackCall, SLACK_RELAY_KEY, slackRelayCallOf }
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
-import { handler } from '../../functions/slack-interactions/handler';
+import { handler } from '../../functions/slack-relay/handler';
 import { SlackStandin } from '../../local/slack-standin/server';
 
 const TOKEN = 'xoxb-relay-test';
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
 
-/** notify and request-decision reach Slack only through the Slack function's relay. */
+/** notify and request-decision reach Slack only through the slack-relay function. */
 describe('Slack relay', () => {
   let standin: SlackStandin;
   let poster: RelayedSlackPoster;
@@ -48,7 +48,7 @@ describe('Slack relay', () => {
     expect(slackRelayCallOf({ [SLACK_RELAY_KEY]: { method: 'update', channel: 'C1', message } })).toBeUndefined();
   });
 
-  describe('in the Slack Lambda function', () => {
+  describe('in the slack-relay Lambda function', () => {
     const secrets = mockClient(SecretsManagerClient);
     const saved = { ...process.env };
 
@@ -61,7 +61,7 @@ describe('Slack relay', () => {
       secrets.restore();
     });
 
-    it('carries out a relay request with the bot token only it can read', async () => {
+    it('carries out a relay request with the bot token it reads from Secrets Manager', async () => {
       const answer = await handler({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } });
 
       expect(answer).toMatchObject({ ok: true, channel: 'C0SECURITY', ts: expect.any(String) });
@@ -82,7 +82,7 @@ describe('Slack relay', () => {
       lambda.restore();
     });
 
-    it('invoke the Slack function with the call and read its answer', async () => {
+    it('invoke the relay function with the call and read its answer', async () => {
       lambda.on(InvokeCommand).resolves({ Payload: new TextEncoder().encode(JSON.stringify({ ok: true, channel: 'C0SECURITY', ts: '1.2' })) as never });
 
       const posted = await slackFromEnvironment(rules)?.poster.post('C0SECURITY', message);
@@ -92,7 +92,7 @@ describe('Slack relay', () => {
       expect(sent).toEqual({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } });
     });
 
-    it('report a crashed Slack function as a Slack delivery failure, never a workflow failure', async () => {
+    it('report a crashed relay function as a Slack delivery failure, never a workflow failure', async () => {
       lambda.on(InvokeCommand).resolves({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{"errorMessage":"boom"}') as never });
 
       await expect(slackFromEnvironment(rules)?.poster.post('C0SECURITY', message)).rejects.toBeInstanceOf(SlackDeliveryError);

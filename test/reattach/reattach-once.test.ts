@@ -33,7 +33,7 @@ describe('attachOnce and confirmOnce', () => {
     const incident = protectedIncident();
     organizations.on(AttachPolicyCommand).resolves({});
 
-    const result = await attachOnce(incident, executionArn, { organizations: client, audit: audit('attached') });
+    const result = await attachOnce(incident, executionArn, { organizations: client, audit: audit('attached'), deadlineSeconds: 3600, desired: { recordPair: async () => undefined } });
 
     expect(result).toMatchObject({ result: 'attached', auditErrors: [expect.stringContaining('ProvisionedThroughputExceededException')] });
   });
@@ -56,7 +56,7 @@ describe('attachOnce and confirmOnce', () => {
       },
     } as unknown as AuditStore;
 
-    await attachOnce(incident, executionArn, { organizations: client, audit: recordingAudit });
+    await attachOnce(incident, executionArn, { organizations: client, audit: recordingAudit, deadlineSeconds: 3600, desired: { recordPair: async () => undefined } });
 
     expect(order).toEqual(['AttachPolicy', 'write']);
   });
@@ -67,7 +67,7 @@ describe('attachOnce and confirmOnce', () => {
     organizations.on(ListPoliciesForTargetCommand, { Filter: 'SERVICE_CONTROL_POLICY' }).resolves({ Policies: [] });
     organizations.on(ListPoliciesForTargetCommand, { Filter: 'RESOURCE_CONTROL_POLICY' }).resolves({ Policies: [{ Id: incident.policy.id }] });
 
-    const result = await confirmOnce(withoutType, executionArn, { result: 'attached', at: new Date().toISOString() }, { organizations: client, audit: audit() });
+    const result = await confirmOnce(withoutType, executionArn, { result: 'attached', at: new Date().toISOString() }, { organizations: client, audit: audit(), deadlineSeconds: 3600, desired: { recordPair: async () => undefined } });
 
     expect(result.outcome).toBe('REATTACHED');
   });

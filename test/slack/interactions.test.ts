@@ -8,7 +8,12 @@ import { SlackActionId, incidentMessage } from '../../functions/shared/slack/mes
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import type { MetricPoint } from '../../functions/shared/incident-metrics';
 import { MetricName } from '../../functions/shared/metrics';
-import { createInteractionProcessor, type InteractionLogger, type InteractionProcessor } from '../../functions/slack-interactions/interactions';
+import {
+  createInteractionProcessor,
+  type InteractionDependencies,
+  type InteractionLogger,
+  type InteractionProcessor,
+} from '../../functions/slack-interactions/interactions';
 import { SlackStandin, type StoredMessage } from '../../local/slack-standin/server';
 import { TEST_SLACK } from '../support/local-harness';
 import { buttonClick, reasonSubmission, signedInteraction, signedRequest, type SlackOrigin } from '../helpers/slack-signing';
@@ -129,7 +134,7 @@ beforeEach(async () => {
 });
 
 /** The processor under test, taking decisions from `identity` (the rules' notify). */
-function processorFor(identity: Record<string, string>): InteractionProcessor {
+function processorFor(identity: Record<string, string>, more: Partial<InteractionDependencies> = {}): InteractionProcessor {
   return createInteractionProcessor({
     signingSecret: async () => SIGNING_SECRET,
     decide: decisions.decide,
@@ -141,6 +146,7 @@ function processorFor(identity: Record<string, string>): InteractionProcessor {
     clock: () => NOW,
     logger,
     metrics: (points) => metricPoints.push(...points),
+    ...more,
   });
 }
 
@@ -154,9 +160,9 @@ function clickFrom(origin: SlackOrigin & { channel?: string }, actionId: string 
   return processor(signedInteraction(SIGNING_SECRET, payload, NOW));
 }
 
-function submitReason(user: string, reason: string | null, options: SlackOrigin & { channel?: string; privateMetadata?: string } = {}) {
+function submitReason(user: string, reason: string | null, options: SlackOrigin & { channel?: string; privateMetadata?: string; duration?: string | null } = {}, processor = processRequest) {
   const payload = reasonSubmission({ userId: user, decisionId: DECISION_ID, reason, channel: posted.channel, messageTs: posted.ts, ...options });
-  return processRequest(signedInteraction(SIGNING_SECRET, payload, NOW));
+  return processor(signedInteraction(SIGNING_SECRET, payload, NOW));
 }
 
 const refusals = () => timeline.filter((write) => write.step === 'decision-refused');
@@ -258,6 +264,40 @@ describe('Slack interactions', () => {
     expect(decisions.inputs).toEqual([{ decisionId: DECISION_ID, decision: 'OVERRIDE', by: APPROVER, team: TEST_SLACK.teamId, reason: 'planned change CHG-42', via: 'slack' }]);
     expect(hasButtons(theMessage())).toBe(false);
     expect(JSON.stringify(theMessage().blocks)).toContain('planned change CHG-42');
+  });
+
+  it('offers in the dialog the durations the rules allow, with their default chosen', async () => {
+    const processor = processorFor(IDENTITY, { overrides: { defaultHours: 8, maxHours: 24 } });
+
+    await clickFrom({}, SlackActionId.OVERRIDE, processor);
+
+    const [open] = standin.calls('views.open');
+    const blocks = (open.args as { view: { blocks: { block_id?: string; element?: { options?: { value: string }[]; initial_option?: { value: string } } }[] } }).view.blocks;
+    const menu = blocks.find((block) => block.block_id === 'duration')?.element;
+    expect(menu?.options?.map((option) => option.value)).toEqual(['1h', '4h', '8h', '1d']);
+    expect(menu?.initial_option?.value).toBe('8h');
+  });
+
+  it('overrides for the duration chosen in the dialog', async () => {
+    const response = await submitReason(APPROVER, 'CHG-43', { duration: '8h' });
+
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    expect(decisions.inputs).toEqual([expect.objectContaining({ decision: 'OVERRIDE', reason: 'CHG-43', forMinutes: 480 })]);
+  });
+
+  it('keeps the modal open with an error under the duration when decide refuses the duration', async () => {
+    const refusing = processorFor(IDENTITY, { decide: async () => ({ status: 'invalid-duration', message: 'an override lasts at most 1d' }) });
+
+    const response = await submitReason(APPROVER, 'CHG-44', { duration: '3d' }, refusing);
+
+    expect(JSON.parse(response.body)).toEqual({ response_action: 'errors', errors: { duration: 'an override lasts at most 1d' } });
+  });
+
+  it('keeps the modal open with an error under the duration when the value chosen is not a duration', async () => {
+    const response = await submitReason(APPROVER, 'CHG-45', { duration: 'forever' });
+
+    expect(JSON.parse(response.body)).toEqual({ response_action: 'errors', errors: { duration: expect.stringContaining('"forever" is not a duration') } });
+    expect(decisions.inputs).toEqual([]);
   });
 
   it('refuses a submission by a non-approver inside the modal', async () => {

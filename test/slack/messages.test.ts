@@ -264,11 +264,49 @@ describe('overrideModal', () => {
     expect(readOverrideModalMetadata(modal.private_metadata ?? '')).toEqual(context);
   });
 
+  /** The duration menu of a modal: the values offered, and the one chosen when it opens. */
+  function durationMenu(modal: ReturnType<typeof overrideModal>) {
+    const block = modal.blocks.find((b) => b.block_id === OverrideModal.DURATION_BLOCK_ID) as { element: { type: string; action_id: string; options: { value: string; text: { text: string } }[]; initial_option: { value: string; text: { text: string } } } } | undefined;
+    return block?.element;
+  }
+
+  it('offers only durations up to overrides.maxHours, with overrides.defaultHours chosen', () => {
+    const menu = durationMenu(overrideModal(context, protectedIncident(), { defaultHours: 8, maxHours: 36 }));
+
+    expect(menu).toMatchObject({ type: 'static_select', action_id: OverrideModal.DURATION_ACTION_ID });
+    expect(menu?.options.map((o) => o.value)).toEqual(['1h', '4h', '8h', '1d', '36h']);
+    expect(menu?.initial_option).toEqual(menu?.options.find((o) => o.value === '8h'));
+    expect(menu?.initial_option.text.text).toBe('8 hours (default)');
+  });
+
+  it('offers a default that is not one of the usual durations', () => {
+    const menu = durationMenu(overrideModal(context, protectedIncident(), { defaultHours: 2, maxHours: 168 }));
+
+    expect(menu?.options.map((o) => o.value)).toEqual(['1h', '2h', '4h', '8h', '1d', '3d', '7d']);
+    expect(menu?.initial_option.value).toBe('2h');
+  });
+
   it('names the policy and the target being kept detached', () => {
     const text = JSON.stringify(overrideModal(context, protectedIncident()));
 
     expect(text).toContain('DenyLeaveOrg');
     expect(text).toContain('ou-ab12-11111111');
+  });
+});
+
+describe('an override\'s end in the incident message', () => {
+  it('says in the decided message until when the policy stays detached', () => {
+    const text = blockTexts(incidentMessage(protectedIncident(), { kind: 'decided', decision: 'OVERRIDE', by: 'U0APPROVER', reason: 'CHG-1', until: '2024-05-01T14:15:05.000Z' }));
+
+    expect(text).toContain('chose to keep the policy detached, until *2024-05-01T14:15:05.000Z*');
+  });
+
+  it('says in the closing message until when the policy stays detached, and what happens then', () => {
+    const closed: IncidentMessageState = { kind: 'closed', outcome: 'OVERRIDDEN', decision: { decision: 'OVERRIDE', by: 'U0APPROVER' }, overriddenUntil: '2024-05-01T14:15:05.000Z' };
+
+    const text = blockTexts(incidentMessage(protectedIncident(), closed));
+
+    expect(text).toContain("*Kept detached until:* 2024-05-01T14:15:05.000Z; then it is restored in its rule's mode (an approval rule asks again).");
   });
 });
 

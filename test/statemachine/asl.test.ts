@@ -100,9 +100,11 @@ describe('statemachine/remediation.asl.json', () => {
       TimeoutSecondsPath: '$.incident.approval.timeoutSeconds',
     });
     expect(state('RequestDecision').Catch).toEqual([
-      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_TIMEOUT], Next: 'DecisionTimedOut' }),
+      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_TIMEOUT], Next: 'CheckForLateDecision' }),
+      expect.objectContaining({ ErrorEquals: [ErrorName.DUPLICATE_INCIDENT], Next: 'StopDuplicate' }),
       expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'DecisionFailed' }),
     ]);
+    expect(state('CheckForLateDecision').Catch).toEqual([expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'DecisionTimedOut' })]);
   });
 
   it('restores the protection when the request for a decision fails for any reason but the window running out', () => {

@@ -36,12 +36,12 @@ describe('the execution timeout', () => {
 
     expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
     expect(REMEDIATION_ALLOWANCE_SECONDS).toBeGreaterThan(worstCase);
-    expect(definition.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60 + worstCase);
+    expect(definition.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60 + rules.remediation.deadlineMinutes * 60 + worstCase);
   });
 
-  it('is in the ASL file itself, long enough for the longest approval window the rules allow', () => {
+  it('is in the ASL file itself, long enough for the longest approval window and deadline the rules allow', () => {
     const { definition } = loadDefinition(root);
 
-    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(MAX_APPROVAL_MINUTES * 60 + REMEDIATION_ALLOWANCE_SECONDS);
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(MAX_APPROVAL_MINUTES * 60 + 24 * 60 * 60 + REMEDIATION_ALLOWANCE_SECONDS);
   });
 });

@@ -42,6 +42,9 @@ export const testRules = (overrides: Record<string, unknown> = {}) =>
 /** Retries wait milliseconds instead of seconds; backoff itself is the ASL's business. */
 export const FAST_RETRIES = { ReattachPolicy: 20, NotifyDetected: 20, NotifyOutcome: 20, ClassifyEvent: 20, ClaimIncident: 20, CloseIncident: 20 };
 
+/** The pause between rounds of retries, in milliseconds instead of a minute. */
+export const FAST_WAITS = { WaitBeforeRetrying: 20 };
+
 export function dynamoDbEndpoint(): string {
   const endpoint = process.env.SCP_GUARDIAN_TEST_DYNAMODB_ENDPOINT;
   if (endpoint === undefined) throw new Error('DynamoDB Local is started by jest globalSetup (test/support/global-setup.ts)');
@@ -55,6 +58,7 @@ export function testEnvironmentOptions(): LocalEnvironmentOptions {
     organization: loadOrganizationFile(SAMPLE_ORGANIZATION),
     dynamoDbEndpoint: dynamoDbEndpoint(),
     retryIntervalOverrides: FAST_RETRIES,
+    waitTimeOverrides: FAST_WAITS,
     log: stderrLog('silent'),
   };
 }

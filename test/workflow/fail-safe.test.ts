@@ -93,7 +93,7 @@ describe('the workflow fails to the safe side', () => {
 
       const execution = await replay(local, event);
 
-      expect(execution.statesEntered).toContain('DecisionTimedOut');
+      expect(execution.statesEntered).toContain('CheckForLateDecision');
       expect(await local.audit.getIncident(idOf(event))).toMatchObject({ outcome: 'OVERRIDDEN', decision: 'TIMEOUT' });
       expect(local.organization?.isAttached(Org.protectCloudTrail, Org.sandboxOu)).toBe(false);
     });

@@ -77,8 +77,8 @@ describe('reattachment under Organizations faults', () => {
     expect(incident?.cause).toMatch(/^Organizations\.PolicyTypeNotEnabledException: /);
   });
 
-  it('fails with the cause "retries exhausted" when throttling never ends', async () => {
-    const local = await start({ throttleProbability: 1, operations: ['AttachPolicy'] });
+  it('keeps retrying rounds of throttling until the remediation deadline, then fails with "retries exhausted"', async () => {
+    const local = (env = await startEnvironment({ faults: { throttleProbability: 1, operations: ['AttachPolicy'] }, remediationDeadlineSeconds: 2 }));
     const throttlingRetrier = stateRetryBudget('ReattachPolicy').retriers.find((retrier) => retrier.errors.includes(ErrorName.ORG_THROTTLED));
     const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
 
@@ -87,12 +87,29 @@ describe('reattachment under Organizations faults', () => {
     const incidentId = incidentIdOf(event);
     const incident = await local.audit.getIncident(incidentId);
     const failed = (await local.audit.getTimeline(incidentId)).find((entry) => entry.step === 'failed');
+    const perRound = (throttlingRetrier?.retries ?? 0) + 1;
     expect(execution.status).toBe('FAILED');
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['MarkFailed', 'CloseIncident', 'NotifyOutcome', 'RemediationFailed']));
-    expect(local.organizationsEndpoint?.callCount('AttachPolicy')).toBe((throttlingRetrier?.retries ?? 0) + 1);
-    expect(incident?.cause).toMatch(/^retries exhausted: Organizations\.TooManyRequestsException: Rate exceeded/);
-    expect(failed?.detail).toMatchObject({ error: ErrorName.ORG_THROTTLED, retriesExhausted: true });
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['NoteRetryRound', 'WaitBeforeRetrying', 'MarkFailed', 'CloseIncident', 'NotifyOutcome', 'RemediationFailed']));
+    expect(local.organizationsEndpoint?.callCount('AttachPolicy')).toBeGreaterThanOrEqual(perRound);
+    expect(incident?.cause).toMatch(
+      /^retries exhausted: RemediationDeadlinePassed: transient errors lasted past the deadline \S+, after \d+ rounds of retries; the last error: Organizations\.TooManyRequestsException: Rate exceeded/,
+    );
+    expect(failed?.detail).toMatchObject({ error: ErrorName.REMEDIATION_DEADLINE_PASSED, retriesExhausted: true });
     expect(local.organization?.isAttached(Org.denyLeave, Org.root)).toBe(false);
+  });
+
+  it('rides out an outage longer than one round of retries: a new round after the pause reattaches', async () => {
+    const local = await start();
+    const outageRetrier = stateRetryBudget('ReattachPolicy').retriers.find((retrier) => retrier.errors.includes(ErrorName.ORG_SERVICE));
+    local.organizationsEndpoint?.faults.script('AttachPolicy', Array((outageRetrier?.retries ?? 0) + 3).fill('ServiceException'));
+    const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
+
+    const execution = await replay(local, event);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['NoteRetryRound', 'WaitBeforeRetrying']));
+    expect(await local.audit.getIncident(incidentIdOf(event))).toMatchObject({ outcome: 'REATTACHED' });
+    expect(local.organization?.isAttached(Org.denyLeave, Org.root)).toBe(true);
   });
 
   it('does not call a permanent error "retries exhausted"', async () => {

@@ -135,7 +135,7 @@ describe('remediation workflow when nobody decides', () => {
 
       const incidentId = (event.detail as { eventID: string }).eventID;
       const steps = (await env.audit.getTimeline(incidentId)).map((entry) => entry.step);
-      expect(execution.statesEntered).toContain('DecisionTimedOut');
+      expect(execution.statesEntered).toContain('CheckForLateDecision');
       expect(await env.audit.getIncident(incidentId)).toMatchObject({ decision: 'TIMEOUT', outcome });
       expect(steps).toContain('timed-out');
       expect(env.organization?.isAttached(Org.protectCloudTrail, Org.sandboxOu)).toBe(stillAttached);

@@ -48,6 +48,11 @@ export interface IncidentRecord {
   decidedBy?: string;
   decisionReason?: string;
   decidedAt?: string;
+  /**
+   * For an override (a person's, or a timeout under onTimeout keep-detached): when it ends and
+   * the pair is desired again (ISO 8601). Set with the decision, and again at the close.
+   */
+  overriddenUntil?: string;
   outcome?: Outcome;
   cause?: string;
   reattachedAt?: string;

@@ -6,6 +6,12 @@
  * - the incident:       pk INCIDENT#<eventID>   sk INCIDENT
  * - its timeline:       pk INCIDENT#<eventID>   sk STEP#<step>[#<occurrence>]
  * - a pending decision: pk DECISION#<id>        sk DECISION   (expires with the TTL attribute)
+ * - the desired state, append-only (functions/shared/desired/), one partition per subject:
+ *   pk DESIRED#PAIRS#<policyId>  sk <targetId>#<at>#<nonce>   a pair desired or released
+ *   pk DESIRED#POLICIES          sk <policyId>                 which pair partitions exist
+ *   pk DESIRED#CONTENT           sk <policyId>#<at>#<nonce>    a protected policy's content
+ *   pk DESIRED#PARENTS           sk <accountId>#<at>#<nonce>   an account's parent
+ *   pk DESIRED#ROOTS             sk <rootId>#<at>#<nonce>      the policy types enabled on a root
  *
  * Only incident items carry the index attributes, so every index is sparse and holds incidents
  * alone; queries by policy, target, actor, outcome or year over a time range are Queries, never
@@ -32,6 +38,15 @@ export type AuditIndexName = keyof typeof AuditTable.indexes;
 
 export const INCIDENT_SK = 'INCIDENT';
 export const DECISION_SK = 'DECISION';
+
+/** The desired state's partitions (functions/shared/desired/desired-store.ts). */
+export const DesiredPartition = {
+  pairs: (policyId: string) => `DESIRED#PAIRS#${policyId}`,
+  POLICIES: 'DESIRED#POLICIES',
+  CONTENT: 'DESIRED#CONTENT',
+  PARENTS: 'DESIRED#PARENTS',
+  ROOTS: 'DESIRED#ROOTS',
+} as const;
 
 export const incidentKey = (incidentId: string) => ({ pk: `INCIDENT#${incidentId}`, sk: INCIDENT_SK });
 export const decisionKey = (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: DECISION_SK });

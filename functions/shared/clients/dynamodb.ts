@@ -13,3 +13,7 @@ export const DYNAMODB_CLIENT_OPTIONS = clientTimeoutOptions(CLIENT_TIMEOUTS.dyna
 let documentClient: DynamoDBDocumentClient | undefined;
 /** The handler's DynamoDB client, created once per container. */
 export const defaultDocumentClient = () => (documentClient ??= toDocumentClient(new DynamoDBClient(DYNAMODB_CLIENT_OPTIONS)));
+
+let claimClient: DynamoDBDocumentClient | undefined;
+/** ClaimIncident's DynamoDB client: quick to give up, since the remediation waits on it (timeouts.ts). */
+export const claimDocumentClient = () => (claimClient ??= toDocumentClient(new DynamoDBClient(clientTimeoutOptions(CLIENT_TIMEOUTS.claim))));

@@ -8,7 +8,7 @@
  *
  * Every figure is checked against the function timeouts in infra/constructs/handlers.ts
  * (classify 10 s, claim 10 s, request-decision 15 s, reattach 30 s, close 10 s, notify 15 s,
- * slack 10 s): one call's worst case, every SDK attempt timing out plus the SDK's jittered
+ * slack-interactions and slack-relay 10 s): one call's worst case, every SDK attempt timing out plus the SDK's jittered
  * backoff (well under a second between attempts for a timeout), stays under the shortest
  * timeout of the functions that make it, with room for the rest of the handler. The budget
  * is one hung call per invocation; a function that meets several is stopped by its own
@@ -50,18 +50,45 @@ export const CLIENT_TIMEOUTS = {
    * shortest functions that write the trail (claim, close, slack).
    */
   dynamodb: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 2_000, maxAttempts: 3 },
+  /**
+   * ClaimIncident's writes stand between the event and the remediation, and the remediation goes
+   * on without them (CloseIncident claims late): one attempt of at most 1 s, so a hung audit store
+   * delays a restoration by about 3 s (the ASL retries the claim once), not 15.
+   */
+  claim: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 1_000, maxAttempts: 1 },
+  /**
+   * The Slack functions read the signing secret and the bot token (cached five minutes) while
+   * Slack waits at most 3 s for an answer to a click: two attempts of at most 1 s each.
+   */
+  secretsmanager: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 1_000, maxAttempts: 2 },
   /** Publish answers in tens of milliseconds: 3 × 2 s + backoff ≈ 7 s, inside notify's and request-decision's 15 s. */
   sns: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 2_000, maxAttempts: 3 },
-  /** SendTaskSuccess from the Slack function: 3 × 2 s + backoff ≈ 7 s, inside its 10 s. */
+  /** SendTaskSuccess from the Slack interactions function: 3 × 2 s + backoff ≈ 7 s, inside its 10 s. */
   sfn: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 2_000, maxAttempts: 3 },
   /**
-   * The Slack relay: a synchronous Invoke of the Slack function, which answers only when that
+   * The Slack relay: a synchronous Invoke of the slack-relay function, which answers only when that
    * function ends, within its own 10 s timeout. A shorter request timeout would cut a relay
    * that is still working, and a retried Invoke would post the message twice; so 11 s (its
    * timeout and a second for the round trip) and one attempt, inside the 15 s of notify and
    * request-decision. A relay that fails is recorded by the caller, never fatal.
    */
   lambda: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 11_000, maxAttempts: 1 },
+} as const satisfies Record<string, ClientTimeouts>;
+
+/**
+ * The sweep's clients (functions/sweep). The sweep has no state machine around it to retry a
+ * call, and reads the whole organization in one invocation, so its clients retry themselves:
+ * Organizations in the SDK's adaptive mode (client-side rate limiting that slows down on
+ * throttling, clients/organizations.ts) with eight attempts, each cut at 5 s; a throttled call's
+ * backoff grows from 1 s to at most 20 s, so one call rides out about a minute of throttling.
+ * The sweep bounds itself by its function's timeout (600 s, FUNCTION_TIMEOUT_SECONDS.sweep)
+ * with an abort signal, whatever these add up to. CloudTrail LookupEvents (2 requests per second
+ * per account) is best effort: three attempts of at most 5 s, and a failure only leaves the
+ * drift's incident id to its hash.
+ */
+export const SWEEP_CLIENT_TIMEOUTS = {
+  organizations: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 5_000, maxAttempts: 8 },
+  cloudtrail: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 5_000, maxAttempts: 3 },
 } as const satisfies Record<string, ClientTimeouts>;
 
 /**

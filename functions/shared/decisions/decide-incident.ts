@@ -9,6 +9,8 @@ export interface IncidentDecisionInput {
   /** The caller's identity: an IAM ARN against AWS, `local:USER` against the local endpoint. */
   by: string;
   reason?: string;
+  /** For an override: how long it lasts, in minutes (`--for`). @default the rules' overrides.defaultHours */
+  forMinutes?: number;
 }
 
 /** What became of it; `record` is the incident as it was found. */
@@ -29,7 +31,7 @@ export async function decideIncident(input: IncidentDecisionInput, deps: DecideD
   const record = await deps.audit.getIncident(incidentId);
   if (record === undefined) return { incidentId, result: { status: 'no-such-incident' } };
   if (record.decisionId === undefined) return { incidentId, record, result: { status: 'not-waiting' } };
-  const result = await decide({ decisionId: record.decisionId, decision: input.decision, by: input.by, reason: input.reason, via: 'cli' }, deps);
+  const result = await decide({ decisionId: record.decisionId, decision: input.decision, by: input.by, reason: input.reason, forMinutes: input.forMinutes, via: 'cli' }, deps);
   return { incidentId, record, result };
 }
 
@@ -49,7 +51,11 @@ export function explainDecision(decided: IncidentDecision): DecisionExplanation 
   const { incidentId, record, result } = decided;
   switch (result.status) {
     case 'accepted': {
-      const next = result.output.decision === Decision.APPROVE ? 'the workflow resumes and reattaches the policy' : 'the policy stays detached';
+      const { until } = result.output;
+      const next =
+        result.output.decision === Decision.APPROVE
+          ? 'the workflow resumes and reattaches the policy'
+          : `the policy stays detached until ${until ?? 'the override ends'}, then it is restored in its rule's mode`;
       return { ok: true, httpStatus: 200, message: `incident ${incidentId}: ${result.output.decision} recorded for ${result.output.by} at ${result.output.at}; ${next}` };
     }
     case 'no-such-incident':
@@ -69,5 +75,7 @@ export function explainDecision(decided: IncidentDecision): DecisionExplanation 
       return { ok: false, httpStatus: 403, message: `incident ${incidentId}: not an approver` };
     case 'reason-required':
       return { ok: false, httpStatus: 400, message: '--override needs --reason: say why the policy stays detached (it goes into the audit trail)' };
+    case 'invalid-duration':
+      return { ok: false, httpStatus: 400, message: `incident ${incidentId}: ${result.message}` };
   }
 }

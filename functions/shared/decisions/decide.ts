@@ -1,8 +1,9 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { AuditStore } from '../audit/audit-store';
-import { StatusRegressionError } from '../errors';
+import { describeError, StatusRegressionError } from '../errors';
 import { Decision, IncidentStatus, TimelineStep, type HumanDecision } from '../vocabulary';
 import { DecisionAlreadyTakenError, type DecisionRequest, type DecisionStore } from './decision-store';
+import { DEFAULT_OVERRIDE_BOUNDS, overrideDurationProblem, overrideEnd, type OverrideBounds } from './override-duration';
 
 /** What the waiting workflow receives as the task's output. */
 export interface DecisionOutput {
@@ -11,6 +12,8 @@ export interface DecisionOutput {
   reason?: string;
   at: string;
   via: DecisionChannel;
+  /** For an OVERRIDE: when it ends (ISO 8601); then the pair is desired again. Never absent on one. */
+  until?: string;
 }
 
 export type DecisionChannel = 'slack' | 'cli';
@@ -26,16 +29,31 @@ export interface DecideInput {
    */
   team?: string;
   reason?: string;
+  /**
+   * For an OVERRIDE: how long it lasts, in whole minutes, from MIN_OVERRIDE_MINUTES to the
+   * rules' `overrides.maxHours`. @default the rules' `overrides.defaultHours`
+   */
+  forMinutes?: number;
   via: DecisionChannel;
 }
 
 export type DecideResult =
-  | { status: 'accepted'; request: DecisionRequest; output: DecisionOutput }
+  | {
+      status: 'accepted';
+      request: DecisionRequest;
+      output: DecisionOutput;
+      /** Audit writes that failed; the decision reached the workflow all the same. */
+      auditErrors?: string[];
+      /** Step Functions refused a retried send of it: the first attempt most likely resumed the workflow, unconfirmed. */
+      delivery?: 'unconfirmed';
+    }
   | { status: 'already-decided'; request: DecisionRequest }
   | { status: 'expired'; request: DecisionRequest }
   | { status: 'unknown' }
   | { status: 'not-authorised'; request: DecisionRequest }
-  | { status: 'reason-required' };
+  | { status: 'reason-required' }
+  /** The override's duration is out of bounds (or given with an APPROVE); `message` says why. */
+  | { status: 'invalid-duration'; message: string };
 
 /** Shows a taken decision to people (the Slack message); never throws. */
 export type DecisionAnnouncer = (decided: { request: DecisionRequest; output: DecisionOutput }) => Promise<void>;
@@ -57,6 +75,11 @@ export interface DecideDependencies {
    * It runs before the workflow resumes, so the outcome's update always lands after it.
    */
   announce?: DecisionAnnouncer;
+  /**
+   * The rules' `overrides`. Without them, the bounds the decision request recorded apply, else
+   * the rules' defaults (DEFAULT_OVERRIDE_BOUNDS).
+   */
+  overrides?: OverrideBounds;
   /** The longest the announcement may hold up the workflow. @default 1500 */
   announceBudgetMs?: number;
   clock?: () => Date;
@@ -102,6 +125,7 @@ async function alreadyDecided(request: DecisionRequest, deps: DecideDependencies
       reason: request.reason ?? undefined,
       at: request.decidedAt ?? now.toISOString(),
       via: /^(arn:|local:)/.test(request.decidedBy) ? 'cli' : 'slack',
+      ...(request.until === undefined ? {} : { until: request.until }),
     };
     try {
       await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }));
@@ -152,9 +176,21 @@ function slackRefusal(input: DecideInput, deps: DecideDependencies): string | un
   return undefined;
 }
 
+/** When an override taken now ends, or why it cannot be taken; nothing for an APPROVE. */
+function overrideTerm(input: DecideInput, bounds: OverrideBounds, now: Date): { until?: string } | { problem: string } {
+  if (input.decision !== Decision.OVERRIDE) {
+    return input.forMinutes === undefined ? {} : { problem: 'a duration goes with an override only: an approval reattaches the policy now' };
+  }
+  const minutes = input.forMinutes ?? bounds.defaultHours * 60;
+  const problem = overrideDurationProblem(minutes, bounds);
+  return problem === undefined ? { until: overrideEnd(now, minutes) } : { problem };
+}
+
 /**
  * Takes one person's decision on a waiting incident: the first decision wins, and the
- * waiting execution resumes with it. Every refusal is an answer, not an exception.
+ * waiting execution resumes with it. An override ends: at `forMinutes`, else after the rules'
+ * `overrides.defaultHours`, never later than `overrides.maxHours`. Every refusal is an answer,
+ * not an exception.
  */
 export async function decide(input: DecideInput, deps: DecideDependencies): Promise<DecideResult> {
   const now = (deps.clock ?? (() => new Date()))();
@@ -170,29 +206,34 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
   }
   if (request.decision !== undefined) return alreadyDecided(request, deps, now);
   if (Date.parse(request.deadline) <= now.getTime()) return { status: 'expired', request };
+  const term = overrideTerm(input, deps.overrides ?? request.overrides ?? DEFAULT_OVERRIDE_BOUNDS, now);
+  if ('problem' in term) return { status: 'invalid-duration', message: term.problem };
+  const { until } = term;
 
   const at = now.toISOString();
   let recorded: DecisionRequest;
   try {
-    recorded = await deps.decisions.record(input.decisionId, input.decision, input.by, at, reason);
+    recorded = await deps.decisions.record(input.decisionId, input.decision, input.by, at, reason, until);
   } catch (error) {
     if (error instanceof DecisionAlreadyTakenError) return alreadyDecided(error.existing, deps, now);
     throw error;
   }
 
-  const output: DecisionOutput = { decision: input.decision, by: input.by, reason, at, via: input.via };
+  const output: DecisionOutput = { decision: input.decision, by: input.by, reason, at, via: input.via, ...(until === undefined ? {} : { until }) };
+  // Act first, record after: the trail failing must not keep a taken decision from the workflow.
+  const auditErrors: string[] = [];
   let advanced = true;
   try {
     await deps.audit.advance(
       request.incidentId,
       IncidentStatus.DECIDED,
-      { decision: input.decision, decidedBy: input.by, decisionReason: reason, decidedAt: at },
+      { decision: input.decision, decidedBy: input.by, decisionReason: reason, decidedAt: at, overriddenUntil: until },
       { step: TimelineStep.DECIDED, at, detail: { ...output, ...(input.team === undefined ? {} : { team: input.team }) } },
     );
   } catch (error) {
-    // The incident already moved on (closed by the timeout); Step Functions will say so below.
-    if (!(error instanceof StatusRegressionError)) throw error;
     advanced = false;
+    // A regression means the incident already moved on (closed by the timeout); Step Functions will say so below.
+    if (!(error instanceof StatusRegressionError)) auditErrors.push(`decided: ${describeError(error)}`);
   }
   // Only a decision that moved the incident is shown: a closed incident's message already
   // shows its outcome, and must not be redrawn as merely "decided".
@@ -201,10 +242,14 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
     await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }));
   } catch (error) {
     if (!(error instanceof Error && EXPIRED_TOKEN_ERRORS.has(error.name))) throw error;
+    // The SDK retried a send whose first answer was lost: that first attempt most likely
+    // resumed the workflow (a task refuses a second answer), so this is not a refusal.
+    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    if (attempts > 1) return { status: 'accepted', request: recorded, output, delivery: 'unconfirmed', ...(auditErrors.length > 0 ? { auditErrors } : {}) };
     // Step Functions' timer started before RequestDecision stored the deadline, so it can close
     // a moment earlier: the decision recorded above did not take effect, and the trail says so.
     await recordRefusal(deps.audit, request.incidentId, { by: input.by, team: input.team, decision: input.decision, why: `too late: Step Functions answered ${error.name}` }, at);
     return { status: 'expired', request: recorded };
   }
-  return { status: 'accepted', request: recorded, output };
+  return { status: 'accepted', request: recorded, output, ...(auditErrors.length > 0 ? { auditErrors } : {}) };
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorName, GuardianError } from '../errors';
 import { auditStoreCall } from '../audit/audit-errors';
 import type { HumanDecision } from '../vocabulary';
+import type { OverrideBounds } from './override-duration';
 import { AuditTable, decisionKey } from '../audit/table-schema';
 
 /**
@@ -22,6 +23,13 @@ export interface DecisionRequest {
   decidedBy?: string;
   decidedAt?: string;
   reason?: string;
+  /** For an OVERRIDE: when it ends (ISO 8601), and the pair is desired again. */
+  until?: string;
+  /**
+   * The rules' `overrides` when the decision was requested: how `decide` bounds an override
+   * where it has no rules of its own (`scp-guardian decide` against AWS).
+   */
+  overrides?: OverrideBounds;
 }
 
 /** 16 characters of base32: short enough for a button, 80 bits, nothing to guess. */
@@ -39,18 +47,25 @@ export class DecisionAlreadyTakenError extends GuardianError {
 export class DecisionStore {
   constructor(private readonly db: DynamoDBDocumentClient, readonly tableName: string) {}
 
+  /** Stores a new pending decision. An SDK retry of a put that landed finds its own item: that is success. */
   async create(request: DecisionRequest): Promise<void> {
-    await auditStoreCall(this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...decisionKey(request.decisionId),
-          ...request,
-          [AuditTable.ttlAttribute]: Math.ceil(Date.parse(request.deadline) / 1000),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ));
+    try {
+      await auditStoreCall(this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...decisionKey(request.decisionId),
+            ...request,
+            [AuditTable.ttlAttribute]: Math.ceil(Date.parse(request.deadline) / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(request.decisionId);
+      if (existing?.taskToken !== request.taskToken) throw error;
+    }
   }
 
   async get(decisionId: string): Promise<DecisionRequest | undefined> {
@@ -95,16 +110,23 @@ export class DecisionStore {
     ));
   }
 
-  /** Records the first decision; throws DecisionAlreadyTakenError for every later one. */
-  async record(decisionId: string, decision: HumanDecision, by: string, at: string, reason?: string): Promise<DecisionRequest> {
+  /**
+   * Records the first decision (an override with its end, `until`); throws
+   * DecisionAlreadyTakenError for every later one. When the SDK retried a write whose first
+   * attempt landed (its answer was lost), the condition fails on this very decision: that is
+   * this decision recorded, not somebody else's.
+   */
+  async record(decisionId: string, decision: HumanDecision, by: string, at: string, reason?: string, until?: string): Promise<DecisionRequest> {
     try {
       const answer = await auditStoreCall(this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: decisionKey(decisionId),
-          UpdateExpression: 'SET decision = :decision, decidedBy = :by, decidedAt = :at, reason = :reason',
+          // UNTIL is a DynamoDB reserved word.
+          UpdateExpression: `SET decision = :decision, decidedBy = :by, decidedAt = :at, reason = :reason${until === undefined ? '' : ', #until = :until'}`,
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
-          ExpressionAttributeValues: { ':decision': decision, ':by': by, ':at': at, ':reason': reason ?? null },
+          ...(until === undefined ? {} : { ExpressionAttributeNames: { '#until': 'until' } }),
+          ExpressionAttributeValues: { ':decision': decision, ':by': by, ':at': at, ':reason': reason ?? null, ...(until === undefined ? {} : { ':until': until }) },
           ReturnValues: 'ALL_NEW',
         }),
       ));
@@ -114,6 +136,13 @@ export class DecisionStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.get(decisionId);
       if (existing === undefined) throw error;
+      const ours =
+        existing.decision === decision &&
+        existing.decidedBy === by &&
+        existing.decidedAt === at &&
+        (existing.reason ?? undefined) === (reason ?? undefined) &&
+        existing.until === until;
+      if (ours) return existing;
       throw new DecisionAlreadyTakenError(existing);
     }
   }

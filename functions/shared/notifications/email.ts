@@ -1,4 +1,5 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { CANARY_ATTRIBUTE, isRoutineCanaryNotice } from '../canary';
 import { SELF_TEST_ATTRIBUTE } from '../self-test';
 import type { Closure, Incident } from '../incident';
 import { Decision, OnTimeout } from '../vocabulary';
@@ -39,6 +40,7 @@ function howToDecide(incidentId: string): string[] {
     'To decide, use the buttons in Slack, or run one of:',
     `  scp-guardian decide ${incidentId} --approve`,
     `  scp-guardian decide ${incidentId} --override --reason "why it stays detached"`,
+    'An override lasts the rules\' overrides.defaultHours; add --for 30m, 8h or 2d to choose (up to overrides.maxHours).',
   ];
 }
 
@@ -64,6 +66,7 @@ export function emailBody(notice: Notice): string {
     line('Decision', decisionText(incident, closure)),
     line('Reason', closure?.decisionReason),
     line('Outcome', closure?.outcome),
+    line('Override ends', closure?.overriddenUntil === undefined ? undefined : `${closure.overriddenUntil}; then the policy is restored in its rule's mode (an approval rule asks again)`),
     line('Cause', closure?.cause),
     line('Audit trail', closure?.recorded === false ? `NOT RECORDED: the audit store could not take the closing (${(closure.auditErrors ?? []).join('; ')}); the workflow fails so the alarm fires` : undefined),
     line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : `${closure.timeToRemediateSeconds.toFixed(1)} s`),
@@ -79,7 +82,9 @@ export function emailBody(notice: Notice): string {
 /**
  * Attributes for SNS subscription filter policies: verdict, outcome, policyId and targetId, plus
  * the phase, mode, decision, incident id and a severity (critical, info, or low for an ignored
- * principal's change). SNS allows ten attributes per message.
+ * principal's change), and the marks of the self-test and of the canary's routine notices. SNS
+ * allows ten attributes per message: the two marks never come together (a notice carries nine
+ * attributes at most besides one mark).
  */
 export function messageAttributes(notice: Notice): Record<string, MessageAttributeValue> {
   const attributes: Record<string, string | undefined> = {
@@ -94,6 +99,8 @@ export function messageAttributes(notice: Notice): Record<string, MessageAttribu
     severity: { critical: 'critical', normal: 'info', low: 'low' }[noticePriority(notice)],
     // Only on the self-test: email subscriptions filter on its absence.
     [SELF_TEST_ATTRIBUTE]: notice.incident.selfTest === true ? 'true' : undefined,
+    // Only on the daily canary's routine notices: a canary that did not come back reaches everyone.
+    [CANARY_ATTRIBUTE]: isRoutineCanaryNotice(notice.incident, notice.closure) ? 'true' : undefined,
   };
   return Object.fromEntries(
     Object.entries(attributes)

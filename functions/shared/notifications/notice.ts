@@ -1,3 +1,4 @@
+import { UNCONFIRMED } from '../closure';
 import { humanDuration } from '../duration';
 import type { Closure, Incident, TargetRef } from '../incident';
 import { Decision, OnTimeout, Outcome, Priority, TargetType, Verdict } from '../vocabulary';
@@ -62,17 +63,23 @@ export function timeoutAction(incident: Incident): string {
   return incident.approval?.onTimeout === OnTimeout.KEEP_DETACHED ? 'keep detached' : 'reattach';
 }
 
-/** When the window closes: "10:15 UTC" the same day, with the date when it is further away. */
-function deadlineText(notice: Notice): string {
-  if (notice.deadline === undefined) return 'the deadline';
-  const deadline = new Date(notice.deadline);
-  if (Number.isNaN(deadline.getTime())) return notice.deadline;
-  const iso = deadline.toISOString();
-  const sameDay = notice.incident.detectedAt.slice(0, 10) === iso.slice(0, 10);
+/** A time as a subject line says it: "10:15 UTC" on the day of `reference`, with the date on any other. */
+function shortTime(time: string, reference: string): string {
+  const date = new Date(time);
+  if (Number.isNaN(date.getTime())) return time;
+  const iso = date.toISOString();
+  const sameDay = reference.slice(0, 10) === iso.slice(0, 10);
   return `${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
 }
 
+/** When the window closes: "10:15 UTC" the same day, with the date when it is further away. */
+function deadlineText(notice: Notice): string {
+  if (notice.deadline === undefined) return 'the deadline';
+  return shortTime(notice.deadline, notice.incident.detectedAt);
+}
+
 function closedConsequence(closure: Closure): string {
+  const until = closure.overriddenUntil === undefined ? '' : ` until ${shortTime(closure.overriddenUntil, closure.closedAt)}`;
   const timedOut = closure.decision === Decision.TIMEOUT;
   switch (closure.outcome) {
     case Outcome.REATTACHED: {
@@ -83,9 +90,9 @@ function closedConsequence(closure: Closure): string {
     case Outcome.ALREADY_ATTACHED:
       return 'already attached again';
     case Outcome.OVERRIDDEN:
-      return timedOut ? 'kept detached (no decision in time)' : `kept detached (override by ${shortDecider(closure.decidedBy)})`;
+      return timedOut ? `kept detached (no decision in time)${until}` : `kept detached (override by ${shortDecider(closure.decidedBy)})${until}`;
     case Outcome.FAILED:
-      return 'REATTACH FAILED';
+      return closure.cause?.startsWith(UNCONFIRMED) ? 'attached, NOT CONFIRMED' : 'REATTACH FAILED';
     default:
       return 'recorded, no change';
   }

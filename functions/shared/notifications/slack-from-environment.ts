@@ -8,7 +8,7 @@ import { RelayedSlackPoster, type SlackRelayRequest, type SlackRelayResponse } f
 
 let lambda: LambdaClient | undefined;
 
-/** Invokes the Slack function with a relay request and reads its answer. */
+/** Invokes the slack-relay function with a relay request and reads its answer. */
 async function invokeRelay(functionName: string, request: SlackRelayRequest): Promise<SlackRelayResponse> {
   lambda ??= new LambdaClient(LAMBDA_CLIENT_OPTIONS);
   let answer;
@@ -18,14 +18,14 @@ async function invokeRelay(functionName: string, request: SlackRelayRequest): Pr
     throw new SlackDeliveryError('lambda:Invoke', describeError(error), { cause: error });
   }
   const text = answer.Payload === undefined ? '' : new TextDecoder().decode(answer.Payload);
-  if (answer.FunctionError !== undefined) throw new SlackDeliveryError('lambda:Invoke', `the Slack function failed: ${text.slice(0, 300)}`);
+  if (answer.FunctionError !== undefined) throw new SlackDeliveryError('lambda:Invoke', `the Slack relay function failed: ${text.slice(0, 300)}`);
   return JSON.parse(text) as SlackRelayResponse;
 }
 
 /**
- * Slack for the workflow's handlers: the channel from the rules, reached through the Slack
- * function (SLACK_FUNCTION_NAME). Undefined when no channel is configured: Slack is optional,
- * email is not.
+ * Slack for the workflow's handlers: the channel from the rules, reached through the
+ * slack-relay function (SLACK_FUNCTION_NAME). Undefined when no channel is configured: Slack is
+ * optional, email is not.
  */
 export function slackFromEnvironment(rules: ProtectionRules): SlackTarget | undefined {
   const channel = rules.notify.slackChannel;

@@ -5,10 +5,11 @@ import { SlackDeliveryError } from '../slack/slack-delivery-error';
 import type { SlackPoster } from './slack-poster';
 
 /**
- * The workflow's Slack calls go through one function: the Slack interactions function, which
- * alone holds the bot token and the Slack client. notify and request-decision invoke it with a
- * relay request (IAM-authorised Lambda Invoke, never through the public function URL), so
- * they carry neither the token nor @slack/web-api.
+ * The workflow's Slack calls go through one function: slack-relay, which holds the bot token and
+ * the Slack client. notify and request-decision invoke it with a relay request (IAM-authorised
+ * Lambda Invoke; it has no URL), so they carry neither the token nor @slack/web-api. It is not
+ * the public slack-interactions function: that one's reserved concurrency, which caps a flood of
+ * its URL, must not throttle the workflow's posts.
  */
 export const SLACK_RELAY_KEY = 'scpGuardianSlackRelay';
 
@@ -23,9 +24,12 @@ export interface SlackRelayRequest {
 /** Slack's answer, or its error code: a relay answers, it does not throw. */
 export type SlackRelayResponse = { ok: true; channel: string; ts: string } | { ok: false; method: string; slackError: string };
 
+/** The relay's answer to an invocation that is not a well-formed relay request. */
+export const MALFORMED_RELAY_REQUEST: SlackRelayResponse = { ok: false, method: 'relay', slackError: 'malformed_relay_request' };
+
 const isMessage = (value: unknown): value is SlackMessage => isObject(value) && typeof value.text === 'string' && Array.isArray(value.blocks);
 
-/** The relay call in an invocation event, or undefined for anything else (a function URL request). */
+/** The relay call in an invocation event, or undefined for anything else. */
 export function slackRelayCallOf(event: unknown): SlackRelayCall | undefined {
   const call = isObject(event) ? event[SLACK_RELAY_KEY] : undefined;
   if (!isObject(call) || typeof call.channel !== 'string' || !isMessage(call.message)) return undefined;
@@ -46,7 +50,7 @@ export async function relaySlackCall(call: SlackRelayCall, slack: SlackPoster): 
   }
 }
 
-/** A SlackPoster that hands each call to a relay (the Slack function) and turns its refusals back into errors. */
+/** A SlackPoster that hands each call to a relay (the slack-relay function) and turns its refusals back into errors. */
 export class RelayedSlackPoster implements SlackPoster {
   constructor(private readonly send: (request: SlackRelayRequest) => Promise<SlackRelayResponse>) {}
 

@@ -17,7 +17,11 @@ export function parseCompiledRules(text: string | undefined): ProtectionRules {
     Array.isArray(rules.ignorePrincipals) &&
     typeof rules.approval === 'object' &&
     Array.isArray(rules.approval?.approvers) &&
-    typeof rules.notify === 'object';
-  if (!complete) throw new Error('SCP_GUARDIAN_RULES is not the normalised output of parseProtectionRules (protect, policyTypes, ignorePrincipals, approval, notify)');
+    typeof rules.notify === 'object' &&
+    typeof rules.overrides?.defaultHours === 'number' &&
+    typeof rules.sweep?.everyMinutes === 'number' &&
+    typeof rules.remediation?.deadlineMinutes === 'number' &&
+    (rules.canary === undefined || (typeof rules.canary?.policyId === 'string' && typeof rules.canary.targetId === 'string'));
+  if (!complete) throw new Error('SCP_GUARDIAN_RULES is not the normalised output of parseProtectionRules (protect, policyTypes, ignorePrincipals, approval, notify, canary, overrides, sweep, remediation)');
   return rules as ProtectionRules;
 }

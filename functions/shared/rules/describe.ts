@@ -1,4 +1,6 @@
+import { CANARY_DEADLINE_MINUTES } from '../canary';
 import { Mode, OnTimeout } from '../vocabulary';
+import { findProtectionRule } from './match';
 import { findOverlaps, OverlapKind } from './overlaps';
 import { isTargetRule } from './rule-kind';
 import type { ProtectRule, ProtectionRules } from './schema';
@@ -44,6 +46,25 @@ export function describeRules(rules: ProtectionRules): string[] {
     `notify: email via SNS${email}${slack}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified; ` +
       `a protected pair detached by an ignored principal ${rules.notify.ignored ? 'is told at low priority' : 'is not told'}`,
   );
+  lines.push(...canaryLines(rules));
+  return lines;
+}
+
+/**
+ * The canary pair is always protected in auto mode, whatever `protect` says: a rule that named
+ * it in approval mode would otherwise have the daily canary wait on a person.
+ */
+function canaryLines(rules: ProtectionRules): string[] {
+  const { canary } = rules;
+  if (canary === undefined) return [];
+  const lines = [
+    `canary: ${canary.policyId} detached from ${canary.targetId} daily by the canary function and reattached at once (auto), whatever protect says; ` +
+      `its routine notices go to no inbox; not back within ${CANARY_DEADLINE_MINUTES} min raises CanaryMissing; the OU must hold no account (checked before each detachment)`,
+  ];
+  const rule = findProtectionRule(rules, canary.policyId, canary.targetId);
+  if (rule !== undefined && rule.mode !== Mode.AUTO) {
+    lines.push(`  canary: protect[${rule.index}] ("${rule.mode}") matches ${canary.policyId} on ${canary.targetId}, but does not apply there: the canary pair is always auto`);
+  }
   return lines;
 }
 

@@ -131,6 +131,52 @@ const notifySchema = z
 
 const policyType = z.enum(valuesOf(PolicyType), expected(`one of ${Object.values(PolicyType).join(', ')}`));
 
+/** The AWS-managed policy every target starts with: a canary must be a policy of your own. */
+const FULL_AWS_ACCESS = 'p-FullAWSAccess';
+
+/**
+ * The daily canary (docs: "The canary"): a policy of a protected type on an OU that holds no
+ * account, detached every day by the canary function and reattached by the guard. The pair is
+ * always protected in auto mode, whatever `protect` says, so the canary never waits on a person.
+ */
+const canarySchema = z.strictObject(
+  {
+    policyId: policyId.refine((id) => id !== FULL_AWS_ACCESS, {
+      message: `expected a policy of your own (an SCP made for the canary), not the AWS-managed ${FULL_AWS_ACCESS}`,
+    }),
+    targetId: z
+      .string(expected(`${IdFormat.organizationalUnit.text}: the canary OU, which holds no account`))
+      .regex(IdFormat.organizationalUnit.pattern, expected(`${IdFormat.organizationalUnit.text}: the canary OU, which holds no account (never a root or an account)`)),
+  },
+  expected('{"policyId", "targetId"}: the canary SCP and the empty OU it is detached from daily'),
+);
+
+/** An override keeps a protection off for a bounded time: a week at most (Step Functions and people's memory alike). */
+export const MAX_OVERRIDE_HOURS = 7 * 24;
+const hours = expected(`a whole number of hours from 1 to ${MAX_OVERRIDE_HOURS}`);
+const overridesSchema = z
+  .strictObject({
+    defaultHours: z.number(hours).int(hours).min(1, hours).max(MAX_OVERRIDE_HOURS, hours).default(4),
+    maxHours: z.number(hours).int(hours).min(1, hours).max(MAX_OVERRIDE_HOURS, hours).default(MAX_OVERRIDE_HOURS),
+  })
+  .superRefine((overrides, ctx) => {
+    if (overrides.defaultHours > overrides.maxHours) {
+      ctx.addIssue({ code: 'custom', path: ['defaultHours'], message: `expected at most maxHours (${overrides.maxHours})`, input: overrides.defaultHours });
+    }
+  });
+
+/** EventBridge Scheduler's rate expressions go down to a minute; a day is the longest a missed change may wait. */
+const sweepMinutes = expected('a whole number of minutes from 1 to 1440');
+const sweepSchema = z.strictObject({
+  everyMinutes: z.number(sweepMinutes).int(sweepMinutes).min(1, sweepMinutes).max(1440, sweepMinutes).default(15),
+});
+
+/** How long a remediation keeps retrying transient errors before it ends FAILED and the sweep takes over. */
+const deadlineMinutes = expected('a whole number of minutes from 5 to 1440');
+const remediationSchema = z.strictObject({
+  deadlineMinutes: z.number(deadlineMinutes).int(deadlineMinutes).min(5, deadlineMinutes).max(1440, deadlineMinutes).default(60),
+});
+
 export const protectionRulesSchema = z.strictObject(
   {
     protect: z.array(protectRuleSchema, expected('a list of rules')),
@@ -138,6 +184,10 @@ export const protectionRulesSchema = z.strictObject(
     ignorePrincipals: distinct(principalArn, 'principal ARNs').default([]),
     approval: approvalSchema.default({ timeoutMinutes: 15, onTimeout: OnTimeout.REATTACH, approvers: [] }),
     notify: notifySchema.default({ unprotected: false, ignored: true, emails: [] }),
+    canary: canarySchema.optional(),
+    overrides: overridesSchema.default({ defaultHours: 4, maxHours: MAX_OVERRIDE_HOURS }),
+    sweep: sweepSchema.default({ everyMinutes: 15 }),
+    remediation: remediationSchema.default({ deadlineMinutes: 60 }),
   },
   expected('a JSON object with "protect"'),
 );
@@ -145,6 +195,7 @@ export const protectionRulesSchema = z.strictObject(
 export type ProtectionRules = z.output<typeof protectionRulesSchema>;
 export type PolicyRule = z.output<typeof policyRuleSchema>;
 export type TargetRule = z.output<typeof targetRuleSchema>;
+export type CanaryRule = z.output<typeof canarySchema>;
 export type ProtectRule = PolicyRule | TargetRule;
 
 export { isTargetRule } from './rule-kind';

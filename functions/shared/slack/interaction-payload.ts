@@ -59,6 +59,11 @@ export interface ViewSubmissionInteraction {
   viewAppId?: string;
   /** The override reason as typed (null and absent become undefined). */
   reason?: string;
+  /**
+   * The value of the duration chosen in the menu (`4h`), as the modal set it; undefined when the
+   * dialog had no menu (one opened before durations were offered) or nothing was chosen.
+   */
+  duration?: string;
 }
 
 /** The interactions scp-guardian handles. */
@@ -95,7 +100,10 @@ const viewSubmissionSchema = z.object({
     callback_id: z.string(),
     app_id: z.optional(z.string()),
     private_metadata: z._default(z.string(), ''),
-    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.nullish(z.string()) }))) }),
+    // A plain_text_input reports `value`; a static_select reports `selected_option` (null when nothing is chosen).
+    state: z.object({
+      values: z.record(z.string(), z.record(z.string(), z.object({ value: z.nullish(z.string()), selected_option: z.nullish(z.object({ value: z.string() })) }))),
+    }),
   }),
 });
 
@@ -134,7 +142,9 @@ function toInteraction(payload: z.infer<typeof payloadSchema>): Interaction {
       responseUrl: payload.response_url,
     };
   }
-  const reason = payload.view.state.values[OverrideModal.REASON_BLOCK_ID]?.[OverrideModal.REASON_ACTION_ID]?.value;
+  const { values } = payload.view.state;
+  const reason = values[OverrideModal.REASON_BLOCK_ID]?.[OverrideModal.REASON_ACTION_ID]?.value;
+  const duration = values[OverrideModal.DURATION_BLOCK_ID]?.[OverrideModal.DURATION_ACTION_ID]?.selected_option?.value;
   const context = readOverrideModalMetadata(payload.view.private_metadata);
   return {
     type: 'view_submission',
@@ -145,6 +155,7 @@ function toInteraction(payload: z.infer<typeof payloadSchema>): Interaction {
     messageTs: context.messageTs,
     viewAppId: present(payload.view.app_id),
     reason: reason ?? undefined,
+    duration: present(duration),
   };
 }
 

@@ -1,5 +1,6 @@
-import type { ActionsBlock, Button, ContextBlock, HeaderBlock, InputBlock, KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
+import type { ActionsBlock, Button, ContextBlock, HeaderBlock, InputBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock } from '@slack/web-api';
 import { MAX_REASON_LENGTH } from '../decisions/decide';
+import { DEFAULT_OVERRIDE_BOUNDS, describeOverrideDuration, formatOverrideDuration, type OverrideBounds } from '../decisions/override-duration';
 import { humanDuration } from '../duration';
 import type { Incident } from '../incident';
 import { Decision, Mode, OnTimeout, Outcome, TargetType, Verdict } from '../vocabulary';
@@ -10,11 +11,13 @@ export const SlackActionId = {
   OVERRIDE: 'scp_guardian_override',
 } as const;
 
-/** The override modal's callback id and the block/action ids of its reason input. */
+/** The override modal's callback id and the block/action ids of its reason input and duration menu. */
 export const OverrideModal = {
   CALLBACK_ID: 'scp_guardian_override_reason',
   REASON_BLOCK_ID: 'reason',
   REASON_ACTION_ID: 'reason',
+  DURATION_BLOCK_ID: 'duration',
+  DURATION_ACTION_ID: 'duration',
 } as const;
 
 /** Slack's documented limits that these messages could reach. */
@@ -44,6 +47,8 @@ export interface DecisionSummary {
   reason?: string;
   /** Where a person decided: the Slack buttons or `scp-guardian decide`. */
   via?: 'slack' | 'cli';
+  /** For an OVERRIDE: when it ends (ISO 8601). */
+  until?: string;
 }
 
 /** The stage an incident's Slack message shows. */
@@ -51,7 +56,7 @@ export type IncidentMessageState =
   | { kind: 'detected' }
   | { kind: 'awaiting-decision'; decisionId: string; deadline: string }
   | ({ kind: 'decided' } & DecisionSummary)
-  | { kind: 'closed'; outcome: Outcome; cause?: string; timeToRemediateSeconds?: number; decision?: DecisionSummary };
+  | { kind: 'closed'; outcome: Outcome; cause?: string; timeToRemediateSeconds?: number; decision?: DecisionSummary; overriddenUntil?: string };
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
@@ -190,8 +195,9 @@ function decisionLine(incident: Incident, summary: DecisionSummary): string {
   }
   const who = summary.decision === Decision.AUTO ? '' : `${formatDecider(summary.by)} `;
   const via = summary.via === 'cli' ? ' (with `scp-guardian decide`)' : '';
+  const until = summary.decision === Decision.OVERRIDE && summary.until !== undefined ? `, until *${escapeMrkdwn(summary.until)}*` : '';
   const reason = summary.reason === undefined ? '' : `\n*Reason:* ${escapeMrkdwn(summary.reason)}`;
-  return `*${summary.decision}*: ${who}${DECISION_TEXT[summary.decision]}${when}${via}.${reason}`;
+  return `*${summary.decision}*: ${who}${DECISION_TEXT[summary.decision]}${when}${via}${until}.${reason}`;
 }
 
 function stateText(incident: Incident, state: IncidentMessageState): string {
@@ -208,6 +214,9 @@ function stateText(incident: Incident, state: IncidentMessageState): string {
       return `${decisionLine(incident, state)}\n${state.decision === Decision.OVERRIDE ? 'The reattachment is cancelled.' : 'Reattaching now.'}`;
     case 'closed': {
       const lines = [`*Outcome:* ${state.outcome}. ${OUTCOME_TEXT[state.outcome]}`];
+      if (state.outcome === Outcome.OVERRIDDEN && state.overriddenUntil !== undefined) {
+        lines.push(`*Kept detached until:* ${escapeMrkdwn(state.overriddenUntil)}; then it is restored in its rule's mode (an approval rule asks again).`);
+      }
       if (state.cause !== undefined) lines.push(`*Cause:* ${escapeMrkdwn(state.cause)}`);
       if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${humanDuration(state.timeToRemediateSeconds)}`);
       if (state.decision !== undefined) lines.push(decisionLine(incident, state.decision));
@@ -237,7 +246,7 @@ function decisionButtons(decisionId: string, incident: Incident): ActionsBlock {
       title: { type: 'plain_text', text: 'Keep the policy detached?' },
       text: {
         type: 'plain_text',
-        text: clip(`${policy} stays detached from ${target}, and the reattachment is cancelled. You will be asked for a reason, which goes into the audit trail.`, SlackLimit.CONFIRM_TEXT),
+        text: clip(`${policy} stays detached from ${target} for a while, and the reattachment is cancelled. You will be asked for a reason and for how long; both go into the audit trail.`, SlackLimit.CONFIRM_TEXT),
       },
       confirm: { type: 'plain_text', text: 'Give a reason' },
       deny: { type: 'plain_text', text: 'Cancel' },
@@ -329,11 +338,31 @@ export function readOverrideModalMetadata(metadata: string): ReadModalContext {
   return { decisionId: text(fields.decisionId), channel: text(fields.channel), messageTs: text(fields.messageTs) };
 }
 
+/** The durations the override dialog offers before the rules' bounds are applied, in minutes: 1 h, 4 h, 8 h, 1 d, 3 d, 7 d. */
+const OFFERED_OVERRIDE_MINUTES = [60, 4 * 60, 8 * 60, 24 * 60, 3 * 24 * 60, 7 * 24 * 60];
+
 /**
- * The modal `views.open` shows after "Keep detached": one required multi-line reason. The
+ * The durations the override dialog offers, in minutes, shortest first: the usual ones up to
+ * `maxHours`, with `defaultHours` and `maxHours` themselves among them.
+ */
+export function overrideDurationChoices(bounds: OverrideBounds): number[] {
+  const max = bounds.maxHours * 60;
+  const choices = new Set([...OFFERED_OVERRIDE_MINUTES.filter((minutes) => minutes <= max), bounds.defaultHours * 60, max]);
+  return [...choices].sort((a, b) => a - b);
+}
+
+function durationOption(minutes: number, bounds: OverrideBounds): PlainTextOption {
+  const isDefault = minutes === bounds.defaultHours * 60;
+  // The value is the spelling `decide --for` takes; the submission parses it back.
+  return { text: { type: 'plain_text', text: `${describeOverrideDuration(minutes)}${isDefault ? ' (default)' : ''}` }, value: formatOverrideDuration(minutes) };
+}
+
+/**
+ * The modal `views.open` shows after "Keep detached": one required multi-line reason, and how
+ * long the override lasts (up to the rules' `overrides.maxHours`, `defaultHours` chosen). The
  * decision id, channel and message travel in private_metadata; the decision is taken on submission.
  */
-export function overrideModal(context: OverrideModalContext, incident: Incident): ModalView {
+export function overrideModal(context: OverrideModalContext, incident: Incident, bounds: OverrideBounds = DEFAULT_OVERRIDE_BOUNDS): ModalView {
   const reason: InputBlock = {
     type: 'input',
     block_id: OverrideModal.REASON_BLOCK_ID,
@@ -348,6 +377,18 @@ export function overrideModal(context: OverrideModalContext, incident: Incident)
       placeholder: { type: 'plain_text', text: 'e.g. planned change CHG-1234, reattach after the migration' },
     },
   };
+  const duration: InputBlock = {
+    type: 'input',
+    block_id: OverrideModal.DURATION_BLOCK_ID,
+    label: { type: 'plain_text', text: 'Keep it detached for' },
+    hint: { type: 'plain_text', text: "Then the policy is restored in its rule's mode: an approval rule asks again." },
+    element: {
+      type: 'static_select',
+      action_id: OverrideModal.DURATION_ACTION_ID,
+      options: overrideDurationChoices(bounds).map((minutes) => durationOption(minutes, bounds)),
+      initial_option: durationOption(bounds.defaultHours * 60, bounds),
+    },
+  };
   return {
     type: 'modal',
     callback_id: OverrideModal.CALLBACK_ID,
@@ -355,6 +396,6 @@ export function overrideModal(context: OverrideModalContext, incident: Incident)
     title: { type: 'plain_text', text: 'Keep policy detached' },
     submit: { type: 'plain_text', text: 'Keep detached' },
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [mrkdwnSection(`${summaryLine(incident)}\nThe reattachment will be cancelled.`), reason],
+    blocks: [mrkdwnSection(`${summaryLine(incident)}\nThe reattachment will be cancelled until the override ends.`), reason, duration],
   };
 }
