@@ -3,6 +3,7 @@ import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { decideCommand } from './commands/decide';
 import { localCommand } from './commands/local';
+import { reconcileCommand } from './commands/reconcile';
 
 /** The `scp-guardian` command. */
 export function program(): Command {
@@ -12,7 +13,8 @@ export function program(): Command {
     .addCommand(localCommand())
     .addCommand(auditCommand())
     .addCommand(configCommand())
-    .addCommand(decideCommand());
+    .addCommand(decideCommand())
+    .addCommand(reconcileCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -10,7 +11,10 @@ import { createReattachHandler } from '../functions/reattach/handler';
 import { lateDecision, requestDecision, type LateDecisionInput, type RequestDecisionInput } from '../functions/request-decision/request-decision';
 import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
 import { createSlackRelayHandler } from '../functions/slack-relay/handler';
+import { createSweepHandler } from '../functions/sweep/handler';
+import type { SweepResult } from '../functions/sweep/result';
 import { AuditStore } from '../functions/shared/audit/audit-store';
+import { AuditQueries } from '../functions/shared/audit/queries';
 import { DesiredStateStore } from '../functions/shared/desired/desired-store';
 import type { MetricPoint } from '../functions/shared/incident-metrics';
 import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
@@ -21,12 +25,15 @@ import type { SlackTarget } from '../functions/shared/notifications/slack-poster
 import { RelayedSlackPoster } from '../functions/shared/notifications/slack-relay';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
-import { organizationsClientOptions } from '../functions/shared/clients/organizations';
+import { CLOUDTRAIL_CLIENT_OPTIONS } from '../functions/shared/clients/cloudtrail';
+import { organizationsClientOptions, SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
 import { SFN_CLIENT_OPTIONS } from '../functions/shared/clients/sfn';
 import { SNS_CLIENT_OPTIONS } from '../functions/shared/clients/sns';
 import { createDecisionAnnouncer } from '../functions/shared/slack/decision-announcer';
 import { SlackNotifier } from '../functions/shared/slack/slack-notifier';
 import type { HumanDecision } from '../functions/shared/vocabulary';
+import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/workflow-functions';
+import { AwsServiceError } from './aws-json-protocol/errors';
 import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
 import { DynamoDbFaultProxy, type DynamoDbFaults } from './dynamodb/fault-proxy';
 import { leaseAuditTable, type AuditTableLease } from './local-audit-data';
@@ -37,8 +44,9 @@ import type { OrganizationFile } from './organizations/organization-file';
 import { LocalOrganization } from './organizations/organization-state';
 import { SlackStandin } from './slack-standin/server';
 import { SnsStandIn, type PublishedMessage } from './sns-standin';
+import { CloudTrailStandIn } from './stand-ins/cloudtrail';
 import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
-import { LocalWorkflow, LOCAL_ACCOUNT, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
+import { LocalWorkflow, LOCAL_ACCOUNT, LOCAL_STATE_MACHINE_ARN, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
 import { TaskTokenBroker } from './workflow/task-tokens';
 
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guardian-notifications`;
@@ -99,6 +107,17 @@ export interface LocalEnvironmentOptions {
   onDecisionRequested?: (request: { incidentId: string; decisionId: string; deadline: string }) => void;
   onPublish?: (message: PublishedMessage) => void;
   log?: (incidentId?: string) => Log;
+  /**
+   * MaxResults of the sweep's Organizations list calls (tests page small).
+   * @default the service's own page size
+   */
+  sweepPageSize?: number;
+}
+
+/** One local sweep: its result, and the drift executions it started (by StartExecution). */
+export interface LocalSweep {
+  result: SweepResult;
+  executions: Promise<ExecutionRecord>[];
 }
 
 /**
@@ -128,6 +147,9 @@ export class LocalEnvironment {
   /** The incident each execution claimed (or found claimed), by execution ARN. */
   readonly executionIncidents = new Map<string, string>();
   private readonly incidentWaiters = new Map<string, (incidentId: string | undefined) => void>();
+  /** Executions started by name (StartExecution), as Step Functions remembers them. */
+  private readonly namedExecutions = new Map<string, { input: string; executionArn: string; startDate: number; running: boolean; result: Promise<ExecutionRecord> }>();
+  private readonly sweepHandler: ReturnType<typeof createSweepHandler>;
 
   private constructor(
     readonly options: LocalEnvironmentOptions,
@@ -139,6 +161,8 @@ export class LocalEnvironment {
     readonly stepFunctions: LocalStepFunctionsEndpoint,
     readonly broker: TaskTokenBroker,
     readonly sns: SnsStandIn,
+    /** CloudTrail's event history: the CloudTrail records of the envelopes `run` received. */
+    readonly cloudTrail: CloudTrailStandIn,
     readonly slackStandin: SlackStandin | undefined,
     slackTarget: SlackTarget,
     /** With `dynamoDbFaults`: the proxy the workflow's stores go through, and its counts. */
@@ -165,6 +189,21 @@ export class LocalEnvironment {
     const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     const sfnClient = new SFNClient({ ...SFN_CLIENT_OPTIONS, endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.canaryRoleArn = options.canaryRoleArn ?? LOCAL_CANARY_ROLE_ARN;
+    // The sweep function, from the same factory as in Lambda: its own Organizations client
+    // (adaptive retries), CloudTrail's history, and StartExecution through the real SFN client.
+    stepFunctions.executions = (request) => this.startNamedExecution(request.stateMachineArn, request.name, request.input);
+    this.sweepHandler = createSweepHandler({
+      rules: options.rules,
+      organizations: new OrganizationsClient({ ...SWEEP_ORGANIZATIONS_CLIENT_OPTIONS, endpoint: organizationsUrl, credentials: LOCAL_CREDENTIALS }),
+      cloudTrail: new CloudTrailClient({ ...CLOUDTRAIL_CLIENT_OPTIONS, endpoint: cloudTrail.url, credentials: LOCAL_CREDENTIALS }),
+      sfn: sfnClient,
+      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      desired: this.desired,
+      audit: this.audit,
+      queries: new AuditQueries(documentClient, tableName),
+      pageSize: options.sweepPageSize,
+      log: log(),
+    });
     const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn });
     const claim = createClaimHandler({ audit: this.audit, log });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
@@ -200,6 +239,7 @@ export class LocalEnvironment {
           if ('phase' in input && input.phase === 'timed-out') return lateDecision(input, { audit: this.audit, decisions: this.decisions });
           const requested = await requestDecision(input as RequestDecisionInput, {
             decisions: this.decisions,
+            overrides: options.rules.overrides,
             audit: this.audit,
             sns: snsClient,
             topicArn: LOCAL_TOPIC_ARN,
@@ -216,7 +256,7 @@ export class LocalEnvironment {
           deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
           log,
         }),
-        close: createCloseHandler({ audit: this.audit, log, metrics: (points) => this.metrics.push(...points), overrides: options.rules.overrides }),
+        close: createCloseHandler({ audit: this.audit, desired: this.desired, log, metrics: (points) => this.metrics.push(...points), overrides: options.rules.overrides }),
         notify: (input: NotifyInput) =>
           notify(input, {
             sns: snsClient,
@@ -284,6 +324,9 @@ export class LocalEnvironment {
       const sns = new SnsStandIn(options.onPublish);
       await sns.start();
       started.push(sns);
+      const cloudTrail = new CloudTrailStandIn();
+      await cloudTrail.start();
+      started.push(cloudTrail);
 
       let slackStandin: SlackStandin | undefined;
       let slackTarget: SlackTarget;
@@ -308,6 +351,7 @@ export class LocalEnvironment {
         stepFunctions,
         broker,
         sns,
+        cloudTrail,
         slackStandin,
         slackTarget,
         dynamoDbFaultProxy,
@@ -323,14 +367,52 @@ export class LocalEnvironment {
     return this.organizationsEndpoint?.organization;
   }
 
-  /** Starts one workflow execution for an EventBridge envelope. */
-  run(envelope: unknown): { executionArn: string; result: Promise<ExecutionRecord>; incidentId: Promise<string | undefined> } {
-    const execution = this.workflow.start(envelope);
+  /**
+   * Starts one workflow execution for an EventBridge envelope (named, or a random name). A
+   * CloudTrail record in it goes into the local event history, as CloudTrail would have it.
+   */
+  run(envelope: unknown, executionName?: string): { executionArn: string; result: Promise<ExecutionRecord>; incidentId: Promise<string | undefined> } {
+    this.cloudTrail.record(envelope);
+    const execution = this.workflow.start(envelope, executionName);
     const incidentId = new Promise<string | undefined>((resolve) => {
       this.incidentWaiters.set(execution.executionArn, resolve);
       void execution.result.then(() => resolve(this.executionIncidents.get(execution.executionArn)));
     }).finally(() => this.incidentWaiters.delete(execution.executionArn));
     return { ...execution, incidentId };
+  }
+
+  /**
+   * StartExecution as Step Functions answers it for a STANDARD workflow: a name already used is
+   * ExecutionAlreadyExists, unless it is still running with the same input (then the same answer).
+   */
+  private startNamedExecution(stateMachineArn: string, name: string, input: string): { executionArn: string; startDate: number } {
+    if (stateMachineArn !== LOCAL_STATE_MACHINE_ARN) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const existing = this.namedExecutions.get(name);
+    if (existing !== undefined) {
+      if (existing.running && existing.input === input) return { executionArn: existing.executionArn, startDate: existing.startDate };
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+    }
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(input);
+    } catch {
+      throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not JSON');
+    }
+    const run = this.run(envelope, name);
+    const record = { input, executionArn: run.executionArn, startDate: Date.now() / 1000, running: true, result: run.result };
+    this.namedExecutions.set(name, record);
+    void run.result.finally(() => (record.running = false));
+    return { executionArn: record.executionArn, startDate: record.startDate };
+  }
+
+  /**
+   * One sweep (`local --sweep`, `POST /reconcile`, the sweep every local run starts with), by the
+   * sweep function's own handler, bounded by its function's timeout as in Lambda.
+   */
+  async sweep(options: { dryRun?: boolean } = {}): Promise<LocalSweep> {
+    const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS.sweep * 1000;
+    const result = await this.sweepHandler({ dryRun: options.dryRun === true }, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    return { result, executions: result.incidents.flatMap((id) => this.namedExecutions.get(id)?.result ?? []) };
   }
 
   /** Decides a waiting incident through the same path as `scp-guardian decide`. */
@@ -343,7 +425,7 @@ export class LocalEnvironment {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
+    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();
   }
 }

@@ -1,3 +1,4 @@
+import type { SweepResult } from '../functions/sweep/result';
 import type { IncidentReport, LocalRunReport } from './runner';
 
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
@@ -59,6 +60,13 @@ export function formatIncident(incident: IncidentReport): string {
   return lines.join('\n');
 }
 
+/** One sweep in a line: the desired pairs, what changed, what drifted, what it cost. */
+export function sweepLine(result: SweepResult): string {
+  const drift = result.drift.length === 0 ? 'no drift' : `${result.drift.length} drift (${result.incidents.length} incident${result.incidents.length === 1 ? '' : 's'} started)`;
+  const warned = result.declaredNotAttached.length + result.warnings.length;
+  return `${result.desiredPairs} desired pairs, ${result.changes.length} entries recorded, ${drift}${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}; ${result.calls.total} calls in ${result.seconds.toFixed(2)} s`;
+}
+
 /** The whole run, for a terminal. */
 export function formatRun(report: LocalRunReport): string {
   const parts = report.incidents.map(formatIncident);
@@ -66,6 +74,7 @@ export function formatRun(report: LocalRunReport): string {
   for (const incident of report.incidents) outcomes.set(incident.outcome ?? 'OPEN', (outcomes.get(incident.outcome ?? 'OPEN') ?? 0) + 1);
   const summary = [...outcomes.entries()].map(([outcome, count]) => `${count} ${outcome}`).join(', ');
   parts.push(`${report.incidents.length} incidents (${summary}); ${report.attachCalls} AttachPolicy calls`);
+  report.sweeps.forEach((sweep, index) => parts.push(`sweep ${index + 1}: ${sweepLine(sweep)}`));
   for (const note of report.notes) parts.push(`note: ${note}`);
   return parts.join('\n\n');
 }
@@ -77,5 +86,16 @@ export function toJsonDocument(report: LocalRunReport): Record<string, unknown> 
     attachCalls: report.attachCalls,
     organization: report.organization,
     notes: report.notes,
+    // Each sweep of the run; its drift incidents are in `incidents` like any other.
+    sweeps: report.sweeps.map(({ drift, incidents, declaredNotAttached, warnings, desiredPairs, changes, calls, seconds }) => ({
+      drift,
+      incidents,
+      declaredNotAttached,
+      warnings,
+      desiredPairs,
+      changes: changes.length,
+      calls,
+      seconds,
+    })),
   };
 }

@@ -9,6 +9,8 @@ import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import type { ReplayEvent } from './event-files';
 import type { OrganizationFile } from './organizations/organization-file';
 import { DetachmentReplayer } from './replay';
+import { sweepLine } from './report';
+import type { SweepResult } from '../functions/sweep/result';
 import type { ExecutionRecord } from './workflow/local-workflow';
 
 /** Who answers approval requests in a local run (`--decision`). */
@@ -30,6 +32,8 @@ export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' 
   progress?: (line: string) => void;
   /** After the events, run the canary once (`local --canary`): the rules must have `canary`. */
   canary?: boolean;
+  /** After the replays (and the canary), sweep once more and wait for the drift executions (`local --sweep`). */
+  sweep?: boolean;
 }
 
 /** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md). */
@@ -69,6 +73,8 @@ export interface LocalRunReport {
   unrecorded: string[];
   /** With `canary`: how the canary went. */
   canary?: LocalCanarySummary;
+  /** Every sweep of the run: the one it starts with, and with `sweep`, the one after the replays. */
+  sweeps: SweepResult[];
 }
 
 const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt)) / 1000;
@@ -173,6 +179,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     // One event at a time, as they would arrive: each detachment is applied, then handled.
     const replayer = env.organization === undefined ? undefined : new DetachmentReplayer(env.organization);
     const executions: ExecutionRecord[] = [];
+    const sweeps: SweepResult[] = [];
+    const sweep = async (label: string) => {
+      try {
+        const swept = await env.sweep();
+        sweeps.push(swept.result);
+        progress(`${label}: ${sweepLine(swept.result)}`);
+        executions.push(...(await Promise.all(swept.executions)));
+      } catch (error) {
+        notes.push(`${label} failed: ${describeError(error)}`);
+      }
+    };
+    // Like a fresh deployment, every run first sweeps once, so the desired state knows what the
+    // organization file has attached (DESIGN.md, "The command").
+    await sweep('initial sweep');
     for (const event of options.events) {
       const applied = replayer?.apply(event.envelope);
       if (applied !== undefined) {
@@ -187,6 +207,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       if (started.execution !== undefined) executions.push(await started.execution.result);
       canary = started.summary;
     }
+    if (options.sweep === true) await sweep('sweep after the replays');
     await Promise.all(decisions);
 
     const byIncident = new Map<string, IncidentReport>();
@@ -218,6 +239,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       notes,
       complete: incidents.length > 0 && executions.length > 0 && incidents.every(ended),
       unrecorded,
+      sweeps,
       ...(canary === undefined ? {} : { canary: await finishLocalCanary(env, canary) }),
     };
   } finally {

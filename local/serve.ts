@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createServer, type AddressInfo } from 'node:net';
+import { describeError } from '../functions/shared/errors';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import { buildLocalApi, type LocalApiTimeouts } from './http/local-api';
 import { removeServeToken, writeServeToken } from './http/serve-token';
+import { sweepLine } from './report';
 
 export { LOCAL_CLI_DECIDER } from './http/local-api';
 
@@ -66,6 +68,12 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
     // Written once the environment holds the data folder's lock, so a second server on the
     // same folder fails on the lock before it could replace the first one's token.
     written = writeServeToken(options.dataDir);
+    // Like a fresh deployment, the server first sweeps once, so the desired state knows what the
+    // organization has attached before any event or direct change arrives.
+    await env.sweep().then(
+      ({ result }) => progress(`initial sweep: ${sweepLine(result)}`),
+      (error: unknown) => progress(`initial sweep failed: ${describeError(error)}`),
+    );
     let port = options.port;
     app = buildLocalApi({ env, token: written.token, tokenFile: written.path, port: () => port, activity: options.activity ?? progress, timeouts: options.timeouts });
     try {
@@ -79,7 +87,7 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
     progress(`token (also in ${written.path}, mode 0600): ${written.token}`);
     progress('  every POST but /slack/interactions needs `Authorization: Bearer <token>`;');
     progress(`  \`scp-guardian decide ID --approve --local ${url}\` reads it from the file`);
-    progress('routes: POST /events, /incidents/ID/decision, /slack/interactions;');
+    progress('routes: POST /events, /incidents/ID/decision, /reconcile, /slack/interactions;');
     progress('  GET /incidents, /incidents/ID, /organization, /notifications, /slack/messages, /endpoints');
     progress(`audit trail: DynamoDB Local ${env.dynamoDbEndpoint}, table ${env.tableName} (scp-guardian audit list --endpoint ${env.dynamoDbEndpoint} --table ${env.tableName})`);
     options.onListening?.({ url, token: written.token, tokenFile: written.path });

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditQueries } from '../../functions/shared/audit/queries';
+import { DesiredStateStore } from '../../functions/shared/desired/desired-store';
 import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/dynamodb-local';
 import { readLocalAuditData, resolveDataDir } from '../../local/local-audit-data';
 import { AuditUsageError } from './usage-error';
@@ -21,6 +22,8 @@ export interface ConnectionOptions {
 
 export interface AuditConnection {
   queries: AuditQueries;
+  /** The desired state kept in the same table (read-only here). */
+  desired: DesiredStateStore;
   tableName: string;
   /** Where the table is, for messages: "us-east-1", "http://127.0.0.1:8000", "local data in …". */
   where: string;
@@ -52,6 +55,7 @@ export async function connect(options: ConnectionOptions): Promise<AuditConnecti
     const client = localDynamoDbClient(data.endpoint);
     return {
       queries: new AuditQueries(documentClient(client), data.tableName),
+      desired: new DesiredStateStore(documentClient(client), data.tableName),
       tableName: data.tableName,
       where: `the local data in ${data.dataDir}`,
       endpoint: data.endpoint,
@@ -76,6 +80,7 @@ export async function connect(options: ConnectionOptions): Promise<AuditConnecti
   }
   return {
     queries: new AuditQueries(documentClient(client), tableName),
+    desired: new DesiredStateStore(documentClient(client), tableName),
     tableName,
     where: options.endpoint ?? region,
     endpoint: options.endpoint,

@@ -2,16 +2,17 @@ import { Command } from 'commander';
 import { PageTokenError } from '../../functions/shared/audit/page-token';
 import { DEFAULT_PAGE_SIZE, type IncidentFilter } from '../../functions/shared/audit/queries';
 import { summarize } from '../../functions/shared/audit/stats';
-import { Outcome } from '../../functions/shared/vocabulary';
+import { Kind, Outcome, Source } from '../../functions/shared/vocabulary';
 import { DATA_DIR_ENV } from '../../local/local-audit-data';
 import { explainAwsError } from '../audit/aws-errors';
 import { connect, DEFAULT_REGION, TABLE_ENV, type AuditConnection, type ConnectionOptions } from '../audit/connection';
 import { toCsv } from '../audit/csv';
+import { desiredRows, formatDesired } from '../audit/desired-text';
 import { formatIncident } from '../audit/incident-text';
 import { toAuditRow } from '../audit/rows';
 import { formatStats } from '../audit/stats-text';
 import { renderTable } from '../audit/table';
-import { parseWindow } from '../audit/time';
+import { parseTime, parseWindow } from '../audit/time';
 import { AuditUsageError } from '../audit/usage-error';
 
 /** Where `audit` writes; tests pass their own. */
@@ -37,6 +38,8 @@ interface FilterOptions {
   target?: string;
   actor?: string;
   outcome?: string;
+  kind?: string;
+  source?: string;
   since?: string;
   until?: string;
   includeSelfTests?: boolean;
@@ -57,6 +60,10 @@ function parseFilter(options: FilterOptions, now: Date): IncidentFilter {
   if (outcome !== undefined && !(STORED_OUTCOMES as string[]).includes(outcome)) {
     throw new AuditUsageError(`--outcome "${options.outcome}" is not an outcome: one of ${STORED_OUTCOMES.join(', ')}`);
   }
+  const kind = nonEmpty('--kind', options.kind)?.toUpperCase();
+  if (kind !== undefined && !(Object.values(Kind) as string[]).includes(kind)) throw new AuditUsageError(`--kind "${options.kind}" is not a kind: one of ${Object.values(Kind).join(', ')}`);
+  const source = nonEmpty('--source', options.source)?.toLowerCase();
+  if (source !== undefined && !(Object.values(Source) as string[]).includes(source)) throw new AuditUsageError(`--source "${options.source}" is not a source: one of ${Object.values(Source).join(', ')}`);
   const actorArn = nonEmpty('--actor', options.actor);
   if (actorArn !== undefined && !actorArn.startsWith('arn:')) {
     throw new AuditUsageError(`--actor "${actorArn}" is not an ARN: give the role's ARN (arn:aws:iam::123456789012:role/Name) or the caller's`);
@@ -66,6 +73,8 @@ function parseFilter(options: FilterOptions, now: Date): IncidentFilter {
     targetId: nonEmpty('--target', options.target),
     actorArn,
     outcome: outcome as IncidentFilter['outcome'],
+    kind: kind as IncidentFilter['kind'],
+    source: source as IncidentFilter['source'],
     ...parseWindow(options.since, options.until, now),
     includeSelfTests: options.includeSelfTests === true,
   };
@@ -116,9 +125,11 @@ function filterOptions(command: Command): Command {
     .option('--target <id>', 'incidents on this root, OU or account (byTarget index)')
     .option('--actor <arn>', 'incidents by this principal: the role behind a session, or the caller\'s ARN (byActor index)')
     .option('--outcome <outcome>', `incidents that ended so: ${STORED_OUTCOMES.join(', ')} (byOutcome index)`)
+    .option('--kind <kind>', `incidents of this kind: ${Object.values(Kind).join(', ')}`)
+    .option('--source <source>', `incidents from: ${Object.values(Source).join(', ')} (self-test and canary are left out unless named)`)
     .option('--since <time>', 'detected at or after: ISO 8601 (2026-11-20, 2026-11-20T09:30:00Z) or an age (30m, 24h, 7d)')
     .option('--until <time>', 'detected at or before (a date alone: to the end of that day)')
-    .option('--include-self-tests', 'also the daily self-test\'s synthetic incidents (left out by default)');
+    .option('--include-self-tests', 'also the daily self-test\'s and canary\'s incidents (left out by default)');
 }
 
 function listCommand(output: AuditOutput): Command {
@@ -136,7 +147,17 @@ function listCommand(output: AuditOutput): Command {
         const page = await connection.queries.list(filter, { limit, nextToken: options.nextToken, now });
         const rows = page.incidents.map(toAuditRow);
         if (format === 'json') {
-          const query = { index: page.plan.index, since: page.plan.since ?? null, until: page.plan.until ?? null, policy: filter.policyId ?? null, target: filter.targetId ?? null, actor: filter.actorArn ?? null, outcome: filter.outcome ?? null };
+          const query = {
+            index: page.plan.index,
+            since: page.plan.since ?? null,
+            until: page.plan.until ?? null,
+            policy: filter.policyId ?? null,
+            target: filter.targetId ?? null,
+            actor: filter.actorArn ?? null,
+            outcome: filter.outcome ?? null,
+            kind: filter.kind ?? null,
+            source: filter.source ?? null,
+          };
           output.stdout(`${JSON.stringify({ table: connection.tableName, query, incidents: rows, nextToken: page.nextToken ?? null }, null, 2)}\n`);
           return;
         }
@@ -190,11 +211,36 @@ function statsCommand(output: AuditOutput): Command {
     });
 }
 
-/** `scp-guardian audit list|show|stats`: the audit trail, by Queries on its indexes (contract: DESIGN.md). */
+type DesiredOptions = ConnectionOptions & { at?: string; policy?: string; target?: string; format: string };
+
+function desiredCommand(output: AuditOutput): Command {
+  return connectionOptions(new Command('desired'))
+    .description('what the guard held should be attached (the desired state), now or at a past time')
+    .option('--at <time>', 'the state at this time: ISO 8601 (2026-11-20, 2026-11-20T09:30:00Z) or an age (30m, 24h, 7d)')
+    .option('--policy <id>', 'only pairs of this policy')
+    .option('--target <id>', 'only pairs on this root, OU or account')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (options: DesiredOptions) => {
+      const now = new Date();
+      // A date alone means the end of that day: what the guard held on that date.
+      const at = options.at === undefined ? now : parseTime(options.at, '--at', now, true);
+      const format = parseFormat(options.format, ['text', 'json'] as const);
+      const policyId = nonEmpty('--policy', options.policy);
+      const targetId = nonEmpty('--target', options.target);
+      await withConnection(options, async (connection) => {
+        const latest = await connection.desired.pairs({ at, policyId });
+        const rows = desiredRows([...latest.values()].filter((entry) => targetId === undefined || entry.targetId === targetId), at);
+        output.stdout(format === 'json' ? `${JSON.stringify({ table: connection.tableName, at: at.toISOString(), pairs: rows }, null, 2)}\n` : `${formatDesired(rows, at, output.columns())}\n`);
+      });
+    });
+}
+
+/** `scp-guardian audit list|show|stats|desired`: the audit trail, by Queries on its indexes (contract: DESIGN.md). */
 export function auditCommand(output: AuditOutput = processOutput): Command {
   return new Command('audit')
     .description('query the audit trail in DynamoDB (AWS, --endpoint, or --local for the local runner\'s data)')
     .addCommand(listCommand(output))
     .addCommand(showCommand(output))
-    .addCommand(statsCommand(output));
+    .addCommand(statsCommand(output))
+    .addCommand(desiredCommand(output));
 }

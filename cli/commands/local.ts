@@ -67,6 +67,7 @@ interface LocalOptions {
   logLevel: LogLevel;
   dataDir?: string;
   canary?: boolean;
+  sweep?: boolean;
 }
 
 /** `scp-guardian local`: the real workflow on local components (contract: DESIGN.md). */
@@ -91,6 +92,7 @@ export function localCommand(): Command {
     .option('--dynamodb-faults <mode>', 'a fault proxy in front of DynamoDB Local: unavailable (every call fails), throttle:P (a fraction P throttled) or error:P (a fraction P gets a 500)', dynamoDbFaults)
     .option('--seed <n>', 'seed for injected faults', number('--seed', 0, 2 ** 32))
     .addOption(new Option('--log-level <level>', 'handler logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .option('--sweep', 'after the replays, sweep once more (as the schedule would): every desired pair missing from the local organization starts a DRIFT incident, and the run waits for them')
     .option('--canary', 'run the daily canary once: detach the canary pair through the local Organizations endpoint and feed its DetachPolicy to the workflow (no sample events unless --event)')
     .option('--data-dir <dir>', `where the audit trail is kept for \`scp-guardian audit --local\`, emptied at the start (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     // exitWhenDone: every way out (a signal, a closed stdout, an error at start) stops DynamoDB Local too.
@@ -102,6 +104,7 @@ export function localCommand(): Command {
         if (problem !== undefined) throw new InvalidArgumentError(`--for: ${problem}`);
       }
       if (options.canary && options.serve) throw new InvalidArgumentError('--canary runs once and exits: it cannot be combined with --serve');
+      if (options.sweep && options.serve) throw new InvalidArgumentError('--sweep runs once after the replays: with --serve, POST /reconcile (or scp-guardian reconcile --local URL) sweeps');
       if (options.canary && rules.canary === undefined) {
         throw new InvalidArgumentError(
           `--canary: ${options.config} has no "canary"; try: scp-guardian local --canary --config samples/canary/protection-rules.json --org samples/canary/organization.json`,
@@ -150,6 +153,7 @@ export function localCommand(): Command {
         overrideMinutes: options.for,
         approvalTimeoutSeconds: options.approvalTimeout,
         canary: options.canary,
+        sweep: options.sweep,
         progress: options.json ? undefined : progress,
         // Email subscriptions filter out the self-test's and the canary's routine notices (infra/constructs/notifications.ts).
         onPublish: options.json ? undefined : (message) => progress(`${message.attributes.canary || message.attributes.selfTest ? '[sns, no email]' : '[email]'} ${message.subject}`),

@@ -43,7 +43,7 @@ function invalidIncidentId(input: ClassifyInput, eventId: string | undefined): s
   return eventId ?? incidentIdOf(input.event, input.executionId);
 }
 
-function invalid(input: ClassifyInput, problem: string, partial: Partial<Incident> = {}): Incident {
+export function invalid(input: ClassifyInput, problem: string, partial: Partial<Incident> = {}): Incident {
   return {
     incidentId: invalidIncidentId(input, partial.eventId),
     verdict: Verdict.INVALID,
@@ -74,7 +74,7 @@ export function ignoredPrincipal(actor: Incident['actor'], rules: Pick<Protectio
  * organization's own pipeline), but when a rule covers the pair people are still told, at low
  * priority, unless `notify.ignored` is false: an ignored role that is misused stays visible.
  */
-function ignoredDetach(known: Omit<Incident, 'verdict' | 'reason' | 'notify'>, principal: string, rules: ProtectionRules): Incident {
+export function ignoredDetach(known: Omit<Incident, 'verdict' | 'reason' | 'notify'>, principal: string, rules: ProtectionRules): Incident {
   const rule = known.policy.id !== undefined && known.target.id !== undefined ? findProtectionRule(rules, known.policy.id, known.target.id) : undefined;
   const canaryPair = isCanaryPair(rules.canary, known.policy.id, known.target.id);
   const reason = `${principal} is in ignorePrincipals (exact match)`;

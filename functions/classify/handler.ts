@@ -6,7 +6,9 @@ import type { ProtectionRules } from '../shared/rules/schema';
 import { once, rulesFromEnvironment } from '../shared/runtime';
 import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
+import { isDriftEvent } from '../shared/drift';
 import { completeClassification, preclassify, type ClassifyInput } from './classify';
+import { driftReason, preclassifyDrift } from './drift';
 import { Kind, Source, Verdict } from '../shared/vocabulary';
 import { DEFAULT_ENRICHMENT_TIMEOUT_MS, enrich } from './enrich';
 
@@ -35,19 +37,21 @@ export interface ClassifyOutput {
  */
 export function createClassifyHandler(deps: ClassifyDependencies) {
   return async (input: ClassifyInput): Promise<ClassifyOutput> => {
-    const first = preclassify(input, deps.rules, deps.canaryRoleArn);
+    const drift = isDriftEvent(input.event);
+    const first = drift ? preclassifyDrift(input, deps.rules) : preclassify(input, deps.rules, deps.canaryRoleArn);
     const fallback = input.classifyError;
     const enrichment = async (pending: Extract<typeof first, { pending: unknown }>['pending']) =>
       fallback !== undefined
         ? { errors: [`classified from the rules alone: the first classification failed with ${fallback.Error ?? 'an unknown error'}`] }
         : enrich(deps.organizations, pending.policy.id, pending.target, deps.enrichmentTimeoutMs ?? DEFAULT_ENRICHMENT_TIMEOUT_MS);
-    const classified = 'final' in first ? first.final : completeClassification(first.pending, await enrichment(first.pending), deps.rules);
+    const completed = 'final' in first ? first.final : completeClassification(first.pending, await enrichment(first.pending), deps.rules);
+    const classified = drift && completed.drift !== undefined ? { ...completed, reason: driftReason(completed) } : completed;
     const selfTest = isSelfTestEvent(input.event);
     const sourced: Incident = {
       ...classified,
       source: selfTest ? Source.SELF_TEST : (classified.source ?? Source.EVENT),
-      // Every readable event classify knows is a DetachPolicy (the other kinds come with issue 12's doors).
-      ...(classified.verdict === Verdict.INVALID ? {} : { kind: Kind.DETACHED }),
+      // A readable event is a DetachPolicy (the other kinds come with the other doors); a drift says its kind.
+      ...(classified.verdict === Verdict.INVALID || classified.kind !== undefined ? {} : { kind: Kind.DETACHED }),
     };
     const incident = selfTest ? markSelfTest(sourced) : sourced;
     (deps.log ?? lambdaLog)(incident.incidentId).info('classified', {

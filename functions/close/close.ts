@@ -3,7 +3,9 @@ import { closureOf, isRetriesExhausted, isWorkflowDecision, type WorkflowDecisio
 import { DEFAULT_OVERRIDE_BOUNDS, type OverrideBounds } from '../shared/decisions/override-duration';
 import { DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
 import type { Closure, Incident } from '../shared/incident';
-import { Decision, IncidentStatus, OnTimeout, Outcome, TimelineStep } from '../shared/vocabulary';
+import { DesiredReason } from '../shared/desired/desired-state';
+import type { DesiredStateStore } from '../shared/desired/desired-store';
+import { Decision, IncidentStatus, OnTimeout, Outcome, TimelineStep, Verdict } from '../shared/vocabulary';
 
 /** The workflow's state when it reaches CloseIncident. */
 export interface WorkflowState {
@@ -56,13 +58,54 @@ async function claimLate(state: WorkflowState, executionArn: string, audit: Audi
  * first one recorded. Audit errors are thrown with their names, for the workflow to retry; if
  * they last, the workflow still sends the closing notice, from its own state.
  */
-export async function closeIncident(
-  input: CloseInput,
-  audit: AuditStore,
-  clock: () => Date = () => new Date(),
+export interface CloseIncidentDependencies {
+  audit: AuditStore;
+  /** Where an override or an ignored principal's detachment releases the pair (the sweep then leaves it). */
+  desired: Pick<DesiredStateStore, 'recordPair'>;
+  clock?: () => Date;
   /** The rules' `overrides`: an override that came without an end (a keep-detached timeout) ends `defaultHours` after the close. */
-  overrides: Pick<OverrideBounds, 'defaultHours'> = DEFAULT_OVERRIDE_BOUNDS,
-): Promise<Closure> {
+  overrides?: Pick<OverrideBounds, 'defaultHours'>;
+}
+
+/**
+ * A pair kept detached on purpose is released from the desired state, so the sweep does not put
+ * it back: by an override until its end, for good by an ignored principal (the organization's own
+ * pipeline). Every other outcome leaves the desired state as the restoration made it.
+ */
+async function releasePair(state: WorkflowState, closure: Closure, desired: CloseIncidentDependencies['desired']): Promise<void> {
+  const { incident } = state;
+  const policyId = incident.policy.id;
+  const targetId = incident.target.id;
+  if (policyId === undefined || targetId === undefined) return;
+  if (closure.outcome === Outcome.OVERRIDDEN && incident.verdict === Verdict.PROTECTED) {
+    await desired.recordPair({
+      policyId,
+      targetId,
+      desired: false,
+      reason: DesiredReason.OVERRIDE,
+      at: closure.closedAt,
+      ...(closure.overriddenUntil !== undefined ? { until: closure.overriddenUntil } : {}),
+      incidentId: incident.incidentId,
+      ...(state.decision?.by !== undefined ? { by: state.decision.by } : {}),
+    });
+  }
+  if (incident.verdict === Verdict.IGNORED_ACTOR && incident.rule !== undefined) {
+    await desired.recordPair({
+      policyId,
+      targetId,
+      desired: false,
+      reason: DesiredReason.IGNORED_PRINCIPAL,
+      at: closure.closedAt,
+      incidentId: incident.incidentId,
+      ...(incident.actor.principalArn !== undefined ? { by: incident.actor.principalArn } : {}),
+    });
+  }
+}
+
+export async function closeIncident(input: CloseInput, deps: CloseIncidentDependencies): Promise<Closure> {
+  const { audit } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const overrides = deps.overrides ?? DEFAULT_OVERRIDE_BOUNDS;
   const { state, executionArn } = input;
   const { incident, result } = state;
   const closedAt = clock().toISOString();
@@ -72,6 +115,7 @@ export async function closeIncident(
   // incident (claimIncident recorded the duplicate delivery there) and tells nobody.
   if (state.claimError !== undefined && (await claimLate(state, executionArn, audit)) !== 'claimed') return { ...closure, recorded: true, duplicate: true };
   for (const step of closingSteps(state, closedAt, closure.cause, closure.overriddenUntil)) await audit.appendTimeline(incident.incidentId, step);
+  await releasePair(state, closure, deps.desired);
   try {
     await audit.advance(
       incident.incidentId,

@@ -1,4 +1,5 @@
 import { AuditStore } from '../shared/audit/audit-store';
+import { DesiredStateStore } from '../shared/desired/desired-store';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import type { OverrideBounds } from '../shared/decisions/override-duration';
 import type { Closure } from '../shared/incident';
@@ -9,6 +10,7 @@ import { closeIncident, type CloseInput } from './close';
 
 export interface CloseDependencies {
   audit: AuditStore;
+  desired: DesiredStateStore;
   /** Where the incident's metrics go: CloudWatch in Lambda. */
   metrics: MetricSink;
   /** The rules' `overrides`: a timeout under onTimeout keep-detached is an override of `defaultHours`. */
@@ -20,7 +22,7 @@ export interface CloseDependencies {
 /** CloseIncident: the outcome onto the incident, which then never changes again, and its metrics. */
 export function createCloseHandler(deps: CloseDependencies) {
   return async (input: CloseInput): Promise<Closure> => {
-    const closure = await closeIncident(input, deps.audit, deps.clock, deps.overrides);
+    const closure = await closeIncident(input, deps);
     deps.metrics(closureMetricPoints(input.state.incident, closure));
     (deps.log ?? lambdaLog)(input.state.incident.incidentId).info('closed', { ...closure });
     return closure;
@@ -30,6 +32,7 @@ export function createCloseHandler(deps: CloseDependencies) {
 const defaultHandler = once(() =>
   createCloseHandler({
     audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+    desired: new DesiredStateStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
     metrics: cloudWatchMetricSink(),
     overrides: rulesFromEnvironment().overrides,
   }),

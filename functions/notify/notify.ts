@@ -69,6 +69,7 @@ function slackState(input: NotifyInput, closure: Closure | undefined, record: In
     outcome: closure.outcome,
     cause: closure.cause,
     timeToRemediateSeconds: closure.timeToRemediateSeconds,
+    ...(closure.overriddenUntil !== undefined ? { overriddenUntil: closure.overriddenUntil } : {}),
     decision:
       closure.decision === undefined
         ? undefined

@@ -22,6 +22,7 @@ const dependencies = once((): Omit<RequestDecisionDependencies, 'log'> => {
     sns: defaultSnsClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     slack: slackFromEnvironment(rulesFromEnvironment()),
+    overrides: rulesFromEnvironment().overrides,
   };
 });
 

@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AuditStore } from '../shared/audit/audit-store';
 import { newDecisionId, type DecisionStore } from '../shared/decisions/decision-store';
+import type { OverrideBounds } from '../shared/decisions/override-duration';
 import { DecisionNotRequestedError, describeError, DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import type { Log } from '../shared/log';
@@ -23,10 +24,12 @@ export interface LateDecisionInput {
 }
 
 /** The decision the workflow goes on with (`$.decision`). */
-export type WorkflowDecisionOutput = { decision: Decision; by: string; reason?: string; at?: string; via?: string };
+export type WorkflowDecisionOutput = { decision: Decision; by: string; reason?: string; at?: string; until?: string; via?: string };
 
 export interface RequestDecisionDependencies {
   decisions: DecisionStore;
+  /** The rules' override bounds, stored with each request. */
+  overrides?: OverrideBounds;
   audit: AuditStore;
   sns: SNSClient;
   topicArn: string;
@@ -57,6 +60,7 @@ export async function lateDecision(input: LateDecisionInput, deps: Pick<RequestD
     by: request.decidedBy,
     ...(request.reason ? { reason: request.reason } : {}),
     ...(request.decidedAt ? { at: request.decidedAt } : {}),
+    ...(request.until ? { until: request.until } : {}),
     via: 'late',
   };
 }
@@ -86,7 +90,8 @@ export async function requestDecision(input: RequestDecisionInput, deps: Request
 
   // Without the stored token nobody could resume the workflow: this failing throws, the
   // workflow retries, and then restores the protection (fail safe), never applies onTimeout.
-  await deps.decisions.create({ decisionId, incidentId: incident.incidentId, taskToken: input.taskToken, deadline });
+  // The rules' override bounds travel with the request, for a `decide` that has no rules of its own (the CLI against AWS).
+  await deps.decisions.create({ decisionId, incidentId: incident.incidentId, taskToken: input.taskToken, deadline, ...(deps.overrides !== undefined ? { overrides: deps.overrides } : {}) });
   try {
     await deps.audit.advance(
       incident.incidentId,

@@ -82,6 +82,10 @@ export interface Incident {
   invalid?: { problem: string; excerpt: string };
   /** Enrichment problems (names could not be read); never blocks remediation. */
   enrichmentErrors?: string[];
+  /** A drift the sweep found: why it is a difference, and the override whose expiry made it one. */
+  drift?: { reason: string; lastDesiredAt?: string; overrideExpired?: { by?: string; until: string; incidentId?: string } };
+  /** The incident this one follows: the pair's last incident ended FAILED. */
+  follows?: string;
   /** The scheduled self-test's synthetic incident: recorded and notified, never remediated. */
   selfTest?: boolean;
 }

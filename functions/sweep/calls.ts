@@ -82,8 +82,9 @@ export class ApiCalls {
     return new SweepError(SweepErrorName.DEADLINE_PASSED, `the sweep stopped at its deadline during ${operation}, before its function's timeout`, { cause });
   }
 
-  async call<T>(operation: string, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const rounds = this.options.extraRounds ?? 4;
+  /** One call; `extraRounds` overrides the options' (0 for a best-effort call that must not hold the sweep). */
+  async call<T>(operation: string, send: (abortSignal: AbortSignal) => Promise<T>, extraRounds?: number): Promise<T> {
+    const rounds = extraRounds ?? this.options.extraRounds ?? 4;
     for (let round = 0; ; round++) {
       const remaining = this.remainingMs();
       if (remaining <= 0) throw this.deadlinePassed(operation);

@@ -82,6 +82,7 @@ export async function findDetachments(
           }),
           { abortSignal: AbortSignal.any([abortSignal, giveUp]) },
         ),
+        0,
       );
       // Newest first: the first match of a pair is its latest detachment.
       for (const event of answer.Events ?? []) {

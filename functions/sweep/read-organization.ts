@@ -56,7 +56,8 @@ export class OrganizationReader {
     this.concurrency = options.concurrency ?? 4;
   }
 
-  private send<T>(operation: string, command: Parameters<OrganizationsClient['send']>[0]): Promise<T> {
+  /** One call through ApiCalls; each caller names the output fields it reads. */
+  private send<T>(operation: string, command: object): Promise<T> {
     return this.calls.call(operation, (abortSignal) => this.client.send(command as never, { abortSignal }) as Promise<T>);
   }
 

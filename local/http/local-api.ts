@@ -249,7 +249,19 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
     });
     // The local components themselves: a test can change the organization with the AWS SDK,
     // without any event, as an attacker whose event was lost would.
-    api.get('/endpoints', async () => ({ organizations: env.organizationsUrl, dynamodb: env.dynamoDbEndpoint }));
+    api.get('/endpoints', async () => ({ organizations: env.organizationsUrl, dynamodb: env.dynamoDbEndpoint, cloudtrail: env.cloudTrail.url }));
+
+    // One sweep now (contract: {"drift":[{"kind","policyId","targetId","reason"}],"incidents":["ID"]}),
+    // answered when it is done; the drift executions it started go on, like POST /events'.
+    api.post('/reconcile', async (request) => {
+      const body = request.body;
+      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new HttpError(400, 'the body is not a JSON object: POST {} or {"dryRun":true}');
+      const dryRun = (body as { dryRun?: unknown } | undefined)?.dryRun;
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new HttpError(400, 'dryRun: expected true or false');
+      const { result } = await env.sweep({ dryRun: dryRun === true });
+      activity(`reconcile${result.dryRun ? ' (dry run)' : ''}: ${result.drift.length} drift, incidents started: ${result.incidents.join(', ') || 'none'}`);
+      return result;
+    });
   });
 
   return app;

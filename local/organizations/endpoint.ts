@@ -48,6 +48,13 @@ export interface LocalOrganizationsEndpointOptions {
    * @default 0
    */
   readonly port?: number;
+  /**
+   * Answer every list call with an empty page and a NextToken before each real page, as
+   * Organizations may ("These operations can occasionally return an empty set of results even
+   * when there are more results available"): a caller that stops at an empty page misses the rest.
+   * @default false
+   */
+  readonly emptyPages?: boolean;
 }
 
 /** Serves a LocalOrganization over the Organizations JSON protocol. */
@@ -56,9 +63,13 @@ export class LocalOrganizationsEndpoint {
   /** Every request served, in arrival order. */
   readonly requestLog: RequestLogEntry[] = [];
   private readonly server: AwsJsonServer;
+  /** Empty pages with a NextToken before each real page (LocalOrganizationsEndpointOptions.emptyPages); tests may switch it. */
+  emptyPages: boolean;
 
   constructor(readonly organization: LocalOrganization, options: LocalOrganizationsEndpointOptions = {}) {
     this.faults = options.faults instanceof FaultInjector ? options.faults : new FaultInjector(options.faults);
+    this.emptyPages = options.emptyPages ?? false;
+    const page = <T>(items: readonly T[], input: JsonObject, scope: string) => pageOf(items, input, scope, this.emptyPages);
     const org = organization;
     const operations: Record<string, (input: JsonObject) => unknown> = {
       AttachPolicy: (input) => {
@@ -232,28 +243,31 @@ function policyTypeFilter(input: JsonObject): PolicyType {
 
 /**
  * One page of a list. The NextToken is opaque to callers; it carries the offset and the
- * request it belongs to, so a token from another listing is refused as AWS refuses it.
+ * request it belongs to, so a token from another listing is refused as AWS refuses it. With
+ * `emptyPages`, a request whose token is not marked `held` gets no items and a held token for the
+ * same offset, and the held token gets the real page.
  */
-function page<T>(items: readonly T[], input: JsonObject, scope: string): { items: T[]; NextToken?: string } {
+function pageOf<T>(items: readonly T[], input: JsonObject, scope: string, emptyPages = false): { items: T[]; NextToken?: string } {
   const max = input.MaxResults ?? MAX_PAGE;
   if (typeof max !== 'number' || !Number.isInteger(max)) throw new SerializationError('MaxResults must be an integer');
   if (max < 1) throw invalidInput('MIN_VALUE_EXCEEDED', 'MaxResults must be at least 1.');
   if (max > MAX_PAGE) throw invalidInput('MAX_VALUE_EXCEEDED', `MaxResults must be at most ${MAX_PAGE}.`);
-  const offset = input.NextToken === undefined || input.NextToken === null ? 0 : decodeToken(input.NextToken, scope, items.length);
+  const { offset, held } = input.NextToken === undefined || input.NextToken === null ? { offset: 0, held: false } : decodeToken(input.NextToken, scope, items.length);
+  if (emptyPages && !held) return { items: [], NextToken: encodeToken(scope, offset, true) };
   const end = Math.min(items.length, offset + max);
   return { items: items.slice(offset, end), NextToken: end < items.length ? encodeToken(scope, end) : undefined };
 }
 
-function encodeToken(scope: string, offset: number): string {
-  return Buffer.from(JSON.stringify({ scope, offset }), 'utf8').toString('base64url');
+function encodeToken(scope: string, offset: number, held = false): string {
+  return Buffer.from(JSON.stringify(held ? { scope, offset, held } : { scope, offset }), 'utf8').toString('base64url');
 }
 
-function decodeToken(token: unknown, scope: string, length: number): number {
+function decodeToken(token: unknown, scope: string, length: number): { offset: number; held: boolean } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
     if (typeof parsed === 'object' && parsed !== null && 'scope' in parsed && 'offset' in parsed) {
       const { scope: tokenScope, offset } = parsed;
-      if (tokenScope === scope && typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 && offset <= length) return offset;
+      if (tokenScope === scope && typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 && offset <= length) return { offset, held: 'held' in parsed && parsed.held === true };
     }
   } catch {
     // An undecodable token is invalid like any other; answered below.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../aws-json-protocol/errors';
 import { AwsJsonServer, type JsonObject, type ServerAddress } from '../aws-json-protocol/server';
 import { TaskTokenError, type TaskTokenBroker } from './task-tokens';
@@ -8,12 +9,18 @@ const text = (input: JsonObject, key: string): string => {
   return value;
 };
 
+/** Starts a named execution for StartExecution, as the local environment runs them. */
+export type ExecutionStarter = (request: { stateMachineArn: string; name: string; input: string }) => { executionArn: string; startDate: number };
+
 /**
  * The part of the Step Functions API a decision needs (SendTaskSuccess, SendTaskFailure,
- * SendTaskHeartbeat), on loopback, so `decide` uses the real `@aws-sdk/client-sfn` locally too.
+ * SendTaskHeartbeat), and the sweep's StartExecution, on loopback, so `decide` and the sweep
+ * use the real `@aws-sdk/client-sfn` locally too.
  */
 export class LocalStepFunctionsEndpoint {
   private readonly server: AwsJsonServer;
+  /** Serves StartExecution once set (the local environment sets it); until then there is no state machine. */
+  executions: ExecutionStarter | undefined;
 
   constructor(broker: TaskTokenBroker) {
     const answer = (run: () => void) => {
@@ -33,6 +40,12 @@ export class LocalStepFunctionsEndpoint {
         SendTaskFailure: (input) =>
           answer(() => broker.fail(text(input, 'taskToken'), input.error as string | undefined, input.cause as string | undefined)),
         SendTaskHeartbeat: (input) => answer(() => void text(input, 'taskToken')),
+        StartExecution: (input) => {
+          const stateMachineArn = text(input, 'stateMachineArn');
+          if (this.executions === undefined) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+          const name = typeof input.name === 'string' ? input.name : randomUUID();
+          return this.executions({ stateMachineArn, name, input: typeof input.input === 'string' ? input.input : '{}' });
+        },
       },
     });
   }

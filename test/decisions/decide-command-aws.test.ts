@@ -99,6 +99,29 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
     expect(env.organization?.isAttached(Org.protectCloudTrail, Org.sandboxOu)).toBe(true);
   });
 
+  it('overrides for as long as --for says, recorded on the incident', async () => {
+    const waiting = await waitingIncident(Org.prodOu);
+
+    const outcome = await decideOnAws(waiting.incidentId, { override: true, reason: 'CHG-90', for: '90m' });
+
+    await waiting.execution;
+    const incident = await env.audit.getIncident(waiting.incidentId);
+    const until = new Date(Date.parse(incident?.decidedAt ?? '') + 90 * 60_000).toISOString();
+    expect(outcome).toMatchObject({ ok: true, message: expect.stringContaining(`stays detached until ${until}`) });
+    expect(incident).toMatchObject({ decision: 'OVERRIDE', outcome: 'OVERRIDDEN', overriddenUntil: until });
+  });
+
+  it('refuses an override longer than the rules allow, without rules of its own: a week at most', async () => {
+    const waiting = await waitingIncident(Org.sandboxOu);
+
+    const outcome = await decideOnAws(waiting.incidentId, { override: true, reason: 'CHG-91', for: '8d' });
+
+    expect(outcome).toEqual({ ok: false, message: `incident ${waiting.incidentId}: an override lasts at most 7d (the rules' overrides.maxHours is 168): 8d is longer`, note: undefined });
+    expect((await env.audit.getIncident(waiting.incidentId))?.status).toBe('AWAITING_DECISION');
+    await decideOnAws(waiting.incidentId, { approve: true });
+    await waiting.execution;
+  });
+
   it('without the bot token secret, says the Slack message shows the decision when the incident closes', async () => {
     const waiting = await waitingIncident(Org.sandboxOu);
 

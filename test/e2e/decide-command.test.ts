@@ -82,6 +82,54 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
     expect(await attached(Org.protectCloudTrail, Org.prodOu)).toBe(false);
   });
 
+  it('keeps the policy detached for as long as --for says: exit 0, and the incident and the answer say until when', async () => {
+    const incidentId = await waitingIncident(Org.prodOu);
+
+    const run = await scpGuardian(['decide', incidentId, '--override', '--reason', 'CHG-10', '--for', '2h', '--local', server.url, '--data-dir', server.dataDir]);
+
+    const incident = await waitForIncident(server, incidentId, closed);
+    const decidedAt = incident.timeline.find((e) => e.step === 'decided')?.at ?? '';
+    const until = new Date(Date.parse(decidedAt) + 2 * 3_600_000).toISOString();
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining(`the policy stays detached until ${until}`) });
+    expect(incident).toMatchObject({ decision: 'OVERRIDE', outcome: 'OVERRIDDEN', overriddenUntil: until });
+  });
+
+  it('exits 1 with the limit when --for is longer than overrides.maxHours, and decides nothing', async () => {
+    const incidentId = await waitingIncident(Org.sandboxOu);
+
+    const run = await scpGuardian(['decide', incidentId, '--override', '--reason', 'CHG-11', '--for', '8d', '--local', server.url, '--data-dir', server.dataDir]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`incident ${incidentId}: an override lasts at most 7d (the rules' overrides.maxHours is 168): 8d is longer`);
+    expect((await waitForIncident(server, incidentId, () => true)).status).toBe('AWAITING_DECISION');
+    await decideLocally(incidentId, { approve: true });
+  });
+
+  it('says in one line, naming the value, that --for is not a duration', async () => {
+    const error = await decideLocally('some-incident', { override: true, reason: 'x', for: '4' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DecideCommandError);
+    expect((error as Error).message).toBe('--for "4": expected a duration such as 30m, 4h or 2d');
+  });
+
+  it('refuses --for with --approve', async () => {
+    const error = await decideLocally('some-incident', { approve: true, for: '4h' }).catch((e: unknown) => e);
+
+    expect((error as Error).message).toBe('--for goes with --override: it says how long the policy stays detached');
+  });
+
+  it('answers 400 naming the field when POST /incidents/ID/decision gets a field it does not know', async () => {
+    const answer = await postJson<{ error: string }>(server, '/incidents/any/decision', { decision: 'OVERRIDE', reason: 'x', hours: 4 });
+
+    expect(answer).toEqual({ status: 400, body: { error: '"hours": unknown field; expected decision, reason, by, for' } });
+  });
+
+  it('answers 400 naming the value when POST /incidents/ID/decision gets a "for" that is not a duration', async () => {
+    const answer = await postJson<{ error: string }>(server, '/incidents/any/decision', { decision: 'OVERRIDE', reason: 'x', for: 4 });
+
+    expect(answer).toEqual({ status: 400, body: { error: 'for: expected a duration such as 30m, 4h or 2d, got 4' } });
+  });
+
   it('says who already decided, and when', async () => {
     const incidentId = await waitingIncident(Org.sandboxOu);
     await decideLocally(incidentId, { approve: true });

@@ -98,6 +98,8 @@ export interface IncidentView {
   decidedBy?: string;
   decisionReason?: string;
   decisionId?: string;
+  /** For an override: when it ends. */
+  overriddenUntil?: string;
   outcome?: string;
   slackMessage?: { channel: string; ts: string };
   timeline: { at: string; step: string; detail: Record<string, unknown> }[];

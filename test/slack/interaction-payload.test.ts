@@ -79,14 +79,6 @@ describe('parseInteractionPayload', () => {
     expect(parseInteractionPayload(body)).toMatchObject({ ok: true, interaction: { reason: 'r', duration: '8h' } });
   });
 
-  it('reads no duration from a menu with nothing chosen, nor from a modal that had no menu', () => {
-    const unchosen = interactionBody(reasonSubmission({ userId: 'U0123ABCD', decisionId: 'd1', reason: 'r', duration: null }));
-    const noMenu = interactionBody(reasonSubmission({ userId: 'U0123ABCD', decisionId: 'd1', reason: 'r' }));
-
-    expect(parseInteractionPayload(unchosen)).toMatchObject({ ok: true, interaction: { duration: undefined } });
-    expect(parseInteractionPayload(noMenu)).toMatchObject({ ok: true, interaction: { duration: undefined } });
-  });
-
   it('says when the form has no payload field', () => {
     expect(parseInteractionPayload('token=abc')).toEqual({ ok: false, error: 'no payload field in the form body' });
   });

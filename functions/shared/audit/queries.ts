@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Outcome } from '../vocabulary';
+import { Source, type Kind, type Outcome } from '../vocabulary';
 import { AuditStore } from './audit-store';
 import { decodePageToken, encodePageToken, filtersFingerprint, PageTokenError } from './page-token';
 import type { IncidentRecord, TimelineEntry } from './records';
@@ -12,9 +12,13 @@ export interface IncidentFilter {
   /** The principal: a role behind an assumed-role session, or the caller's ARN. */
   actorArn?: string;
   outcome?: Outcome;
+  /** What weakened the protection (DETACHED, DRIFT, ...). */
+  kind?: Kind;
+  /** Where incidents came from; records written before the source was kept count as `event`. */
+  source?: Source;
   since?: Date;
   until?: Date;
-  /** The daily self-test's synthetic incidents are left out unless asked for. */
+  /** The daily self-test's and canary's incidents are left out unless asked for (or `source` names them). */
   includeSelfTests?: boolean;
 }
 
@@ -132,10 +136,27 @@ function queryInput(tableName: string, plan: QueryPlan, filter: IncidentFilter, 
     values[`:f${i}`] = filterValuesByName[attribute];
     return `#f${i} = :f${i}`;
   });
-  if (filter.includeSelfTests !== true) {
+  if (filter.kind !== undefined) {
+    names['#kind'] = 'kind';
+    values[':kind'] = filter.kind;
+    conditions.push('#kind = :kind');
+  }
+  if (filter.source !== undefined) {
+    names['#source'] = 'source';
+    values[':source'] = filter.source;
+    // Incidents recorded before the source was kept were all events.
+    conditions.push(filter.source === Source.EVENT ? '(attribute_not_exists(#source) OR #source = :source)' : '#source = :source');
+  }
+  // The routine proofs of life are left out, unless asked for by name or all together.
+  if (filter.includeSelfTests !== true && filter.source !== Source.SELF_TEST) {
     names['#incident'] = 'incident';
     names['#selfTest'] = 'selfTest';
     conditions.push('attribute_not_exists(#incident.#selfTest)');
+  }
+  if (filter.includeSelfTests !== true && filter.source !== Source.CANARY) {
+    names['#source'] = 'source';
+    values[':canary'] = Source.CANARY;
+    conditions.push('(attribute_not_exists(#source) OR #source <> :canary)');
   }
   return {
     TableName: tableName,
@@ -183,7 +204,7 @@ export class AuditQueries {
    */
   async list(filter: IncidentFilter, options: ListOptions): Promise<ListPage> {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`limit must be a positive integer, got ${options.limit}`);
-    const fingerprint = filtersFingerprint(filterValues(filter));
+    const fingerprint = filtersFingerprint({ ...filterValues(filter), kind: filter.kind, source: filter.source });
     const cursor = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken, fingerprint);
     const window =
       cursor === undefined
@@ -206,7 +227,7 @@ export class AuditQueries {
         const page = await this.db.send(
           new QueryCommand({
             ...queryInput(this.tableName, plan, window, plan.partitions[p]),
-            Limit: plan.filtered.length > 0 ? Math.max(wanted, FILTERED_PAGE_SIZE) : wanted,
+            Limit: plan.filtered.length > 0 || filter.kind !== undefined || filter.source !== undefined ? Math.max(wanted, FILTERED_PAGE_SIZE) : wanted,
             ExclusiveStartKey: startKey,
           }),
         );

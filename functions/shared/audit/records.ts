@@ -12,6 +12,8 @@ export interface IncidentRecord {
   kind?: Incident['kind'];
   /** Where the incident came from (absent on records written before it was kept: read as "event"). */
   source?: Incident['source'];
+  /** The incident this one follows (the pair's last incident ended FAILED). */
+  follows?: string;
   status: IncidentStatus;
   verdict: Incident['verdict'];
   reason: string;
@@ -95,6 +97,7 @@ export function toIncidentRecord(incident: Incident, executionArn: string): Inci
     incidentId: incident.incidentId,
     kind: incident.kind,
     source: incident.source,
+    follows: incident.follows,
     status: IncidentStatus.OPEN,
     verdict: incident.verdict,
     reason: incident.reason,

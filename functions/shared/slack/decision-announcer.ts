@@ -14,6 +14,7 @@ function closedState(record: IncidentRecord): IncidentMessageState {
     outcome: record.outcome as NonNullable<IncidentRecord['outcome']>,
     cause: record.cause,
     timeToRemediateSeconds: record.timeToRemediateSeconds,
+    ...(record.overriddenUntil !== undefined ? { overriddenUntil: record.overriddenUntil } : {}),
     decision: record.decision === undefined ? undefined : { decision: record.decision, by: record.decidedBy, at: record.decidedAt, reason: record.decisionReason },
   };
 }

@@ -1,0 +1,69 @@
+import { AuditStore } from '../shared/audit/audit-store';
+import { AuditQueries } from '../shared/audit/queries';
+import { defaultCloudTrailClient } from '../shared/clients/cloudtrail';
+import { defaultDocumentClient } from '../shared/clients/dynamodb';
+import { sweepOrganizationsClient } from '../shared/clients/organizations';
+import { defaultSfnClient } from '../shared/clients/sfn';
+import { isObject } from '../shared/cloudtrail';
+import { DesiredStateStore } from '../shared/desired/desired-store';
+import { lambdaLog } from '../shared/log';
+import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { FUNCTION_TIMEOUT_SECONDS } from '../shared/workflow-functions';
+import { SweepError, SweepErrorName } from './calls';
+import type { SweepResult } from './result';
+import { runSweep, type SweepDependencies } from './sweep';
+
+/** The environment variable that names the remediation state machine. */
+export const STATE_MACHINE_ARN_ENV = 'STATE_MACHINE_ARN';
+
+/**
+ * Milliseconds kept back from the function's remaining time: the sweep stops (named
+ * SweepDeadlinePassed) this long before Lambda would cut it off, so the failure is logged.
+ */
+export const DEADLINE_MARGIN_MS = 15_000;
+
+/** What Lambda hands a handler besides the event (only what the sweep uses). */
+export interface SweepContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * The sweep function: any event starts a sweep (EventBridge Scheduler's, the deployment trigger's,
+ * `scp-guardian reconcile`'s); `{"dryRun": true}` computes the drift and writes and starts nothing.
+ * A sweep that could not record or start everything fails, named SweepIncomplete, after logging
+ * its result, so the alarm fires; the next sweep does what this one could not.
+ */
+export function createSweepHandler(deps: SweepDependencies) {
+  return async (event?: unknown, context?: SweepContext): Promise<SweepResult> => {
+    const log = deps.log ?? lambdaLog();
+    const remaining = context?.getRemainingTimeInMillis() ?? FUNCTION_TIMEOUT_SECONDS.sweep * 1000;
+    const deadline = new Date(Date.now() + Math.max(1_000, remaining - DEADLINE_MARGIN_MS));
+    const dryRun = isObject(event) && event.dryRun === true;
+    try {
+      const result = await runSweep({ ...deps, log }, { dryRun, deadline });
+      if (result.errors.length > 0) {
+        throw new SweepError(SweepErrorName.INCOMPLETE, `${result.errors.length} write(s) or start(s) failed: ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
+      }
+      return result;
+    } catch (error) {
+      log.error('sweep failed', { error: (error as Error).name, message: (error as Error).message, dryRun });
+      throw error;
+    }
+  };
+}
+
+const defaultHandler = once(() => {
+  const documentClient = defaultDocumentClient();
+  const tableName = requireEnv('TABLE_NAME');
+  return createSweepHandler({
+    rules: rulesFromEnvironment(),
+    organizations: sweepOrganizationsClient(),
+    cloudTrail: defaultCloudTrailClient(),
+    sfn: defaultSfnClient(),
+    stateMachineArn: requireEnv(STATE_MACHINE_ARN_ENV),
+    desired: new DesiredStateStore(documentClient, tableName),
+    audit: new AuditStore(documentClient, tableName),
+    queries: new AuditQueries(documentClient, tableName),
+  });
+});
+export const handler = (event: unknown, context: SweepContext) => defaultHandler()(event, context);
