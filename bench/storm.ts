@@ -4,7 +4,7 @@ import { stateRetryBudget } from './retry-budget';
 import { runBaseline } from './storm/baseline';
 import type { StormLimits } from './storm/figures';
 import { runGuardian } from './storm/guardian';
-import { formatStormReport, stormReport } from './storm/report';
+import { formatStormReport, stormReport, type StormReport } from './storm/report';
 import { stormScenario } from './storm/scenario';
 
 /**
@@ -14,8 +14,8 @@ import { stormScenario } from './storm/scenario';
  */
 
 interface StormOptions {
-  n: number;
-  rate: number;
+  n?: number;
+  rate?: number;
   serviceErrorProbability: number;
   seed: number;
   json?: boolean;
@@ -30,35 +30,44 @@ const number = (what: string, min: number, max: number, integer = false) => (tex
   return value;
 };
 
+/** The storms a plain `npm run bench:storm` runs: a short one (N/R = 10 s) and a long one (N/R = 100 s). */
+export const STANDARD_STORMS: readonly { n: number; rate: number }[] = [
+  { n: 300, rate: 30 },
+  { n: 400, rate: 4 },
+];
+
+async function oneStorm(n: number, rate: number, options: StormOptions, dynamoDbEndpoint: string, progress: (line: string) => void): Promise<StormReport> {
+  const limits: StormLimits = { rate, serviceErrorProbability: options.serviceErrorProbability, seed: options.seed };
+  progress(`bench:storm: N=${n}, R=${rate}/s, ${options.serviceErrorProbability * 100}% 503s, seed ${options.seed}`);
+  progress('seed baseline: one AttachPolicy attempt per event, errors swallowed ...');
+  const baseline = await runBaseline(stormScenario(n), limits);
+  // First without limits: it warms DynamoDB Local's JVM and Node's JIT, which would otherwise be
+  // measured as the workflow's latency, and shows the local workflow's own pace for N executions.
+  progress(`scp-guardian: ${n} executions of the real ASL at once, no API limits (local pace) ...`);
+  const unlimited = await runGuardian(stormScenario(n), { floorRate: rate, system: 'scp-guardian, no API limits (local pace)', dynamoDbEndpoint });
+  progress(`scp-guardian: ${n} executions of the real ASL at once, with the limits ...`);
+  const guardian = await runGuardian(stormScenario(n), { limits, floorRate: rate, system: 'scp-guardian', dynamoDbEndpoint });
+  return stormReport(n, limits, guardian, unlimited, baseline, stateRetryBudget('ReattachPolicy'));
+}
+
 async function storm(options: StormOptions): Promise<void> {
   const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const limits: StormLimits = { rate: options.rate, serviceErrorProbability: options.serviceErrorProbability, seed: options.seed };
-  const budget = stateRetryBudget('ReattachPolicy');
-  progress(`bench:storm: N=${options.n}, R=${options.rate}/s, ${options.serviceErrorProbability * 100}% 503s, seed ${options.seed}`);
-
-  progress('seed baseline: one AttachPolicy attempt per event, errors swallowed ...');
-  const baseline = await runBaseline(stormScenario(options.n), limits);
-
-  progress('scp-guardian: starting DynamoDB Local ...');
+  const storms = options.n === undefined && options.rate === undefined ? STANDARD_STORMS : [{ n: options.n ?? 300, rate: options.rate ?? 30 }];
+  progress('bench:storm: starting DynamoDB Local ...');
   const dynamo = await DynamoDbLocal.start();
   const deadline = setTimeout(() => {
-    progress(`bench:storm: scp-guardian did not finish within --timeout ${options.timeout} s; stopping`);
+    progress(`bench:storm: did not finish within --timeout ${options.timeout} s; stopping`);
     dynamo.stop();
     process.exit(1);
   }, options.timeout * 1000);
   try {
-    // First without limits: it warms DynamoDB Local's JVM and Node's JIT, which would otherwise be
-    // measured as the workflow's latency, and shows the local workflow's own pace for N executions.
-    progress(`scp-guardian: ${options.n} executions of the real ASL at once, no API limits (local pace) ...`);
-    const unlimited = await runGuardian(stormScenario(options.n), {
-      floorRate: limits.rate,
-      system: 'scp-guardian, no API limits (local pace)',
-      dynamoDbEndpoint: dynamo.endpoint,
-    });
-    progress(`scp-guardian: ${options.n} executions of the real ASL at once, with the limits ...`);
-    const guardian = await runGuardian(stormScenario(options.n), { limits, floorRate: limits.rate, system: 'scp-guardian', dynamoDbEndpoint: dynamo.endpoint });
-    const report = stormReport(options.n, limits, guardian, unlimited, baseline, budget);
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatStormReport(report)}\n`);
+    const reports: StormReport[] = [];
+    for (const { n, rate } of storms) {
+      const report = await oneStorm(n, rate, options, dynamo.endpoint, progress);
+      reports.push(report);
+      if (!options.json) process.stdout.write(`${formatStormReport(report)}\n\n`);
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : { storms: reports })}\n`);
   } finally {
     clearTimeout(deadline);
     dynamo.stop();
@@ -70,12 +79,12 @@ export async function main(argv: string[]): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   await new Command('bench:storm')
     .description('a detachment storm restored by scp-guardian and by the seed baseline, side by side')
-    .option('--n <count>', 'protected attachments detached at once', number('--n', 1, 100000, true), 300)
-    .option('--rate <rps>', 'requests per second the local Organizations endpoint allows, per operation', number('--rate', 0.1, 100000), 30)
+    .option('--n <count>', 'protected attachments detached at once (default: the two standard storms, 300 at 30/s and 400 at 4/s)', number('--n', 1, 100000, true))
+    .option('--rate <rps>', 'requests per second the local Organizations endpoint allows, per operation', number('--rate', 0.1, 100000))
     .option('--service-error-probability <p>', 'probability of a 503 ServiceException on any request', number('--service-error-probability', 0, 1), 0.05)
     .option('--seed <n>', 'seed of the injected faults', number('--seed', 0, 2 ** 32, true), 1)
     .option('--json', 'print one JSON object instead of the table')
-    .option('--timeout <seconds>', 'give up (exit 1) when scp-guardian has not finished by then', number('--timeout', 1, 86400), 900)
+    .option('--timeout <seconds>', 'give up (exit 1) when the run has not finished by then', number('--timeout', 1, 86400), 3600)
     .action(storm)
     .parseAsync(argv);
 }

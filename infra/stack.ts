@@ -10,6 +10,7 @@ import { Intake } from './constructs/intake';
 import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { SlackEndpoint } from './constructs/slack-endpoint';
+import { Sweep } from './constructs/sweep';
 import { Workflow } from './constructs/workflow';
 
 /** The context key that sets slackReservedConcurrency (a number, or "off") without code. */
@@ -92,6 +93,8 @@ export class ScpGuardianStack extends Stack {
   public readonly monitoring: Monitoring;
   /** The daily canary, when the rules have `canary`. */
   public readonly canary?: Canary;
+  /** The sweep: every `sweep.everyMinutes` and after each deployment. */
+  public readonly sweep: Sweep;
 
   constructor(scope: Construct, id: string, props: ScpGuardianStackProps) {
     assertHomeRegion(props.env?.region);
@@ -116,6 +119,14 @@ export class ScpGuardianStack extends Stack {
       includeExecutionData: props.includeExecutionData,
     });
     this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine });
+    this.sweep = new Sweep(this, 'Sweep', {
+      rules,
+      table: this.auditStore.table,
+      stateMachine: this.workflow.stateMachine,
+      alarmTopic: this.notifications.topic,
+      projectRoot,
+      logRetention: props.functionLogRetention,
+    });
     this.slack = new SlackEndpoint(this, 'Slack', {
       interactions: fns['slack-interactions'],
       relay: fns['slack-relay'],
@@ -134,6 +145,7 @@ export class ScpGuardianStack extends Stack {
       slackInteractions: fns['slack-interactions'],
       alarmTopic: this.notifications.topic,
       canary: this.canary === undefined ? undefined : { alarm: this.canary.missingAlarm, widgets: this.canary.widgets },
+      sweepAlarms: this.sweep.alarms,
     });
 
     const outputs: Record<string, [string, string]> = {
@@ -144,6 +156,7 @@ export class ScpGuardianStack extends Stack {
       SigningSecretArn: [this.slack.signingSecret.secretArn, 'Put the Slack signing secret here'],
       DeadLetterQueueUrl: [this.intake.deadLetterQueue.queueUrl, 'Events EventBridge could not deliver'],
     };
+    outputs.SweepFunctionName = [this.sweep.function.functionName, 'The sweep (scp-guardian reconcile --function NAME)'];
     if (this.canary !== undefined) outputs.CanaryFunctionName = [this.canary.function.functionName, 'The daily canary (invoke it once after the first deployment)'];
     for (const [name, [value, description]] of Object.entries(outputs)) new CfnOutput(this, name, { value, description });
   }

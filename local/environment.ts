@@ -150,6 +150,8 @@ export class LocalEnvironment {
   /** Executions started by name (StartExecution), as Step Functions remembers them. */
   private readonly namedExecutions = new Map<string, { input: string; executionArn: string; startDate: number; running: boolean; result: Promise<ExecutionRecord> }>();
   private readonly sweepHandler: ReturnType<typeof createSweepHandler>;
+  /** Aborted by `stop`: a sweep still running then stops at once, as at its deadline. */
+  private readonly stopping = new AbortController();
 
   private constructor(
     readonly options: LocalEnvironmentOptions,
@@ -202,6 +204,7 @@ export class LocalEnvironment {
       audit: this.audit,
       queries: new AuditQueries(documentClient, tableName),
       pageSize: options.sweepPageSize,
+      signal: this.stopping.signal,
       log: log(),
     });
     const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn });
@@ -411,7 +414,8 @@ export class LocalEnvironment {
    */
   async sweep(options: { dryRun?: boolean } = {}): Promise<LocalSweep> {
     const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS.sweep * 1000;
-    const result = await this.sweepHandler({ dryRun: options.dryRun === true }, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    // Not a CloudFormation event, so the handler always sweeps and answers a result.
+    const result = (await this.sweepHandler({ dryRun: options.dryRun === true }, { getRemainingTimeInMillis: () => deadline - Date.now() })) as SweepResult;
     return { result, executions: result.incidents.flatMap((id) => this.namedExecutions.get(id)?.result ?? []) };
   }
 
@@ -425,6 +429,7 @@ export class LocalEnvironment {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();
   }

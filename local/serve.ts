@@ -69,11 +69,14 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
     // same folder fails on the lock before it could replace the first one's token.
     written = writeServeToken(options.dataDir);
     // Like a fresh deployment, the server first sweeps once, so the desired state knows what the
-    // organization has attached before any event or direct change arrives.
-    await env.sweep().then(
+    // organization has attached before any event or direct change arrives. Against another
+    // Organizations endpoint (--organizations-endpoint), which may be slow or never answer, the
+    // server does not wait for it.
+    const initialSweep = env.sweep().then(
       ({ result }) => progress(`initial sweep: ${sweepLine(result)}`),
       (error: unknown) => progress(`initial sweep failed: ${describeError(error)}`),
     );
+    if (env.organizationsEndpoint !== undefined) await initialSweep;
     let port = options.port;
     app = buildLocalApi({ env, token: written.token, tokenFile: written.path, port: () => port, activity: options.activity ?? progress, timeouts: options.timeouts });
     try {

@@ -6,6 +6,12 @@ import type { StormScenario } from './scenario';
 
 /** What running scp-guardian on a storm gave, beyond the shared figures. */
 export interface GuardianStormResult extends StormFigures {
+  /** Protected pairs still detached once every event's execution ended: the event path alone. */
+  readonly lostAfterEventPath: number;
+  /** Protected pairs still detached after one sweep and the executions it started (`lost` is this). */
+  readonly lostAfterSweep: number;
+  /** Drift incidents the sweep opened. */
+  readonly sweepIncidents: number;
   /** Executions that ended FAILED (each one a FAILED incident and an alarm). */
   readonly failedExecutions: number;
   /** Retries Step Functions made, over every execution. */
@@ -42,14 +48,28 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
   try {
     const endpoint = env.organizationsEndpoint;
     if (endpoint === undefined) throw new Error('the storm needs the built-in Organizations endpoint');
+    // As a deployment starts: one sweep, so the desired state knows what is attached.
+    await env.sweep();
+    endpoint.clearLog();
     const replayer = new DetachmentReplayer(endpoint.organization);
     for (const event of scenario.events) replayer.apply(event);
     const startedAt = Date.now();
     const executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+    const eventPath = figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate);
+    // The safety net: one sweep, and the drift executions it starts.
+    const sweep = await env.sweep();
+    const drift = await Promise.all(sweep.executions);
+    const afterSweep = figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate);
+    const all = [...executions, ...drift];
     return {
-      ...figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate),
-      failedExecutions: executions.filter((execution) => execution.status === 'FAILED').length,
-      retries: executions.reduce((sum, execution) => sum + execution.retries, 0),
+      ...eventPath,
+      lost: afterSweep.lost,
+      restored: afterSweep.restored,
+      lostAfterEventPath: eventPath.lost,
+      lostAfterSweep: afterSweep.lost,
+      sweepIncidents: sweep.result.incidents.length,
+      failedExecutions: all.filter((execution) => execution.status === 'FAILED').length,
+      retries: all.reduce((sum, execution) => sum + execution.retries, 0),
     };
   } finally {
     await env.stop();

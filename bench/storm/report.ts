@@ -47,17 +47,15 @@ const fixed = (value: number | null, digits: number, unit = '') => (value === nu
 
 /** The report as a table for people. */
 export function formatStormReport(report: StormReport): string {
-  const rows = [report.scpGuardian, report.baseline, report.scpGuardianUnlimited].map((f) => [
-    f.system,
-    String(f.lost),
-    fixed(f.lastRestoredSeconds, 1, ' s'),
-    fixed(f.ratioToFloor, 2),
-    f.attemptsPerRemediation.toFixed(2),
-  ]);
-  const header = ['system', 'lost', 'last restored', '÷ N/R', 'attempts/remediation'];
+  const { scpGuardian: guardian, baseline, scpGuardianUnlimited: unlimited } = report;
+  const rows: string[][] = [
+    [guardian.system, String(guardian.lostAfterEventPath), String(guardian.lostAfterSweep), String(guardian.failedExecutions), fixed(guardian.lastRestoredSeconds, 1, ' s'), fixed(guardian.ratioToFloor, 2), guardian.attemptsPerRemediation.toFixed(2)],
+    [baseline.system, String(baseline.lost), 'no sweep', '-', fixed(baseline.lastRestoredSeconds, 1, ' s'), fixed(baseline.ratioToFloor, 2), baseline.attemptsPerRemediation.toFixed(2)],
+    [unlimited.system, String(unlimited.lostAfterEventPath), String(unlimited.lostAfterSweep), String(unlimited.failedExecutions), fixed(unlimited.lastRestoredSeconds, 1, ' s'), fixed(unlimited.ratioToFloor, 2), unlimited.attemptsPerRemediation.toFixed(2)],
+  ];
+  const header = ['system', 'lost (events)', 'lost (+sweep)', 'FAILED', 'last restored', '÷ N/R', 'attempts/remediation'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const { scpGuardian: guardian, baseline } = report;
   return [
     `storm: N=${report.n} protected SCP attachments detached at once; the local Organizations endpoint allows R=${report.rate} requests/s per operation,`,
     `answers ${(report.serviceErrorProbability * 100).toFixed(1)}% of requests with 503, seed ${report.seed}. Floor N/R = ${report.floorSeconds.toFixed(1)} s.`,
@@ -65,10 +63,11 @@ export function formatStormReport(report: StormReport): string {
     line(header),
     ...rows.map(line),
     '',
-    `scp-guardian: ${guardian.failedExecutions} execution(s) FAILED, ${guardian.retries} Step Functions retries, every execution ended after ${guardian.wallSeconds.toFixed(1)} s.`,
-    `no API limits: the same ${report.n} executions with no rate limit and no 503s restore everything in ${fixed(report.scpGuardianUnlimited.lastRestoredSeconds, 1, ' s')}, the local workflow's own pace here.`,
+    `scp-guardian: lost (events) counts pairs still detached when every event's execution ended; lost (+sweep) after one sweep and the ${guardian.sweepIncidents} drift incident(s) it opened.`,
+    `scp-guardian: ${guardian.failedExecutions} execution(s) FAILED, ${guardian.retries} Step Functions retries; the event path ended after ${guardian.wallSeconds.toFixed(1)} s.`,
+    `no API limits: the same ${report.n} executions with no rate limit and no 503s restore everything in ${fixed(unlimited.lastRestoredSeconds, 1, ' s')}, the local workflow's own pace here.`,
     `seed baseline: ${baseline.lost} of ${report.n} never restored; its time is that of the ${baseline.restored} it restored.`,
     `machine: load average ${report.machine.loadAverage} on ${report.machine.cores} cores (the local workflow shares them with DynamoDB Local).`,
-    `ReattachPolicy retry budget (from the ASL): at most ${report.retryBudget.worstCaseDelaySeconds} s of backoff over ${report.retryBudget.retries} retries (${report.retryBudget.attempts} attempts) before FAILED.`,
+    `ReattachPolicy retry budget (from the ASL): at most ${report.retryBudget.worstCaseDelaySeconds} s of backoff over ${report.retryBudget.retries} retries (${report.retryBudget.attempts} attempts) per round; rounds go on until the remediation deadline.`,
   ].join('\n');
 }

@@ -119,7 +119,8 @@ function row(columns: string[], width: number): string {
   return `${row(columns.slice(0, -1), width)}\n      ${columns[columns.length - 1]}`;
 }
 
-const STATUS_TEXT: Record<string, string> = { started: 'started', 'already-started': 'already started', 'dry-run': 'not started (dry run)', 'not-started': 'FAILED TO START' };
+/** A drift's line names its status only when it is not what the heading says. */
+const STATUS_TEXT: Record<string, string | undefined> = { started: undefined, 'dry-run': undefined, 'already-started': 'already started', 'not-started': 'NOT STARTED' };
 
 /** Words wrapped to `width`, continuation lines indented. */
 function wrap(text: string, width: number, indent = '  '): string {
@@ -144,9 +145,12 @@ export function formatReconcile(result: SweepResult, width = 80): string {
   ];
   if (result.drift.length === 0) lines.push('No drift: every desired pair is attached or has an open incident.');
   else {
-    lines.push(`Drift (${result.drift.length}): desired, not attached, no open incident:`);
+    lines.push(`Drift (${result.drift.length}): desired, not attached, no open incident; ${result.dryRun ? 'dry run, none started' : 'incidents started'}:`);
     const [p, t] = [pad(result.drift.map((d) => d.policyId)), pad(result.drift.map((d) => d.targetId))];
-    for (const drift of result.drift) lines.push(row([drift.policyId.padEnd(p), drift.targetId.padEnd(t), drift.incidentId, STATUS_TEXT[drift.status] ?? drift.status], width));
+    for (const drift of result.drift) {
+      const status = STATUS_TEXT[drift.status];
+      lines.push(row([drift.policyId.padEnd(p), drift.targetId.padEnd(t), drift.incidentId, ...(status === undefined ? [] : [status])], width).trimEnd());
+    }
   }
   if (result.explained.length > 0) {
     lines.push(`Missing, an open incident restoring it (${result.explained.length}):`);

@@ -53,6 +53,8 @@ export interface ApiCallsOptions {
   extraRounds?: number;
   sleep?: (ms: number) => Promise<void>;
   clock?: () => number;
+  /** Stops the sweep early, like its deadline (the local environment stopping). */
+  signal?: AbortSignal;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -75,7 +77,7 @@ export class ApiCalls {
 
   /** Milliseconds left before the deadline. */
   remainingMs(): number {
-    return this.options.deadline - this.clock();
+    return this.options.signal?.aborted === true ? 0 : this.options.deadline - this.clock();
   }
 
   private deadlinePassed(operation: string, cause?: unknown): SweepError {
@@ -89,7 +91,7 @@ export class ApiCalls {
       const remaining = this.remainingMs();
       if (remaining <= 0) throw this.deadlinePassed(operation);
       this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
-      const abort = AbortSignal.timeout(remaining);
+      const abort = this.options.signal === undefined ? AbortSignal.timeout(remaining) : AbortSignal.any([AbortSignal.timeout(remaining), this.options.signal]);
       try {
         const output = await send(abort);
         this.attempts += (output as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;

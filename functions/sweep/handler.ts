@@ -9,6 +9,7 @@ import { DesiredStateStore } from '../shared/desired/desired-store';
 import { lambdaLog } from '../shared/log';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/workflow-functions';
+import { answerCloudFormation, isCustomResourceEvent } from './after-deploy';
 import { SweepError, SweepErrorName } from './calls';
 import type { SweepResult } from './result';
 import { runSweep, type SweepDependencies } from './sweep';
@@ -28,14 +29,19 @@ export interface SweepContext {
 }
 
 /**
- * The sweep function: any event starts a sweep (EventBridge Scheduler's, the deployment trigger's,
- * `scp-guardian reconcile`'s); `{"dryRun": true}` computes the drift and writes and starts nothing.
+ * The sweep function: any event starts a sweep (EventBridge Scheduler's, `scp-guardian
+ * reconcile`'s, CloudFormation's after a deployment, answered first: after-deploy.ts);
+ * `{"dryRun": true}` computes the drift and writes and starts nothing.
  * A sweep that could not record or start everything fails, named SweepIncomplete, after logging
  * its result, so the alarm fires; the next sweep does what this one could not.
  */
-export function createSweepHandler(deps: SweepDependencies) {
-  return async (event?: unknown, context?: SweepContext): Promise<SweepResult> => {
+export function createSweepHandler(deps: SweepDependencies & { answer?: typeof fetch }) {
+  return async (event?: unknown, context?: SweepContext): Promise<SweepResult | undefined> => {
     const log = deps.log ?? lambdaLog();
+    if (isCustomResourceEvent(event)) {
+      await answerCloudFormation(event, log, deps.answer);
+      if (event.RequestType === 'Delete') return undefined;
+    }
     const remaining = context?.getRemainingTimeInMillis() ?? FUNCTION_TIMEOUT_SECONDS.sweep * 1000;
     const deadline = new Date(Date.now() + Math.max(1_000, remaining - DEADLINE_MARGIN_MS));
     const dryRun = isObject(event) && event.dryRun === true;

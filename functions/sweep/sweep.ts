@@ -45,6 +45,8 @@ export interface SweepDependencies {
   /** Pages of CloudTrail's event history read at most. @default 10 */
   lookupPages?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops a sweep early as its deadline would (the local environment stopping). */
+  signal?: AbortSignal;
 }
 
 export interface SweepOptions {
@@ -73,7 +75,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   const startedAt = started.toISOString();
   const dryRun = options.dryRun === true;
   const { rules } = deps;
-  const calls = new ApiCalls({ deadline: options.deadline.getTime(), sleep: deps.sleep });
+  const calls = new ApiCalls({ deadline: options.deadline.getTime(), sleep: deps.sleep, signal: deps.signal });
   const reader = new OrganizationReader(deps.organizations, calls, { concurrency: deps.concurrency, pageSize: deps.pageSize });
   const errors: string[] = [];
   const notes: string[] = [];
@@ -168,7 +170,8 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
       lastDesiredAt: pair.lastDesiredAt,
       ...(follows === undefined ? {} : { follows }),
       ...(pair.overrideExpired === undefined ? {} : { overrideExpired: pair.overrideExpired }),
-      ...(found === undefined || found.eventId !== incidentId ? {} : { found }),
+      // The detach's caller is its actor even when its eventID names an earlier incident already.
+      ...(found === undefined ? {} : { found }),
     };
     const entry: SweepDrift = {
       kind: detail.kind,

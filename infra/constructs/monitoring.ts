@@ -46,6 +46,11 @@ export interface MonitoringProps {
    * @default no canary
    */
   readonly canary?: { readonly alarm: IAlarm; readonly widgets: readonly IWidget[] };
+  /**
+   * The sweep's alarms (Sweep construct), shown with the rest.
+   * @default none
+   */
+  readonly sweepAlarms?: readonly IAlarm[];
 }
 
 const custom = (metricName: string, statistic: string, extra: Record<string, string> = {}) =>
@@ -172,6 +177,8 @@ export class Monitoring extends Construct {
       }),
     );
     if (props.canary !== undefined) this.dashboard.addWidgets(...props.canary.widgets);
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms, ...(props.canary === undefined ? [] : [props.canary.alarm])], width: 24 }));
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms, ...(props.canary === undefined ? [] : [props.canary.alarm]), ...(props.sweepAlarms ?? [])], width: 24 }),
+    );
   }
 }

@@ -249,7 +249,7 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
     });
     // The local components themselves: a test can change the organization with the AWS SDK,
     // without any event, as an attacker whose event was lost would.
-    api.get('/endpoints', async () => ({ organizations: env.organizationsUrl, dynamodb: env.dynamoDbEndpoint, cloudtrail: env.cloudTrail.url }));
+    api.get('/endpoints', async () => ({ organizations: env.organizationsUrl, dynamodb: env.dynamoDbEndpoint }));
 
     // One sweep now (contract: {"drift":[{"kind","policyId","targetId","reason"}],"incidents":["ID"]}),
     // answered when it is done; the drift executions it started go on, like POST /events'.

@@ -255,8 +255,8 @@ describe('slack endpoint', () => {
 });
 
 describe('functions', () => {
-  it('are one per handler, on Node.js 22, arm64, with active tracing', () => {
-    expect(functions()).toHaveLength(HANDLER_NAMES.length);
+  it('are one per handler and the sweep, on Node.js 22, arm64, with active tracing', () => {
+    expect(functions()).toHaveLength(HANDLER_NAMES.length + 1);
     for (const fn of functions()) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256 });
     }
@@ -407,7 +407,7 @@ describe('cdk-nag', () => {
 });
 
 describe('outputs', () => {
-  it('name the table, state machine, topic, Slack URL, secrets and dead-letter queue', () => {
+  it('name the table, state machine, topic, Slack URL, secrets, dead-letter queue and sweep function', () => {
     const outputs = Object.values(json.Outputs ?? {}).map((o) => JSON.stringify(o.Value));
     const expected = [
       { Ref: logicalId(stack.auditStore.table) },
@@ -417,6 +417,7 @@ describe('outputs', () => {
       { Ref: logicalId(stack.slack.botToken) },
       { Ref: logicalId(stack.slack.signingSecret) },
       { Ref: logicalId(stack.intake.deadLetterQueue) },
+      { Ref: logicalId(stack.sweep.function) },
     ].map((value) => JSON.stringify(value));
 
     expect(outputs.sort()).toEqual(expected.sort());

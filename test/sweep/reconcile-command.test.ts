@@ -58,16 +58,17 @@ describe('reconcile against `scp-guardian local --serve`', () => {
   });
 
   it('prints one line per drift and exits 1 with `reconcile --local --dry-run`, starting nothing', async () => {
-    await detachSilently(Org.protectCloudTrail, Org.sandboxOu);
+    await detachSilently(Org.denyRegion, Org.prodOu);
 
     const run = await scpGuardian(['reconcile', '--dry-run', '--local', server.url, '--data-dir', server.dataDir]);
 
-    const driftLines = run.stdout.split('\n').filter((line) => line.includes(Org.protectCloudTrail));
+    const driftLines = run.stdout.split('\n').filter((line) => line.includes(Org.denyRegion));
     expect(run.code).toBe(1);
-    expect(driftLines).toEqual([expect.stringMatching(new RegExp(`^  ${Org.protectCloudTrail}\\s+${Org.sandboxOu}\\s+drift-[0-9a-f]{32}\\s+not started \\(dry run\\)$`))]);
+    expect(run.stdout).toContain('dry run, none started');
+    expect(driftLines).toEqual([expect.stringMatching(new RegExp(`^  ${Org.denyRegion}\\s+${Org.prodOu}\\s+drift-[0-9a-f]{32}$`))]);
     expect(run.stdout.split('\n').every((line) => line.length <= 80)).toBe(true);
     const organization = (await getJson<{ policies: { id: string; targets: string[] }[] }>(server, '/organization')).body;
-    expect(organization.policies.find((p) => p.id === Org.protectCloudTrail)?.targets).not.toContain(Org.sandboxOu);
+    expect(organization.policies.find((p) => p.id === Org.denyRegion)?.targets).not.toContain(Org.prodOu);
   });
 
   it('starts the drift with `reconcile --local --json`, and exits 0 once nothing drifts', async () => {
@@ -78,7 +79,7 @@ describe('reconcile against `scp-guardian local --serve`', () => {
     const second = await scpGuardian(['reconcile', '--local', server.url, '--data-dir', server.dataDir]);
 
     expect(first.code).toBe(1);
-    expect(result.drift).toEqual([expect.objectContaining({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu, status: 'started' })]);
+    expect(result.drift).toEqual([expect.objectContaining({ policyId: Org.denyRegion, targetId: Org.prodOu, status: 'started' })]);
     expect(second).toMatchObject({ code: 0, stdout: expect.stringContaining('No drift') });
   });
 });

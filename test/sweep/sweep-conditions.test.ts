@@ -10,6 +10,7 @@ import { silentLog } from '../../functions/shared/log';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { Outcome } from '../../functions/shared/vocabulary';
 import { createSweepHandler } from '../../functions/sweep/handler';
+import type { SweepResult } from '../../functions/sweep/result';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { LOCAL_STATE_MACHINE_ARN } from '../../local/workflow/local-workflow';
@@ -76,7 +77,7 @@ describe('the sweep, under the conditions AWS has', () => {
       });
       env.organization?.detachPolicy(Org.protectCloudTrail, Org.sandboxOu);
 
-      const result = await sweepWithRules(env, withoutCloudTrailRule)({});
+      const result = (await sweepWithRules(env, withoutCloudTrailRule)({})) as SweepResult;
 
       const history = await env.desired.pairHistory(Org.protectCloudTrail, Org.sandboxOu);
       expect(result.changes).toEqual([{ type: 'pair', policyId: Org.protectCloudTrail, targetId: Org.sandboxOu, desired: false, reason: DesiredReason.RULES_CHANGE }]);
