@@ -3,14 +3,14 @@ import type { PolicyRule, ProtectionRules } from '../functions/shared/rules/sche
 import { isTargetRule } from '../functions/shared/rules/rule-kind';
 import { targetKindOf } from '../functions/shared/rules/id-formats';
 
-/** The AWS-managed policy: its ARN has the account `aws` and no organization id. */
-const FULL_AWS_ACCESS = 'p-FullAWSAccess';
+/** AWS-managed policies, by the only type each is of: their ARNs have the account `aws` and no organization id. */
+const AWS_MANAGED: Readonly<Record<string, string>> = { 'p-FullAWSAccess': 'SERVICE_CONTROL_POLICY', 'p-RCPFullAWSAccess': 'RESOURCE_CONTROL_POLICY' };
 
 /** Organizations ARNs; the management account and organization ids are unknown at synth time. */
 function arns(stack: Stack) {
   const prefix = `arn:${stack.partition}:organizations::`;
   return {
-    policy: (type: string, id: string) => (id === FULL_AWS_ACCESS ? `${prefix}aws:policy/${type.toLowerCase()}/${id}` : `${prefix}*:policy/o-*/${type.toLowerCase()}/${id}`),
+    policy: (type: string, id: string) => (AWS_MANAGED[id] !== undefined ? `${prefix}aws:policy/${type.toLowerCase()}/${id}` : `${prefix}*:policy/o-*/${type.toLowerCase()}/${id}`),
     anyPolicy: (type: string) => [`${prefix}*:policy/o-*/${type.toLowerCase()}/p-*`, `${prefix}aws:policy/${type.toLowerCase()}/p-*`],
     target: (id: string) => {
       switch (targetKindOf(id)) {
@@ -60,7 +60,7 @@ export function attachScope(stack: Stack, rules: ProtectionRules): AttachScope {
       ...targetRules.flatMap((rule) => (rule.policies === '*' ? [] : rule.policies)),
       ...(rules.canary === undefined ? [] : [rules.canary.policyId]),
     ]);
-    policies = [...named].flatMap((id) => rules.policyTypes.filter((type) => id !== FULL_AWS_ACCESS || type === 'SERVICE_CONTROL_POLICY').map((type) => arn.policy(type, id)));
+    policies = [...named].flatMap((id) => rules.policyTypes.filter((type) => AWS_MANAGED[id] === undefined || AWS_MANAGED[id] === type).map((type) => arn.policy(type, id)));
   }
 
   let targets: string[];

@@ -1,14 +1,21 @@
-import { readDetachRecord } from '../functions/shared/cloudtrail';
+import { readDetachRecord, readRequestParameters, type RequestParameters } from '../functions/shared/cloudtrail';
+import { PolicyType, valuesOf } from '../functions/shared/vocabulary';
 import type { LocalOrganization } from './organizations/organization-state';
 
-export type ApplyResult = { applied: true } | { applied: false; why: string };
+/** What replaying one event did: `change` says what in words, `why` why nothing changed. */
+export type ApplyResult = { applied: true; change: string } | { applied: false; why: string };
+
+const POLICY_TYPES: readonly string[] = valuesOf(PolicyType);
 
 /**
- * Makes the local organization look as it would after the event: a successful DetachPolicy
- * removes the attachment (once per CloudTrail eventID: a redelivery detaches nothing more);
- * a failed call, or anything that is not a DetachPolicy, changes nothing.
+ * Makes the local organization look as it would after the event, before the workflow sees it
+ * (DESIGN.md, "The local organization"): a successful AttachPolicy, DetachPolicy,
+ * EnablePolicyType, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy or CreatePolicy
+ * changes it as the call did, with the endpoint's own rules. Once per CloudTrail eventID: a
+ * redelivery changes nothing more. A failed call (`errorCode`), a call of another kind, or one
+ * whose record lacks what it needs changes nothing, and the result says why.
  */
-export class DetachmentReplayer {
+export class ChangeReplayer {
   private readonly seen = new Set<string>();
 
   constructor(private readonly organization: LocalOrganization) {}
@@ -16,16 +23,76 @@ export class DetachmentReplayer {
   apply(envelope: unknown): ApplyResult {
     const record = readDetachRecord(envelope);
     if ('problem' in record) return { applied: false, why: record.problem };
-    if (record.eventName !== 'DetachPolicy' || record.eventSource !== 'organizations.amazonaws.com') return { applied: false, why: 'not a DetachPolicy call' };
+    if (record.eventSource !== 'organizations.amazonaws.com') return { applied: false, why: 'not an Organizations call' };
+    const parameters = readRequestParameters(envelope);
+    if ('problem' in parameters) return { applied: false, why: parameters.problem };
     if (record.errorCode !== undefined) return { applied: false, why: `the call failed (${record.errorCode})` };
+    if (record.malformedErrorCode === true) return { applied: false, why: 'errorCode is not an error code: whether the call succeeded is unknown' };
     if (this.seen.has(record.eventId)) return { applied: false, why: 'a redelivery of an event already applied' };
     this.seen.add(record.eventId);
-    if (record.policyId === undefined || record.targetId === undefined) return { applied: false, why: 'no policy or target named' };
     try {
-      this.organization.detachPolicy(record.policyId, record.targetId);
-      return { applied: true };
+      const change = this.change(parameters);
+      return typeof change === 'string' ? { applied: true, change } : change;
     } catch (error) {
       return { applied: false, why: `${(error as Error).name}: ${(error as Error).message}` };
     }
   }
+
+  /** Applies the call; its description, or why it cannot be applied. Throws what the organization throws. */
+  private change(call: RequestParameters): string | { applied: false; why: string } {
+    const org = this.organization;
+    const missing = (what: string) => ({ applied: false as const, why: `no ${what} named` });
+    switch (call.eventName) {
+      case 'DetachPolicy':
+        if (call.policyId === undefined || call.targetId === undefined) return missing('policy or target');
+        org.detachPolicy(call.policyId, call.targetId);
+        return `${call.policyId} detached from ${call.targetId}`;
+      case 'AttachPolicy':
+        if (call.policyId === undefined || call.targetId === undefined) return missing('policy or target');
+        org.attachPolicy(call.policyId, call.targetId);
+        return `${call.policyId} attached to ${call.targetId}`;
+      case 'DisablePolicyType': {
+        const type = policyTypeOf(call.policyType);
+        if (call.rootId === undefined || type === undefined) return missing('root or known policy type');
+        const detached = org.disablePolicyType(type, call.rootId);
+        return `${type} disabled on ${call.rootId}: ${detached} attachment${detached === 1 ? '' : 's'} removed`;
+      }
+      case 'EnablePolicyType': {
+        const type = policyTypeOf(call.policyType);
+        if (call.rootId === undefined || type === undefined) return missing('root or known policy type');
+        const attached = org.enablePolicyType(type, call.rootId);
+        return type === PolicyType.SERVICE_CONTROL_POLICY ? `${type} enabled on ${call.rootId}: FullAWSAccess attached to ${attached} targets` : `${type} enabled on ${call.rootId}`;
+      }
+      case 'MoveAccount':
+        if (call.accountId === undefined || call.sourceParentId === undefined || call.destinationParentId === undefined) return missing('account, source or destination');
+        org.moveAccount(call.accountId, call.sourceParentId, call.destinationParentId);
+        return `${call.accountId} moved from ${call.sourceParentId} to ${call.destinationParentId}`;
+      case 'UpdatePolicy': {
+        if (call.policyId === undefined) return missing('policy');
+        if (call.name === undefined && call.description === undefined && call.content === undefined) return missing('name, description or content');
+        org.updatePolicy(call.policyId, { name: call.name, description: call.description, content: call.content });
+        const what = [call.content !== undefined && 'content', call.name !== undefined && 'name', call.description !== undefined && 'description'].filter(Boolean).join(', ');
+        return `${call.policyId} updated (${what})`;
+      }
+      case 'DeletePolicy':
+        if (call.policyId === undefined) return missing('policy');
+        org.deletePolicyAsApi(call.policyId);
+        return `${call.policyId} deleted`;
+      case 'CreatePolicy': {
+        const type = policyTypeOf(call.type);
+        if (call.name === undefined || call.content === undefined || type === undefined) return missing('name, content or known policy type');
+        const created = org.createPolicy({ name: call.name, description: call.description ?? '', type, content: call.content }, call.createdPolicyId);
+        return `${created.id} created (${created.name})`;
+      }
+    }
+  }
+}
+
+/** @deprecated The replayer applies every kind of change now: use ChangeReplayer. */
+export const DetachmentReplayer = ChangeReplayer;
+/** @deprecated Use ChangeReplayer. */
+export type DetachmentReplayer = ChangeReplayer;
+
+function policyTypeOf(value: string | undefined): PolicyType | undefined {
+  return value !== undefined && POLICY_TYPES.includes(value) ? (value as PolicyType) : undefined;
 }

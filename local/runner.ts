@@ -8,7 +8,7 @@ import { finishLocalCanary, startLocalCanary, type LocalCanarySummary } from './
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import type { ReplayEvent } from './event-files';
 import type { OrganizationFile } from './organizations/organization-file';
-import { DetachmentReplayer } from './replay';
+import { ChangeReplayer } from './replay';
 import { sweepLine } from './report';
 import type { SweepResult } from '../functions/sweep/result';
 import type { ExecutionRecord } from './workflow/local-workflow';
@@ -138,8 +138,9 @@ function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions:
 
 /**
  * `scp-guardian local`: replays events through the real workflow on local components and
- * reports every incident with its timeline. Detachments are applied to the local organization
- * first, as reality would have applied them.
+ * reports every incident with its timeline. Each event's change (a detachment, a disabled type,
+ * a moved account, ...) is applied to the local organization first, as reality would have
+ * applied it (local/replay.ts).
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport> {
   const progress = options.progress ?? (() => {});
@@ -174,10 +175,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       },
     });
     const env = environment;
-    if (env.organization === undefined) notes.push(`Organizations endpoint ${options.organizationsEndpoint}: detachments in the events were not applied`);
+    if (env.organization === undefined) notes.push(`Organizations endpoint ${options.organizationsEndpoint}: the changes in the events were not applied to it`);
 
-    // One event at a time, as they would arrive: each detachment is applied, then handled.
-    const replayer = env.organization === undefined ? undefined : new DetachmentReplayer(env.organization);
+    // One event at a time, as they would arrive: each change is applied, then handled.
+    const replayer = env.organization === undefined ? undefined : new ChangeReplayer(env.organization);
     const executions: ExecutionRecord[] = [];
     const sweeps: SweepResult[] = [];
     const sweep = async (label: string) => {
@@ -196,7 +197,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     for (const event of options.events) {
       const applied = replayer?.apply(event.envelope);
       if (applied !== undefined) {
-        progress(`${event.source}: ${applied.applied ? 'detachment applied to the local organization' : `organization unchanged (${applied.why})`}`);
+        progress(`${event.source}: ${applied.applied ? `applied to the local organization: ${applied.change}` : `organization unchanged (${applied.why})`}`);
       }
       executions.push(await env.run(event.envelope).result);
     }

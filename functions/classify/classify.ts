@@ -86,6 +86,7 @@ export function ignoredDetach(known: Omit<Incident, 'verdict' | 'reason' | 'noti
     verdict: Verdict.IGNORED_ACTOR,
     reason: `${reason}: ${why}, but a detachment by an ignored principal is not undone; ${told}`,
     ...(rule === undefined || canaryPair ? {} : { rule }),
+    coveredPair: true,
     notify: rules.notify.ignored,
     ...(rules.notify.ignored ? { priority: Priority.LOW } : {}),
   };

@@ -49,6 +49,8 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
     const selfTest = isSelfTestEvent(input.event);
     const sourced: Incident = {
       ...classified,
+      // Each round of retries waits at least a minute: the deadline allows no more rounds than its minutes.
+      ...(classified.verdict === Verdict.PROTECTED ? { retryRoundLimit: deps.rules.remediation.deadlineMinutes } : {}),
       source: selfTest ? Source.SELF_TEST : (classified.source ?? Source.EVENT),
       // A readable event is a DetachPolicy (the other kinds come with the other doors); a drift says its kind.
       ...(classified.verdict === Verdict.INVALID || classified.kind !== undefined ? {} : { kind: Kind.DETACHED }),

@@ -89,7 +89,7 @@ async function releasePair(state: WorkflowState, closure: Closure, desired: Clos
       ...(state.decision?.by !== undefined ? { by: state.decision.by } : {}),
     });
   }
-  if (incident.verdict === Verdict.IGNORED_ACTOR && incident.rule !== undefined) {
+  if (incident.verdict === Verdict.IGNORED_ACTOR && (incident.coveredPair === true || incident.rule !== undefined)) {
     await desired.recordPair({
       policyId,
       targetId,

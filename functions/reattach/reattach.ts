@@ -10,7 +10,7 @@ import { DesiredReason } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
 import { AttachmentNotConfirmedError, describeError, ErrorName, RemediationDeadlinePassedError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
-import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
+import { Decision, Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 import { toOrganizationsError } from './organizations-errors';
 
 /** What ReattachPolicy did: attached the policy, or found it attached already. */
@@ -49,8 +49,10 @@ export interface RetryRound {
 
 /** What ReattachPolicy is called with. */
 export interface AttachRequest {
-  /** When the execution started, which the deadline counts from. */
+  /** When the execution started. */
   startedAt?: string;
+  /** The decision the restoration follows (`$.decision`): an approver's time, or a timeout. */
+  decision?: { decision?: string; at?: string };
   retry?: RetryRound;
 }
 
@@ -93,13 +95,25 @@ function causeText(cause: string | undefined): string {
 }
 
 /**
+ * When the restoration began, which the deadline counts from: a person's decision, the end of an
+ * approval window nobody answered, else the execution's start (auto mode, a fail-safe decision).
+ */
+function restorationStart(incident: Incident, request: AttachRequest): number {
+  const started = Date.parse(request.startedAt ?? '');
+  const decided = Date.parse(request.decision?.at ?? '');
+  if (Number.isFinite(decided)) return Math.max(started, decided);
+  if (request.decision?.decision === Decision.TIMEOUT && incident.approval !== undefined) return started + incident.approval.timeoutSeconds * 1000;
+  return started;
+}
+
+/**
  * A new round of retries starts only before the deadline: after it, the incident ends FAILED
  * (the alarm fires) and the sweep tries again. The first round always runs.
  */
-function checkDeadline(request: AttachRequest, deps: ReattachDependencies, now: string): void {
+function checkDeadline(incident: Incident, request: AttachRequest, deps: ReattachDependencies, now: string): void {
   const round = request.retry?.round ?? 0;
   if (round === 0 || request.startedAt === undefined) return;
-  const deadline = new Date(Date.parse(request.startedAt) + deps.deadlineSeconds * 1000).toISOString();
+  const deadline = new Date(restorationStart(incident, request) + deps.deadlineSeconds * 1000).toISOString();
   if (now < deadline) return;
   const last = request.retry?.error === undefined ? '' : `; the last error: ${request.retry.error}: ${causeText(request.retry.cause)}`;
   throw new RemediationDeadlinePassedError(`transient errors lasted past the deadline ${deadline}, after ${round} rounds of retries${last}`);
@@ -131,7 +145,7 @@ export async function attachOnce(incident: Incident, executionArn: string, deps:
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const { policyId, targetId } = pairOf(incident);
   const auditErrors: string[] = [];
-  checkDeadline(request, deps, now());
+  checkDeadline(incident, request, deps, now());
   let result: AttachResult['result'] = 'attached';
   try {
     await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));

@@ -54,7 +54,7 @@ export async function lateDecision(input: LateDecisionInput, deps: Pick<RequestD
   const recorded = await deps.audit.getIncident(input.incident.incidentId);
   if (recorded?.decisionId === undefined || recorded.executionArn !== input.executionArn) return timedOut;
   const request = await deps.decisions.get(recorded.decisionId);
-  if (request?.decision === undefined || request.decidedBy === undefined) return timedOut;
+  if (request?.decision === undefined || request.decidedBy === undefined || request.tooLate === true) return timedOut;
   return {
     decision: request.decision,
     by: request.decidedBy,

@@ -137,6 +137,109 @@ export function readDetachRecord(envelope: unknown): DetachRecord | { problem: s
   };
 }
 
+/**
+ * Policy documents longer than this are not copied from a record: no policy type allows one
+ * (SCPs, the largest, hold 10,240 characters since May 2026), so AWS cannot have accepted it.
+ */
+export const POLICY_CONTENT_MAX_CHARS = 10_240;
+
+/** The Organizations calls that change what protects an account, with their CloudTrail `requestParameters`. */
+export type RequestParameters =
+  | { eventName: 'AttachPolicy' | 'DetachPolicy'; policyId?: string; targetId?: string }
+  | { eventName: 'EnablePolicyType' | 'DisablePolicyType'; rootId?: string; policyType?: string }
+  | { eventName: 'MoveAccount'; accountId?: string; sourceParentId?: string; destinationParentId?: string }
+  | {
+      eventName: 'UpdatePolicy';
+      policyId?: string;
+      name?: string;
+      description?: string;
+      /** The new document as the call sent it (a JSON string), when at most POLICY_CONTENT_MAX_CHARS. */
+      content?: string;
+    }
+  | { eventName: 'DeletePolicy'; policyId?: string }
+  | {
+      eventName: 'CreatePolicy';
+      name?: string;
+      description?: string;
+      type?: string;
+      content?: string;
+      /** The new policy's id, from `responseElements.policy.policySummary.id`. */
+      createdPolicyId?: string;
+    };
+
+export type ChangeEventName = RequestParameters['eventName'];
+
+/** Every eventName readRequestParameters reads. */
+export const CHANGE_EVENT_NAMES: readonly ChangeEventName[] = [
+  'AttachPolicy',
+  'DetachPolicy',
+  'EnablePolicyType',
+  'DisablePolicyType',
+  'MoveAccount',
+  'UpdatePolicy',
+  'DeletePolicy',
+  'CreatePolicy',
+];
+
+const isChangeEventName = (name: string | undefined): name is ChangeEventName => CHANGE_EVENT_NAMES.includes(name as ChangeEventName);
+
+/** A policy document field: a string within POLICY_CONTENT_MAX_CHARS, never cut (a cut document is no document). */
+function contentAt(object: JsonObject | undefined, key: string): string | undefined {
+  const value = stringAt(object, key);
+  return value !== undefined && value.length <= POLICY_CONTENT_MAX_CHARS ? value : undefined;
+}
+
+/** A description: an empty one is a value too (UpdatePolicy may clear it). */
+const descriptionAt = (object: JsonObject | undefined, key: string): string | undefined =>
+  own(object, key) === '' ? '' : textAt(object, key, TEXT_LIMITS.long);
+
+/**
+ * The `requestParameters` of an Organizations call that changes protection, by `eventName`
+ * (shapes: docs/contracts.md; AttachPolicy and DetachPolicy as readDetachRecord reads them),
+ * or a sentence saying why there are none to read. Every field is checked for its type and
+ * bounded like the rest of the record; a field missing or of the wrong type is left out, for the
+ * caller to refuse. It says nothing about whether the call succeeded: see `errorCode`.
+ */
+export function readRequestParameters(envelope: unknown): RequestParameters | { problem: string } {
+  const detail = detailOf(envelope);
+  if (detail === undefined) return { problem: 'the event has no "detail" object (not an EventBridge CloudTrail event)' };
+  const eventName = textAt(detail, 'eventName', TEXT_LIMITS.short);
+  if (!isChangeEventName(eventName)) return { problem: `${eventName === undefined ? 'a call with no eventName' : eventName} is not a call that changes what protects an account` };
+  const request = objectAt(detail, 'requestParameters');
+  const id = (key: string) => textAt(request, key, TEXT_LIMITS.medium);
+  switch (eventName) {
+    case 'AttachPolicy':
+    case 'DetachPolicy':
+      return { eventName, policyId: id('policyId'), targetId: id('targetId') };
+    case 'EnablePolicyType':
+    case 'DisablePolicyType':
+      return { eventName, rootId: id('rootId'), policyType: id('policyType') };
+    case 'MoveAccount':
+      return { eventName, accountId: id('accountId'), sourceParentId: id('sourceParentId'), destinationParentId: id('destinationParentId') };
+    case 'UpdatePolicy':
+      return {
+        eventName,
+        policyId: id('policyId'),
+        name: textAt(request, 'name', TEXT_LIMITS.medium),
+        description: descriptionAt(request, 'description'),
+        content: contentAt(request, 'content'),
+      };
+    case 'DeletePolicy':
+      return { eventName, policyId: id('policyId') };
+    case 'CreatePolicy': {
+      const summary = objectAt(objectAt(objectAt(detail, 'responseElements'), 'policy'), 'policySummary');
+      return {
+        eventName,
+        name: textAt(request, 'name', TEXT_LIMITS.medium),
+        description: descriptionAt(request, 'description'),
+        type: id('type'),
+        content: contentAt(request, 'content'),
+        createdPolicyId: textAt(summary, 'id', TEXT_LIMITS.medium),
+      };
+    }
+  }
+}
+
 /** The first characters of the input, safe to store and show; never throws. */
 export function excerptOf(value: unknown, max = 2000): string {
   let text: string;

@@ -71,6 +71,8 @@ export interface Incident {
   approval?: ApprovalTerms;
   /** Whether people are told about this incident (protected ones always are). */
   notify: boolean;
+  /** The most rounds of retries the remediation deadline allows (ReattachPolicy's rounds, bounded in the ASL too). */
+  retryRoundLimit?: number;
   /** How loudly people are told; absent means normal. */
   priority?: Priority;
   /**
@@ -82,6 +84,19 @@ export interface Incident {
   invalid?: { problem: string; excerpt: string };
   /** Enrichment problems (names could not be read); never blocks remediation. */
   enrichmentErrors?: string[];
+  /** POLICY_TYPE_DISABLED: the type disabled on the root (the target is the root). */
+  disabledType?: { rootId: string; policyType: string };
+  /** ACCOUNT_MOVED: where the account was moved from and to (the target is the account). */
+  move?: { accountId: string; sourceParentId: string; destinationParentId: string };
+  /** POLICY_CHANGED: the content the change wrote (as the event gave it) and its SHA-256. */
+  change?: { content?: string; contentHash?: string; name?: string; description?: string };
+  /** FORBIDDEN_ATTACHED: the forbid rule that keeps the policy off the target. */
+  forbid?: { index: number; description?: string };
+  /**
+   * The rules cover the pair (a protect rule or the canary), though the verdict is not PROTECTED:
+   * an ignored principal's detachment, which releases the pair from the desired state.
+   */
+  coveredPair?: boolean;
   /** A drift the sweep found: why it is a difference, and the override whose expiry made it one. */
   drift?: { reason: string; lastDesiredAt?: string; overrideExpired?: { by?: string; until: string; incidentId?: string } };
   /** The incident this one follows: the pair's last incident ended FAILED. */

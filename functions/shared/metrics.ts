@@ -29,6 +29,11 @@ export const MetricName = {
   CANARY_DEADLINE: 'CanaryDeadline',
   /** One per canary incident that closed REATTACHED or ALREADY_ATTACHED (confirmed by ListPoliciesForTarget). */
   CANARY_PASSED: 'CanaryPassed',
+  /**
+   * One per sweep that completed (not a dry run: `reconcile --dry-run` proves nothing) with
+   * every write and start done. The SweepMissing alarm fires on its absence (infra/constructs/sweep.ts).
+   */
+  SWEEP_COMPLETED: 'SweepCompleted',
   /** One per Slack interaction refused for its signature or headers. */
   SLACK_REQUESTS_REFUSED: 'SlackRequestsRefused',
 } as const;

@@ -58,6 +58,8 @@ export type HumanDecision = typeof Decision.APPROVE | typeof Decision.OVERRIDE;
 export const Outcome = {
   REATTACHED: 'REATTACHED',
   ALREADY_ATTACHED: 'ALREADY_ATTACHED',
+  /** Type re-enabled, account moved back, content restored or forbidden policy detached: the incident lists each action. */
+  RESTORED: 'RESTORED',
   OVERRIDDEN: 'OVERRIDDEN',
   OBSERVED: 'OBSERVED',
   FAILED: 'FAILED',

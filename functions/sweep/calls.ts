@@ -113,6 +113,33 @@ export class ApiCalls {
   }
 }
 
+/**
+ * At most `limit` tasks at once, wherever they are started from: the sweep's reads nest (a list
+ * per OU and child type, lists of two kinds side by side), and a limit per `mapLimit` would
+ * multiply. Waiters start in the order they asked.
+ */
+export class Limiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Limiter: the limit must be a positive integer, got ${limit}`);
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, so `running` never dips below what is in flight.
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.running--;
+    }
+  }
+}
+
 /** Runs `work` over `items` with at most `limit` at a time, results in the items' order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

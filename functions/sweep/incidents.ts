@@ -1,6 +1,8 @@
 import type { AuditQueries } from '../shared/audit/queries';
 import type { IncidentRecord } from '../shared/audit/records';
-import { IncidentStatus } from '../shared/vocabulary';
+import { RETRIES_EXHAUSTED, UNCONFIRMED } from '../shared/closure';
+import { ErrorName } from '../shared/errors';
+import { IncidentStatus, Outcome } from '../shared/vocabulary';
 
 /** What the audit trail says about one pair, for the sweep. */
 export interface PairIncidents {
@@ -11,14 +13,25 @@ export interface PairIncidents {
 }
 
 /**
+ * Whether an incident's execution may still be running, and so restore its pair: not CLOSED, and
+ * younger than the execution timeout (an older one that never closed cannot be running any more).
+ */
+export function isOpen(record: IncidentRecord, now: Date, openForSeconds: number): boolean {
+  return record.status !== IncidentStatus.CLOSED && now.getTime() - Date.parse(record.detectedAt) < openForSeconds * 1000;
+}
+
+/**
  * The pair's incidents, newest first, by a Query on one index (the planner of `audit list` picks
  * byTarget for a policy and a target, with the policy as a filter: a target sees far fewer
  * incidents than a `"targets": "*"` policy does), never a Scan. Reading stops at the first open
  * incident, or at the first one too old to be open, which is past the execution timeout.
+ *
+ * The daily canary's and the self-test's incidents count too (`audit list` leaves them out): a
+ * canary remediation still running explains its pair's absence like any other.
  */
 export async function pairIncidents(queries: AuditQueries, policyId: string, targetId: string, now: Date, openForSeconds: number): Promise<PairIncidents> {
   const found: PairIncidents = {};
-  for await (const record of queries.all({ policyId, targetId }, now)) {
+  for await (const record of queries.all({ policyId, targetId, includeSelfTests: true }, now)) {
     found.latest ??= record;
     const young = now.getTime() - Date.parse(record.detectedAt) < openForSeconds * 1000;
     if (!young) break;
@@ -29,3 +42,32 @@ export async function pairIncidents(queries: AuditQueries, policyId: string, tar
   }
   return found;
 }
+
+/** How long a pair whose last incident failed for good is left alone before the sweep tries it again. */
+export const PERMANENT_FAILURE_BACKOFF_HOURS = 24;
+
+/** What the sweep makes of a pair's latest incident when it ended FAILED. */
+export type FailureFollowUp =
+  /** A transient failure (retries exhausted), or one of no known cause: a new incident follows it now. */
+  | { action: 'follow' }
+  /** Its target is gone from the organization: the pair is released (`target-gone`). */
+  | { action: 'release' }
+  /** A permanent error (access denied, a limit, ...): warned of, and tried again from `retryAfter`. */
+  | { action: 'wait'; retryAfter: string };
+
+/**
+ * A FAILED incident's cause starts with `retries exhausted` when transient errors outlasted the
+ * deadline (closure.ts), with `attached but not confirmed` when AttachPolicy succeeded, else with
+ * the permanent error's name (`Organizations.TargetNotFoundException: ...`). Only a permanent
+ * error is left alone for a while: retried every sweep it would open a FAILED incident each time.
+ */
+export function followUpOf(failed: IncidentRecord, now: Date): FailureFollowUp {
+  const cause = failed.cause;
+  if (cause === undefined || cause.startsWith(RETRIES_EXHAUSTED) || cause.startsWith(UNCONFIRMED)) return { action: 'follow' };
+  if (cause.startsWith(ErrorName.ORG_TARGET_NOT_FOUND)) return { action: 'release' };
+  const closed = Date.parse(failed.closedAt ?? failed.detectedAt);
+  const retryAfter = closed + PERMANENT_FAILURE_BACKOFF_HOURS * 3600_000;
+  return Number.isFinite(retryAfter) && now.getTime() < retryAfter ? { action: 'wait', retryAfter: new Date(retryAfter).toISOString() } : { action: 'follow' };
+}
+
+export const isFailed = (record: IncidentRecord | undefined): record is IncidentRecord => record?.outcome === Outcome.FAILED;

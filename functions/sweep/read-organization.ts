@@ -8,7 +8,7 @@ import {
   type PolicyType as SdkPolicyType,
 } from '@aws-sdk/client-organizations';
 import { createHash } from 'node:crypto';
-import { allPages, mapLimit, type ApiCalls } from './calls';
+import { allPages, Limiter, mapLimit, type ApiCalls } from './calls';
 
 /**
  * The sweep's reads of the organization, each paginated to its end (an empty page with a
@@ -36,8 +36,10 @@ const notFound = (error: unknown, ...names: string[]) => names.includes((error a
 
 export interface ReaderOptions {
   /**
-   * Organizations calls in flight at once: enough to keep up with the service's rate, few enough
-   * that the adaptive rate limiter, not a burst of throttling, sets the pace.
+   * Organizations calls in flight at once, across every read of the reader (the two child lists
+   * of each OU, ListTargetsForPolicy beside ListPoliciesForTarget): enough to keep up with the
+   * service's rate, few enough that the adaptive rate limiter, not a burst of throttling, sets
+   * the pace.
    * @default 4
    */
   concurrency?: number;
@@ -47,6 +49,8 @@ export interface ReaderOptions {
 
 export class OrganizationReader {
   private readonly concurrency: number;
+  /** Every call of the reader takes a slot: `concurrency` is the bound on calls in flight, not per list. */
+  private readonly inFlight: Limiter;
 
   constructor(
     private readonly client: OrganizationsClient,
@@ -54,11 +58,12 @@ export class OrganizationReader {
     private readonly options: ReaderOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
+    this.inFlight = new Limiter(this.concurrency);
   }
 
-  /** One call through ApiCalls; each caller names the output fields it reads. */
+  /** One call through ApiCalls (its retries included, in the same slot); each caller names the output fields it reads. */
   private send<T>(operation: string, command: object): Promise<T> {
-    return this.calls.call(operation, (abortSignal) => this.client.send(command as never, { abortSignal }) as Promise<T>);
+    return this.inFlight.run(() => this.calls.call(operation, (abortSignal) => this.client.send(command as never, { abortSignal }) as Promise<T>));
   }
 
   async roots(): Promise<RootSeen[]> {
@@ -145,6 +150,8 @@ export class OrganizationReader {
    * The parent of every account at any depth under the given roots and OUs, by walking the tree
    * with ListChildren: two lists per OU (its OUs, its accounts), far fewer calls than one
    * ListParents per account (200 OUs and 1,000 accounts: about 400 calls against 1,000 more).
+   * One list per (OU, child type) at a time in `mapLimit`, and at most `concurrency` calls in
+   * flight in all.
    */
   async accountsUnder(parentIds: readonly string[]): Promise<{ parents: Map<string, string>; missing: string[] }> {
     const parents = new Map<string, string>();
@@ -153,14 +160,16 @@ export class OrganizationReader {
     let level = [...new Set(parentIds)];
     while (level.length > 0) {
       for (const id of level) visited.add(id);
-      const next = await mapLimit(level, this.concurrency, async (parentId) => {
+      const lists = level.flatMap((parentId) => (['ORGANIZATIONAL_UNIT', 'ACCOUNT'] as const).map((type) => ({ parentId, type })));
+      const next = await mapLimit(lists, this.concurrency, async ({ parentId, type }) => {
         try {
-          const [ous, accounts] = await Promise.all(['ORGANIZATIONAL_UNIT', 'ACCOUNT'].map((type) => this.children(parentId, type as 'ORGANIZATIONAL_UNIT' | 'ACCOUNT')));
-          for (const accountId of accounts) parents.set(accountId, parentId);
-          return ous;
+          const children = await this.children(parentId, type);
+          if (type === 'ORGANIZATIONAL_UNIT') return children;
+          for (const accountId of children) parents.set(accountId, parentId);
+          return [];
         } catch (error) {
           if (!notFound(error, 'ParentNotFoundException')) throw error;
-          missing.push(parentId);
+          if (!missing.includes(parentId)) missing.push(parentId);
           return [];
         }
       });

@@ -56,7 +56,7 @@ export interface ReadPlan {
 const ruleCovers = (rules: ProtectionRules, policyId: string, targetId: string) =>
   findProtectionRule(rules, policyId, targetId) !== undefined || isCanaryPair(rules.canary, policyId, targetId);
 
-export function planReads(rules: ProtectionRules, desired: DesiredView): ReadPlan {
+export function planReads(rules: ProtectionRules, desired: Pick<DesiredView, 'pairs'>): ReadPlan {
   const named = new Set<string>();
   const wildcardTargets = new Set<string>();
   for (const rule of rules.protect) {
@@ -83,7 +83,7 @@ export interface PairPlan {
 }
 
 /** Compares the attachments with the desired pairs and the rules (the bullets of "Desired state"). */
-export function reconcilePairs(rules: ProtectionRules, desired: DesiredView, seen: Attachments, now: Date, startedAt: string): PairPlan {
+export function reconcilePairs(rules: ProtectionRules, desired: Pick<DesiredView, 'pairs'>, seen: Attachments, now: Date, startedAt: string): PairPlan {
   const typeOf = (policyId: string): string | undefined => {
     const described = seen.policies.get(policyId)?.type;
     if (described !== undefined) return described;
@@ -123,6 +123,12 @@ export function reconcilePairs(rules: ProtectionRules, desired: DesiredView, see
     const cover = covered(policyId, targetId);
     if (cover === false) {
       append({ policyId, targetId, desired: false, reason: DesiredReason.RULES_CHANGE, at: startedAt });
+      continue;
+    }
+    // Organizations said the target does not exist (TargetNotFoundException): nothing can restore it.
+    if (seen.missingTargets.has(targetId)) {
+      append({ policyId, targetId, desired: false, reason: DesiredReason.TARGET_GONE, at: startedAt });
+      plan.warnings.push(`${policyId} on ${targetId}: the target is no longer in the organization; the pair is released (${DesiredReason.TARGET_GONE})`);
       continue;
     }
     if (cover === undefined) {

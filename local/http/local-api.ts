@@ -11,7 +11,7 @@ import { describeError } from '../../functions/shared/errors';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
 import { localDynamoDbClient } from '../dynamodb-local';
 import type { LocalEnvironment } from '../environment';
-import { DetachmentReplayer } from '../replay';
+import { ChangeReplayer } from '../replay';
 import { hostProblem, JsonBodyError, parseBoundedJson } from './guards';
 import { bearerMatches } from './serve-token';
 
@@ -128,7 +128,7 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
   const { env, token } = options;
   const activity = options.activity ?? (() => {});
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const replayer = env.organization === undefined ? undefined : new DetachmentReplayer(env.organization);
+  const replayer = env.organization === undefined ? undefined : new ChangeReplayer(env.organization);
   const dynamoDb = localDynamoDbClient(env.dynamoDbEndpoint);
   const queries = new AuditQueries(toDocumentClient(dynamoDb), env.tableName);
 
@@ -209,7 +209,7 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
       const applied = replayer?.apply(envelope);
       const run = env.run(envelope);
       const incidentId = incidentIdOf(envelope, run.executionArn);
-      activity(`event received: incident ${incidentId}${applied?.applied ? ', detachment applied to the local organization' : ''}`);
+      activity(`event received: incident ${incidentId}${applied?.applied ? `, applied to the local organization: ${applied.change}` : ''}`);
       run.result.then(
         (execution) => activity(`incident ${incidentId}: execution ${execution.status}`),
         (error: unknown) => activity(`incident ${incidentId}: execution failed to run: ${describeError(error)}`),

@@ -2,12 +2,20 @@ import { AwsServiceError, SerializationError } from '../aws-json-protocol/errors
 import { AwsJsonServer, NO_ANSWER, type JsonObject, type OperationHandler, type ServerAddress } from '../aws-json-protocol/server';
 import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
 import { FaultInjector, InjectedFault, InjectedHang, type FaultOptions } from './fault-injector';
-import { invalidInput, type LocalOrganization, type PolicyView, type TargetView } from './organization-state';
+import { InvalidInputReason, invalidInput } from './errors';
+import type { AccountView, LocalOrganization, PolicyView, TargetView } from './organization-state';
 
 /**
  * The local AWS Organizations endpoint: the awsJson1_1 protocol on 127.0.0.1, served from a
- * LocalOrganization, with faults injected before each call. The real
- * `@aws-sdk/client-organizations` talks to it unchanged (`endpoint: url`).
+ * LocalOrganization, with faults injected before each call (every operation, the writes as the
+ * reads). The real `@aws-sdk/client-organizations` talks to it unchanged (`endpoint: url`).
+ *
+ * Served: AttachPolicy, DetachPolicy, EnablePolicyType, DisablePolicyType, MoveAccount,
+ * CreatePolicy, UpdatePolicy, DeletePolicy, DescribePolicy, DescribeAccount,
+ * DescribeOrganizationalUnit, DescribeOrganization, ListRoots, ListChildren, ListParents,
+ * ListAccountsForParent, ListOrganizationalUnitsForParent, ListPoliciesForTarget and
+ * ListTargetsForPolicy, with the request and response members of the API reference. Anything
+ * else is UnknownOperationException.
  */
 
 /** X-Amz-Target prefix of the Organizations API. */
@@ -80,9 +88,46 @@ export class LocalOrganizationsEndpoint {
         org.detachPolicy(requiredString(input, 'PolicyId'), requiredString(input, 'TargetId'));
         return {};
       },
+      EnablePolicyType: (input) => {
+        const rootId = requiredString(input, 'RootId');
+        org.enablePolicyType(policyTypeOf(input, 'PolicyType'), rootId);
+        return { Root: rootSummary(org, rootId) };
+      },
+      DisablePolicyType: (input) => {
+        const rootId = requiredString(input, 'RootId');
+        org.disablePolicyType(policyTypeOf(input, 'PolicyType'), rootId);
+        return { Root: rootSummary(org, rootId) };
+      },
+      MoveAccount: (input) => {
+        org.moveAccount(requiredString(input, 'AccountId'), requiredString(input, 'SourceParentId'), requiredString(input, 'DestinationParentId'));
+        return {};
+      },
+      CreatePolicy: (input) => {
+        const type = policyTypeOf(input, 'Type');
+        const policy = org.createPolicy({
+          content: requiredString(input, 'Content'),
+          // Required, but an empty description is a description (Length Constraints: 0 to 512).
+          description: requiredString(input, 'Description', { allowEmpty: true }),
+          name: requiredString(input, 'Name'),
+          type,
+        });
+        return { Policy: policyDocument(policy) };
+      },
+      UpdatePolicy: (input) => {
+        const policy = org.updatePolicy(requiredString(input, 'PolicyId'), {
+          name: optionalString(input, 'Name'),
+          description: optionalString(input, 'Description'),
+          content: optionalString(input, 'Content'),
+        });
+        return { Policy: policyDocument(policy) };
+      },
+      DeletePolicy: (input) => {
+        org.deletePolicyAsApi(requiredString(input, 'PolicyId'));
+        return {};
+      },
       ListPoliciesForTarget: (input) => {
         const targetId = requiredString(input, 'TargetId');
-        const filter = policyTypeFilter(input);
+        const filter = policyTypeOf(input, 'Filter');
         const { items, NextToken } = page(org.policiesForTarget(targetId, filter), input, `ListPoliciesForTarget/${targetId}/${filter}`);
         return { Policies: items.map(policySummary), NextToken };
       },
@@ -91,44 +136,36 @@ export class LocalOrganizationsEndpoint {
         const { items, NextToken } = page(org.targetsForPolicy(policyId), input, `ListTargetsForPolicy/${policyId}`);
         return { Targets: items.map(targetSummary), NextToken };
       },
-      DescribePolicy: (input) => {
-        const policy = org.policy(requiredString(input, 'PolicyId'));
-        return { Policy: { PolicySummary: policySummary(policy), Content: JSON.stringify(policy.content) } };
-      },
-      DescribeAccount: (input) => {
-        const account = org.account(requiredString(input, 'AccountId'));
-        return {
-          Account: {
-            Id: account.id,
-            Arn: account.arn,
-            Email: account.email,
-            Name: account.name,
-            Status: 'ACTIVE',
-            State: 'ACTIVE',
-            JoinedMethod: 'CREATED',
-            JoinedTimestamp: JOINED_EPOCH_SECONDS,
-            Paths: [account.path],
-          },
-        };
-      },
+      DescribePolicy: (input) => ({ Policy: policyDocument(org.policy(requiredString(input, 'PolicyId'))) }),
+      DescribeAccount: (input) => ({ Account: accountSummary(org.account(requiredString(input, 'AccountId'))) }),
       DescribeOrganizationalUnit: (input) => {
         const ou = org.organizationalUnit(requiredString(input, 'OrganizationalUnitId'));
         return { OrganizationalUnit: { Id: ou.id, Arn: ou.arn, Name: ou.name, Path: ou.path } };
       },
       ListRoots: (input) => {
-        const root = org.target(org.rootId);
-        const { items, NextToken } = page([root], input, 'ListRoots');
-        return { Roots: items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: enabledTypes(org) })), NextToken };
+        const { items, NextToken } = page([org.rootId], input, 'ListRoots');
+        return { Roots: items.map((rootId) => rootSummary(org, rootId)), NextToken };
       },
       ListChildren: (input) => {
         const parentId = requiredString(input, 'ParentId');
         const childType = requiredString(input, 'ChildType');
-        if (childType !== 'ACCOUNT' && childType !== 'ORGANIZATIONAL_UNIT') throw invalidInput('INVALID_ENUM', `${childType} is not a valid child type.`);
+        if (childType !== 'ACCOUNT' && childType !== 'ORGANIZATIONAL_UNIT') throw invalidInput(InvalidInputReason.INVALID_ENUM, `${childType} is not a valid child type.`);
         const { items, NextToken } = page(org.childrenOf(parentId, childType), input, `ListChildren/${parentId}/${childType}`);
         return { Children: items.map((child) => ({ Id: child.id, Type: child.type })), NextToken };
       },
+      ListAccountsForParent: (input) => {
+        const parentId = requiredString(input, 'ParentId');
+        const { items, NextToken } = page(org.accountsIn(parentId), input, `ListAccountsForParent/${parentId}`);
+        return { Accounts: items.map(accountSummary), NextToken };
+      },
+      ListOrganizationalUnitsForParent: (input) => {
+        const parentId = requiredString(input, 'ParentId');
+        const { items, NextToken } = page(org.organizationalUnitsIn(parentId), input, `ListOrganizationalUnitsForParent/${parentId}`);
+        return { OrganizationalUnits: items.map((ou) => ({ Id: ou.id, Arn: ou.arn, Name: ou.name, Path: ou.path })), NextToken };
+      },
       ListParents: (input) => {
-        const { items, NextToken } = page([org.parentOf(requiredString(input, 'ChildId'))], input, 'ListParents');
+        const childId = requiredString(input, 'ChildId');
+        const { items, NextToken } = page([org.parentOf(childId)], input, `ListParents/${childId}`);
         return { Parents: items.map((p) => ({ Id: p.id, Type: p.type })), NextToken };
       },
       DescribeOrganization: () => {
@@ -141,7 +178,7 @@ export class LocalOrganizationsEndpoint {
             MasterAccountArn: management.arn,
             MasterAccountId: management.id,
             MasterAccountEmail: management.email,
-            AvailablePolicyTypes: enabledTypes(org),
+            AvailablePolicyTypes: org.availablePolicyTypes().map((type) => ({ Type: type, Status: 'ENABLED' })),
           },
         };
       },
@@ -218,27 +255,58 @@ function policySummary(policy: PolicyView): JsonObject {
   return { Id: policy.id, Arn: policy.arn, Name: policy.name, Description: policy.description, Type: policy.type, AwsManaged: policy.awsManaged };
 }
 
+/** A `Policy`: the summary and the document as the JSON string it was written as. */
+function policyDocument(policy: PolicyView): JsonObject {
+  return { PolicySummary: policySummary(policy), Content: policy.contentText };
+}
+
 function targetSummary(target: TargetView): JsonObject {
   return { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type };
 }
 
-function enabledTypes(org: LocalOrganization): JsonObject[] {
-  return org.enabledPolicyTypes().map((type) => ({ Type: type, Status: 'ENABLED' }));
+function accountSummary(account: AccountView): JsonObject {
+  return {
+    Id: account.id,
+    Arn: account.arn,
+    Email: account.email,
+    Name: account.name,
+    Status: 'ACTIVE',
+    State: 'ACTIVE',
+    JoinedMethod: 'CREATED',
+    JoinedTimestamp: JOINED_EPOCH_SECONDS,
+    Paths: [account.path],
+  };
 }
 
-function requiredString(input: JsonObject, member: string): string {
+/** A `Root`, its `PolicyTypes` the types enabled on it (a disabled type is not listed, as AWS lists them). */
+function rootSummary(org: LocalOrganization, rootId: string): JsonObject {
+  const root = org.root(rootId);
+  return { Id: root.id, Arn: root.arn, Name: root.name, PolicyTypes: root.policyTypes.map((type) => ({ Type: type, Status: 'ENABLED' })) };
+}
+
+function requiredString(input: JsonObject, member: string, options: { allowEmpty?: boolean } = {}): string {
   const value = input[member];
-  if (value === undefined || value === null || value === '') throw invalidInput('INPUT_REQUIRED', `You must specify a value for ${member}.`);
+  if (value === undefined || value === null || (value === '' && options.allowEmpty !== true)) {
+    throw invalidInput(InvalidInputReason.INPUT_REQUIRED, `You must specify a value for ${member}.`);
+  }
+  if (typeof value !== 'string') throw new SerializationError(`${member} must be a string`);
+  return value;
+}
+
+function optionalString(input: JsonObject, member: string): string | undefined {
+  const value = input[member];
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new SerializationError(`${member} must be a string`);
   return value;
 }
 
 const POLICY_TYPES: readonly string[] = valuesOf(PolicyType);
 
-function policyTypeFilter(input: JsonObject): PolicyType {
-  const filter = requiredString(input, 'Filter');
-  if (!POLICY_TYPES.includes(filter)) throw invalidInput('INVALID_ENUM_POLICY_TYPE', `${filter} is not a valid policy type.`);
-  return filter as PolicyType;
+/** A required policy type member (`Filter`, `Type`, `PolicyType`), or InvalidInputException INVALID_ENUM_POLICY_TYPE. */
+function policyTypeOf(input: JsonObject, member: string): PolicyType {
+  const value = requiredString(input, member);
+  if (!POLICY_TYPES.includes(value)) throw invalidInput(InvalidInputReason.INVALID_ENUM_POLICY_TYPE, `${value} is not a valid policy type.`);
+  return value as PolicyType;
 }
 
 /**
@@ -250,8 +318,8 @@ function policyTypeFilter(input: JsonObject): PolicyType {
 function pageOf<T>(items: readonly T[], input: JsonObject, scope: string, emptyPages = false): { items: T[]; NextToken?: string } {
   const max = input.MaxResults ?? MAX_PAGE;
   if (typeof max !== 'number' || !Number.isInteger(max)) throw new SerializationError('MaxResults must be an integer');
-  if (max < 1) throw invalidInput('MIN_VALUE_EXCEEDED', 'MaxResults must be at least 1.');
-  if (max > MAX_PAGE) throw invalidInput('MAX_VALUE_EXCEEDED', `MaxResults must be at most ${MAX_PAGE}.`);
+  if (max < 1) throw invalidInput(InvalidInputReason.MIN_VALUE_EXCEEDED, 'MaxResults must be at least 1.');
+  if (max > MAX_PAGE) throw invalidInput(InvalidInputReason.MAX_VALUE_EXCEEDED, `MaxResults must be at most ${MAX_PAGE}.`);
   const { offset, held } = input.NextToken === undefined || input.NextToken === null ? { offset: 0, held: false } : decodeToken(input.NextToken, scope, items.length);
   if (emptyPages && !held) return { items: [], NextToken: encodeToken(scope, offset, true) };
   const end = Math.min(items.length, offset + max);
@@ -272,5 +340,5 @@ function decodeToken(token: unknown, scope: string, length: number): { offset: n
   } catch {
     // An undecodable token is invalid like any other; answered below.
   }
-  throw invalidInput('INVALID_NEXT_TOKEN', 'The NextToken value is not valid.');
+  throw invalidInput(InvalidInputReason.INVALID_NEXT_TOKEN, 'The NextToken value is not valid.');
 }

@@ -7,8 +7,14 @@ import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
 /**
  * The local organization file (a contract: see DESIGN.md), validated with zod and then checked
  * for references: every parent, target and management account must exist. Unknown keys are
- * errors. Two optional keys extend the contract: `organizationId` and `managementAccountId`
- * (by default the first account directly under the root, else the first account).
+ * errors. `policyTypes` (optional, a contract key) lists the policy types enabled on the root;
+ * without it, SCPs are enabled and so is every type the file has a policy of (the files written
+ * before the key existed load as they did). Two optional keys extend the contract:
+ * `organizationId` and `managementAccountId` (by default the first account directly under the
+ * root, else the first account).
+ *
+ * The file may describe what the API would not let a caller build (a target with no SCP, more
+ * than ten on one); the endpoint's rules apply to the calls made against it from then on.
  */
 
 const id = (format: { pattern: RegExp; text: string }) => z.string().regex(format.pattern, { message: `expected ${format.text}` });
@@ -48,6 +54,10 @@ export const organizationFileSchema = z
     rootId: id(IdFormat.root),
     organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { message: 'expected o-[a-z0-9]{10,32} (an organization id)' }).optional(),
     managementAccountId: id(IdFormat.account).optional(),
+    policyTypes: z
+      .array(z.enum(valuesOf(PolicyType), { message: `expected one of ${Object.values(PolicyType).join(', ')}` }))
+      .refine((types) => new Set(types).size === types.length, { message: 'expected each policy type once' })
+      .optional(),
     organizationalUnits: z.array(organizationalUnitSchema).default([]),
     accounts: z.array(accountSchema).min(1, { message: 'expected at least the management account' }),
     policies: z.array(policySchema).default([]),
@@ -108,6 +118,9 @@ function referenceProblems(org: OrganizationFile): string[] {
       seen.add(target);
     });
     // Organizations refuses two policies of one type with the same name (DuplicatePolicyException).
+    if (org.policyTypes !== undefined && policy.targets.length > 0 && !org.policyTypes.includes(policy.type)) {
+      problems.push(`policies[${i}].targets: ${policy.type} is not enabled on the root (policyTypes), so no policy of it can be attached`);
+    }
     const key = `${policy.type}/${policy.name}`;
     const first = names.get(key);
     if (first !== undefined) problems.push(`policies[${i}].name: "${policy.name}" is already the name of policies[${first}]`);

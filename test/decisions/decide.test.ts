@@ -3,6 +3,7 @@ import { LogLevel } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../../functions/shared/audit/audit-store';
 import { AuditStoreThrottledError } from '../../functions/shared/errors';
+import { lateDecision } from '../../functions/request-decision/request-decision';
 import { decide, type DecideDependencies, type DecideResult } from '../../functions/shared/decisions/decide';
 import { DecisionStore, newDecisionId } from '../../functions/shared/decisions/decision-store';
 import { silentLog } from '../../functions/shared/log';
@@ -392,5 +393,18 @@ describe('decide, when an answer is lost on the way back', () => {
 
     expect(await decisions.get(request.decisionId)).toMatchObject({ taskToken: request.taskToken });
     await expect(decisions.create({ ...request, taskToken: TaskTokenBroker.newToken() })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+});
+
+describe('a decision Step Functions refused as too late', () => {
+  it('is marked too late, so the workflow\'s check for a late decision does not apply it after all', async () => {
+    const waiting = await waitingIncident();
+    const lateSfn = { send: async () => Promise.reject(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut', $metadata: { attempts: 1 } })) } as unknown as SFNClient;
+
+    const result = await decide({ decisionId: waiting.decisionId, decision: 'OVERRIDE', by: APPROVER, reason: 'CHG-5', team: TEAM, via: 'slack' }, deps({ sfn: lateSfn }));
+    const applied = await lateDecision({ phase: 'timed-out', incident: waiting.incident, executionArn: `arn:aws:states:us-east-1:000000000000:execution:test:${waiting.incident.incidentId}` }, { audit, decisions });
+
+    expect(result.status).toBe('expired');
+    expect(applied.decision).toBe('TIMEOUT');
   });
 });

@@ -37,6 +37,17 @@ describe('the AttachPolicy scope', () => {
     expect(scope.wildcards.policies).toBe('protect[0] keeps every policy on ou-a1b2-7hq4vz2n');
   });
 
+  it("names an AWS-managed policy by its own ARN and its own type only", () => {
+    const rules = parseProtectionRules({
+      protect: [{ targetId: 'r-a1b2', policies: ['p-RCPFullAWSAccess', 'p-FullAWSAccess'], mode: 'auto' }],
+      policyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
+    });
+
+    const scope = attachScope(stack, rules);
+
+    expect(scope.policies.sort()).toEqual(['arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess', 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess'].sort());
+  });
+
   it('widens the targets to every root, OU and account only for a "targets": "*" rule', () => {
     const rules = parseProtectionRules({ protect: [{ policyId: 'p-denyleave1', targets: '*', mode: 'auto' }] });
 

@@ -72,3 +72,29 @@ describe('attachOnce and confirmOnce', () => {
     expect(result.outcome).toBe('REATTACHED');
   });
 });
+
+describe('the remediation deadline', () => {
+  const organizations = mockClient(OrganizationsClient);
+  const client = new OrganizationsClient({ region: 'us-east-1' });
+  const audit = { getTimeline: async () => [], appendTimeline: async () => ({ recorded: true }) } as unknown as AuditStore;
+  const deps = { organizations: client, audit, deadlineSeconds: 3600, desired: { recordPair: async () => undefined } };
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  beforeEach(() => organizations.reset().on(AttachPolicyCommand).resolves({}));
+  afterAll(() => organizations.restore());
+
+  it('counts from an approver\'s decision, not from the event, so a long approval window does not eat it', async () => {
+    const incident = protectedIncident();
+
+    const result = await attachOnce(incident, 'arn:x', deps, { startedAt: hoursAgo(3), decision: { decision: 'APPROVE', at: hoursAgo(0.5) }, retry: { round: 2 } });
+
+    expect(result.result).toBe('attached');
+  });
+
+  it('ends a new round that starts after the deadline, naming the last error', async () => {
+    const incident = protectedIncident();
+
+    const attempt = attachOnce(incident, 'arn:x', deps, { startedAt: hoursAgo(3), decision: { decision: 'AUTO' }, retry: { round: 4, error: 'Organizations.ServiceException', cause: 'down' } });
+
+    await expect(attempt).rejects.toMatchObject({ name: 'RemediationDeadlinePassed', message: expect.stringContaining('the last error: Organizations.ServiceException: down') });
+  });
+});

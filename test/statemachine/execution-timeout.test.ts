@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { retryBudget, type RetrierDefinition } from '../../bench/retry-budget';
-import { MAX_APPROVAL_MINUTES } from '../../functions/shared/rules/schema';
+import { MAX_APPROVAL_MINUTES, MAX_DEADLINE_MINUTES } from '../../functions/shared/rules/schema';
 import { FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
 import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../statemachine/definition';
 import { loadDefinition } from '../../local/workflow/local-workflow';
@@ -42,6 +42,6 @@ describe('the execution timeout', () => {
   it('is in the ASL file itself, long enough for the longest approval window and deadline the rules allow', () => {
     const { definition } = loadDefinition(root);
 
-    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(MAX_APPROVAL_MINUTES * 60 + 24 * 60 * 60 + REMEDIATION_ALLOWANCE_SECONDS);
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(MAX_APPROVAL_MINUTES * 60 + MAX_DEADLINE_MINUTES * 60 + REMEDIATION_ALLOWANCE_SECONDS);
   });
 });

@@ -3,7 +3,7 @@ import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment';
 import { stderrLog } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/organizations/organization-file';
-import { DetachmentReplayer } from '../../local/replay';
+import { ChangeReplayer } from '../../local/replay';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -68,8 +68,15 @@ export async function startEnvironment(options: Partial<LocalEnvironmentOptions>
   return LocalEnvironment.start({ ...testEnvironmentOptions(), ...options });
 }
 
-/** Applies the detachment to the local organization, then runs the workflow to its end. */
+/** One replayer per environment, so a redelivered event changes the organization only once. */
+const replayers = new WeakMap<LocalEnvironment, ChangeReplayer>();
+
+/** Applies the event's change to the local organization (once per eventID), then runs the workflow to its end. */
 export async function replay(env: LocalEnvironment, envelope: unknown): Promise<ExecutionRecord> {
-  if (env.organization !== undefined) new DetachmentReplayer(env.organization).apply(envelope);
+  if (env.organization !== undefined) {
+    let replayer = replayers.get(env);
+    if (replayer === undefined) replayers.set(env, (replayer = new ChangeReplayer(env.organization)));
+    replayer.apply(envelope);
+  }
   return env.run(envelope).result;
 }

@@ -133,3 +133,24 @@ describe('the workflow fails to the safe side', () => {
     });
   });
 });
+
+describe('rounds of retries that never reach the function', () => {
+  let env: LocalEnvironment | undefined;
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+  });
+
+  it('end after as many rounds as the deadline has minutes, even when the function never runs to check the deadline', async () => {
+    const local = (env = await startEnvironment({ rules: testRules({ remediation: { deadlineMinutes: 5 } }) }));
+    local.workflow.scriptLambdaErrors('reattach', Array(200).fill('Lambda.TooManyRequestsException'));
+    const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
+
+    const execution = await replay(local, event);
+
+    const incident = await local.audit.getIncident((event.detail as { eventID: string }).eventID);
+    expect(execution).toMatchObject({ status: 'FAILED', error: ErrorName.REMEDIATION_FAILED });
+    expect(execution.statesEntered).toContain('MarkRoundsExhausted');
+    expect(incident?.cause).toMatch(/^retries exhausted: RemediationDeadlinePassed: more rounds of retries \(6\) than the remediation deadline allows; the last error: Lambda\.TooManyRequestsException/);
+  });
+});

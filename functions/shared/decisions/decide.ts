@@ -248,6 +248,8 @@ export async function decide(input: DecideInput, deps: DecideDependencies): Prom
     if (attempts > 1) return { status: 'accepted', request: recorded, output, delivery: 'unconfirmed', ...(auditErrors.length > 0 ? { auditErrors } : {}) };
     // Step Functions' timer started before RequestDecision stored the deadline, so it can close
     // a moment earlier: the decision recorded above did not take effect, and the trail says so.
+    // Marked too late, so the workflow's check for a late decision does not apply it after all.
+    await deps.decisions.markTooLate(input.decisionId);
     await recordRefusal(deps.audit, request.incidentId, { by: input.by, team: input.team, decision: input.decision, why: `too late: Step Functions answered ${error.name}` }, at);
     return { status: 'expired', request: recorded };
   }

@@ -30,6 +30,8 @@ export interface DecisionRequest {
    * where it has no rules of its own (`scp-guardian decide` against AWS).
    */
   overrides?: OverrideBounds;
+  /** Step Functions refused the recorded decision (the window had closed): it never took effect. */
+  tooLate?: boolean;
 }
 
 /** 16 characters of base32: short enough for a button, 80 bits, nothing to guess. */
@@ -96,6 +98,21 @@ export class DecisionStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** Marks a recorded decision that Step Functions refused as too late, so nothing applies it afterwards. */
+  async markTooLate(decisionId: string): Promise<void> {
+    await auditStoreCall(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: decisionKey(decisionId),
+          UpdateExpression: 'SET tooLate = :late',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':late': true },
+        }),
+      ),
+    );
   }
 
   async attachSlackMessage(decisionId: string, slack: { channel: string; ts: string }): Promise<void> {

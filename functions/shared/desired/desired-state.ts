@@ -5,8 +5,8 @@
  *
  * - a **pair** (policy, target) is desired once a rule covers it and the guard has seen it
  *   attached (a sweep) or confirmed its own reattachment; it is released by an override (until
- *   the override's expiry), by a detachment from an ignored principal, or when the rules stop
- *   covering it;
+ *   the override's expiry), by a detachment from an ignored principal, when the rules stop
+ *   covering it, or when its target is gone from the organization;
  * - beside the pairs: each protected policy's last known content, each account's parent, and the
  *   policy types enabled on each root.
  *
@@ -28,6 +28,12 @@ export const DesiredReason = {
   IGNORED_PRINCIPAL: 'ignored-principal',
   /** The rules no longer cover it. */
   RULES_CHANGE: 'rules-change',
+  /**
+   * Its target left the organization (an account removed or closed, an OU deleted): no
+   * AttachPolicy can restore it. Written by the sweep, from the organization's answer or from
+   * the pair's last incident, FAILED with TargetNotFoundException.
+   */
+  TARGET_GONE: 'target-gone',
 } as const;
 export type DesiredReason = (typeof DesiredReason)[keyof typeof DesiredReason];
 

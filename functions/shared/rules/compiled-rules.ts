@@ -21,7 +21,11 @@ export function parseCompiledRules(text: string | undefined): ProtectionRules {
     typeof rules.overrides?.defaultHours === 'number' &&
     typeof rules.sweep?.everyMinutes === 'number' &&
     typeof rules.remediation?.deadlineMinutes === 'number' &&
+    Array.isArray(rules.forbid) &&
+    typeof rules.accountMoves?.mode === 'string' &&
+    typeof rules.policyContent?.mode === 'string' &&
+    typeof rules.policyTypeDisabled?.mode === 'string' &&
     (rules.canary === undefined || (typeof rules.canary?.policyId === 'string' && typeof rules.canary.targetId === 'string'));
-  if (!complete) throw new Error('SCP_GUARDIAN_RULES is not the normalised output of parseProtectionRules (protect, policyTypes, ignorePrincipals, approval, notify, canary, overrides, sweep, remediation)');
+  if (!complete) throw new Error('SCP_GUARDIAN_RULES is not the normalised output of parseProtectionRules (protect, policyTypes, ignorePrincipals, approval, notify, canary, overrides, sweep, remediation, forbid, accountMoves, policyContent, policyTypeDisabled)');
   return rules as ProtectionRules;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { findProtectionRule } from './match';
 import { findOverlaps, OverlapKind } from './overlaps';
 import { formatPath } from '../format-path';
 import { protectionRulesSchema, type ProtectionRules } from './schema';
@@ -33,8 +34,29 @@ export function parseProtectionRules(json: unknown, source = 'protection rules')
   const result = protectionRulesSchema.safeParse(json, { reportInput: true });
   if (!result.success) throw new InvalidRulesError(source, result.error.issues.map(formatIssue));
   const conflicts = findOverlaps(result.data.protect).filter((overlap) => overlap.kind === OverlapKind.CONFLICT);
-  if (conflicts.length > 0) throw new InvalidRulesError(source, conflicts.map((conflict) => conflict.message));
+  const contradictions = forbidContradictions(result.data);
+  if (conflicts.length + contradictions.length > 0) throw new InvalidRulesError(source, [...conflicts.map((conflict) => conflict.message), ...contradictions]);
   return result.data;
+}
+
+/**
+ * A pair both protected and forbidden would have the guard attach and detach it in turn: the
+ * file must say which it means. (The canary pair counts as protected.)
+ */
+function forbidContradictions(rules: ProtectionRules): string[] {
+  const problems: string[] = [];
+  rules.forbid.forEach((forbid, i) => {
+    for (const targetId of forbid.targets) {
+      const protectedBy = findProtectionRule(rules, forbid.policyId, targetId);
+      const canary = rules.canary?.policyId === forbid.policyId && rules.canary.targetId === targetId;
+      if (protectedBy !== undefined || canary) {
+        problems.push(
+          `forbid[${i}]: ${forbid.policyId} on ${targetId} is also ${canary ? 'the canary pair' : `protected by protect[${protectedBy?.index}]`}: a pair cannot be kept both on and off; remove one of the two`,
+        );
+      }
+    }
+  });
+  return problems;
 }
 
 /** What is legal but worth fixing in valid rules (a rule that repeats another), one line each. */

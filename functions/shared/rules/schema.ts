@@ -151,6 +151,25 @@ const canarySchema = z.strictObject(
   expected('{"policyId", "targetId"}: the canary SCP and the empty OU it is detached from daily'),
 );
 
+/**
+ * Keep `policyId` off each of `targets`: an AttachPolicy of it there is undone (FORBIDDEN_ATTACHED).
+ * The case in point: FullAWSAccess on an OU that runs an allow-list SCP would undo the allow-list.
+ */
+const forbidRuleSchema = z.strictObject({
+  policyId,
+  targets: distinct(targetId, 'target ids').min(1, expected('at least one target id')),
+  mode: mode.default(Mode.AUTO),
+  description,
+});
+
+/** How a kind of change other than a detachment is remediated, when the rules do not say. */
+const modeOnly = (fallback: Mode) => z.strictObject({ mode: mode.default(fallback) });
+const policyContentSchema = z.strictObject({
+  mode: mode.default(Mode.APPROVAL),
+  /** UpdatePolicy back to the last known content: opt-in, since a content change is often a reviewed release. */
+  restore: z.boolean(expected('true or false')).default(false),
+});
+
 /** An override keeps a protection off for a bounded time: a week at most (Step Functions and people's memory alike). */
 export const MAX_OVERRIDE_HOURS = 7 * 24;
 const hours = expected(`a whole number of hours from 1 to ${MAX_OVERRIDE_HOURS}`);
@@ -171,10 +190,15 @@ const sweepSchema = z.strictObject({
   everyMinutes: z.number(sweepMinutes).int(sweepMinutes).min(1, sweepMinutes).max(1440, sweepMinutes).default(15),
 });
 
-/** How long a remediation keeps retrying transient errors before it ends FAILED and the sweep takes over. */
-const deadlineMinutes = expected('a whole number of minutes from 5 to 1440');
+/**
+ * How long a remediation keeps retrying transient errors before it ends FAILED and the sweep
+ * takes over. Six hours at most: a Standard execution keeps at most 25,000 history events, and a
+ * fully throttled round of retries writes about 130 (six hours of them stay under half of that).
+ */
+export const MAX_DEADLINE_MINUTES = 360;
+const deadlineMinutes = expected(`a whole number of minutes from 5 to ${MAX_DEADLINE_MINUTES}`);
 const remediationSchema = z.strictObject({
-  deadlineMinutes: z.number(deadlineMinutes).int(deadlineMinutes).min(5, deadlineMinutes).max(1440, deadlineMinutes).default(60),
+  deadlineMinutes: z.number(deadlineMinutes).int(deadlineMinutes).min(5, deadlineMinutes).max(MAX_DEADLINE_MINUTES, deadlineMinutes).default(60),
 });
 
 export const protectionRulesSchema = z.strictObject(
@@ -185,6 +209,10 @@ export const protectionRulesSchema = z.strictObject(
     approval: approvalSchema.default({ timeoutMinutes: 15, onTimeout: OnTimeout.REATTACH, approvers: [] }),
     notify: notifySchema.default({ unprotected: false, ignored: true, emails: [] }),
     canary: canarySchema.optional(),
+    forbid: z.array(forbidRuleSchema, expected('a list of forbid rules: {"policyId", "targets", "mode"}')).default([]),
+    accountMoves: modeOnly(Mode.APPROVAL).default({ mode: Mode.APPROVAL }),
+    policyContent: policyContentSchema.default({ mode: Mode.APPROVAL, restore: false }),
+    policyTypeDisabled: modeOnly(Mode.AUTO).default({ mode: Mode.AUTO }),
     overrides: overridesSchema.default({ defaultHours: 4, maxHours: MAX_OVERRIDE_HOURS }),
     sweep: sweepSchema.default({ everyMinutes: 15 }),
     remediation: remediationSchema.default({ deadlineMinutes: 60 }),
@@ -196,6 +224,7 @@ export type ProtectionRules = z.output<typeof protectionRulesSchema>;
 export type PolicyRule = z.output<typeof policyRuleSchema>;
 export type TargetRule = z.output<typeof targetRuleSchema>;
 export type CanaryRule = z.output<typeof canarySchema>;
+export type ForbidRule = z.output<typeof forbidRuleSchema>;
 export type ProtectRule = PolicyRule | TargetRule;
 
 export { isTargetRule } from './rule-kind';

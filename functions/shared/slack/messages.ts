@@ -118,6 +118,7 @@ const DECISION_TEXT: Record<Exclude<Decision, typeof Decision.TIMEOUT>, string> 
 const OUTCOME_TEXT: Record<Outcome, string> = {
   [Outcome.REATTACHED]: 'The policy was reattached.',
   [Outcome.ALREADY_ATTACHED]: 'The policy was already attached again; nothing to do.',
+  [Outcome.RESTORED]: 'The protection was restored.',
   [Outcome.OVERRIDDEN]: 'The policy stays detached (override).',
   [Outcome.OBSERVED]: 'Observed; nothing was changed.',
   [Outcome.FAILED]: 'Could not reattach the policy.',

@@ -19,7 +19,7 @@ export const UNATTACHED_SCP = 'p-unattached1';
 export const TAG_POLICY = 'p-tagpolicy1';
 
 /**
- * A started endpoint on the fixture and a real SDK client pointed at it, configured as the
+ * A started endpoint on the fixture (or on `org`) and a real SDK client pointed at it, configured as the
  * handlers' is (one attempt, the project's timeouts), with the request timeout overridable.
  */
 export interface Harness {
@@ -29,8 +29,11 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: LocalOrganizationsEndpointOptions = {}, clientOptions: { requestTimeoutMs?: number } = {}): Promise<Harness> {
-  const org = LocalOrganization.fromFile(FIXTURE);
+export async function startHarness(
+  options: LocalOrganizationsEndpointOptions = {},
+  clientOptions: { requestTimeoutMs?: number } = {},
+  org: LocalOrganization = LocalOrganization.fromFile(FIXTURE),
+): Promise<Harness> {
   const endpoint = new LocalOrganizationsEndpoint(org, options);
   const { url } = await endpoint.start();
   const client = new OrganizationsClient({

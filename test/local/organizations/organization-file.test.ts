@@ -6,6 +6,7 @@ import { LocalOrganization } from '../../../local/organizations/organization-sta
 import { FIXTURE } from './harness';
 
 const SAMPLE = join(__dirname, '../../../samples/organization.json');
+const REGULATED_OU = 'ou-a1b2-r8n2qv4j';
 
 /** A fresh copy of the fixture to break one field of. */
 function fixture(): { accounts: Record<string, unknown>[]; organizationalUnits: Record<string, unknown>[]; policies: Record<string, unknown>[] } & Record<string, unknown> {
@@ -23,11 +24,21 @@ function problemsOf(json: unknown): string[] {
 }
 
 describe('loadOrganizationFile', () => {
-  it('loads the sample organization, FullAWSAccess attached to the root, every OU and every account', () => {
+  it('loads the sample organization, FullAWSAccess on the root and every OU and account but the allow-list OU', () => {
     const org = loadOrganizationFile(SAMPLE);
 
     const everyTarget = [org.rootId, ...org.organizationalUnits.map((ou) => ou.id), ...org.accounts.map((a) => a.id)];
-    expect(org.policies.find((p) => p.id === 'p-FullAWSAccess')?.targets.sort()).toEqual(everyTarget.sort());
+    expect(org.policies.find((p) => p.id === 'p-FullAWSAccess')?.targets.sort()).toEqual(everyTarget.filter((id) => id !== REGULATED_OU).sort());
+    expect(org.policies.find((p) => p.id === 'p-allowlist1')?.targets).toEqual([REGULATED_OU]);
+  });
+
+  it('loads the sample organization with at least one and at most ten SCPs on every target, as the API keeps them', () => {
+    const org = LocalOrganization.fromFile(SAMPLE);
+    const json = org.toJSON();
+
+    const everyTarget = [json.rootId, ...json.organizationalUnits.map((ou) => ou.id), ...json.accounts.map((a) => a.id)];
+    const counts = everyTarget.map((id) => org.policiesForTarget(id, 'SERVICE_CONTROL_POLICY').length);
+    expect(counts.every((n) => n >= 1 && n <= 10)).toBe(true);
   });
 
   it('loads the sample organization into a LocalOrganization that prints it back unchanged', () => {
@@ -145,6 +156,49 @@ describe('parseOrganization', () => {
     json.policies[0].content = '{"Version":"2012-10-17"}';
 
     expect(problemsOf(json)).toEqual(['policies[0].content: expected the policy document as a JSON object']);
+  });
+
+  it('enables SCPs and the types of the policies in a file without policyTypes, as files did before the key', () => {
+    const org = new LocalOrganization(parseOrganization(fixture()));
+
+    expect(org.enabledPolicyTypes()).toEqual(['SERVICE_CONTROL_POLICY', 'TAG_POLICY']);
+  });
+
+  it('enables exactly the types policyTypes lists', () => {
+    const json = fixture();
+    json.policyTypes = ['TAG_POLICY'];
+    for (const policy of json.policies) if (policy.type === 'SERVICE_CONTROL_POLICY') policy.targets = [];
+
+    const org = new LocalOrganization(parseOrganization(json));
+
+    expect(org.enabledPolicyTypes()).toEqual(['TAG_POLICY']);
+    expect(org.isPolicyTypeEnabled('SERVICE_CONTROL_POLICY')).toBe(false);
+  });
+
+  it('prints the enabled types back as policyTypes, so a printed organization loads as it was', () => {
+    const org = new LocalOrganization(parseOrganization(fixture()));
+    org.disablePolicyType('SERVICE_CONTROL_POLICY');
+
+    const reloaded = LocalOrganization.fromJson(JSON.parse(JSON.stringify(org)));
+
+    expect(reloaded.enabledPolicyTypes()).toEqual(['TAG_POLICY']);
+  });
+
+  it('names a policy attached while its type is not in policyTypes', () => {
+    const json = fixture();
+    json.policyTypes = ['SERVICE_CONTROL_POLICY'];
+
+    expect(problemsOf(json)).toEqual(['policies[5].targets: TAG_POLICY is not enabled on the root (policyTypes), so no policy of it can be attached']);
+  });
+
+  it('names an unknown or repeated policy type in policyTypes', () => {
+    const unknown = fixture();
+    unknown.policyTypes = ['SCP'];
+    const repeated = fixture();
+    repeated.policyTypes = ['SERVICE_CONTROL_POLICY', 'TAG_POLICY', 'TAG_POLICY'];
+
+    expect(problemsOf(unknown)[0]).toMatch(/^policyTypes\[0\]: expected one of SERVICE_CONTROL_POLICY, /);
+    expect(problemsOf(repeated)).toEqual(['policyTypes: expected each policy type once']);
   });
 
   it('names a management account that is not in the organization', () => {
