@@ -206,6 +206,7 @@ export class LocalEnvironment {
       pageSize: options.sweepPageSize,
       signal: this.stopping.signal,
       log: log(),
+      metrics: (points) => this.metrics.push(...points),
     });
     const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn });
     const claim = createClaimHandler({ audit: this.audit, log });

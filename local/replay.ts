@@ -70,9 +70,11 @@ export class ChangeReplayer {
       case 'UpdatePolicy': {
         if (call.policyId === undefined) return missing('policy');
         if (call.name === undefined && call.description === undefined && call.content === undefined) return missing('name, description or content');
-        org.updatePolicy(call.policyId, { name: call.name, description: call.description, content: call.content });
-        const what = [call.content !== undefined && 'content', call.name !== undefined && 'name', call.description !== undefined && 'description'].filter(Boolean).join(', ');
-        return `${call.policyId} updated (${what})`;
+        const before = org.policy(call.policyId);
+        const after = org.updatePolicy(call.policyId, { name: call.name, description: call.description, content: call.content });
+        // CloudTrail carries every member the caller sent; the console sends name and description unchanged.
+        const changed = (['contentText', 'name', 'description'] as const).filter((field) => before[field] !== after[field]).map((field) => (field === 'contentText' ? 'content' : field));
+        return `${call.policyId} updated: ${changed.length === 0 ? 'nothing changed' : `${changed.join(', ')} changed`}`;
       }
       case 'DeletePolicy':
         if (call.policyId === undefined) return missing('policy');

@@ -21,6 +21,8 @@ export interface SweepFigures {
     readonly requests: number;
     /** Of those, answered 429 by the endpoint's token buckets. */
     readonly throttled: number;
+    /** When each operation's first and last request were answered, in seconds from the sweep's start: the sweep's phases. */
+    readonly timeline: Readonly<Record<string, { readonly from: number; readonly to: number }>>;
   };
   /** CloudTrail and Step Functions calls. */
   readonly otherCalls: Readonly<Record<string, number>>;
@@ -106,6 +108,13 @@ async function measuredSweep(env: LocalEnvironment, endpoint: LocalOrganizations
   const calls = organizationsOps.reduce((sum, [, n]) => sum + n, 0);
   const otherCalls = Object.fromEntries(Object.entries(result.calls.byOperation).filter(([operation]) => OTHER_SERVICES[operation] !== undefined));
 
+  const timeline: Record<string, { from: number; to: number }> = {};
+  for (const entry of requests) {
+    const at = round((entry.at - startedAt) / 1000, 2);
+    const span = (timeline[entry.operation] ??= { from: at, to: at });
+    span.to = at;
+  }
+
   let restored: number | undefined;
   let restoredAfterSeconds: number | undefined;
   if (options.detached !== undefined && options.detached.length > 0) {
@@ -116,7 +125,7 @@ async function measuredSweep(env: LocalEnvironment, endpoint: LocalOrganizations
   return {
     sweep,
     seconds: round(seconds, 2),
-    organizations: { calls, byOperation, requests: requests.length, throttled: requests.filter((entry) => entry.status === 429).length },
+    organizations: { calls, byOperation, requests: requests.length, throttled: requests.filter((entry) => entry.status === 429).length, timeline },
     otherCalls,
     ...floorOf(byOperation, calls, options.rate, seconds),
     dynamodb: writesOf(result.changes, registryAfter - registryBefore),

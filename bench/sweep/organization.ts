@@ -192,6 +192,8 @@ export function sweepScenario(size: SweepOrganizationSize, seed: number): SweepS
   const protectedPolicies: SweepScenario['protectedPolicies'] = [];
   const policyFiles: OrganizationFile['policies'] = [];
   const content = (actions: string[], sid: string) => ({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Action: actions, Resource: '*' }] });
+  // Every rule in auto mode: the mode changes nothing the sweep reads, and an approval rule's
+  // drift execution would wait on a person before the bench could see it restored.
   const protect: Record<string, unknown>[] = [];
   const targetListed = new Map<string, string[]>();
   for (let i = 0; i < size.policies; i++) {
@@ -211,7 +213,7 @@ export function sweepScenario(size: SweepOrganizationSize, seed: number): SweepS
     policyFiles.push({ id, name: `${guardrail.name}-${pad(i, 3)}`, type: PolicyType.SERVICE_CONTROL_POLICY, content: content(guardrail.actions, `Guard${i}`), targets });
     protectedPolicies.push({ id, shape });
     if (shape === RuleShape.POLICY_EVERYWHERE) protect.push({ policyId: id, targets: '*', mode: 'auto' });
-    if (shape === RuleShape.POLICY_LISTED) protect.push({ policyId: id, targets, mode: 'approval' });
+    if (shape === RuleShape.POLICY_LISTED) protect.push({ policyId: id, targets, mode: 'auto' });
     if (shape === RuleShape.TARGET_LISTED) for (const target of targets.slice(0, 3)) targetListed.set(target, [...(targetListed.get(target) ?? []), id]);
   }
   for (const [targetId, policies] of [...targetListed].sort(([a], [b]) => a.localeCompare(b))) protect.push({ targetId, policies, mode: 'auto' });

@@ -60,6 +60,20 @@ export function sweepBenchReport(scenario: SweepScenario, rate: number, seed: nu
 }
 
 const LABEL = 30;
+const WIDTH = 80;
+
+/** Prose broken into lines of at most 80 columns, at spaces. */
+function wrap(text: string, width = WIDTH): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return line === '' ? lines : [...lines, line];
+}
 const COLUMN = 12;
 
 /** The report as a table for people, 80 columns wide. */
@@ -78,11 +92,13 @@ export function formatSweepReport(report: SweepBenchReport): string {
   const drift = sweeps.find((figures) => figures.sweep === 'drift');
   const shapes = Object.entries(org.rulesByShape).map(([shape, n]) => `${n} ${shape}`).join(', ');
 
+  const items = Object.entries(sweeps[0].dynamodb.byType).map(([type, n]) => `${n} ${type}`).join(', ') || 'none';
   const lines = [
-    `sweep: ${org.accounts} accounts, ${org.ous} OUs (${org.ousByDepth.join(' / ')} at depth 1 / 2 / 3),`,
-    `${org.protectedPolicies} protected SCPs + ${org.unprotectedPolicies} unprotected + FullAWSAccess on every target;`,
-    `${org.rules} rules: ${shapes};`,
-    `${org.coveredPairs} covered attachments. ${report.rate} requests/s per operation, seed ${report.seed}.`,
+    ...wrap(
+      `sweep: ${org.accounts} accounts, ${org.ous} OUs (${org.ousByDepth.join(' / ')} at depth 1 / 2 / 3), ${org.protectedPolicies} protected SCPs, ` +
+        `${org.unprotectedPolicies} unprotected, FullAWSAccess on every target; ${org.rules} rules (${shapes}) covering ${org.coveredPairs} attachments. ` +
+        `${report.rate} requests/s per operation, seed ${report.seed}.`,
+    ),
     '',
     row('', sweeps.map((figures) => figures.sweep)),
     row('seconds', each((f) => f.seconds.toFixed(1))),
@@ -101,17 +117,18 @@ export function formatSweepReport(report: SweepBenchReport): string {
     row('seconds, no rate limit', each((f) => fixed(pace(f.sweep), 1))),
     row('load average (1 min)', each((f) => f.machine.loadAverage.toFixed(2))),
     '',
-    `busiest operation: ${busiest || '-'}. Each operation has its own bucket of ${Math.max(1, report.rate)} tokens,`,
-    'full at each sweep\'s start, so a floor is within a second of the true bound.',
-    `items written, first sweep: ${Object.entries(sweeps[0].dynamodb.byType).map(([type, n]) => `${n} ${type}`).join(', ') || 'none'}`,
-    `  (${sweeps[0].dynamodb.putRequests} PutItem requests).`,
+    ...wrap(
+      `Busiest operation: ${busiest || '-'}. Each operation has its own bucket of ${Math.max(1, report.rate)} tokens, full at each sweep's start, ` +
+        'so a sweep can beat calls ÷ rate by the burst of each operation.',
+    ),
+    ...wrap(`Items written by the first sweep: ${items} (${sweeps[0].dynamodb.putRequests} PutItem requests).`),
     ...(drift === undefined
       ? []
-      : [
-          `drift: ${drift.drift.detachedSilently} pairs detached with no event; the sweep found ${drift.drift.found} and started ${drift.drift.started}`,
-          `  executions, which restored ${drift.drift.restored ?? 0} of them ${drift.drift.restoredAfterSeconds ?? '-'} s after the sweep began.`,
-        ]),
-    `machine: load average ${report.machine.loadAverage} at the end, on ${report.machine.cores} cores.`,
+      : wrap(
+          `Drift: ${drift.drift.detachedSilently} pairs detached with no event; the sweep found ${drift.drift.found} and started ${drift.drift.started} executions, ` +
+            `which restored ${drift.drift.restored ?? 0} of them ${drift.drift.restoredAfterSeconds ?? '-'} s after the sweep began.`,
+        )),
+    `Machine: load average ${report.machine.loadAverage} at the end, on ${report.machine.cores} cores.`,
   ];
   return lines.join('\n');
 }

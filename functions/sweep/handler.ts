@@ -5,6 +5,9 @@ import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { sweepOrganizationsClient } from '../shared/clients/organizations';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { isObject } from '../shared/cloudtrail';
+import { describeError } from '../shared/errors';
+import { cloudWatchMetricSink, type MetricSink } from '../shared/incident-metrics';
+import { MetricName } from '../shared/metrics';
 import { DesiredStateStore } from '../shared/desired/desired-store';
 import { lambdaLog } from '../shared/log';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
@@ -33,9 +36,10 @@ export interface SweepContext {
  * reconcile`'s, CloudFormation's after a deployment, answered first: after-deploy.ts);
  * `{"dryRun": true}` computes the drift and writes and starts nothing.
  * A sweep that could not record or start everything fails, named SweepIncomplete, after logging
- * its result, so the alarm fires; the next sweep does what this one could not.
+ * its result, so the alarm fires; the next sweep does what this one could not. A sweep that did
+ * everything (not a dry run) emits SweepCompleted, whose absence raises SweepMissing.
  */
-export function createSweepHandler(deps: SweepDependencies & { answer?: typeof fetch }) {
+export function createSweepHandler(deps: SweepDependencies & { answer?: typeof fetch; metrics?: MetricSink }) {
   return async (event?: unknown, context?: SweepContext): Promise<SweepResult | undefined> => {
     const log = deps.log ?? lambdaLog();
     if (isCustomResourceEvent(event)) {
@@ -48,7 +52,15 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
     try {
       const result = await runSweep({ ...deps, log }, { dryRun, deadline });
       if (result.errors.length > 0) {
-        throw new SweepError(SweepErrorName.INCOMPLETE, `${result.errors.length} write(s) or start(s) failed: ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
+        throw new SweepError(SweepErrorName.INCOMPLETE, `the sweep is incomplete, ${result.errors.length} problem(s): ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
+      }
+      if (!dryRun) {
+        try {
+          deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
+        } catch (error) {
+          // SweepMissing fires if this keeps failing: the sweep itself did its work.
+          log.error('could not emit SweepCompleted', { error: describeError(error) });
+        }
       }
       return result;
     } catch (error) {
@@ -70,6 +82,7 @@ const defaultHandler = once(() => {
     desired: new DesiredStateStore(documentClient, tableName),
     audit: new AuditStore(documentClient, tableName),
     queries: new AuditQueries(documentClient, tableName),
+    metrics: cloudWatchMetricSink(),
   });
 });
 export const handler = (event: unknown, context: SweepContext) => defaultHandler()(event, context);

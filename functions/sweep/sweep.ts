@@ -3,28 +3,39 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { AuditStore } from '../shared/audit/audit-store';
 import type { AuditQueries } from '../shared/audit/queries';
-import { pairKey } from '../shared/desired/desired-state';
+import { DesiredReason, isDesired, latestBy, pairKey, type PairEntry } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
 import { driftIncidentId, type DriftDetail } from '../shared/drift';
 import { describeError } from '../shared/errors';
 import { silentLog, type Log } from '../shared/log';
 import { targetKindOf } from '../shared/rules/id-formats';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { Kind, Outcome } from '../shared/vocabulary';
+import { Kind } from '../shared/vocabulary';
 import { executionTimeoutSeconds } from '../../statemachine/definition';
-import { ApiCalls, mapLimit } from './calls';
+import { ApiCalls, mapLimit, SweepErrorName } from './calls';
 import { findDetachments, type FoundDetach } from './event-history';
-import { pairIncidents } from './incidents';
+import { followUpOf, isFailed, isOpen, pairIncidents } from './incidents';
 import { OrganizationReader, type PolicySeen } from './read-organization';
-import { contentEntries, desiredPairs, parentEntries, planReads, reconcilePairs, rootEntries, type Attachments, type DesiredView, type MissingPair } from './reconcile';
-import { DriftStatus, type ExplainedPair, type SweepDrift, type SweepResult } from './result';
+import { contentEntries, desiredPairs, parentEntries, planReads, reconcilePairs, rootEntries, type Attachments, type MissingPair } from './reconcile';
+import { DriftStatus, type ExplainedPair, type SweepChange, type SweepDrift, type SweepResult } from './result';
 import { startDrift } from './start-drift';
 
 /**
  * One sweep (contract: docs/contracts.md, "The sweep"): read the desired state and the
  * organization, append what changed to the desired state, and start the remediation workflow
  * for every desired pair missing from the organization that no open incident explains.
+ *
+ * The pairs come first, reads, writes and starts: a sweep that runs out of time in the reads
+ * that only feed the rest of the desired state (ListRoots, the ListChildren walk for the
+ * accounts' parents) has restored what it found missing all the same, and so has every sweep
+ * after it.
  */
+
+/**
+ * Incident ids a drift may hop along before the sweep gives up on it, loudly: each hop is an id
+ * taken by a CLOSED incident that did not restore the pair, or by an execution that recorded none.
+ */
+export const MAX_HOPS = 5;
 
 export interface SweepDependencies {
   rules: ProtectionRules;
@@ -68,6 +79,11 @@ function driftReason(pair: MissingPair): string {
   return pair.overrideExpired === undefined ? base : `${base}; the override${pair.overrideExpired.by === undefined ? '' : ` by ${pair.overrideExpired.by}`} ended at ${pair.overrideExpired.until}`;
 }
 
+const isDeadline = (error: unknown) => (error as Error | undefined)?.name === SweepErrorName.DEADLINE_PASSED;
+
+const sameEntry = (a: PairEntry, b: PairEntry) =>
+  a.at === b.at && a.reason === b.reason && a.desired === b.desired && a.incidentId === b.incidentId && a.until === b.until && a.by === b.by;
+
 export async function runSweep(deps: SweepDependencies, options: SweepOptions): Promise<SweepResult> {
   const clock = deps.clock ?? (() => new Date());
   const log = deps.log ?? silentLog;
@@ -79,13 +95,28 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   const reader = new OrganizationReader(deps.organizations, calls, { concurrency: deps.concurrency, pageSize: deps.pageSize });
   const errors: string[] = [];
   const notes: string[] = [];
+  const warnings: string[] = [];
+  const changes: SweepChange[] = [];
+  /** Set once the deadline passed after the first write: the rest is left to the next sweep. */
+  let stopped = false;
+  const stop = (error: unknown, what: string) => {
+    stopped = true;
+    errors.push(`the sweep stopped at its deadline ${what}: ${describeError(error)}`);
+  };
+  const writeAll = async (writes: [string, () => Promise<void>][]) => {
+    if (dryRun) return;
+    await mapLimit(writes, 4, async ([what, write]) => {
+      try {
+        await write();
+      } catch (error) {
+        errors.push(`desired state: ${what} not recorded: ${describeError(error)}`);
+      }
+    });
+  };
 
-  // The desired state first: the policies of its pairs are read from the organization too.
-  const [pairs, contents, parents, roots] = await Promise.all([deps.desired.pairs(), deps.desired.contents(), deps.desired.parents(), deps.desired.rootTypes()]);
-  const desired: DesiredView = { pairs, contents, parents, roots };
-  const plan = planReads(rules, desired);
-
-  const seenRoots = await reader.roots();
+  // 1. The pairs. The desired pairs first: the policies of their pairs are read from the organization too.
+  const pairs = await deps.desired.pairs();
+  const plan = planReads(rules, { pairs });
   const named = await reader.describe(plan.namedPolicies);
   const protectedNamed = plan.namedPolicies.filter((id) => rules.policyTypes.includes(named.policies.get(id)?.type as never));
   const [listed, onTargets] = await Promise.all([reader.targetsOf(protectedNamed), reader.policiesOn(plan.wildcardTargets, rules.policyTypes)]);
@@ -100,103 +131,214 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
     missingTargets: new Set(onTargets.missing),
   };
   const now = clock();
-  const pairPlan = reconcilePairs(rules, desired, seen, now, startedAt);
-  const stillDesired = desiredPairs(pairPlan.after, now);
+  const pairPlan = reconcilePairs(rules, { pairs }, seen, now, startedAt);
+  changes.push(...pairPlan.changes);
+  warnings.push(...pairPlan.warnings);
+  await writeAll(pairPlan.entries.map((entry) => [`pair ${entry.policyId} ${entry.targetId}`, () => deps.desired.recordPair(entry)]));
 
-  // Beside the pairs: the content of protected policies, the parents of accounts under protected
-  // attachments (walked from every root and OU a desired pair is on), the root's protected types.
-  const protectedPolicies = new Set([...protectedNamed, ...stillDesired.map((entry) => entry.policyId)]);
-  const content = contentEntries([...seen.policies.values()].filter((policy: PolicySeen) => protectedPolicies.has(policy.id) && rules.policyTypes.includes(policy.type as never)), contents, startedAt);
-  const subtrees = [...new Set(stillDesired.map((entry) => entry.targetId))].filter((id) => targetKindOf(id) === 'ROOT' || targetKindOf(id) === 'ORGANIZATIONAL_UNIT').sort();
-  const walked = await reader.accountsUnder(subtrees);
-  const parent = parentEntries(walked.parents, parents, startedAt);
-  const root = rootEntries(seenRoots, roots, rules.policyTypes, startedAt);
-  const changes = [...pairPlan.changes, ...content.changes, ...parent.changes, ...root.changes];
-
-  if (!dryRun) {
-    const writes: [string, () => Promise<void>][] = [
-      ...pairPlan.entries.map((entry): [string, () => Promise<void>] => [`pair ${entry.policyId} ${entry.targetId}`, () => deps.desired.recordPair(entry)]),
-      ...content.entries.map((entry): [string, () => Promise<void>] => [`content ${entry.policyId}`, () => deps.desired.recordContent(entry)]),
-      ...parent.entries.map((entry): [string, () => Promise<void>] => [`parent ${entry.accountId}`, () => deps.desired.recordParent(entry)]),
-      ...root.entries.map((entry): [string, () => Promise<void>] => [`root ${entry.rootId}`, () => deps.desired.recordRootTypes(entry)]),
-    ];
-    await mapLimit(writes, 4, async ([what, write]) => {
-      try {
-        await write();
-      } catch (error) {
-        errors.push(`desired state: ${what} not recorded: ${describeError(error)}`);
-      }
-    });
-  }
-
-  // Which missing pairs no open incident explains, and which incident each follows.
+  // Which missing pairs no open incident explains, and which incident each follows. A pair whose
+  // last incident failed for good is left alone for a while (a warning each sweep), or released
+  // when its target is gone; one whose retries ran out is followed up at once.
   const openFor = executionTimeoutSeconds(rules);
   const explained: ExplainedPair[] = [];
   const unexplained: (MissingPair & { follows?: string })[] = [];
+  const released: PairEntry[] = [];
   await mapLimit(pairPlan.missing, 4, async (pair) => {
-    const incidents = await pairIncidents(deps.queries, pair.policyId, pair.targetId, now, openFor);
-    if (incidents.open !== undefined) explained.push({ policyId: pair.policyId, targetId: pair.targetId, incidentId: incidents.open.incidentId });
-    else unexplained.push({ ...pair, ...(incidents.latest?.outcome === Outcome.FAILED ? { follows: incidents.latest.incidentId } : {}) });
+    const { policyId, targetId } = pair;
+    const incidents = await pairIncidents(deps.queries, policyId, targetId, now, openFor);
+    if (incidents.open !== undefined) {
+      explained.push({ policyId, targetId, incidentId: incidents.open.incidentId });
+      return;
+    }
+    const failed = isFailed(incidents.latest) ? incidents.latest : undefined;
+    const followUp = failed === undefined ? undefined : followUpOf(failed, now);
+    if (failed === undefined || followUp === undefined) {
+      unexplained.push(pair);
+    } else if (followUp.action === 'release') {
+      released.push({ policyId, targetId, desired: false, reason: DesiredReason.TARGET_GONE, at: startedAt, incidentId: failed.incidentId });
+      warnings.push(`${policyId} on ${targetId}: the target is no longer in the organization (${failed.incidentId} failed: ${failed.cause}); the pair is released (${DesiredReason.TARGET_GONE})`);
+    } else if (followUp.action === 'wait') {
+      warnings.push(
+        `${policyId} on ${targetId}: still missing; ${failed.incidentId} failed for good (${failed.cause}), so the sweep tries again from ${followUp.retryAfter}. Fix the cause, or attach it yourself.`,
+      );
+    } else {
+      unexplained.push({ ...pair, follows: failed.incidentId });
+    }
   });
+  released.sort((a, b) => pairKey(a.policyId, a.targetId).localeCompare(pairKey(b.policyId, b.targetId)));
+  for (const entry of released) {
+    pairPlan.after.set(pairKey(entry.policyId, entry.targetId), entry);
+    changes.push({ type: 'pair', policyId: entry.policyId, targetId: entry.targetId, desired: false, reason: entry.reason });
+  }
+  await writeAll(released.map((entry) => [`pair ${entry.policyId} ${entry.targetId}`, () => deps.desired.recordPair(entry)]));
   unexplained.sort((a, b) => pairKey(a.policyId, a.targetId).localeCompare(pairKey(b.policyId, b.targetId)));
 
   const history = await findDetachments(deps.cloudTrail, calls, unexplained.map((pair) => ({ policyId: pair.policyId, targetId: pair.targetId, since: pair.lastDesiredAt })), now, { maxPages: deps.lookupPages });
   if (history.note !== undefined) notes.push(history.note);
 
+  /**
+   * Why a drift must not start after all: the pair's history holds an entry the sweep did not
+   * read at its start, nor write itself (an ignored principal's detach released it, an override
+   * closed, the workflow reattached it), or it is no longer desired. The next sweep compares again.
+   */
+  const changedMeanwhile = async (pair: MissingPair): Promise<string | undefined> => {
+    const key = pairKey(pair.policyId, pair.targetId);
+    const before = pairs.get(key);
+    const own = pairPlan.entries.filter((entry) => pairKey(entry.policyId, entry.targetId) === key);
+    const entries = await deps.desired.pairHistory(pair.policyId, pair.targetId);
+    const newer = entries.filter((entry) => !own.some((o) => sameEntry(o, entry)) && (before === undefined || (!sameEntry(entry, before) && entry.at >= before.at)));
+    const latest = latestBy(dryRun ? [...entries, ...own] : entries, (entry) => pairKey(entry.policyId, entry.targetId)).get(key);
+    const change = newer.at(-1);
+    if (change !== undefined) {
+      return `${pair.policyId} on ${pair.targetId}: the desired state changed while the sweep ran (${change.reason} at ${change.at}${change.by === undefined ? '' : ` by ${change.by}`}${change.incidentId === undefined ? '' : `, incident ${change.incidentId}`}); no drift started, the next sweep compares again`;
+    }
+    if (!isDesired(latest, now)) return `${pair.policyId} on ${pair.targetId}: no longer desired; no drift started`;
+    return undefined;
+  };
+
   const drift: SweepDrift[] = [];
   const incidents: string[] = [];
-  for (const pair of unexplained) {
-    const found = history.found.get(pairKey(pair.policyId, pair.targetId));
+
+  /** One drift: the id no incident took (or the open incident that explains it), then its execution. */
+  const startPairDrift = async (pair: MissingPair & { follows?: string }): Promise<void> => {
+    const { policyId, targetId } = pair;
+    const found = history.found.get(pairKey(policyId, targetId));
     let follows = pair.follows;
-    let incidentId = found?.eventId;
-    // An id already taken names an incident that did not restore the pair: this drift follows it.
-    if (incidentId !== undefined && (await deps.audit.getIncident(incidentId)) !== undefined) {
-      follows ??= incidentId;
-      incidentId = undefined;
-    }
-    incidentId ??= driftIncidentId(Kind.DRIFT, pair.policyId, pair.targetId, pair.lastDesiredAt, follows);
-    for (let hops = 0; hops < 5 && incidentId.startsWith('drift-'); hops++) {
+    let incidentId = found?.eventId ?? driftIncidentId(Kind.DRIFT, policyId, targetId, pair.lastDesiredAt, follows);
+    let hops = 0;
+    // An id taken by an incident that closed (or never will) without the pair restored: this drift
+    // follows it, under a new id. The CloudTrail eventID's incident is followed by the pair's
+    // last FAILED one when there is one, as before.
+    const hop = () => {
+      follows = incidentId.startsWith('drift-') ? incidentId : (follows ?? incidentId);
+      incidentId = driftIncidentId(Kind.DRIFT, policyId, targetId, pair.lastDesiredAt, follows);
+      hops++;
+    };
+    for (;;) {
+      if (hops > MAX_HOPS) {
+        errors.push(
+          `${policyId} on ${targetId}: still missing, and ${MAX_HOPS} incident ids in a row were taken by incidents or executions that did not restore it (the last ${follows}): no drift started. Attach it, or see those incidents`,
+        );
+        return;
+      }
       const existing = await deps.audit.getIncident(incidentId);
-      if (existing === undefined) break;
-      follows = incidentId;
-      incidentId = driftIncidentId(Kind.DRIFT, pair.policyId, pair.targetId, pair.lastDesiredAt, follows);
-    }
-    const detail: DriftDetail = {
-      kind: Kind.DRIFT,
-      incidentId,
-      policyId: pair.policyId,
-      targetId: pair.targetId,
-      reason: driftReason(pair),
-      lastDesiredAt: pair.lastDesiredAt,
-      ...(follows === undefined ? {} : { follows }),
-      ...(pair.overrideExpired === undefined ? {} : { overrideExpired: pair.overrideExpired }),
-      // The detach's caller is its actor even when its eventID names an earlier incident already.
-      ...(found === undefined ? {} : { found }),
-    };
-    const entry: SweepDrift = {
-      kind: detail.kind,
-      policyId: pair.policyId,
-      targetId: pair.targetId,
-      reason: detail.reason,
-      incidentId,
-      lastDesiredAt: pair.lastDesiredAt,
-      ...(follows === undefined ? {} : { follows }),
-      ...(pair.overrideExpired === undefined ? {} : { overrideExpired: pair.overrideExpired }),
-      ...(found === undefined ? {} : { found: { eventId: found.eventId, actor: actorOf(found) } }),
-      status: DriftStatus.DRY_RUN,
-    };
-    if (!dryRun) {
+      if (existing !== undefined) {
+        // Open: its execution may still restore the pair (the byTarget index may not list it yet).
+        if (isOpen(existing, now, openFor)) {
+          explained.push({ policyId, targetId, incidentId });
+          return;
+        }
+        hop();
+        continue;
+      }
+      const detail: DriftDetail = {
+        kind: Kind.DRIFT,
+        incidentId,
+        policyId,
+        targetId,
+        reason: driftReason(pair),
+        lastDesiredAt: pair.lastDesiredAt,
+        ...(follows === undefined ? {} : { follows }),
+        ...(pair.overrideExpired === undefined ? {} : { overrideExpired: pair.overrideExpired }),
+        // The detach's caller is its actor even when its eventID names an earlier incident already.
+        ...(found === undefined ? {} : { found }),
+      };
+      const entry: SweepDrift = {
+        kind: detail.kind,
+        policyId,
+        targetId,
+        reason: detail.reason,
+        incidentId,
+        lastDesiredAt: pair.lastDesiredAt,
+        ...(follows === undefined ? {} : { follows }),
+        ...(pair.overrideExpired === undefined ? {} : { overrideExpired: pair.overrideExpired }),
+        ...(found === undefined ? {} : { found: { eventId: found.eventId, actor: actorOf(found) } }),
+        status: DriftStatus.DRY_RUN,
+      };
+      if (dryRun) {
+        drift.push(entry);
+        return;
+      }
       try {
         entry.status = await startDrift(deps.sfn, calls, deps.stateMachineArn, detail, now);
-        if (entry.status === DriftStatus.STARTED) incidents.push(incidentId);
       } catch (error) {
-        if ((error as Error).name === 'SweepDeadlinePassed') throw error;
+        if (isDeadline(error)) throw error;
         entry.status = DriftStatus.NOT_STARTED;
         entry.error = describeError(error);
         errors.push(`${incidentId}: the workflow was not started: ${entry.error}`);
+        drift.push(entry);
+        return;
       }
+      if (entry.status === DriftStatus.STARTED) {
+        incidents.push(incidentId);
+        drift.push(entry);
+        return;
+      }
+      // ExecutionAlreadyExists: an execution of this name ran, or runs. Only its record tells
+      // whether it is still at work: without one (its classification failed, or the audit store
+      // took neither its claim nor its close) the pair was not restored, and never will be by it.
+      const recorded = await deps.audit.getIncident(incidentId);
+      if (recorded !== undefined) {
+        if (isOpen(recorded, now, openFor)) {
+          drift.push(entry);
+          return;
+        }
+        hop();
+        continue;
+      }
+      const unclassified = await deps.audit.getIncident(`unclassified-${incidentId}`);
+      if (unclassified !== undefined && isOpen(unclassified, now, openFor)) {
+        drift.push(entry);
+        return;
+      }
+      errors.push(
+        `${incidentId}: its execution exists but ${unclassified === undefined ? 'recorded no incident' : `could not classify the drift (${unclassified.incidentId}, ${unclassified.outcome ?? unclassified.status})`}: ${policyId} on ${targetId} was not restored by it; a new incident follows it`,
+      );
+      hop();
     }
-    drift.push(entry);
+  };
+
+  for (const pair of unexplained) {
+    try {
+      const skip = await changedMeanwhile(pair);
+      if (skip !== undefined) {
+        notes.push(skip);
+        continue;
+      }
+      await startPairDrift(pair);
+    } catch (error) {
+      if (isDeadline(error)) {
+        stop(error, `with ${unexplained.length - unexplained.indexOf(pair)} drift(s) not started, the rest of the desired state not read`);
+        break;
+      }
+      errors.push(`${pair.policyId} on ${pair.targetId}: no drift started: ${describeError(error)}`);
+    }
+  }
+  const stillDesired = desiredPairs(pairPlan.after, now);
+
+  // 2. Beside the pairs: the content of protected policies, the parents of accounts under protected
+  // attachments (walked from every root and OU a desired pair is on), the root's protected types.
+  if (!stopped) {
+    try {
+      const [contents, parents, roots] = await Promise.all([deps.desired.contents(), deps.desired.parents(), deps.desired.rootTypes()]);
+      const protectedPolicies = new Set([...protectedNamed, ...stillDesired.map((entry) => entry.policyId)]);
+      const content = contentEntries([...seen.policies.values()].filter((policy: PolicySeen) => protectedPolicies.has(policy.id) && rules.policyTypes.includes(policy.type as never)), contents, startedAt);
+      changes.push(...content.changes);
+      await writeAll(content.entries.map((entry) => [`content ${entry.policyId}`, () => deps.desired.recordContent(entry)]));
+      const seenRoots = await reader.roots();
+      const root = rootEntries(seenRoots, roots, rules.policyTypes, startedAt);
+      changes.push(...root.changes);
+      await writeAll(root.entries.map((entry) => [`root ${entry.rootId}`, () => deps.desired.recordRootTypes(entry)]));
+      const subtrees = [...new Set(stillDesired.map((entry) => entry.targetId))].filter((id) => targetKindOf(id) === 'ROOT' || targetKindOf(id) === 'ORGANIZATIONAL_UNIT').sort();
+      const walked = await reader.accountsUnder(subtrees);
+      warnings.push(...walked.missing.map((id) => `${id}: no longer in the organization; the accounts under it were not walked`));
+      const parent = parentEntries(walked.parents, parents, startedAt);
+      changes.push(...parent.changes);
+      await writeAll(parent.entries.map((entry) => [`parent ${entry.accountId}`, () => deps.desired.recordParent(entry)]));
+    } catch (error) {
+      if (isDeadline(error)) stop(error, 'after the pairs: the content, root types or parents not all read and recorded');
+      else errors.push(`the content, root types and parents were not all read and recorded: ${describeError(error)}`);
+    }
   }
 
   const result: SweepResult = {
@@ -208,7 +350,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
     declaredNotAttached: pairPlan.declaredNotAttached,
     changes,
     desiredPairs: stillDesired.length,
-    warnings: [...pairPlan.warnings, ...walked.missing.map((id) => `${id}: no longer in the organization; the accounts under it were not walked`)],
+    warnings: [...new Set(warnings)],
     notes,
     errors,
     calls: calls.count(),

@@ -1,12 +1,15 @@
 import type { Stack } from 'aws-cdk-lib';
-import { DesiredPartition } from '../../functions/shared/audit/table-schema';
-import { AuditTable } from '../../functions/shared/audit/table-schema';
+import { AuditTable, DesiredPartition, incidentKey } from '../../functions/shared/audit/table-schema';
 import { targetKindOf } from '../../functions/shared/rules/id-formats';
 import { isTargetRule } from '../../functions/shared/rules/rule-kind';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 
 /** The AWS-managed policy: its ARN has the account `aws` and no organization id. */
 const FULL_AWS_ACCESS = 'p-FullAWSAccess';
+
+/** The table's partitions the sweep reads: incidents (`INCIDENT#<id>`) and the desired state (`DESIRED#...`). */
+const INCIDENT_PARTITIONS = `${incidentKey('').pk}*`;
+const DESIRED_PARTITIONS = `${DesiredPartition.POLICIES.split('#')[0]}#*`;
 
 /** One statement of the sweep role, and why its resources are what they are (for cdk-nag). */
 export interface SweepGrant {
@@ -64,13 +67,19 @@ export function sweepGrants(stack: Stack, rules: ProtectionRules, tableArn: stri
     { actions: ['states:StartExecution'], resources: [stateMachineArn], why: 'the remediation workflow alone' },
     {
       actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-      resources: [tableArn, `${tableArn}/index/${AuditTable.indexes.byTarget.name}`],
-      why: 'the desired state and incidents in the table, and the incidents of one pair on the byTarget index',
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [INCIDENT_PARTITIONS, DESIRED_PARTITIONS] } },
+      why: 'incidents by id and the desired state, in their own partitions: never a pending decision (DECISION#, with its task token)',
+    },
+    {
+      actions: ['dynamodb:Query'],
+      resources: [`${tableArn}/index/${AuditTable.indexes.byTarget.name}`],
+      why: 'the incidents of one pair on the byTarget index, whose partition key is a target id (the index holds incident items alone)',
     },
     {
       actions: ['dynamodb:PutItem'],
       resources: [tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${DesiredPartition.POLICIES.split('#')[0]}#*`] } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [DESIRED_PARTITIONS] } },
       why: 'appends to the desired state only (its partitions start DESIRED#): never an incident, a timeline or a decision',
     },
   );

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { STATE_MACHINE_ARN_ENV } from '../../functions/sweep/handler';
@@ -56,7 +57,7 @@ export class Sweep extends Construct {
   public readonly schedule: Schedule;
   /** The custom resource that sweeps after a deployment, served by the function itself. */
   public readonly afterDeploy?: CustomResource;
-  /** SweepFailed (errors or throttles of the function) and SweepMissing (no successful sweep in three intervals). */
+  /** SweepFailed (errors or throttles of the function) and SweepMissing (no completed sweep, SweepCompleted, in three intervals). */
   public readonly alarms: Alarm[];
 
   constructor(scope: Construct, id: string, props: SweepProps) {
@@ -125,7 +126,7 @@ export class Sweep extends Construct {
       this.afterDeploy.node.addDependency(this.role, props.stateMachine, props.table);
     }
 
-    const alarm = (name: string, expression: MathExpression, description: string, options: { comparison: ComparisonOperator; periods: number; missing: TreatMissingData }) => {
+    const alarm = (name: string, expression: IMetric, description: string, options: { comparison: ComparisonOperator; periods: number; missing: TreatMissingData }) => {
       const { periods, comparison: comparisonOperator, missing: treatMissingData } = options;
       const created = new Alarm(this, name, { metric: expression, threshold: 1, evaluationPeriods: periods, datapointsToAlarm: periods, comparisonOperator, treatMissingData, alarmDescription: description });
       created.addAlarmAction(new SnsAction(props.alarmTopic));
@@ -140,10 +141,12 @@ export class Sweep extends Construct {
         'A sweep failed or was throttled: desired pairs missing from the organization may not be restored. See the sweep function log.',
         { comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, periods: 1, missing: TreatMissingData.NOT_BREACHING },
       ),
+      // Completed sweeps, as the function counts them (functions/sweep/handler.ts): an invocation
+      // without errors is no proof, since `reconcile --dry-run` invokes it too and restores nothing.
       alarm(
         'SweepMissing',
-        new MathExpression({ expression: 'FILL(invocations, 0) - FILL(errors, 0)', usingMetrics: { invocations: this.function.metricInvocations(perInterval), errors: this.function.metricErrors(perInterval) }, period: interval }),
-        `No sweep succeeded in three intervals of ${minutes} min: the schedule or the function is broken, and nothing missed by the event path is restored.`,
+        new Metric({ namespace: METRICS_NAMESPACE, metricName: MetricName.SWEEP_COMPLETED, dimensionsMap: { [MetricDimension.SERVICE]: METRICS_SERVICE }, ...perInterval }),
+        `No sweep completed in three intervals of ${minutes} min (SweepCompleted): the schedule or the function is broken, and nothing missed by the event path is restored.`,
         { comparison: ComparisonOperator.LESS_THAN_THRESHOLD, periods: 3, missing: TreatMissingData.BREACHING },
       ),
     ];

@@ -43,7 +43,7 @@ describe('the sweep: schedule and deployment', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: logicalId(stack.sweep.function) }, MaximumRetryAttempts: 0 });
   });
 
-  it('raises SweepFailed on errors or throttles, and SweepMissing after three intervals without a successful sweep', () => {
+  it('raises SweepFailed on errors or throttles of the function', () => {
     const topic = { Ref: logicalId(stack.notifications.topic) };
 
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -52,15 +52,26 @@ describe('the sweep: schedule and deployment', () => {
       AlarmActions: [topic],
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(errors, 0) + FILL(throttles, 0)' })]),
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: Match.stringLikeRegexp('No sweep succeeded in three intervals'),
+  });
+
+  it('raises SweepMissing on the absence of SweepCompleted, which only a completed real sweep emits, not on invocations', () => {
+    const missing = Object.values(json.Resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && /No sweep completed in three intervals/.test(String(r.Properties.AlarmDescription)));
+
+    expect(missing?.Properties).toMatchObject({
+      Namespace: 'ScpGuardian',
+      MetricName: 'SweepCompleted',
+      Dimensions: [{ Name: 'service', Value: 'scp-guardian' }],
+      Statistic: 'Sum',
+      Period: 15 * 60,
+      Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       TreatMissingData: 'breaching',
-      AlarmActions: [topic],
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(invocations, 0) - FILL(errors, 0)' }), Match.objectLike({ MetricStat: Match.objectLike({ Period: 15 * 60 }) })]),
+      AlarmActions: [{ Ref: logicalId(stack.notifications.topic) }],
     });
+    // No alarm of the sweep counts Lambda invocations: `reconcile --dry-run` is one, and restores nothing.
+    expect(JSON.stringify(Object.values(json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm'))).not.toContain('Invocations');
   });
 });
 
@@ -81,6 +92,7 @@ describe('the sweep: IAM', () => {
     const statements = sweepRole();
 
     expect(asList(statementFor(statements, 'organizations:ListTargetsForPolicy')?.Resource).sort()).toEqual([
+      'arn:aws:organizations::*:policy/o-*/service_control_policy/p-allowlist1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-denyleave1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-protectct',
     ]);
@@ -93,6 +105,7 @@ describe('the sweep: IAM', () => {
     const statements = roleStatements(narrow.templateJson, logicalId(narrow.stack.sweep.role as IConstruct));
 
     expect(asList(statementFor(statements, 'organizations:DescribePolicy')?.Resource).sort()).toEqual([
+      'arn:aws:organizations::*:policy/o-*/service_control_policy/p-allowlist1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-denyleave1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-protectct',
     ]);
@@ -107,14 +120,23 @@ describe('the sweep: IAM', () => {
     expect(statementFor(statements, 'cloudtrail:LookupEvents')?.Resource).toBe('*');
   });
 
-  it('reads the table and its byTarget index, and puts desired-state items only: no Scan, no delete, no update', () => {
+  it('reads incidents and the desired state on the table, the byTarget index, and puts desired-state items only: no Scan, no delete, no update', () => {
     const statements = sweepRole();
     const table = { 'Fn::GetAtt': [logicalId(stack.auditStore.table), 'Arn'] };
-    const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
+    const index = { 'Fn::Join': ['', [table, '/index/byTarget']] };
+    const dynamo = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('dynamodb:')));
+    const onTable = dynamo.filter((s) => JSON.stringify(asList(s.Resource)) === JSON.stringify([table]));
     const put = statementFor(statements, 'dynamodb:PutItem');
 
-    expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
-    expect(asList(statementFor(statements, 'dynamodb:Query')?.Resource)).toEqual([table, { 'Fn::Join': ['', [table, '/index/byTarget']] }]);
+    expect(actionsOf(dynamo).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Query']);
+    // Every statement on the base table names its partitions: a pending decision (DECISION#, with its task token) is never readable.
+    expect(onTable.map((s) => s.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INCIDENT#*', 'DESIRED#*'] } },
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DESIRED#*'] } },
+    ]);
+    expect(dynamo.find((s) => asList(s.Action).includes('dynamodb:GetItem'))).toMatchObject({ Resource: table });
+    expect(dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(index))).toEqual([expect.objectContaining({ Action: 'dynamodb:Query' })]);
+    expect(dynamo.every((s) => JSON.stringify(asList(s.Resource)) === JSON.stringify([table]) || JSON.stringify(s.Resource) === JSON.stringify(index))).toBe(true);
     expect(put).toMatchObject({ Resource: table, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DESIRED#*'] } } });
     expect(asList(put?.Action)).toEqual(['dynamodb:PutItem']);
   });

@@ -22,7 +22,7 @@ describe('protection rules: what a valid file means', () => {
   it('accepts the sample file', () => {
     const rules = loadProtectionRules(SAMPLE_RULES);
 
-    expect(rules.protect).toHaveLength(3);
+    expect(rules.protect).toHaveLength(4);
   });
 
   it('protects only service control policies when policyTypes is left out', () => {

@@ -29,9 +29,10 @@ describe('local runs sweep: first, and with --sweep after the replays', () => {
   it('sweeps before the first event, so the desired state knows what the organization file has attached', () => {
     const [initial] = report.sweeps;
 
-    expect(initial.desiredPairs).toBe(5);
+    // The sample rules' pairs the sample organization has attached, p-allowlist1 on Regulated among them.
+    expect(initial.desiredPairs).toBe(6);
     expect(initial.drift).toEqual([]);
-    expect(initial.changes.filter((change) => change.type === 'pair')).toHaveLength(5);
+    expect(initial.changes.filter((change) => change.type === 'pair')).toHaveLength(6);
   });
 
   it('sweeps again after the replays and finds nothing left to restore', () => {
@@ -46,8 +47,8 @@ describe('local runs sweep: first, and with --sweep after the replays', () => {
     const document = toJsonDocument(report) as { sweeps: { drift: unknown[]; incidents: string[]; desiredPairs: number }[] };
 
     expect(document.sweeps.map((sweep) => [sweep.drift.length, sweep.incidents.length, sweep.desiredPairs])).toEqual([
-      [0, 0, 5],
-      [0, 0, 5],
+      [0, 0, 6],
+      [0, 0, 6],
     ]);
   });
 });

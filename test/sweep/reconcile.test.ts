@@ -76,6 +76,18 @@ describe('reconciling the organization with the desired state', () => {
     expect(plan.entries).toContainEqual({ policyId: Org.denyRegion, targetId: Org.sandboxAccount, desired: false, reason: DesiredReason.RULES_CHANGE, at: STARTED });
   });
 
+  it('releases a desired pair whose target Organizations says is gone (TargetNotFoundException), and reports it not missing', () => {
+    const seen = attachments();
+    seen.policiesOn.delete(Org.prodOu);
+    seen.missingTargets.add(Org.prodOu);
+
+    const plan = reconcilePairs(testRules(), view([entry(Org.fullAccess, Org.prodOu)]), seen, NOW, STARTED);
+
+    expect(plan.entries).toContainEqual({ policyId: Org.fullAccess, targetId: Org.prodOu, desired: false, reason: DesiredReason.TARGET_GONE, at: STARTED });
+    expect(plan.missing).toEqual([]);
+    expect(plan.warnings).toContainEqual(`${Org.fullAccess} on ${Org.prodOu}: the target is no longer in the organization; the pair is released (target-gone)`);
+  });
+
   it('leaves a pair detached while its override lasts', () => {
     const override = entry(Org.denyLeave, Org.root, { desired: false, reason: DesiredReason.OVERRIDE, until: '2026-12-01T11:00:00.000Z', by: 'U0APPROVER' });
 

@@ -17,7 +17,7 @@ import { LOCAL_STATE_MACHINE_ARN } from '../../local/workflow/local-workflow';
 import { Org, startEnvironment, testRules } from '../support/local-harness';
 
 /** Every account of the sample organization, with its parent. */
-const SAMPLE_PARENTS = { '111122223333': Org.root, '222233334444': 'ou-a1b2-k3x9p2m7', '333344445555': Org.prodOu, [Org.sandboxAccount]: Org.sandboxOu };
+const SAMPLE_PARENTS = { '111122223333': Org.root, '222233334444': 'ou-a1b2-k3x9p2m7', '333344445555': Org.prodOu, [Org.sandboxAccount]: Org.sandboxOu, '555566667777': 'ou-a1b2-r8n2qv4j' };
 
 /** The sweep function's handler with other rules, on the same local components: the sweep after a redeployment. */
 function sweepWithRules(env: LocalEnvironment, rules: ProtectionRules) {

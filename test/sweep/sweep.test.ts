@@ -1,10 +1,15 @@
 import { DetachPolicyCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DesiredReason } from '../../functions/shared/desired/desired-state';
+import type { MetricPoint } from '../../functions/shared/incident-metrics';
+import { MetricName } from '../../functions/shared/metrics';
 import { Outcome } from '../../functions/shared/vocabulary';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
+import { createSweepHandler } from '../../functions/sweep/handler';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { detachEvent } from '../support/events';
 import { Org, startEnvironment, testRules } from '../support/local-harness';
+import { sweepDependencies } from './support';
 
 /** The sweep on local components: the sweep function's handler, the real ASL for each drift. */
 describe('the sweep', () => {
@@ -69,23 +74,6 @@ describe('the sweep', () => {
     expect(env.organization?.isAttached(Org.denyRegion, Org.prodOu)).toBe(true);
   });
 
-  it("opens a new incident that follows a FAILED one when the pair is still missing", async () => {
-    await detachSilently(Org.fullAccess, Org.prodOu);
-    env.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException']);
-    const failed = await env.sweep();
-    await Promise.all(failed.executions);
-    const failedId = failed.result.incidents[0];
-    expect((await env.audit.getIncident(failedId))?.outcome).toBe(Outcome.FAILED);
-
-    const next = await env.sweep();
-    await Promise.all(next.executions);
-
-    expect(next.result.drift).toEqual([expect.objectContaining({ follows: failedId, status: 'started' })]);
-    expect(next.result.incidents[0]).not.toBe(failedId);
-    expect((await env.audit.getIncident(next.result.incidents[0]))?.outcome).toBe(Outcome.REATTACHED);
-    expect(env.organization?.isAttached(Org.fullAccess, Org.prodOu)).toBe(true);
-  });
-
   it('names the incident after the DetachPolicy that CloudTrail holds for the drift, with its caller', async () => {
     const event = detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu, principalArn: 'arn:aws:iam::111122223333:role/BreakGlassAdmin' });
     const eventId = (event.detail as { eventID: string }).eventID;
@@ -121,6 +109,28 @@ describe('the sweep', () => {
     expect(await env.desired.pairHistory(Org.denyLeave, Org.root)).toEqual(before);
     expect(env.organization?.isAttached(Org.denyLeave, Org.root)).toBe(false);
     env.organization?.attachPolicy(Org.denyLeave, Org.root);
+  });
+
+  it('counts a completed sweep as SweepCompleted, and neither a dry run nor an incomplete sweep', async () => {
+    const completed = () => env.metrics.filter((point) => point.name === MetricName.SWEEP_COMPLETED).length;
+    const before = completed();
+    await env.sweep({ dryRun: true });
+    expect(completed()).toBe(before);
+
+    await env.sweep();
+    expect(completed()).toBe(before + 1);
+
+    // StartExecution cannot be reached: the drift is not started, the sweep fails SweepIncomplete.
+    await detachSilently(Org.denyLeave, Org.root);
+    const metrics: MetricPoint[] = [];
+    const unreachable = new SFNClient({ endpoint: 'http://127.0.0.1:1', region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const sweep = createSweepHandler({ ...sweepDependencies(env, { sfn: unreachable }), metrics: (points) => metrics.push(...points) });
+    await expect(sweep({})).rejects.toMatchObject({ name: 'SweepIncomplete' });
+    expect(metrics).toEqual([]);
+    await sweep({ dryRun: true }).catch(() => undefined);
+    expect(metrics).toEqual([]);
+    env.organization?.attachPolicy(Org.denyLeave, Org.root);
+    unreachable.destroy();
   });
 
   it('warns of a pair a rule names but that was never attached, and attaches nothing', async () => {

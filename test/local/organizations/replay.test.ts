@@ -48,7 +48,7 @@ describe('ChangeReplayer: each kind of call changes the organization as it did',
 
     const result = replayer.apply(event);
 
-    expect(result).toEqual({ applied: true, change: 'p-protectct updated (content, name, description)' });
+    expect(result).toEqual({ applied: true, change: 'p-protectct updated: content changed' });
     expect(org.policy('p-protectct').contentText).toBe(event.detail.requestParameters?.content);
     expect(org.policy('p-protectct').content).toMatchObject({ Statement: [{ Effect: 'Allow' }] });
     expect(org.isAttached('p-protectct', PROD_OU)).toBe(true);
