@@ -118,7 +118,7 @@ export class ScpGuardianStack extends Stack {
       logRetention: props.executionLogRetention,
       includeExecutionData: props.includeExecutionData,
     });
-    this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine });
+    this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine, rules, guardRoleArns: [fns.reattach.role!.roleArn, this.handlers.restoreRole.roleArn], classify: fns.classify });
     this.sweep = new Sweep(this, 'Sweep', {
       rules,
       table: this.auditStore.table,

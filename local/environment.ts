@@ -5,9 +5,11 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
 import type { ClassifyInput } from '../functions/classify/classify';
 import { createClassifyHandler } from '../functions/classify/handler';
+import { LOCAL_GUARD_ROLE_ARN } from './guard-role';
 import { createCloseHandler } from '../functions/close/handler';
 import { notify, type NotifyInput } from '../functions/notify/notify';
 import { createReattachHandler } from '../functions/reattach/handler';
+import { createRestoreHandler } from '../functions/restore/handler';
 import { lateDecision, requestDecision, type LateDecisionInput, type RequestDecisionInput } from '../functions/request-decision/request-decision';
 import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
 import { createSlackRelayHandler } from '../functions/slack-relay/handler';
@@ -208,7 +210,7 @@ export class LocalEnvironment {
       log: log(),
       metrics: (points) => this.metrics.push(...points),
     });
-    const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn });
+    const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn, guardRoleArns: [LOCAL_GUARD_ROLE_ARN] });
     const claim = createClaimHandler({ audit: this.audit, log });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
     // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
@@ -257,6 +259,13 @@ export class LocalEnvironment {
           organizations,
           audit: this.audit,
           desired: this.desired,
+          deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
+          log,
+        }),
+        restore: createRestoreHandler({
+          organizations,
+          desired: this.desired,
+          rules: options.rules,
           deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
           log,
         }),

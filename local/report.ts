@@ -1,3 +1,4 @@
+import { actionText, plainWhatHappened } from '../functions/shared/notifications/kind-words';
 import type { SweepResult } from '../functions/sweep/result';
 import type { IncidentReport, LocalRunReport } from './runner';
 
@@ -27,20 +28,19 @@ function headline(incident: IncidentReport): string {
 /** One incident as people read it: who detached what from where, and what happened then. */
 export function formatIncident(incident: IncidentReport): string {
   const { record } = incident;
-  const { actor, policy, target } = record.incident;
+  const { actor } = record.incident;
   const lines = [`Incident ${incident.incidentId}: ${headline(incident)}`];
   const who = [actor.principalArn ?? actor.arn ?? 'an unknown caller', `(${actor.type}`, actor.console ? 'console' : 'API/CLI', actor.mfa === undefined ? '' : actor.mfa ? 'MFA' : 'no MFA', actor.sourceIp ? `from ${actor.sourceIp})` : ')']
     .filter(Boolean)
     .join(' ')
     .replace(' )', ')');
-  const what = policy.id ? `${policy.name ? `${policy.name} ` : ''}${policy.id}${policy.type ? ` (${policy.type})` : ''}` : 'an unnamed policy';
-  const where = target.id ? `${target.type ?? 'target'} ${target.name ? `${target.name} ` : ''}${target.id}` : 'an unnamed target';
   if (record.incident.invalid !== undefined) {
     lines.push(`  problem:   ${record.incident.invalid.problem}`);
     lines.push(`  received:  ${record.incident.invalid.excerpt.slice(0, 200)}`);
   } else {
     lines.push(`  who:       ${who}`);
-    lines.push(`  detached:  ${what} from ${where} at ${record.incident.eventTime ?? record.detectedAt}`);
+    // In the words the email and Slack use, for every kind (functions/shared/notifications/kind-words.ts).
+    lines.push(`  what:      ${plainWhatHappened(record.incident)} (${record.incident.eventTime ?? record.detectedAt})`);
   }
   lines.push(`  verdict:   ${incident.verdict}: ${incident.reason}`);
   if (incident.decision) lines.push(`  decision:  ${incident.decision}${incident.decidedBy ? ` by ${incident.decidedBy}` : ''}${record.decisionReason ? `: "${record.decisionReason}"` : ''}`);
@@ -49,6 +49,8 @@ export function formatIncident(incident: IncidentReport): string {
     const e = incident.execution;
     lines.push(`  workflow:  ${e.status}, ${e.durationSeconds.toFixed(2)} s, ${e.stateTransitions} states, ${e.lambdaInvocations} Lambda invocations, ${e.retries} retries`);
   }
+  for (const action of incident.actions ?? []) lines.push(`  action:    ${actionText(action)}`);
+  if (incident.report?.diff !== undefined) for (const line of incident.report.diff) lines.push(`  diff:      ${line}`);
   if (incident.deliveries > 1) lines.push(`  delivered: ${incident.deliveries} times (duplicates stopped at ClaimIncident)`);
   // The detach may be long past (a replayed record): steps are timed from the classification.
   const start = incident.timeline.find((entry) => entry.step === 'classified')?.at ?? incident.timeline[0]?.at ?? '';

@@ -1,7 +1,7 @@
 import type { IncidentRecord, TimelineEntry } from '../functions/shared/audit/records';
 import { toIncidentRecord } from '../functions/shared/audit/records';
 import { describeError, ErrorName } from '../functions/shared/errors';
-import type { Incident } from '../functions/shared/incident';
+import type { Incident, RestoreAction, RestoreReport } from '../functions/shared/incident';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { Decision, IncidentStatus, Source, type HumanDecision } from '../functions/shared/vocabulary';
 import { finishLocalCanary, startLocalCanary, type LocalCanarySummary } from './canary';
@@ -55,6 +55,10 @@ export interface IncidentReport {
   /** For an OVERRIDDEN incident: when the override ends, and the pair is desired again. */
   overriddenUntil: string | null;
   cause: string | null;
+  /** A kind other than DETACHED: every write of the restoration, in order. */
+  actions: RestoreAction[] | null;
+  /** POLICY_CHANGED and POLICY_DELETED: the diff, the last known content, the targets it was desired on. */
+  report: RestoreReport | null;
   /** The execution that claimed the incident: how long it ran, how many transitions and Lambda calls. */
   execution: { executionArn: string; status: string; durationSeconds: number; stateTransitions: number; lambdaInvocations: number; retries: number } | null;
   /** Every execution that carried this CloudTrail event (duplicates included). */
@@ -83,7 +87,7 @@ const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt)
 interface CarriedState {
   incident: Incident;
   decision?: { decision: string; by?: string; reason?: string; until?: string };
-  result?: { outcome?: string; detail?: { cause?: string; error?: string } };
+  result?: { outcome?: string; detail?: { cause?: string; error?: string; actions?: RestoreAction[]; report?: RestoreReport } };
 }
 
 /** An incident the audit store could not record, as the execution that handled it last saw it. */
@@ -98,6 +102,8 @@ function fromExecutionState(state: CarriedState, execution: ExecutionRecord): In
     overriddenUntil: state.decision?.until ?? null,
     outcome: state.result?.outcome ?? null,
     cause: state.result?.detail?.cause ?? null,
+    actions: state.result?.detail?.actions ?? null,
+    report: state.result?.detail?.report ?? null,
   };
 }
 
@@ -120,6 +126,8 @@ function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions:
     decidedBy: record.decidedBy ?? null,
     overriddenUntil: record.overriddenUntil ?? null,
     cause: record.cause ?? null,
+    actions: record.actions ?? null,
+    report: record.report ?? null,
     execution:
       claimed === undefined
         ? null

@@ -10,6 +10,12 @@ export interface AuditRow {
   detectedAt: string;
   status: string;
   verdict: string;
+  /** What weakened protection (null for an event of no known kind). */
+  kind: string | null;
+  /** For a DRIFT of another kind than a missing pair: that kind. */
+  driftOf: string | null;
+  /** event, sweep, self-test or canary; incidents recorded before it was kept read as event. */
+  source: string;
   reason: string;
   rule: string | null;
   mode: string | null;
@@ -45,6 +51,9 @@ export const AUDIT_ROW_KEYS: readonly (keyof AuditRow)[] = [
   'detectedAt',
   'status',
   'verdict',
+  'kind',
+  'driftOf',
+  'source',
   'reason',
   'rule',
   'mode',
@@ -84,6 +93,9 @@ export function toAuditRow(record: IncidentRecord): AuditRow {
     detectedAt: record.detectedAt,
     status: record.status,
     verdict: record.verdict,
+    kind: orNull(record.kind, record.incident.kind),
+    driftOf: orNull(record.incident.driftOf),
+    source: record.source ?? record.incident.source ?? 'event',
     reason: record.reason,
     rule: orNull(record.rule, rule?.explanation),
     mode: orNull(record.mode),

@@ -1,18 +1,55 @@
+import type { IncidentRecord } from '../../functions/shared/audit/records';
 import type { AuditStats } from '../../functions/shared/audit/stats';
 import { humanDuration } from '../../functions/shared/duration';
+import { KIND_NAME } from '../../functions/shared/notifications/kind-words';
+import type { Kind } from '../../functions/shared/vocabulary';
 import { printable } from './terminal-text';
 
+const byCount = (byKey: Record<string, number>) => Object.entries(byKey).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+
 const counts = (byKey: Record<string, number>) =>
-  Object.entries(byKey)
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+  byCount(byKey)
     .map(([key, count]) => `${printable(key)} ${count}`)
     .join(', ') || 'none';
 
+/** The key of an incident of no known kind (an unreadable event). */
+export const NO_KIND = '(no kind)';
 
-/** `audit stats` for people: what the window held, how it ended, how fast, who kept policies off. */
-export function formatStats(stats: AuditStats, window: { since?: string; until?: string }): string {
+/** Incidents by kind (what weakened protection); an incident of no known kind counts as "(no kind)". */
+export function countByKind(records: Iterable<Pick<IncidentRecord, 'kind'> & { incident?: Pick<IncidentRecord['incident'], 'kind'> }>): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const record of records) {
+    const kind = record.kind ?? record.incident?.kind ?? NO_KIND;
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+  }
+  return byKind;
+}
+
+/** `audit stats` with the count by kind beside the rest. */
+export type StatsWithKinds = AuditStats & { byKind?: Record<string, number> };
+
+/** The stats of `records`, counted by kind too. */
+export function withKinds(stats: AuditStats, records: Iterable<Pick<IncidentRecord, 'kind' | 'incident'>>): StatsWithKinds {
+  return { ...stats, byKind: countByKind(records) };
+}
+
+const LABEL = 22;
+
+/** One kind a line, in the words a responder reads and the value `--kind` takes: "ACCOUNT_MOVED 1 (account moved)". */
+function kindLines(byKind: Record<string, number>): string[] {
+  const entries = byCount(byKind);
+  if (entries.length === 0) return [`${'By kind:'.padEnd(LABEL)}none`];
+  return entries.map(([kind, count], i) => {
+    const words = KIND_NAME[kind as Kind];
+    return `${(i === 0 ? 'By kind:' : '').padEnd(LABEL)}${printable(kind)} ${count}${words === undefined ? '' : ` (${words})`}`;
+  });
+}
+
+/** `audit stats` for people: what the window held, of which kinds, how it ended, how fast, who kept policies off. */
+export function formatStats(stats: StatsWithKinds, window: { since?: string; until?: string }): string {
   const lines = [
     `Incidents detected ${window.since ?? 'from the start'} to ${window.until ?? 'now'}: ${stats.incidents} (${stats.open} not closed)`,
+    ...(stats.byKind === undefined ? [] : kindLines(stats.byKind)),
     `By verdict:           ${counts(stats.byVerdict)}`,
     `By outcome:           ${counts(stats.byOutcome)}`,
     stats.timeToRemediate === null

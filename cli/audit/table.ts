@@ -1,3 +1,4 @@
+import { kindShort } from '../../functions/shared/notifications/kind-words';
 import type { AuditRow } from './rows';
 import { printable, truncateMiddle, truncateStart } from './terminal-text';
 
@@ -18,6 +19,7 @@ export function shortArn(arn: string): string {
 const COLUMNS: Record<string, Column> = {
   detected: { header: 'DETECTED (UTC)', value: (row) => row.detectedAt.replace('T', ' ').replace(/(\.\d+)?Z$/, '') },
   incident: { header: 'INCIDENT', value: (row) => row.incidentId },
+  kind: { header: 'KIND', value: (row) => kindShort(row.kind ?? undefined, row.driftOf ?? undefined) },
   policy: { header: 'POLICY', value: (row) => row.policyId ?? '-' },
   target: { header: 'TARGET', value: (row) => row.targetId ?? '-' },
   actor: { header: 'ACTOR', value: (row) => (row.actorArn === null ? (row.actorType ?? '-') : shortArn(row.actorArn)), cut: truncateStart },
@@ -26,12 +28,12 @@ const COLUMNS: Record<string, Column> = {
   outcome: { header: 'OUTCOME', value: (row) => row.outcome ?? row.status },
 };
 
-const ORDER = ['detected', 'incident', 'policy', 'target', 'actor', 'verdict', 'decision', 'outcome'];
+const ORDER = ['detected', 'incident', 'kind', 'policy', 'target', 'actor', 'verdict', 'decision', 'outcome'];
 
 /**
  * How the table narrows, one step at a time until it fits: cut a column to a width (middle
- * ellipsis) or hide it. The actor ARN is cut first, keeping its end (the role or user name); the incident id is
- * never cut or hidden, because it is what `audit show` takes. `--format csv|json` has it all.
+ * ellipsis) or hide it. The actor ARN is cut first, keeping its end (the role or user name); the kind
+ * goes last; the incident id is never cut or hidden, because it is what `audit show` takes. `--format csv|json` has it all.
  */
 const NARROWING: readonly ({ cut: string; to: number } | { hide: string })[] = [
   { cut: 'actor', to: 24 },
@@ -43,6 +45,9 @@ const NARROWING: readonly ({ cut: string; to: number } | { hide: string })[] = [
   { hide: 'actor' },
   { hide: 'target' },
   { hide: 'policy' },
+  // The kind goes last: a word says more to a responder than an id does.
+  { cut: 'kind', to: 8 },
+  { hide: 'kind' },
 ];
 
 export interface RenderedTable {
@@ -55,7 +60,8 @@ export interface RenderedTable {
 export function renderTable(rows: readonly AuditRow[], width: number): RenderedTable {
   const cells = new Map(ORDER.map((key) => [key, rows.map((row) => printable(COLUMNS[key].value(row)))]));
   const widths = new Map(ORDER.map((key) => [key, Math.max(COLUMNS[key].header.length, ...(cells.get(key) ?? []).map((c) => c.length))]));
-  const shown = [...ORDER];
+  // Incidents recorded before the kind was kept have none: no column for nobody's kind.
+  const shown = ORDER.filter((key) => key !== 'kind' || (cells.get(key) ?? []).some((cell) => cell !== '-'));
   const total = () => shown.reduce((sum, key) => sum + (widths.get(key) ?? 0), 0) + GAP.length * (shown.length - 1);
 
   const hidden: string[] = [];

@@ -10,7 +10,7 @@ import { toCsv } from '../audit/csv';
 import { desiredRows, formatDesired } from '../audit/desired-text';
 import { formatIncident } from '../audit/incident-text';
 import { toAuditRow } from '../audit/rows';
-import { formatStats } from '../audit/stats-text';
+import { formatStats, withKinds } from '../audit/stats-text';
 import { renderTable } from '../audit/table';
 import { parseTime, parseWindow } from '../audit/time';
 import { AuditUsageError } from '../audit/usage-error';
@@ -204,7 +204,7 @@ function statsCommand(output: AuditOutput): Command {
       await withConnection(options, async (connection) => {
         const records = [];
         for await (const record of connection.queries.all(filter, now)) records.push(record);
-        const stats = summarize(records);
+        const stats = withKinds(summarize(records), records);
         const window = { since: filter.since?.toISOString(), until: filter.until?.toISOString() };
         output.stdout(format === 'json' ? `${JSON.stringify({ table: connection.tableName, ...window, ...stats }, null, 2)}\n` : `${formatStats(stats, window)}\n`);
       });

@@ -7,10 +7,20 @@ import { once, rulesFromEnvironment } from '../shared/runtime';
 import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { isDriftEvent } from '../shared/drift';
-import { completeClassification, preclassify, type ClassifyInput } from './classify';
+import { completeClassification, lookupsFor, preclassify, type ClassifyInput, type Enrichment, type PendingIncident } from './classify';
 import { driftReason, preclassifyDrift } from './drift';
 import { Kind, Source, Verdict } from '../shared/vocabulary';
-import { DEFAULT_ENRICHMENT_TIMEOUT_MS, enrich } from './enrich';
+import { DEFAULT_ENRICHMENT_TIMEOUT_MS, DEFAULT_LOOKUP_TIMEOUT_MS, enrich, lostAttachments, policyTargets } from './enrich';
+
+/**
+ * The environment variable that names the guard's own roles (comma-separated IAM role ARNs): a
+ * call made by one of them is the guard's own restoration and never starts a remediation.
+ */
+export const GUARD_ROLE_ARNS_ENV = 'GUARD_ROLE_ARNS';
+
+/** The role ARNs in a comma-separated list (blanks and empty items dropped). */
+export const parseGuardRoleArns = (text: string | undefined): string[] =>
+  (text ?? '').split(',').map((arn) => arn.trim()).filter((arn) => arn !== '');
 
 export interface ClassifyDependencies {
   rules: ProtectionRules;
@@ -21,6 +31,14 @@ export interface ClassifyDependencies {
    * Set by the CDK in SCP_GUARDIAN_CANARY_ROLE_ARN; undefined when the rules have no canary.
    */
   canaryRoleArn?: string;
+  /**
+   * The IAM roles the guard itself acts with (its restorations): their calls are IGNORED_ACTOR,
+   * matched exactly on the session's role, and never release a pair from the desired state.
+   * The default handler reads them from GUARD_ROLE_ARNS.
+   */
+  guardRoleArns?: readonly string[];
+  /** How long the reads a verdict depends on may take before classify fails (and the rules alone decide). */
+  lookupTimeoutMs?: number;
   log?: (incidentId: string) => Log;
 }
 
@@ -38,12 +56,21 @@ export interface ClassifyOutput {
 export function createClassifyHandler(deps: ClassifyDependencies) {
   return async (input: ClassifyInput): Promise<ClassifyOutput> => {
     const drift = isDriftEvent(input.event);
-    const first = drift ? preclassifyDrift(input, deps.rules) : preclassify(input, deps.rules, deps.canaryRoleArn);
+    const first = drift ? preclassifyDrift(input, deps.rules) : preclassify(input, deps.rules, deps.canaryRoleArn, deps.guardRoleArns ?? []);
     const fallback = input.classifyError;
-    const enrichment = async (pending: Extract<typeof first, { pending: unknown }>['pending']) =>
-      fallback !== undefined
-        ? { errors: [`classified from the rules alone: the first classification failed with ${fallback.Error ?? 'an unknown error'}`] }
-        : enrich(deps.organizations, pending.policy.id, pending.target, deps.enrichmentTimeoutMs ?? DEFAULT_ENRICHMENT_TIMEOUT_MS);
+    // What the verdict depends on is read in parallel with the names; a failure of the former
+    // throws (the ASL's ClassifyFromRulesAlone follows), of the latter only loses names.
+    const enrichment = async (pending: PendingIncident): Promise<Enrichment> => {
+      if (fallback !== undefined) return { errors: [`classified from the rules alone: the first classification failed with ${fallback.Error ?? 'an unknown error'}`] };
+      const needs = lookupsFor(pending, deps.rules);
+      const lookupMs = deps.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+      const [names, lost, targets] = await Promise.all([
+        enrich(deps.organizations, needs.describePolicy, needs.nameTarget, deps.enrichmentTimeoutMs ?? DEFAULT_ENRICHMENT_TIMEOUT_MS),
+        needs.lostAttachments === undefined ? undefined : lostAttachments(deps.organizations, needs.lostAttachments, deps.rules.policyTypes, lookupMs),
+        needs.policyTargets === undefined ? undefined : policyTargets(deps.organizations, needs.policyTargets, lookupMs),
+      ]);
+      return { ...names, ...(lost === undefined ? {} : { lostAttachments: lost }), ...(targets === undefined ? {} : { policyTargets: targets }) };
+    };
     const completed = 'final' in first ? first.final : completeClassification(first.pending, await enrichment(first.pending), deps.rules);
     const classified = drift && completed.drift !== undefined ? { ...completed, reason: driftReason(completed) } : completed;
     const selfTest = isSelfTestEvent(input.event);
@@ -52,7 +79,7 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
       // Each round of retries waits at least a minute: the deadline allows no more rounds than its minutes.
       ...(classified.verdict === Verdict.PROTECTED ? { retryRoundLimit: deps.rules.remediation.deadlineMinutes } : {}),
       source: selfTest ? Source.SELF_TEST : (classified.source ?? Source.EVENT),
-      // A readable event is a DetachPolicy (the other kinds come with the other doors); a drift says its kind.
+      // Classify names the kind of every readable event, and a drift says its own; this only keeps an older shape readable.
       ...(classified.verdict === Verdict.INVALID || classified.kind !== undefined ? {} : { kind: Kind.DETACHED }),
     };
     const incident = selfTest ? markSelfTest(sourced) : sourced;
@@ -60,6 +87,7 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
       verdict: incident.verdict,
       reason: incident.reason,
       mode: incident.mode,
+      kind: incident.kind,
       policyId: incident.policy.id,
       targetId: incident.target.id,
       actor: incident.actor.principalArn,
@@ -72,6 +100,11 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
 }
 
 const defaultHandler = once(() =>
-  createClassifyHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), canaryRoleArn: process.env[CANARY_ROLE_ARN_ENV] || undefined }),
+  createClassifyHandler({
+    rules: rulesFromEnvironment(),
+    organizations: defaultOrganizationsClient(),
+    canaryRoleArn: process.env[CANARY_ROLE_ARN_ENV] || undefined,
+    guardRoleArns: parseGuardRoleArns(process.env[GUARD_ROLE_ARNS_ENV]),
+  }),
 );
 export const handler = (input: ClassifyInput) => defaultHandler()(input);

@@ -1,4 +1,5 @@
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
+import type { IncidentRecord } from '../shared/audit/records';
 import { closureOf, isRetriesExhausted, isWorkflowDecision, type WorkflowDecision, type WorkflowResult } from '../shared/closure';
 import { DEFAULT_OVERRIDE_BOUNDS, type OverrideBounds } from '../shared/decisions/override-duration';
 import { DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
@@ -116,27 +117,29 @@ export async function closeIncident(input: CloseInput, deps: CloseIncidentDepend
   if (state.claimError !== undefined && (await claimLate(state, executionArn, audit)) !== 'claimed') return { ...closure, recorded: true, duplicate: true };
   for (const step of closingSteps(state, closedAt, closure.cause, closure.overriddenUntil)) await audit.appendTimeline(incident.incidentId, step);
   await releasePair(state, closure, deps.desired);
+  // The restoration's writes and report go onto the incident and into its closing step.
+  const restoration: Pick<Closure, 'actions' | 'report'> = {
+    ...(closure.actions !== undefined ? { actions: closure.actions } : {}),
+    ...(closure.report !== undefined ? { report: closure.report } : {}),
+  };
   try {
-    await audit.advance(
-      incident.incidentId,
-      IncidentStatus.CLOSED,
-      {
-        outcome: result.outcome,
-        cause: closure.cause,
-        reattachedAt: closure.reattachedAt,
-        timeToRemediateSeconds: closure.timeToRemediateSeconds,
-        overriddenUntil: closure.overriddenUntil,
-        closedAt,
-        ...(isWorkflowDecision(state.decision)
-          ? { decision: state.decision?.decision, decidedBy: state.decision?.by, decisionReason: state.decision?.reason, decidedAt: state.decision?.at ?? closedAt }
-          : {}),
-      },
-      {
-        step: TimelineStep.CLOSED,
-        at: closedAt,
-        detail: { outcome: result.outcome, cause: closure.cause, timeToRemediateSeconds: closure.timeToRemediateSeconds, overriddenUntil: closure.overriddenUntil },
-      },
-    );
+    const fields: Partial<IncidentRecord> = {
+      outcome: result.outcome,
+      cause: closure.cause,
+      reattachedAt: closure.reattachedAt,
+      timeToRemediateSeconds: closure.timeToRemediateSeconds,
+      overriddenUntil: closure.overriddenUntil,
+      closedAt,
+      ...(isWorkflowDecision(state.decision)
+        ? { decision: state.decision?.decision, decidedBy: state.decision?.by, decisionReason: state.decision?.reason, decidedAt: state.decision?.at ?? closedAt }
+        : {}),
+      ...restoration,
+    };
+    await audit.advance(incident.incidentId, IncidentStatus.CLOSED, fields, {
+      step: TimelineStep.CLOSED,
+      at: closedAt,
+      detail: { outcome: result.outcome, cause: closure.cause, timeToRemediateSeconds: closure.timeToRemediateSeconds, overriddenUntil: closure.overriddenUntil, ...restoration },
+    });
   } catch (error) {
     if (!(error instanceof StatusRegressionError)) throw error;
     const recorded = await audit.getIncident(incident.incidentId);
@@ -151,6 +154,8 @@ export async function closeIncident(input: CloseInput, deps: CloseIncidentDepend
       reattachedAt: recorded.reattachedAt,
       timeToRemediateSeconds: recorded.timeToRemediateSeconds,
       overriddenUntil: recorded.overriddenUntil,
+      ...(recorded.actions !== undefined ? { actions: recorded.actions } : {}),
+      ...(recorded.report !== undefined ? { report: recorded.report } : {}),
       closedAt: recorded.closedAt ?? closedAt,
     };
   }

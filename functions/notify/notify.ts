@@ -70,6 +70,8 @@ function slackState(input: NotifyInput, closure: Closure | undefined, record: In
     cause: closure.cause,
     timeToRemediateSeconds: closure.timeToRemediateSeconds,
     ...(closure.overriddenUntil !== undefined ? { overriddenUntil: closure.overriddenUntil } : {}),
+    ...(closure.actions !== undefined ? { actions: closure.actions } : {}),
+    ...(closure.report !== undefined ? { report: closure.report } : {}),
     decision:
       closure.decision === undefined
         ? undefined

@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
 import { DesiredReason } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
-import { AttachmentNotConfirmedError, describeError, ErrorName, RemediationDeadlinePassedError } from '../shared/errors';
+import { AttachmentNotConfirmedError, describeError, ErrorName } from '../shared/errors';
 import type { Incident } from '../shared/incident';
-import { Decision, Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
-import { toOrganizationsError } from './organizations-errors';
+import { toOrganizationsError } from '../shared/organizations/errors';
+import { checkDeadline, type RemediationRequest, type RetryRound as SharedRetryRound } from '../shared/remediation-deadline';
+import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 
 /** What ReattachPolicy did: attached the policy, or found it attached already. */
 export interface AttachResult {
@@ -40,21 +41,11 @@ export interface ReattachDependencies {
   clock?: () => Date;
 }
 
-/** Where ReattachPolicy is in its rounds of retries (`$.retry`): none yet, or the last transient error. */
-export interface RetryRound {
-  round: number;
-  error?: string;
-  cause?: string;
-}
+/** Where ReattachPolicy is in its rounds of retries (`$.retry`). */
+export type RetryRound = SharedRetryRound;
 
 /** What ReattachPolicy is called with. */
-export interface AttachRequest {
-  /** When the execution started. */
-  startedAt?: string;
-  /** The decision the restoration follows (`$.decision`): an approver's time, or a timeout. */
-  decision?: { decision?: string; at?: string };
-  retry?: RetryRound;
-}
+export type AttachRequest = RemediationRequest;
 
 function pairOf(incident: Incident): { policyId: string; targetId: string } {
   const { id: policyId } = incident.policy;
@@ -82,43 +73,6 @@ const attemptStep = (executionArn: string, at: string, detail: Record<string, un
   detail: { executionArn, ...detail },
 });
 
-/** The last message of an error's cause, as Step Functions passes a Lambda error's (JSON) or plain. */
-function causeText(cause: string | undefined): string {
-  if (cause === undefined) return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    if (parsed.errorMessage !== undefined) return parsed.errorMessage;
-  } catch {
-    // plain text
-  }
-  return cause;
-}
-
-/**
- * When the restoration began, which the deadline counts from: a person's decision, the end of an
- * approval window nobody answered, else the execution's start (auto mode, a fail-safe decision).
- */
-function restorationStart(incident: Incident, request: AttachRequest): number {
-  const started = Date.parse(request.startedAt ?? '');
-  const decided = Date.parse(request.decision?.at ?? '');
-  if (Number.isFinite(decided)) return Math.max(started, decided);
-  if (request.decision?.decision === Decision.TIMEOUT && incident.approval !== undefined) return started + incident.approval.timeoutSeconds * 1000;
-  return started;
-}
-
-/**
- * A new round of retries starts only before the deadline: after it, the incident ends FAILED
- * (the alarm fires) and the sweep tries again. The first round always runs.
- */
-function checkDeadline(incident: Incident, request: AttachRequest, deps: ReattachDependencies, now: string): void {
-  const round = request.retry?.round ?? 0;
-  if (round === 0 || request.startedAt === undefined) return;
-  const deadline = new Date(restorationStart(incident, request) + deps.deadlineSeconds * 1000).toISOString();
-  if (now < deadline) return;
-  const last = request.retry?.error === undefined ? '' : `; the last error: ${request.retry.error}: ${causeText(request.retry.cause)}`;
-  throw new RemediationDeadlinePassedError(`transient errors lasted past the deadline ${deadline}, after ${round} rounds of retries${last}`);
-}
-
 /**
  * Whether an earlier attempt of this execution got no answer (so it most likely attached the
  * policy itself), read after the fact to name the outcome right; unreadable means no.
@@ -145,7 +99,7 @@ export async function attachOnce(incident: Incident, executionArn: string, deps:
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const { policyId, targetId } = pairOf(incident);
   const auditErrors: string[] = [];
-  checkDeadline(incident, request, deps, now());
+  checkDeadline(incident, request, deps.deadlineSeconds, now());
   let result: AttachResult['result'] = 'attached';
   try {
     await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));

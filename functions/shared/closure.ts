@@ -1,6 +1,6 @@
 import { DEFAULT_OVERRIDE_BOUNDS, overrideEnd, type OverrideBounds } from './decisions/override-duration';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS, ErrorName } from './errors';
-import type { Closure, Incident } from './incident';
+import type { Closure, Incident, RestoreAction, RestoreReport } from './incident';
 import { Decision, Outcome, type Decision as DecisionValue } from './vocabulary';
 
 /** The decision as the workflow state carries it (`$.decision`). */
@@ -26,6 +26,12 @@ export interface WorkflowResult {
     auditErrors?: string[];
     /** MarkUnconfirmed: AttachPolicy succeeded, then the confirmation failed. */
     attach?: { result: string; at: string };
+    /** RestoreProtection (a kind other than DETACHED): when the restoration was done. */
+    restoredAt?: string;
+    /** RestoreProtection: every write, in order. */
+    actions?: RestoreAction[];
+    /** RestoreProtection: the diff, the last known content, the targets of a deleted policy. */
+    report?: RestoreReport;
   };
 }
 
@@ -104,6 +110,9 @@ export function closureOf(
 ): Closure {
   const reattachedAt = result.detail?.reattachedAt;
   const remediated = result.outcome === Outcome.REATTACHED || result.outcome === Outcome.ALREADY_ATTACHED;
+  // A restoration of another kind counts its time to remediate from its own end.
+  const remediatedAt = remediated ? reattachedAt : result.outcome === Outcome.RESTORED ? result.detail?.restoredAt : undefined;
+  const { actions, report } = result.detail ?? {};
   return {
     outcome: result.outcome,
     decision: decision?.decision,
@@ -111,9 +120,10 @@ export function closureOf(
     decisionReason: decision?.reason,
     cause: failureCause(result),
     reattachedAt,
-    timeToRemediateSeconds:
-      remediated && reattachedAt !== undefined ? Math.max(0, (Date.parse(reattachedAt) - Date.parse(incident.detectedAt)) / 1000) : undefined,
+    timeToRemediateSeconds: remediatedAt !== undefined ? Math.max(0, (Date.parse(remediatedAt) - Date.parse(incident.detectedAt)) / 1000) : undefined,
     overriddenUntil: overriddenUntil(result, decision, closedAt, overrides),
+    ...(actions !== undefined ? { actions } : {}),
+    ...(report !== undefined ? { report } : {}),
     closedAt,
   };
 }

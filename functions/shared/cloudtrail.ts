@@ -44,7 +44,11 @@ function arnAt(object: JsonObject | undefined, key: string): string | undefined 
   return value !== undefined && ARN.test(value) ? value : undefined;
 }
 
-/** The parts of a DetachPolicy record the workflow relies on. */
+/**
+ * The parts of an Organizations call's record the workflow relies on, whatever the call (the
+ * name is from when only DetachPolicy was read; `readRequestParameters` reads the rest of the
+ * request). `policyId` and `targetId` are read for the calls that have them.
+ */
 export interface DetachRecord {
   eventId: string;
   eventTime?: string;
@@ -113,7 +117,7 @@ export function actorOf(detail: JsonObject): Actor {
 }
 
 /** The record's fields, or a sentence saying why it cannot be read as an Organizations call. */
-export function readDetachRecord(envelope: unknown): DetachRecord | { problem: string } {
+export function readCallRecord(envelope: unknown): DetachRecord | { problem: string } {
   if (!isObject(envelope)) return { problem: 'the event is not a JSON object' };
   const detail = objectAt(envelope, 'detail');
   if (detail === undefined) return { problem: 'the event has no "detail" object (not an EventBridge CloudTrail event)' };
@@ -135,6 +139,20 @@ export function readDetachRecord(envelope: unknown): DetachRecord | { problem: s
     targetId: textAt(request, 'targetId', TEXT_LIMITS.medium),
     actor: actorOf(detail),
   };
+}
+
+/** @deprecated Every call is read so now: use readCallRecord. */
+export const readDetachRecord = readCallRecord;
+export type CallRecord = DetachRecord;
+
+/**
+ * Whether `detail.requestParameters` holds `key` with a value (null counts as absent): tells a
+ * field that was sent but is unreadable (wrong type, too long) from one that was not sent.
+ */
+export function requestFieldPresent(envelope: unknown, key: string): boolean {
+  const request = objectAt(detailOf(envelope), 'requestParameters');
+  const value = own(request, key);
+  return value !== undefined && value !== null;
 }
 
 /**
@@ -180,6 +198,14 @@ export const CHANGE_EVENT_NAMES: readonly ChangeEventName[] = [
   'DeletePolicy',
   'CreatePolicy',
 ];
+
+/**
+ * The calls whose successful records start the workflow (the EventBridge rule matches these
+ * and Classify reads them): each weakens a protection in its own way (DESIGN.md, "kind").
+ */
+export const WATCHED_EVENT_NAMES = ['DetachPolicy', 'DisablePolicyType', 'MoveAccount', 'UpdatePolicy', 'DeletePolicy', 'AttachPolicy'] as const;
+export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
+export const isWatchedEventName = (name: string | undefined): name is WatchedEventName => (WATCHED_EVENT_NAMES as readonly (string | undefined)[]).includes(name);
 
 const isChangeEventName = (name: string | undefined): name is ChangeEventName => CHANGE_EVENT_NAMES.includes(name as ChangeEventName);
 

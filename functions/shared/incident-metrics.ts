@@ -14,7 +14,10 @@ export interface MetricPoint {
   timestamp?: number;
 }
 
-/** What closing an incident adds to the dashboard: one point per graph it appears in. */
+/**
+ * What closing an incident adds to the dashboard: one point per graph it appears in (incidents
+ * by verdict, by outcome and by kind; time to remediate; overrides; a restoration's writes).
+ */
 export function closureMetricPoints(incident: Incident, closure: Closure): MetricPoint[] {
   // A self-test is not an incident: notify reports it once its closing notice went out.
   if (incident.selfTest === true) return [];
@@ -28,6 +31,11 @@ export function closureMetricPoints(incident: Incident, closure: Closure): Metri
     points.push({ name: MetricName.TIME_TO_REMEDIATE, unit: 'Seconds', value: closure.timeToRemediateSeconds, dimensions: {} });
   }
   if (closure.outcome === Outcome.OVERRIDDEN) points.push({ name: MetricName.OVERRIDES, unit: 'Count', value: 1, dimensions: {} });
+  if (incident.kind !== undefined) {
+    points.push({ name: MetricName.INCIDENTS, unit: 'Count', value: 1, dimensions: { [MetricDimension.KIND]: incident.kind } });
+    const done = (closure.actions ?? []).filter((action) => action.result === 'done').length;
+    if (closure.actions !== undefined) points.push({ name: MetricName.RESTORE_ACTIONS, unit: 'Count', value: done, dimensions: { [MetricDimension.KIND]: incident.kind } });
+  }
   return points;
 }
 

@@ -99,10 +99,37 @@ export interface Incident {
   coveredPair?: boolean;
   /** A drift the sweep found: why it is a difference, and the override whose expiry made it one. */
   drift?: { reason: string; lastDesiredAt?: string; overrideExpired?: { by?: string; until: string; incidentId?: string } };
+  /**
+   * A DRIFT of another kind than a missing pair: what the sweep found (a disabled type, an account
+   * under another parent, changed content, a forbidden attachment, a deleted policy), carried in
+   * that kind's own field (disabledType, move, change, forbid). Absent for a missing pair.
+   */
+  driftOf?: Kind;
   /** The incident this one follows: the pair's last incident ended FAILED. */
   follows?: string;
   /** The scheduled self-test's synthetic incident: recorded and notified, never remediated. */
   selfTest?: boolean;
+}
+
+/** One write RestoreProtection made (or found already done) to restore a kind other than DETACHED. */
+export interface RestoreAction {
+  /** The Organizations call: EnablePolicyType, AttachPolicy, DetachPolicy, MoveAccount, UpdatePolicy. */
+  call: string;
+  policyId?: string;
+  targetId?: string;
+  /** done: the call changed the organization; already: it was already so; failed: see detail. */
+  result: 'done' | 'already' | 'failed';
+  detail?: string;
+}
+
+/** What a notice says beside the outcome for POLICY_CHANGED and POLICY_DELETED. */
+export interface RestoreReport {
+  /** POLICY_CHANGED: the statements removed, added and changed, one line each. */
+  diff?: string[];
+  /** POLICY_DELETED (and POLICY_CHANGED): the policy's last known content, as the desired state holds it. */
+  lastKnownContent?: string;
+  /** POLICY_DELETED: every target the policy was desired on. */
+  desiredTargets?: string[];
 }
 
 /** How an incident ended, as CloseIncident recorded it and the closing notice tells it. */
@@ -125,5 +152,8 @@ export interface Closure {
   timeToRemediateSeconds?: number;
   /** For OVERRIDDEN: when the override ends and the pair is desired again (ISO 8601). */
   overriddenUntil?: string;
+  /** For a kind other than DETACHED: every write of the restoration, in order. */
+  actions?: RestoreAction[];
+  report?: RestoreReport;
   closedAt: string;
 }

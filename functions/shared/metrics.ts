@@ -1,4 +1,4 @@
-import { Outcome, Verdict } from './vocabulary';
+import { Kind, Outcome, Verdict } from './vocabulary';
 
 /**
  * Custom metrics (CloudWatch embedded metric format): one definition for the handlers that
@@ -9,7 +9,7 @@ export const METRICS_NAMESPACE = 'ScpGuardian';
 export const METRICS_SERVICE = 'scp-guardian';
 
 export const MetricName = {
-  /** One per incident closed, dimension Verdict. */
+  /** One per incident closed, dimension Verdict; once more, dimension Kind, for an incident of a known kind. */
   INCIDENTS: 'Incidents',
   /** One per incident closed, dimension Outcome. */
   OUTCOMES: 'Outcomes',
@@ -17,6 +17,11 @@ export const MetricName = {
   TIME_TO_REMEDIATE: 'TimeToRemediate',
   /** One per incident an approver kept detached. */
   OVERRIDES: 'Overrides',
+  /**
+   * The writes a restoration made (its actions done: an EnablePolicyType, each AttachPolicy, a
+   * MoveAccount, ...), one point per incident closed with actions, dimension Kind.
+   */
+  RESTORE_ACTIONS: 'RestoreActions',
   /** One per scheduled self-test that went through classify, record and notify. */
   SELF_TEST_PASSED: 'SelfTestPassed',
   /** One per canary run whose DetachPolicy succeeded (the canary function). */
@@ -43,8 +48,10 @@ export const MetricDimension = {
   SERVICE: 'service',
   VERDICT: 'Verdict',
   OUTCOME: 'Outcome',
+  KIND: 'Kind',
 } as const;
 
 /** The values the dashboard graphs, taken from the vocabulary. */
 export const GRAPHED_VERDICTS = Object.values(Verdict);
 export const GRAPHED_OUTCOMES = Object.values(Outcome).filter((outcome) => outcome !== Outcome.DUPLICATE);
+export const GRAPHED_KINDS = Object.values(Kind);

@@ -8,6 +8,7 @@ export const WORKFLOW_FUNCTIONS = {
   ClaimFunctionArn: 'claim',
   RequestDecisionFunctionArn: 'request-decision',
   ReattachFunctionArn: 'reattach',
+  RestoreFunctionArn: 'restore',
   CloseFunctionArn: 'close',
   NotifyFunctionArn: 'notify',
 } as const;
@@ -28,6 +29,9 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 's
   claim: 10,
   'request-decision': 15,
   reattach: 30,
+  // A re-enabled policy type puts back every desired pair of it (a few calls per target, four
+  // targets at a time), after waiting up to 5 s for the type to show ENABLED.
+  restore: 60,
   close: 10,
   notify: 15,
   'slack-interactions': 10,

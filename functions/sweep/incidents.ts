@@ -2,7 +2,7 @@ import type { AuditQueries } from '../shared/audit/queries';
 import type { IncidentRecord } from '../shared/audit/records';
 import { RETRIES_EXHAUSTED, UNCONFIRMED } from '../shared/closure';
 import { ErrorName } from '../shared/errors';
-import { IncidentStatus, Outcome } from '../shared/vocabulary';
+import { IncidentStatus, Kind, Outcome, Verdict } from '../shared/vocabulary';
 
 /** What the audit trail says about one pair, for the sweep. */
 export interface PairIncidents {
@@ -71,3 +71,45 @@ export function followUpOf(failed: IncidentRecord, now: Date): FailureFollowUp {
 }
 
 export const isFailed = (record: IncidentRecord | undefined): record is IncidentRecord => record?.outcome === Outcome.FAILED;
+
+/**
+ * The incidents of one subject of another kind than a missing pair (a root's type, an account, a
+ * policy, a forbidden pair), newest first: those its event opened (kind POLICY_TYPE_DISABLED, ...)
+ * and the sweep's (kind DRIFT, driftOf it), by a Query on the subject's index, each kind a filter.
+ */
+export async function subjectIncidents(
+  queries: AuditQueries,
+  lookup: { policyId?: string; targetId?: string },
+  kind: Kind,
+  matches: (record: IncidentRecord) => boolean,
+  now: Date,
+  openForSeconds: number,
+): Promise<PairIncidents> {
+  const found: IncidentRecord[] = [];
+  for (const filterKind of [kind, Kind.DRIFT]) {
+    for await (const record of queries.all({ ...lookup, kind: filterKind, includeSelfTests: true }, now)) {
+      if (!matches(record)) continue;
+      found.push(record);
+      if (isOpen(record, now, openForSeconds) || now.getTime() - Date.parse(record.detectedAt) >= openForSeconds * 1000) break;
+    }
+  }
+  found.sort((a, b) => b.detectedAt.localeCompare(a.detectedAt));
+  return { latest: found[0], open: found.find((record) => isOpen(record, now, openForSeconds)) };
+}
+
+/**
+ * What a closed incident of a subject says of the state the organization is in now:
+ * - `accepted`: the guard takes it as the desired state from now on. OBSERVED by a protected
+ *   verdict (reported, nothing to restore: policyContent.restore false) or an ignored principal's
+ *   (the organization's own pipeline); and for content, OVERRIDDEN too (an approver kept it).
+ * - `overridden`: kept as is until the override's end, then restored again in the rules' mode.
+ * Anything else (RESTORED and weakened again, FAILED, an INVALID or unclassified drift) accepts nothing.
+ */
+export function acceptanceOf(record: IncidentRecord | undefined, now: Date, options: { overrideAccepts?: boolean } = {}): { accepted: true } | { overriddenUntil: string } | undefined {
+  if (record === undefined || record.status !== IncidentStatus.CLOSED) return undefined;
+  if (record.outcome === Outcome.OBSERVED && (record.verdict === Verdict.PROTECTED || record.verdict === Verdict.IGNORED_ACTOR)) return { accepted: true };
+  if (record.outcome !== Outcome.OVERRIDDEN) return undefined;
+  if (options.overrideAccepts === true) return { accepted: true };
+  const until = record.overriddenUntil;
+  return until !== undefined && Date.parse(until) > now.getTime() ? { overriddenUntil: until } : undefined;
+}

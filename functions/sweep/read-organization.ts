@@ -1,6 +1,7 @@
 import {
   DescribePolicyCommand,
   ListChildrenCommand,
+  ListParentsCommand,
   ListPoliciesForTargetCommand,
   ListRootsCommand,
   ListTargetsForPolicyCommand,
@@ -153,8 +154,9 @@ export class OrganizationReader {
    * One list per (OU, child type) at a time in `mapLimit`, and at most `concurrency` calls in
    * flight in all.
    */
-  async accountsUnder(parentIds: readonly string[]): Promise<{ parents: Map<string, string>; missing: string[] }> {
+  async accountsUnder(parentIds: readonly string[]): Promise<{ parents: Map<string, string>; ouParents: Map<string, string>; visited: Set<string>; missing: string[] }> {
     const parents = new Map<string, string>();
+    const ouParents = new Map<string, string>();
     const missing: string[] = [];
     const visited = new Set<string>();
     let level = [...new Set(parentIds)];
@@ -164,7 +166,10 @@ export class OrganizationReader {
       const next = await mapLimit(lists, this.concurrency, async ({ parentId, type }) => {
         try {
           const children = await this.children(parentId, type);
-          if (type === 'ORGANIZATIONAL_UNIT') return children;
+          if (type === 'ORGANIZATIONAL_UNIT') {
+            for (const ouId of children) ouParents.set(ouId, parentId);
+            return children;
+          }
           for (const accountId of children) parents.set(accountId, parentId);
           return [];
         } catch (error) {
@@ -175,6 +180,34 @@ export class OrganizationReader {
       });
       level = [...new Set(next.flat())].filter((id) => !visited.has(id));
     }
+    for (const id of missing) visited.delete(id);
+    return { parents, ouParents, visited, missing };
+  }
+
+  /**
+   * The parent of each account (ListParents, one call each): for the accounts the walk did not
+   * find where the desired state last saw them. An account no longer in the organization is listed apart.
+   */
+  async parentsOf(accountIds: readonly string[]): Promise<{ parents: Map<string, string>; missing: string[] }> {
+    const parents = new Map<string, string>();
+    const missing: string[] = [];
+    await mapLimit(accountIds, this.concurrency, async (accountId) => {
+      try {
+        const found = await allPages(`ListParents ${accountId}`, async (token) => {
+          const page = await this.send<{ Parents?: { Id?: string }[]; NextToken?: string }>(
+            'ListParents',
+            new ListParentsCommand({ ChildId: accountId, NextToken: token, MaxResults: this.options.pageSize }),
+          );
+          return { items: page.Parents, nextToken: page.NextToken };
+        });
+        const parentId = found.find((parent) => parent.Id !== undefined)?.Id;
+        if (parentId === undefined) missing.push(accountId);
+        else parents.set(accountId, parentId);
+      } catch (error) {
+        if (!notFound(error, 'ChildNotFoundException', 'AccountNotFoundException')) throw error;
+        missing.push(accountId);
+      }
+    });
     return { parents, missing };
   }
 

@@ -204,16 +204,37 @@ export function parentEntries(walked: Map<string, string>, parents: Map<string, 
   return { entries, changes };
 }
 
-/** New root entries: each root whose enabled protected types are not the last ones recorded. */
-export function rootEntries(roots: RootSeen[], recorded: Map<string, RootTypesEntry>, policyTypes: readonly string[], at: string): { entries: RootTypesEntry[]; changes: SweepChange[] } {
+/** New root entries: each root whose enabled protected types (or targets without FullAWSAccess) are not the last ones recorded. */
+export function rootEntries(
+  roots: RootSeen[],
+  recorded: Map<string, RootTypesEntry>,
+  policyTypes: readonly string[],
+  at: string,
+  options: {
+    /** Types disabled on a root that the desired state keeps enabled (not accepted: see kind-drift.ts). */
+    held?: Map<string, Set<string>>;
+    /** The targets of desired SCP pairs without FullAWSAccess, per root; undefined keeps the last entry's. */
+    withoutFullAwsAccess?: (root: RootSeen, previous: RootTypesEntry | undefined) => string[] | undefined;
+  } = {},
+): { entries: RootTypesEntry[]; changes: SweepChange[] } {
   const entries: RootTypesEntry[] = [];
   const changes: SweepChange[] = [];
   for (const root of roots) {
-    const enabledTypes = root.enabledTypes.filter((type) => policyTypes.includes(type)).sort();
     const previous = recorded.get(root.id);
-    if (previous !== undefined && [...previous.enabledTypes].sort().join() === enabledTypes.join()) continue;
-    entries.push({ rootId: root.id, enabledTypes, at });
-    changes.push({ type: 'root-types', rootId: root.id, enabledTypes, ...(previous === undefined ? {} : { previous: previous.enabledTypes }) });
+    const held = options.held?.get(root.id) ?? new Set<string>();
+    const enabledTypes = [...new Set([...root.enabledTypes.filter((type) => policyTypes.includes(type)), ...held])].sort();
+    const without = options.withoutFullAwsAccess?.(root, previous) ?? previous?.withoutFullAwsAccess;
+    const sameTypes = previous !== undefined && [...previous.enabledTypes].sort().join() === enabledTypes.join();
+    const sameWithout = without === undefined || (previous?.withoutFullAwsAccess ?? []).join() === without.join();
+    if (sameTypes && sameWithout) continue;
+    entries.push({ rootId: root.id, enabledTypes, ...(without === undefined ? {} : { withoutFullAwsAccess: without }), at });
+    changes.push({
+      type: 'root-types',
+      rootId: root.id,
+      enabledTypes,
+      ...(previous === undefined ? {} : { previous: previous.enabledTypes }),
+      ...(without === undefined ? {} : { withoutFullAwsAccess: without }),
+    });
   }
   return { entries, changes };
 }

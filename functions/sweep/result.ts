@@ -20,11 +20,22 @@ export const DriftStatus = {
 } as const;
 export type DriftStatus = (typeof DriftStatus)[keyof typeof DriftStatus];
 
-/** One desired pair missing from the organization that no open incident explains. */
+/**
+ * One difference no open incident explains: a desired pair missing from the organization, or
+ * (with `driftOf`) another kind of weakening, whose policy or target is '' where the kind has none
+ * (a disabled type names the root alone, a move the account, changed or deleted content the policy).
+ */
 export interface SweepDrift {
   kind: Kind;
+  /** The kind of weakening besides a missing pair; absent for a missing pair. */
+  driftOf?: DriftDetail['driftOf'];
   policyId: string;
   targetId: string;
+  disabledType?: DriftDetail['disabledType'];
+  move?: DriftDetail['move'];
+  /** The changed content's hash and the one the desired state holds (the content itself goes to the workflow). */
+  change?: { contentHash: string; previousHash?: string };
+  forbid?: DriftDetail['forbid'];
   reason: string;
   incidentId: string;
   /** When the pair was last recorded as desired: the drift's identity. */
@@ -37,11 +48,12 @@ export interface SweepDrift {
   error?: string;
 }
 
-/** A desired pair missing from the organization that an open incident explains. */
+/** A desired pair missing from the organization (or, with `driftOf`, another weakening) that an open incident explains. */
 export interface ExplainedPair {
   policyId: string;
   targetId: string;
   incidentId: string;
+  driftOf?: DriftDetail['driftOf'];
 }
 
 /** A pair a rule names explicitly that was never seen attached: a warning, never an attachment. */
@@ -57,7 +69,7 @@ export type SweepChange =
   | { type: 'pair'; policyId: string; targetId: string; desired: boolean; reason: DesiredReason }
   | { type: 'content'; policyId: string; hash: string; previousHash?: string }
   | { type: 'parent'; accountId: string; parentId: string; previousParentId?: string }
-  | { type: 'root-types'; rootId: string; enabledTypes: string[]; previous?: string[] };
+  | { type: 'root-types'; rootId: string; enabledTypes: string[]; previous?: string[]; withoutFullAwsAccess?: string[] };
 
 /** API calls made, by operation (Organizations, CloudTrail, Step Functions); `attempts` counts the SDK's retries too. */
 export interface CallCount {

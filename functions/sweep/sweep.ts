@@ -10,11 +10,13 @@ import { describeError } from '../shared/errors';
 import { silentLog, type Log } from '../shared/log';
 import { targetKindOf } from '../shared/rules/id-formats';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { Kind } from '../shared/vocabulary';
+import { Kind, PolicyType } from '../shared/vocabulary';
 import { executionTimeoutSeconds } from '../../statemachine/definition';
 import { ApiCalls, mapLimit, SweepErrorName } from './calls';
 import { findDetachments, type FoundDetach } from './event-history';
-import { followUpOf, isFailed, isOpen, pairIncidents } from './incidents';
+import { followUpOf, isFailed, isOpen, pairIncidents, subjectIncidents } from './incidents';
+import { FindingOutcome, sweepFinding, type FindingContext } from './kind-drift';
+import { contentChanges, deletedPolicies, disabledTypes, forbiddenAttachments, FULL_AWS_ACCESS, isOfKind, moves, withoutFullAwsAccess, type KindFinding } from './kinds';
 import { OrganizationReader, type PolicySeen } from './read-organization';
 import { contentEntries, desiredPairs, parentEntries, planReads, reconcilePairs, rootEntries, type Attachments, type MissingPair } from './reconcile';
 import { DriftStatus, type ExplainedPair, type SweepChange, type SweepDrift, type SweepResult } from './result';
@@ -130,6 +132,42 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
     missingPolicies: new Set([...named.missing, ...listed.missing, ...others.missing]),
     missingTargets: new Set(onTargets.missing),
   };
+  // Read with the pairs: the roots (a disabled type explains its missing pairs), FullAWSAccess's
+  // targets (the root's entry keeps where it was not) and the forbid targets' policies. Each is
+  // best effort: without it the pairs are restored all the same.
+  const readSoft = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (isDeadline(error)) throw error;
+      errors.push(`${what} could not be read: ${describeError(error)}`);
+      return undefined;
+    }
+  };
+  const rootsSeen = await readSoft('the roots (ListRoots)', () => reader.roots());
+  /** Whether a policy type is enabled on every root (true when unknown: nothing is held back then). */
+  const typeEnabled = (type: string | undefined) => rootsSeen === undefined || type === undefined || rootsSeen.every((root) => root.enabledTypes.includes(type));
+  const scp = PolicyType.SERVICE_CONTROL_POLICY;
+  let fullAccessTargets = listed.targets.get(FULL_AWS_ACCESS);
+  if (fullAccessTargets === undefined && rules.policyTypes.includes(scp) && rootsSeen !== undefined && rootsSeen.some((root) => root.enabledTypes.includes(scp))) {
+    fullAccessTargets = (await readSoft(`the targets of ${FULL_AWS_ACCESS}`, () => reader.targetsOf([FULL_AWS_ACCESS])))?.targets.get(FULL_AWS_ACCESS);
+  }
+  const forbidReads = [
+    ...new Set(rules.forbid.flatMap((rule) => ((rule.policyId === FULL_AWS_ACCESS && fullAccessTargets !== undefined) || listed.targets.has(rule.policyId) ? [] : rule.targets))),
+  ]
+    .filter((targetId) => !onTargets.policies.has(targetId))
+    .sort();
+  const forbidOn = forbidReads.length === 0 ? undefined : await readSoft('the policies of the forbid targets', () => reader.policiesOn(forbidReads, rules.policyTypes));
+  for (const targetId of forbidOn?.missing ?? []) warnings.push(`${targetId} (forbid) does not exist in the organization`);
+  const forbiddenIsAttached = (policyId: string, targetId: string): boolean | undefined => {
+    if (policyId === FULL_AWS_ACCESS && fullAccessTargets !== undefined) return fullAccessTargets.has(targetId);
+    const listedTargets = listed.targets.get(policyId);
+    if (listedTargets !== undefined) return listedTargets.has(targetId);
+    const on = onTargets.policies.get(targetId) ?? forbidOn?.policies.get(targetId);
+    if (on !== undefined) return on.has(policyId);
+    return forbidOn?.missing.includes(targetId) === true ? false : undefined;
+  };
+
   const now = clock();
   const pairPlan = reconcilePairs(rules, { pairs }, seen, now, startedAt);
   changes.push(...pairPlan.changes);
@@ -143,7 +181,25 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   const explained: ExplainedPair[] = [];
   const unexplained: (MissingPair & { follows?: string })[] = [];
   const released: PairEntry[] = [];
-  await mapLimit(pairPlan.missing, 4, async (pair) => {
+  // A pair of a type disabled on the root cannot be attached: the type's restoration reattaches it
+  // (its drift is POLICY_TYPE_DISABLED, below), so no missing-pair drift starts for it. Nor while
+  // an open incident of that type's disabling is still at work, once the type is enabled again.
+  const typeIncidents = new Map<string, string>();
+  await mapLimit(rootsSeen === undefined ? [] : rootsSeen.flatMap((root) => root.enabledTypes.filter((type) => rules.policyTypes.includes(type as never)).map((type) => ({ root, type }))), 4, async ({ root, type }) => {
+    const found = await subjectIncidents(deps.queries, { targetId: root.id }, Kind.POLICY_TYPE_DISABLED, (record) => isOfKind(record, Kind.POLICY_TYPE_DISABLED) && (record.incident?.disabledType?.policyType ?? type) === type, now, openFor);
+    if (found.open !== undefined) typeIncidents.set(type, found.open.incidentId);
+  });
+  const heldByType = new Map<string, number>();
+  const missingPairs = pairPlan.missing.filter((pair) => {
+    const type = seen.policies.get(pair.policyId)?.type;
+    if (typeEnabled(type) && (type === undefined || !typeIncidents.has(type))) return true;
+    const incidentId = type === undefined ? undefined : typeIncidents.get(type);
+    if (incidentId !== undefined) explained.push({ policyId: pair.policyId, targetId: pair.targetId, incidentId });
+    else heldByType.set(type as string, (heldByType.get(type as string) ?? 0) + 1);
+    return false;
+  });
+  for (const [type, count] of heldByType) notes.push(`${count} desired attachment(s) of ${type} are missing because the type is disabled: no drift of them started, the type's restoration reattaches them`);
+  await mapLimit(missingPairs, 4, async (pair) => {
     const { policyId, targetId } = pair;
     const incidents = await pairIncidents(deps.queries, policyId, targetId, now, openFor);
     if (incidents.open !== undefined) {
@@ -316,28 +372,118 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   }
   const stillDesired = desiredPairs(pairPlan.after, now);
 
-  // 2. Beside the pairs: the content of protected policies, the parents of accounts under protected
-  // attachments (walked from every root and OU a desired pair is on), the root's protected types.
+  // 2. Beside the pairs, the other kinds of weakening (kinds.ts), each found against the desired
+  // state and started like a missing pair (kind-drift.ts); then what the desired state records of
+  // them: the content of protected policies, the root's protected types and the targets without
+  // FullAWSAccess, the parents of accounts under protected attachments (walked from every root and
+  // OU a desired pair is on). A change is recorded only once accepted (kind-drift.ts): an
+  // attacker's change never becomes the state the guard restores to.
+  const context: FindingContext = {
+    queries: deps.queries,
+    audit: deps.audit,
+    sfn: deps.sfn,
+    stateMachineArn: deps.stateMachineArn,
+    calls,
+    dryRun,
+    now,
+    openFor,
+    maxHops: MAX_HOPS,
+    drift,
+    incidents,
+    explained,
+    warnings,
+    errors,
+  };
+  const sweepAll = async (findings: KindFinding[]): Promise<Map<KindFinding, FindingOutcome>> => {
+    const outcomes = new Map<KindFinding, FindingOutcome>();
+    for (const finding of findings) {
+      try {
+        outcomes.set(finding, await sweepFinding(context, finding));
+      } catch (error) {
+        if (isDeadline(error)) throw error;
+        errors.push(`${finding.subject}: no drift started: ${describeError(error)}`);
+        outcomes.set(finding, FindingOutcome.HELD);
+      }
+    }
+    return outcomes;
+  };
+  const held = (outcomes: Map<KindFinding, FindingOutcome>) => [...outcomes].filter(([, outcome]) => outcome !== FindingOutcome.ACCEPTED).map(([finding]) => finding);
   if (!stopped) {
     try {
       const [contents, parents, roots] = await Promise.all([deps.desired.contents(), deps.desired.parents(), deps.desired.rootTypes()]);
       const protectedPolicies = new Set([...protectedNamed, ...stillDesired.map((entry) => entry.policyId)]);
-      const content = contentEntries([...seen.policies.values()].filter((policy: PolicySeen) => protectedPolicies.has(policy.id) && rules.policyTypes.includes(policy.type as never)), contents, startedAt);
+      const protectedSeen = [...seen.policies.values()].filter((policy: PolicySeen) => protectedPolicies.has(policy.id) && rules.policyTypes.includes(policy.type as never));
+      const forbidden = forbiddenAttachments(rules, forbiddenIsAttached);
+      warnings.push(...forbidden.unread.map((what) => `${what}: whether it is attached could not be read; not compared`));
+      const findings = [
+        ...disabledTypes(rootsSeen ?? [], roots, rules.policyTypes),
+        ...deletedPolicies(seen.missingPolicies, contents, pairs, now),
+        ...contentChanges(protectedSeen, contents),
+        ...forbidden.findings,
+      ];
+      const outcomes = await sweepAll(findings);
+      const heldFindings = held(outcomes);
+
+      const heldContent = new Set(heldFindings.filter((f) => f.driftOf === Kind.POLICY_CHANGED).map((f) => f.policyId));
+      const content = contentEntries(protectedSeen.filter((policy) => !heldContent.has(policy.id)), contents, startedAt);
       changes.push(...content.changes);
       await writeAll(content.entries.map((entry) => [`content ${entry.policyId}`, () => deps.desired.recordContent(entry)]));
-      const seenRoots = await reader.roots();
-      const root = rootEntries(seenRoots, roots, rules.policyTypes, startedAt);
+
+      const heldTypes = new Map<string, Set<string>>();
+      for (const finding of heldFindings) {
+        const disabled = finding.detail.disabledType;
+        if (disabled !== undefined) heldTypes.set(disabled.rootId, (heldTypes.get(disabled.rootId) ?? new Set()).add(disabled.policyType));
+      }
+      const missingTargets = new Set(pairPlan.missing.map((pair) => pair.targetId));
+      const forbiddenFullAccess = new Set(forbidden.findings.filter((f) => f.policyId === FULL_AWS_ACCESS).map((f) => f.targetId as string));
+      const root = rootEntries(rootsSeen ?? [], roots, rules.policyTypes, startedAt, {
+        held: heldTypes,
+        // Only while SCPs are enabled is FullAWSAccess's absence a choice someone made.
+        withoutFullAwsAccess: (seenRoot, previous) =>
+          !seenRoot.enabledTypes.includes(scp) || fullAccessTargets === undefined
+            ? undefined
+            : withoutFullAwsAccess({
+                desired: stillDesired,
+                typeOf: (policyId) => seen.policies.get(policyId)?.type,
+                fullAccessTargets,
+                missingTargets,
+                forbiddenFullAccess,
+                previous: previous?.withoutFullAwsAccess,
+              }),
+      });
       changes.push(...root.changes);
       await writeAll(root.entries.map((entry) => [`root ${entry.rootId}`, () => deps.desired.recordRootTypes(entry)]));
+
       const subtrees = [...new Set(stillDesired.map((entry) => entry.targetId))].filter((id) => targetKindOf(id) === 'ROOT' || targetKindOf(id) === 'ORGANIZATIONAL_UNIT').sort();
       const walked = await reader.accountsUnder(subtrees);
       warnings.push(...walked.missing.map((id) => `${id}: no longer in the organization; the accounts under it were not walked`));
-      const parent = parentEntries(walked.parents, parents, startedAt);
+      // An account the walk did not find where the desired state last saw it, under a parent still
+      // walked, moved out of every walked subtree: ListParents tells where it is now.
+      const lost = [...parents.values()].filter((entry) => walked.visited.has(entry.parentId) && !walked.parents.has(entry.accountId)).map((entry) => entry.accountId).sort();
+      const lookedUp = lost.length === 0 ? undefined : await readSoft('the parents of accounts that left the walked OUs (ListParents)', () => reader.parentsOf(lost));
+      const current = new Map([...(lookedUp?.parents ?? []), ...walked.parents]);
+      const attachedOn = (targetId: string): string[] => [
+        ...[...seen.targetsOf].filter(([, targets]) => targets.has(targetId)).map(([policyId]) => policyId),
+        ...(seen.policiesOn.get(targetId)?.keys() ?? []),
+        ...(fullAccessTargets?.has(targetId) === true ? [FULL_AWS_ACCESS] : []),
+      ];
+      const moved = moves(parents, { parents: current, ouParents: walked.ouParents }, stillDesired, attachedOn);
+      const moveOutcomes = await sweepAll(moved.findings);
+      const heldAccounts = new Set(held(moveOutcomes).map((finding) => finding.targetId));
+      const parent = parentEntries(new Map([...walked.parents].filter(([accountId]) => !heldAccounts.has(accountId))), parents, startedAt);
+      // An accepted move out of every walked subtree is recorded too: its account is where the guard now holds it should be.
+      for (const [finding, outcome] of moveOutcomes) {
+        const move = finding.detail.move;
+        if (outcome === FindingOutcome.ACCEPTED && move !== undefined && !walked.parents.has(move.accountId)) {
+          parent.entries.push({ accountId: move.accountId, parentId: move.destinationParentId, at: startedAt });
+          parent.changes.push({ type: 'parent', accountId: move.accountId, parentId: move.destinationParentId, previousParentId: move.sourceParentId });
+        }
+      }
       changes.push(...parent.changes);
       await writeAll(parent.entries.map((entry) => [`parent ${entry.accountId}`, () => deps.desired.recordParent(entry)]));
     } catch (error) {
-      if (isDeadline(error)) stop(error, 'after the pairs: the content, root types or parents not all read and recorded');
-      else errors.push(`the content, root types and parents were not all read and recorded: ${describeError(error)}`);
+      if (isDeadline(error)) stop(error, 'after the pairs: the other kinds of drift, the content, root types or parents not all read and recorded');
+      else errors.push(`the other kinds of drift, the content, root types and parents were not all read and recorded: ${describeError(error)}`);
     }
   }
 

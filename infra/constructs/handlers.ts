@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -11,10 +11,11 @@ import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { attachScope } from '../attach-scope';
+import { restoreGrants } from '../restore-scope';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
 /** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
-export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'close', 'notify', 'slack-interactions', 'slack-relay'] as const;
+export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'restore', 'close', 'notify', 'slack-interactions', 'slack-relay'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** What each function is for, and whether it uses the table (T) and the topic (P); timeouts are FUNCTION_TIMEOUT_SECONDS. */
@@ -23,6 +24,8 @@ const SPECS: Record<HandlerName, [description: string, uses: '' | 'T' | 'TP']> =
   claim: ['Claims an incident once per CloudTrail eventID', 'T'],
   'request-decision': ['Stores the task token and asks approvers in Slack', 'TP'],
   reattach: ['Reattaches the detached policy and confirms it (AttachPolicy, ListPoliciesForTarget)', 'T'],
+  // Reads the desired state only (its grants are infra/restore-scope.ts): no TABLE_ACTIONS.
+  restore: ['Restores a disabled policy type, a moved account, changed content or a forbidden attachment', ''],
   close: ['Records the outcome of an incident', 'T'],
   notify: ['Notifies SNS subscribers and Slack', 'TP'],
   'slack-interactions': ['Verifies signed Slack interactions and sends the decision', 'T'],
@@ -70,6 +73,8 @@ export interface HandlersProps {
 /** The stack's Lambda functions, each with its own role holding only what it calls. */
 export class Handlers extends Construct {
   public readonly functions: Readonly<Record<HandlerName, NodejsFunction>>;
+  /** The restore function's role: the intake rule leaves its own calls (MoveAccount, DetachPolicy, UpdatePolicy) alone. */
+  public readonly restoreRole: IRole;
 
   constructor(scope: Construct, id: string, props: HandlersProps) {
     const projectRoot = props.projectRoot ?? path.resolve(__dirname, '..', '..');
@@ -118,6 +123,11 @@ export class Handlers extends Construct {
       [functions.classify, 'organizations:DescribePolicy', anyPolicy],
       [functions.classify, 'organizations:DescribeAccount', arns.accounts],
       [functions.classify, 'organizations:DescribeOrganizationalUnit', arns.ous],
+      // ACCOUNT_MOVED: the ancestors of the source and destination parents, and what the OUs the account left hold (the root is above both).
+      [functions.classify, 'organizations:ListParents', [...arns.ous, ...arns.accounts]],
+      [functions.classify, 'organizations:ListPoliciesForTarget', arns.ous],
+      // POLICY_CHANGED: where a policy no rule names is attached, for the "policies": "*" rules.
+      [functions.classify, 'organizations:ListTargetsForPolicy', anyPolicy],
       [functions.reattach, 'organizations:ListPoliciesForTarget', [...arns.roots, ...arns.ous, ...arns.accounts]],
     ];
     // AttachPolicy as narrow as the rules allow: the policies and targets they name, a side
@@ -144,6 +154,21 @@ export class Handlers extends Construct {
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${attachWildcardReason(actions, resource)}`,
+      });
+    }
+    // The restore role: each write exactly as DESIGN.md's table allows it (infra/restore-scope.ts).
+    const restoreRole = functions.restore.role;
+    if (restoreRole === undefined) throw new Error('Handlers: the restore function has no role');
+    this.restoreRole = restoreRole;
+    const acknowledged = new Map<string, string[]>();
+    for (const grant of restoreGrants(Stack.of(this), props.rules, props.table.tableArn)) {
+      restoreRole.addToPrincipalPolicy(new PolicyStatement({ ...(grant.sid !== undefined ? { sid: grant.sid } : {}), actions: grant.actions, resources: grant.resources, ...(grant.conditions !== undefined ? { conditions: grant.conditions } : {}) }));
+      for (const resource of grant.resources) if (resource.includes('*')) acknowledged.set(resource, [...(acknowledged.get(resource) ?? []), `${grant.actions.join(', ')} (${grant.why})`]);
+    }
+    for (const [resource, reasons] of acknowledged) {
+      Validations.of(restoreRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: `${reasons.join('; ')}. Organizations ARNs embed the management account id and the organization id (o-...), unknown at synth time: both are wildcards while the resource type stays pinned.`,
       });
     }
     for (const name of ['notify', 'request-decision'] as const) {

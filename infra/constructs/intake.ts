@@ -1,13 +1,33 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { WATCHED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
+import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
+import type { ProtectionRules } from '../../functions/shared/rules/schema';
 
 export interface IntakeProps {
-  /** The remediation workflow each DetachPolicy event starts. */
+  /** The remediation workflow each matching event starts. */
   readonly stateMachine: IStateMachine;
+  /**
+   * The rules: AttachPolicy starts the workflow only for the policies their `forbid` rules name.
+   * @default no forbid rules (no AttachPolicy matches)
+   */
+  readonly rules?: Pick<ProtectionRules, 'forbid'>;
+  /**
+   * The IAM roles the guard restores with: their calls never start the workflow (no loops).
+   * Matched exactly on `userIdentity.sessionContext.sessionIssuer.arn`.
+   * @default none
+   */
+  readonly guardRoleArns?: string[];
+  /**
+   * The classify function, told the same guard roles (GUARD_ROLE_ARNS), so that a replayed or
+   * redelivered call of the guard's is IGNORED_ACTOR there too.
+   * @default not told
+   */
+  readonly classify?: { addEnvironment(key: string, value: string): unknown };
   /**
    * How long EventBridge keeps retrying to start an execution (60 seconds to 24 hours).
    * @default Duration.hours(2)
@@ -21,8 +41,37 @@ export interface IntakeProps {
 }
 
 /**
- * Successful DetachPolicy calls, as CloudTrail delivers them to the default bus in us-east-1,
- * start the workflow. Events that cannot be delivered land in an encrypted dead-letter queue.
+ * The `detail` of the rule's event pattern: successful Organizations calls of the watched kinds
+ * (DESIGN.md, "Flow"), AttachPolicy only for a forbidden policy, none made by a guard role.
+ */
+export function intakeDetailPattern(forbiddenPolicyIds: readonly string[], guardRoleArns: readonly string[]): Record<string, unknown> {
+  const others = WATCHED_EVENT_NAMES.filter((name) => name !== 'AttachPolicy');
+  // Reattachments are AttachPolicy calls too: only a policy a forbid rule names can be a forbidden attachment.
+  const calls: Record<string, unknown>[] = [{ eventName: others }];
+  if (forbiddenPolicyIds.length > 0) calls.push({ eventName: ['AttachPolicy'], requestParameters: { policyId: [...forbiddenPolicyIds] } });
+  // Plain JSON (not Match tokens), so that the pattern can be read and tested as EventBridge gets it.
+  // anything-but matches only a field that exists: a root-user or IAM-user call has no session
+  // issuer ARN at all, and must match through the second branch.
+  const callers: Record<string, unknown>[] =
+    guardRoleArns.length === 0
+      ? [{}]
+      : [
+          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [...guardRoleArns] }] } } } },
+          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+        ];
+  const branches = calls.flatMap((call) => callers.map((caller) => ({ ...call, ...caller })));
+  return {
+    eventSource: ['organizations.amazonaws.com'],
+    // A record with errorCode is a call that failed: nothing changed.
+    errorCode: [{ exists: false }],
+    ...(branches.length === 1 ? branches[0] : { $or: branches }),
+  };
+}
+
+/**
+ * Successful Organizations calls that can weaken a protected SCP, as CloudTrail delivers them to
+ * the default bus in us-east-1, start the workflow; the guard's own calls do not. Events that
+ * cannot be delivered land in an encrypted dead-letter queue.
  */
 export class Intake extends Construct {
   public readonly rule: Rule;
@@ -50,17 +99,16 @@ export class Intake extends Construct {
       });
     }
 
+    const forbidden = [...new Set((props.rules?.forbid ?? []).map((rule) => rule.policyId))].sort();
+    const guardRoleArns = props.guardRoleArns ?? [];
+    if (guardRoleArns.length > 0) props.classify?.addEnvironment(GUARD_ROLE_ARNS_ENV, guardRoleArns.join(','));
+    // The id is kept from when the rule matched DetachPolicy alone: a new id would replace the rule.
     this.rule = new Rule(this, 'DetachPolicyRule', {
-      description: 'scp-guardian: successful Organizations DetachPolicy calls start the remediation workflow',
+      description: 'scp-guardian: successful Organizations calls that can weaken a protected SCP start the remediation workflow',
       eventPattern: {
         source: ['aws.organizations'],
         detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['organizations.amazonaws.com'],
-          eventName: ['DetachPolicy'],
-          // A record with errorCode is a call that failed: nothing was detached.
-          errorCode: Match.doesNotExist(),
-        },
+        detail: intakeDetailPattern(forbidden, guardRoleArns),
       },
     });
     // No input override: the execution input is the whole EventBridge envelope.

@@ -21,7 +21,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { GRAPHED_OUTCOMES, GRAPHED_VERDICTS, MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
+import { GRAPHED_KINDS, GRAPHED_OUTCOMES, GRAPHED_VERDICTS, MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
+import { KIND_NAME } from '../../functions/shared/notifications/kind-words';
 import { selfTestEnvelope } from '../../functions/shared/self-test';
 
 export interface MonitoringProps {
@@ -130,12 +131,15 @@ export class Monitoring extends Construct {
       { threshold: 1, comparison: ComparisonOperator.LESS_THAN_THRESHOLD, missing: TreatMissingData.BREACHING },
     );
 
-    const byValue = (metricName: string, dimension: string, values: readonly string[]) =>
-      values.map((value) => custom(metricName, 'Sum', { [dimension]: value }).with({ label: value }));
+    const byValue = (metricName: string, dimension: string, values: readonly string[], label: (value: string) => string = (value) => value) =>
+      values.map((value) => custom(metricName, 'Sum', { [dimension]: value }).with({ label: label(value) }));
+    // The legend says each kind as the email and Slack do ("account moved"), with the value `audit list --kind` takes.
+    const kindLabel = (kind: string) => `${KIND_NAME[kind as keyof typeof KIND_NAME] ?? kind} (${kind})`;
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: '# scp-guardian\nDetachments of protected policies, what was done about them, and whether the guard itself is healthy. Details: `scp-guardian audit list` / `audit show`.',
+        markdown:
+          '# scp-guardian\nWhat weakened a protected policy (detached, type disabled, account moved, rewritten, deleted, forbidden policy attached, drift), what was done about it, and whether the guard itself is healthy. Details: `scp-guardian audit list --kind KIND` / `audit show`.',
         width: 24,
         height: 2,
       }),
@@ -174,6 +178,15 @@ export class Monitoring extends Construct {
           new MathExpression({ expression: 'errors', usingMetrics: { errors: props.slackInteractions.metricErrors() }, label: 'Slack function errors' }),
         ],
         width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Incidents by kind', left: byValue(MetricName.INCIDENTS, MetricDimension.KIND, GRAPHED_KINDS, kindLabel), stacked: true, width: 12 }),
+      new GraphWidget({
+        title: 'Restoration writes by kind (re-enable, reattach, move back, restore content, detach)',
+        left: byValue(MetricName.RESTORE_ACTIONS, MetricDimension.KIND, GRAPHED_KINDS, kindLabel),
+        stacked: true,
+        width: 12,
       }),
     );
     if (props.canary !== undefined) this.dashboard.addWidgets(...props.canary.widgets);

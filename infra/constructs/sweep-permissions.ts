@@ -53,15 +53,35 @@ export function sweepGrants(stack: Stack, rules: ProtectionRules, tableArn: stri
       why: wildcardTargets.size > 0 ? 'a "policies": "*" rule protects whichever policy of a protected type is attached to its target, so any policy of those types may need its content read' : 'the policies the rules name',
     },
   ];
-  if (namedArns.length > 0) grants.push({ actions: ['organizations:ListTargetsForPolicy'], resources: namedArns, why: 'the policies the rules name' });
-  if (wildcardTargets.size > 0) {
-    grants.push({ actions: ['organizations:ListPoliciesForTarget'], resources: [...wildcardTargets].sort().map(targetArn), why: 'the targets of the "policies": "*" rules' });
+  // FullAWSAccess's targets: the root's desired-state entry keeps where it was not attached, for the restoration of a disabled type.
+  const fullAccessArns = types.includes('service_control_policy') && !named.has(FULL_AWS_ACCESS) ? policyArns(FULL_AWS_ACCESS) : [];
+  const listedArns = [...namedArns, ...fullAccessArns];
+  if (listedArns.length > 0) {
+    grants.push({
+      actions: ['organizations:ListTargetsForPolicy'],
+      resources: listedArns,
+      why: fullAccessArns.length > 0 ? 'the policies the rules name, and FullAWSAccess (where it is not attached is part of the desired state)' : 'the policies the rules name',
+    });
+  }
+  const forbidTargets = new Set(rules.forbid.flatMap((rule) => rule.targets));
+  const listTargets = [...new Set([...wildcardTargets, ...forbidTargets])].sort();
+  if (listTargets.length > 0) {
+    grants.push({
+      actions: ['organizations:ListPoliciesForTarget'],
+      resources: listTargets.map(targetArn),
+      why: forbidTargets.size > 0 ? 'the targets of the "policies": "*" rules and of the forbid rules' : 'the targets of the "policies": "*" rules',
+    });
   }
   grants.push(
     {
       actions: ['organizations:ListChildren'],
       resources: [`${prefix}*:root/o-*/r-*`, `${prefix}*:ou/o-*/ou-*`],
       why: 'the parents of accounts under protected attachments are read by walking the OUs below each protected root or OU, whose ids are unknown at synth time',
+    },
+    {
+      actions: ['organizations:ListParents'],
+      resources: [`${prefix}*:account/o-*/*`],
+      why: 'the parent of an account that left the walked OUs (a move out from under a protected attachment), whose id is unknown at synth time',
     },
     { actions: ['cloudtrail:LookupEvents'], resources: ['*'], why: 'LookupEvents supports no resource-level permissions' },
     { actions: ['states:StartExecution'], resources: [stateMachineArn], why: 'the remediation workflow alone' },
@@ -75,6 +95,11 @@ export function sweepGrants(stack: Stack, rules: ProtectionRules, tableArn: stri
       actions: ['dynamodb:Query'],
       resources: [`${tableArn}/index/${AuditTable.indexes.byTarget.name}`],
       why: 'the incidents of one pair on the byTarget index, whose partition key is a target id (the index holds incident items alone)',
+    },
+    {
+      actions: ['dynamodb:Query'],
+      resources: [`${tableArn}/index/${AuditTable.indexes.byPolicy.name}`],
+      why: 'the incidents of one protected policy (its content changed, or it was deleted) on the byPolicy index (incident items alone)',
     },
     {
       actions: ['dynamodb:PutItem'],

@@ -101,7 +101,7 @@ describe('scp-guardian audit', () => {
     expect(run.stdout).toMatch(/^Timeline \(4 steps\)$/m);
   });
 
-  it('sums up a window: counts, remediation times, overrides by decider', async () => {
+  it('sums up a window: counts, remediation times, overrides by decider, incidents by kind', async () => {
     const run = await audit(['stats', ...at, '--since', '2026-11-01', '--until', '2026-11-30', '--format', 'json']);
 
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -109,7 +109,11 @@ describe('scp-guardian audit', () => {
       byOutcome: { REATTACHED: 2, OVERRIDDEN: 1 },
       timeToRemediate: { count: 2, p50: 3, p95: 9, max: 9 },
       overridesByDecider: { U0APPROVER: 1 },
+      // These seeds are recorded the way incidents were before the kind was kept.
+      byKind: { '(no kind)': 3 },
     });
+    const text = await audit(['stats', ...at, '--since', '2026-11-01', '--until', '2026-11-30']);
+    expect(text.stdout).toMatch(/^By kind:/m);
   });
 
   describe('says what is wrong in one line', () => {
@@ -129,7 +133,7 @@ describe('scp-guardian audit', () => {
     });
 
     it('when a filter names an outcome that does not exist', async () => {
-      expect(await fails(['list', ...at, '--outcome', 'NOPE'])).toBe('--outcome "NOPE" is not an outcome: one of REATTACHED, ALREADY_ATTACHED, OVERRIDDEN, OBSERVED, FAILED');
+      expect(await fails(['list', ...at, '--outcome', 'NOPE'])).toBe('--outcome "NOPE" is not an outcome: one of REATTACHED, ALREADY_ATTACHED, RESTORED, OVERRIDDEN, OBSERVED, FAILED');
     });
 
     it('when an actor is not an ARN', async () => {

@@ -70,4 +70,67 @@ describe('classify: drift from the sweep', () => {
     expect(driftIncidentId(Kind.DRIFT, Ids.denyLeave, Ids.sandboxAccount, '2026-11-30T10:00:00.000Z')).toBe(once);
     expect(driftIncidentId(Kind.DRIFT, Ids.denyLeave, Ids.sandboxAccount, '2026-11-30T10:00:00.000Z', once)).not.toBe(once);
   });
+
+  describe('of another kind than a missing pair', () => {
+    const kindDrift = (driftOf: DriftDetail['driftOf'], overrides: Partial<DriftDetail>): DriftDetail => ({
+      kind: Kind.DRIFT,
+      driftOf,
+      incidentId: driftIncidentId(Kind.DRIFT, overrides.policyId, overrides.targetId, '2026-11-30T10:00:00.000Z', undefined, driftOf),
+      reason: `the sweep found ${driftOf}`,
+      lastDesiredAt: '2026-11-30T10:00:00.000Z',
+      ...overrides,
+    });
+    const HASH = 'a'.repeat(64);
+
+    it('classifies a disabled protected type PROTECTED in policyTypeDisabled.mode, carrying disabledType and driftOf', async () => {
+      const detail = kindDrift(Kind.POLICY_TYPE_DISABLED, { targetId: Ids.root, disabledType: { rootId: Ids.root, policyType: 'SERVICE_CONTROL_POLICY' } });
+
+      const { incident } = await run(detail, classifyRules({ policyTypeDisabled: { mode: 'approval' } }));
+
+      expect(incident).toMatchObject({ kind: Kind.DRIFT, driftOf: Kind.POLICY_TYPE_DISABLED, source: Source.SWEEP, verdict: Verdict.PROTECTED, mode: 'approval', target: { id: Ids.root }, disabledType: { rootId: Ids.root, policyType: 'SERVICE_CONTROL_POLICY' } });
+      expect(incident.approval).toBeDefined();
+    });
+
+    it('classifies a move PROTECTED in accountMoves.mode (approval by default), carrying move', async () => {
+      const move = { accountId: Ids.prodAccount, sourceParentId: Ids.prodOu, destinationParentId: Ids.sandboxOu };
+
+      const { incident } = await run(kindDrift(Kind.ACCOUNT_MOVED, { targetId: Ids.prodAccount, move }));
+
+      expect(incident).toMatchObject({ driftOf: Kind.ACCOUNT_MOVED, verdict: Verdict.PROTECTED, mode: 'approval', target: { id: Ids.prodAccount }, move });
+    });
+
+    it('classifies changed content auto when policyContent.restore is false, and in policyContent.mode when it restores', async () => {
+      const detail = kindDrift(Kind.POLICY_CHANGED, { policyId: Ids.denyLeave, change: { content: '{}', contentHash: HASH } });
+
+      const reported = (await run(detail)).incident;
+      const restored = (await run(detail, classifyRules({ policyContent: { mode: 'approval', restore: true } }))).incident;
+
+      expect(reported).toMatchObject({ driftOf: Kind.POLICY_CHANGED, verdict: Verdict.PROTECTED, mode: 'auto', policy: { id: Ids.denyLeave }, change: { content: '{}', contentHash: HASH } });
+      expect(restored.mode).toBe('approval');
+    });
+
+    it('classifies a deleted protected policy PROTECTED, auto and critical', async () => {
+      const { incident } = await run(kindDrift(Kind.POLICY_DELETED, { policyId: Ids.protectCloudTrail }));
+
+      expect(incident).toMatchObject({ driftOf: Kind.POLICY_DELETED, verdict: Verdict.PROTECTED, mode: 'auto', priority: 'critical' });
+    });
+
+    it("classifies a forbidden attachment PROTECTED in its forbid rule's mode, carrying forbid", async () => {
+      const rules = classifyRules({ forbid: [{ policyId: 'p-FullAWSAccess', targets: [Ids.sandboxOu], mode: 'approval', description: 'allow-list OU' }] });
+
+      const { incident } = await run(kindDrift(Kind.FORBIDDEN_ATTACHED, { policyId: 'p-FullAWSAccess', targetId: Ids.sandboxOu, forbid: { index: 0 } }), rules);
+
+      expect(incident).toMatchObject({ driftOf: Kind.FORBIDDEN_ATTACHED, verdict: Verdict.PROTECTED, mode: 'approval', forbid: { index: 0, description: 'allow-list OU' } });
+    });
+
+    it('calls a kind drift without its field INVALID', async () => {
+      const { incident } = await run(kindDrift(Kind.ACCOUNT_MOVED, { targetId: Ids.prodAccount }));
+
+      expect(incident.verdict).toBe(Verdict.INVALID);
+    });
+
+    it('gives a kind drift another id than a missing pair of the same policy, target and time', () => {
+      expect(driftIncidentId(Kind.DRIFT, undefined, Ids.root, '2026-11-30T10:00:00.000Z', undefined, Kind.POLICY_TYPE_DISABLED)).not.toBe(driftIncidentId(Kind.DRIFT, undefined, Ids.root, '2026-11-30T10:00:00.000Z'));
+    });
+  });
 });

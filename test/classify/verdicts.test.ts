@@ -20,7 +20,7 @@ const EXPECTED: Record<string, { verdict: Verdict; enrichment?: Parameters<typeo
   'derived-detachpolicy-root-user-console-mfa.json': { verdict: Verdict.PROTECTED },
   'derived-detachpolicy-failed-call-iam-user.json': { verdict: Verdict.FAILED_CALL },
   'reference-detachpolicy-root-user-redacted.json': { verdict: Verdict.INVALID },
-  'reference-attachpolicy-failed-call.json': { verdict: Verdict.INVALID },
+  'reference-attachpolicy-failed-call.json': { verdict: Verdict.FAILED_CALL },
   'not-cloudtrail-scheduled-event.json': { verdict: Verdict.INVALID },
 };
 
@@ -56,14 +56,26 @@ describe('classify: reference records', () => {
     expect(incident.notify).toBe(true);
   });
 
-  it("calls AWS's failed AttachPolicy example INVALID: it is not a DetachPolicy, failed or not", () => {
+  it("calls AWS's failed AttachPolicy example FAILED_CALL: an AttachPolicy is a known kind, and it failed", () => {
     const event = fixtureEnvelope('reference-attachpolicy-failed-call.json');
 
     const incident = classifyPure(event);
 
-    expect(incident.verdict).toBe(Verdict.INVALID);
-    expect(incident.reason).toContain('got organizations.amazonaws.com AttachPolicy');
+    expect(incident).toMatchObject({ verdict: Verdict.FAILED_CALL, kind: 'FORBIDDEN_ATTACHED', notify: false });
+    expect(incident.reason).toContain('PolicyTypeNotEnabledException');
+    expect(incident.reason).toContain('nothing was attached');
     expect(incident.incidentId).toBe('EXAMPLE8-90ab-cdef-fedc-ba987EXAMPLE');
+  });
+
+  it('calls a call of an unknown kind INVALID, naming the kinds it knows', () => {
+    const event = fixtureEnvelope('detachpolicy-iam-user-cli-from-root.json');
+    const detail = event.detail as Record<string, unknown>;
+    const createPolicy = { ...event, detail: { ...detail, eventName: 'CreatePolicy' } };
+
+    const incident = classifyPure(createPolicy);
+
+    expect(incident.verdict).toBe(Verdict.INVALID);
+    expect(incident.reason).toMatch(/^not a well-formed Organizations event of a known kind: expected organizations\.amazonaws\.com DetachPolicy, .*AttachPolicy; got organizations\.amazonaws\.com CreatePolicy$/);
   });
 
   it('calls the same failed call FAILED_CALL once it is a DetachPolicy, and asks nobody to act', () => {
@@ -179,6 +191,7 @@ describe('classify: what a responder gets', () => {
       eventTime: '2026-11-21T08:02:11Z',
       detectedAt: '2026-11-21T08:02:11Z',
       region: 'us-east-1',
+      kind: 'DETACHED',
       verdict: Verdict.PROTECTED,
       reason: `protect[1] names ${Ids.protectCloudTrail} on ${Ids.sandboxOu}`,
       mode: 'approval',

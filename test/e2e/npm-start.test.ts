@@ -8,7 +8,17 @@ const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
 interface Document {
-  incidents: { incidentId: string; verdict: string; mode: string | null; decision: string | null; outcome: string | null; timeline: { step: string }[] }[];
+  incidents: {
+    incidentId: string;
+    kind: string | null;
+    verdict: string;
+    mode: string | null;
+    decision: string | null;
+    outcome: string | null;
+    timeline: { step: string }[];
+    actions: { call: string; result: string; policyId?: string; targetId?: string }[] | null;
+    report: { diff?: string[]; lastKnownContent?: string } | null;
+  }[];
   attachCalls: number;
   organization: { policies: { id: string; targets: string[] }[] };
 }
@@ -33,27 +43,47 @@ describe('npm start', () => {
   const targetsOf = (policyId: string) => document.organization.policies.find((p) => p.id === policyId)?.targets ?? [];
 
   it('brings every sample incident to the outcome its verdict calls for', () => {
-    expect(document.incidents.map((i) => [i.incidentId.slice(-2), i.verdict, i.decision, i.outcome])).toEqual([
-      ['01', 'PROTECTED', 'AUTO', 'REATTACHED'],
-      ['02', 'PROTECTED', 'AUTO', 'REATTACHED'],
-      ['03', 'PROTECTED', 'APPROVE', 'REATTACHED'],
-      ['04', 'IGNORED_ACTOR', null, 'OBSERVED'],
-      ['05', 'UNPROTECTED', null, 'OBSERVED'],
-      ['06', 'NOT_SCP', null, 'OBSERVED'],
-      ['07', 'FAILED_CALL', null, 'OBSERVED'],
-      ['09', 'INVALID', null, 'OBSERVED'],
+    expect(document.incidents.map((i) => [i.incidentId.slice(-2), i.kind, i.verdict, i.decision, i.outcome])).toEqual([
+      ['01', 'DETACHED', 'PROTECTED', 'AUTO', 'REATTACHED'],
+      ['02', 'DETACHED', 'PROTECTED', 'AUTO', 'REATTACHED'],
+      ['03', 'DETACHED', 'PROTECTED', 'APPROVE', 'REATTACHED'],
+      ['04', 'DETACHED', 'IGNORED_ACTOR', null, 'OBSERVED'],
+      ['05', 'DETACHED', 'UNPROTECTED', null, 'OBSERVED'],
+      ['06', 'DETACHED', 'NOT_SCP', null, 'OBSERVED'],
+      ['07', 'DETACHED', 'FAILED_CALL', null, 'OBSERVED'],
+      ['09', null, 'INVALID', null, 'OBSERVED'],
+      ['10', 'ACCOUNT_MOVED', 'PROTECTED', 'APPROVE', 'RESTORED'],
+      ['11', 'POLICY_CHANGED', 'PROTECTED', 'AUTO', 'OBSERVED'],
+      ['12', 'DETACHED', 'IGNORED_ACTOR', null, 'OBSERVED'],
+      ['13', 'POLICY_DELETED', 'PROTECTED', 'AUTO', 'FAILED'],
+      ['14', 'FORBIDDEN_ATTACHED', 'PROTECTED', 'AUTO', 'RESTORED'],
+      ['15', 'POLICY_TYPE_DISABLED', 'PROTECTED', 'AUTO', 'RESTORED'],
     ]);
   });
 
-  it('counts the redelivered event once, with one AttachPolicy call per protected detachment', () => {
+  it('counts the redelivered event once, with one AttachPolicy call per protected detachment and per pair the disabled type lost', () => {
     expect(incident('01')?.timeline.map((entry) => entry.step)).toContain('duplicate-delivery');
-    expect(document.attachCalls).toBe(3);
+    // The type's restore attaches every desired pair of it; one already there again (FullAWSAccess on Prod, attached by the enable) is an AttachPolicy call too.
+    const typeRestoreAttaches = (incident('15')?.actions ?? []).filter((action) => action.call === 'AttachPolicy');
+    expect(typeRestoreAttaches.filter((action) => action.result === 'done').length).toBeGreaterThan(0);
+    expect(document.attachCalls).toBe(3 + typeRestoreAttaches.length);
+  });
+
+  it('says what each restoration did, and what a rewritten or deleted policy was', () => {
+    expect(incident('10')?.actions).toEqual([expect.objectContaining({ call: 'MoveAccount', result: 'done', targetId: '333344445555' })]);
+    expect(incident('11')?.report?.diff?.length).toBeGreaterThan(0);
+    expect(incident('13')?.report?.lastKnownContent).toContain('organizations:LeaveOrganization');
+    expect(incident('14')?.actions).toEqual([expect.objectContaining({ call: 'DetachPolicy', result: 'done', policyId: 'p-FullAWSAccess', targetId: 'ou-a1b2-r8n2qv4j' })]);
+    expect(incident('15')?.actions?.[0]).toEqual(expect.objectContaining({ call: 'EnablePolicyType', result: 'done' }));
   });
 
   it('leaves the organization with the protected attachments back and the others as the events left them', () => {
-    expect(targetsOf('p-denyleave1')).toContain('r-a1b2');
+    // 13 deleted p-denyleave1 (after 12, the pipeline, took it off the root); 15 disabled and the guard re-enabled SCPs.
+    expect(document.organization.policies.map((p) => p.id)).not.toContain('p-denyleave1');
     expect(targetsOf('p-denyregion')).toContain('ou-a1b2-7hq4vz2n');
-    expect(targetsOf('p-protectct')).toContain('ou-a1b2-m5t8wd6c');
+    expect(targetsOf('p-protectct')).toEqual(expect.arrayContaining(['ou-a1b2-m5t8wd6c', 'ou-a1b2-7hq4vz2n']));
+    expect(targetsOf('p-allowlist1')).toEqual(['ou-a1b2-r8n2qv4j']);
+    expect(targetsOf('p-FullAWSAccess')).not.toContain('ou-a1b2-r8n2qv4j');
     expect(targetsOf('p-denyregion')).not.toContain('444455556666');
     expect(targetsOf('p-tagpolicy1')).not.toContain('r-a1b2');
   });

@@ -49,13 +49,14 @@ const functions = () => Object.values(json.Resources).filter((r) => r.Type === '
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => asList(s.Action) as string[]);
 
 describe('intake', () => {
-  it('matches only successful DetachPolicy calls that CloudTrail delivers from Organizations', () => {
+  // Which calls, and the guard's own roles left out: test/infra/intake-kinds.test.ts.
+  it('matches only successful calls that CloudTrail delivers from Organizations', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
+      EventPattern: Match.objectLike({
         source: ['aws.organizations'],
         'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['organizations.amazonaws.com'], eventName: ['DetachPolicy'], errorCode: [{ exists: false }] },
-      },
+        detail: Match.objectLike({ eventSource: ['organizations.amazonaws.com'], errorCode: [{ exists: false }] }),
+      }),
     });
   });
 
@@ -310,22 +311,34 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
-  const FORBIDDEN = ['organizations:DetachPolicy', 'organizations:UpdatePolicy', 'organizations:DeletePolicy'];
+  // Never granted to anyone (DESIGN.md, "Writes to the organization"); the restore role's writes: test/infra/restore-permissions.test.ts.
+  const NEVER = ['organizations:DeletePolicy', 'organizations:DisablePolicyType', 'organizations:CreatePolicy'];
+  const writersOf = (action: string) => HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes(action));
 
-  it('lets reattach, and only reattach, call organizations:AttachPolicy', () => {
-    const attachers = HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes('organizations:AttachPolicy'));
-
-    expect(attachers).toEqual(['reattach']);
+  it('lets reattach and restore, and nothing else, call organizations:AttachPolicy', () => {
+    expect(writersOf('organizations:AttachPolicy')).toEqual(['reattach', 'restore']);
     expect(actionsOf(roleStatements(json, roleId('reattach'))).filter((a) => a.startsWith('organizations:')).sort()).toEqual([
       'organizations:AttachPolicy',
       'organizations:ListPoliciesForTarget',
     ]);
   });
 
-  it('lets classify make only the three read calls it needs', () => {
+  it('lets classify make only the read calls it needs: names and types, and what a move or an update took away', () => {
     const actions = actionsOf(roleStatements(json, roleId('classify'))).filter((a) => a.startsWith('organizations:'));
 
-    expect(actions.sort()).toEqual(['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:DescribePolicy']);
+    expect([...new Set(actions)].sort()).toEqual([
+      'organizations:DescribeAccount',
+      'organizations:DescribeOrganizationalUnit',
+      'organizations:DescribePolicy',
+      'organizations:ListParents',
+      'organizations:ListPoliciesForTarget',
+      'organizations:ListTargetsForPolicy',
+    ]);
+  });
+
+  it('lets restore alone detach a policy (a forbidden one), and nothing update a policy when policyContent.restore is false', () => {
+    expect(writersOf('organizations:DetachPolicy')).toEqual(['restore']);
+    expect(writersOf('organizations:UpdatePolicy')).toEqual([]);
   });
 
   it('lets classify read the type of a policy of any type, so a detached tag policy is NOT_SCP in AWS too', () => {
@@ -349,12 +362,12 @@ describe('IAM', () => {
     );
   });
 
-  it('allows no statement anywhere to detach, update or delete a policy, nor organizations:*', () => {
+  it('allows no statement anywhere to delete a policy, disable a policy type or create a policy, nor organizations:*', () => {
     const statements = allStatements(json).filter(({ statement }) => statement.Effect === 'Allow');
     const offending = statements.filter(({ statement }) => {
       if (statement.NotAction !== undefined) return true;
       return asList(statement.Action).some(
-        (action) => typeof action !== 'string' || actionCovers(action, 'organizations:*') || FORBIDDEN.some((forbidden) => actionCovers(action, forbidden)),
+        (action) => typeof action !== 'string' || actionCovers(action, 'organizations:*') || NEVER.some((never) => actionCovers(action, never)),
       );
     });
 

@@ -82,21 +82,27 @@ describe('the sweep: IAM', () => {
     expect(organizations.sort()).toEqual([
       'organizations:DescribePolicy',
       'organizations:ListChildren',
+      'organizations:ListParents',
       'organizations:ListPoliciesForTarget',
       'organizations:ListRoots',
       'organizations:ListTargetsForPolicy',
     ]);
   });
 
-  it('lists the targets of the policies the rules name, and the policies of the "policies": "*" targets alone', () => {
+  it('lists the targets of the policies the rules name and of FullAWSAccess, and the policies of the "policies": "*" and forbid targets alone', () => {
     const statements = sweepRole();
 
     expect(asList(statementFor(statements, 'organizations:ListTargetsForPolicy')?.Resource).sort()).toEqual([
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-allowlist1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-denyleave1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-protectct',
+      'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess',
     ]);
-    expect(asList(statementFor(statements, 'organizations:ListPoliciesForTarget')?.Resource)).toEqual(['arn:aws:organizations::*:ou/o-*/ou-a1b2-7hq4vz2n']);
+    expect(asList(statementFor(statements, 'organizations:ListPoliciesForTarget')?.Resource)).toEqual([
+      'arn:aws:organizations::*:ou/o-*/ou-a1b2-7hq4vz2n',
+      'arn:aws:organizations::*:ou/o-*/ou-a1b2-r8n2qv4j',
+    ]);
+    expect(asList(statementFor(statements, 'organizations:ListParents')?.Resource)).toEqual(['arn:aws:organizations::*:account/o-*/*']);
     expect(asList(statementFor(statements, 'organizations:ListRoots')?.Resource)).toEqual(['*']);
   });
 
@@ -109,7 +115,7 @@ describe('the sweep: IAM', () => {
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-denyleave1',
       'arn:aws:organizations::*:policy/o-*/service_control_policy/p-protectct',
     ]);
-    expect(statementFor(statements, 'organizations:ListPoliciesForTarget')).toBeUndefined();
+    expect(asList(statementFor(statements, 'organizations:ListPoliciesForTarget')?.Resource)).toEqual(['arn:aws:organizations::*:ou/o-*/ou-a1b2-r8n2qv4j']);
   });
 
   it('starts executions of the remediation workflow only, and looks up CloudTrail events', () => {
@@ -120,10 +126,11 @@ describe('the sweep: IAM', () => {
     expect(statementFor(statements, 'cloudtrail:LookupEvents')?.Resource).toBe('*');
   });
 
-  it('reads incidents and the desired state on the table, the byTarget index, and puts desired-state items only: no Scan, no delete, no update', () => {
+  it('reads incidents and the desired state on the table, the byTarget and byPolicy indexes, and puts desired-state items only: no Scan, no delete, no update', () => {
     const statements = sweepRole();
     const table = { 'Fn::GetAtt': [logicalId(stack.auditStore.table), 'Arn'] };
     const index = { 'Fn::Join': ['', [table, '/index/byTarget']] };
+    const byPolicy = { 'Fn::Join': ['', [table, '/index/byPolicy']] };
     const dynamo = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('dynamodb:')));
     const onTable = dynamo.filter((s) => JSON.stringify(asList(s.Resource)) === JSON.stringify([table]));
     const put = statementFor(statements, 'dynamodb:PutItem');
@@ -135,8 +142,10 @@ describe('the sweep: IAM', () => {
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DESIRED#*'] } },
     ]);
     expect(dynamo.find((s) => asList(s.Action).includes('dynamodb:GetItem'))).toMatchObject({ Resource: table });
-    expect(dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(index))).toEqual([expect.objectContaining({ Action: 'dynamodb:Query' })]);
-    expect(dynamo.every((s) => JSON.stringify(asList(s.Resource)) === JSON.stringify([table]) || JSON.stringify(s.Resource) === JSON.stringify(index))).toBe(true);
+    // The two indexes' statements (one each in the construct) are merged by the CDK into one.
+    const indexes = JSON.stringify([byPolicy, index]);
+    expect(dynamo.filter((s) => JSON.stringify(s.Resource) === indexes)).toEqual([expect.objectContaining({ Action: 'dynamodb:Query' })]);
+    expect(dynamo.every((s) => JSON.stringify(asList(s.Resource)) === JSON.stringify([table]) || JSON.stringify(s.Resource) === indexes)).toBe(true);
     expect(put).toMatchObject({ Resource: table, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DESIRED#*'] } } });
     expect(asList(put?.Action)).toEqual(['dynamodb:PutItem']);
   });

@@ -17,10 +17,10 @@ describe('the closing notice of an override', () => {
     expect(emailSubject(notice).length).toBeLessThanOrEqual(MAX_SUBJECT);
   });
 
-  it('gives the date of an end on another day, for a timeout under keep-detached too', () => {
+  it('gives the date of an end on another day, for a timeout under keep-detached too, saying it briefly to keep the target', () => {
     const notice = closedNotice({ decision: 'TIMEOUT', overriddenUntil: '2024-05-02T14:16:00.000Z' });
 
-    expect(emailSubject(notice)).toContain('kept detached (no decision in time) until 2024-05-02 14:16 UTC');
+    expect(emailSubject(notice)).toBe('SCP p-12345678 detached from OU Prod: kept detached (timed out) until 2024-05-02 14:16 UTC');
   });
 
   it('says in the body when the override ends, and what happens then', () => {

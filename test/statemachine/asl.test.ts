@@ -2,7 +2,7 @@ import aslValidator from 'asl-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorName, LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS } from '../../functions/shared/errors';
-import { Decision, Mode, OnTimeout, Outcome, Verdict } from '../../functions/shared/vocabulary';
+import { Decision, Kind, Mode, OnTimeout, Outcome, Verdict } from '../../functions/shared/vocabulary';
 import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
 import { loadDefinition } from '../../local/workflow/local-workflow';
 
@@ -46,6 +46,7 @@ describe('statemachine/remediation.asl.json', () => {
   it('compares only values from the vocabulary module', () => {
     const allowed: Record<string, readonly string[]> = {
       '$.incident.verdict': Object.values(Verdict),
+      '$.incident.kind': Object.values(Kind),
       '$.incident.mode': Object.values(Mode),
       '$.decision.decision': Object.values(Decision),
       '$.incident.approval.onTimeout': Object.values(OnTimeout),
@@ -122,7 +123,20 @@ describe('statemachine/remediation.asl.json', () => {
     expect(uncaught.map(([name]) => name)).toEqual([]);
   });
 
-  it.each(['ReattachPolicy', 'ConfirmAttachment'])('retries a hung call in %s (the function timing out) like an outage', (name) => {
+  it('sends a detachment, and a missing pair the sweep found, to ReattachPolicy, and every other kind to RestoreProtection', () => {
+    const choose = state('ChooseRestore') as State & { Choices: { Next: string }[]; Default: string };
+
+    expect(choose.Choices.every((choice) => choice.Next === 'ReattachPolicy')).toBe(true);
+    expect(choose.Default).toBe('RestoreProtection');
+    expect(state('WaitBeforeRetrying').Next).toBe('ChooseRestore');
+  });
+
+  it('retries RestoreProtection exactly as ReattachPolicy, into the same rounds and failure', () => {
+    expect(state('RestoreProtection').Retry).toEqual(state('ReattachPolicy').Retry);
+    expect(state('RestoreProtection').Catch).toEqual(state('ReattachPolicy').Catch);
+  });
+
+  it.each(['ReattachPolicy', 'ConfirmAttachment', 'RestoreProtection'])('retries a hung call in %s (the function timing out) like an outage', (name) => {
     const retriers = state(name).Retry as { ErrorEquals: string[]; MaxDelaySeconds?: number }[];
 
     const outage = retriers.find((r) => r.ErrorEquals.includes(ErrorName.ORG_SERVICE));

@@ -83,6 +83,7 @@ describe('scheduled self-test', () => {
       [MetricName.INCIDENTS, { Verdict: 'PROTECTED' }],
       [MetricName.OUTCOMES, { Outcome: 'REATTACHED' }],
       [MetricName.TIME_TO_REMEDIATE, {}],
+      [MetricName.INCIDENTS, { Kind: 'DETACHED' }],
     ]);
   });
 });

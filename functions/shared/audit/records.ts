@@ -1,4 +1,4 @@
-import type { Incident } from '../incident';
+import type { Incident, RestoreAction, RestoreReport } from '../incident';
 import { IncidentStatus, type Decision, type Outcome, type TimelineStep } from '../vocabulary';
 
 /**
@@ -57,6 +57,10 @@ export interface IncidentRecord {
   overriddenUntil?: string;
   outcome?: Outcome;
   cause?: string;
+  /** A kind other than DETACHED: every write of the restoration, in order (CloseIncident). */
+  actions?: RestoreAction[];
+  /** POLICY_CHANGED and POLICY_DELETED: the diff, the last known content, the targets it was desired on. */
+  report?: RestoreReport;
   reattachedAt?: string;
   closedAt?: string;
   /** Seconds from the detach to the reattachment, for REATTACHED and ALREADY_ATTACHED. */

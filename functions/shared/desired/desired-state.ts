@@ -76,6 +76,12 @@ export interface ParentEntry {
 export interface RootTypesEntry {
   rootId: string;
   enabledTypes: string[];
+  /**
+   * The targets of desired SCP pairs that p-FullAWSAccess was not attached to (sorted): after a
+   * disabled type is enabled again, which attaches FullAWSAccess everywhere, its restoration
+   * detaches FullAWSAccess again there only. Absent in entries written before it was kept.
+   */
+  withoutFullAwsAccess?: string[];
   at: string;
 }
 

@@ -1,10 +1,12 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { CANARY_ATTRIBUTE, isRoutineCanaryNotice } from '../canary';
 import { SELF_TEST_ATTRIBUTE } from '../self-test';
+import { humanDuration } from '../duration';
 import type { Closure, Incident } from '../incident';
-import { Decision, OnTimeout } from '../vocabulary';
+import { Decision, Kind, OnTimeout } from '../vocabulary';
+import { actionText, kindFacts, plainWords, readableContent, remedyWords, wordsKind } from './kind-words';
 import type { Notice } from './notice';
-import { headline, noticePriority, policyLabel, shortHeadline, targetLabel } from './notice';
+import { headline, noticePriority, shortHeadline } from './notice';
 
 /** SNS rejects subjects of 100 characters or more, and anything but printable ASCII. */
 export const MAX_SUBJECT = 99;
@@ -19,7 +21,8 @@ const line = (label: string, value: unknown) => (value === undefined || value ==
 
 function ifUndecided(incident: Incident): string {
   const onTimeout = incident.approval?.onTimeout ?? OnTimeout.REATTACH;
-  return onTimeout === OnTimeout.KEEP_DETACHED ? `the policy stays detached (onTimeout: ${onTimeout})` : `the policy is reattached (onTimeout: ${onTimeout})`;
+  const words = remedyWords(incident);
+  return `${plainWords(onTimeout === OnTimeout.KEEP_DETACHED ? words.stays : words.restores)} (onTimeout: ${onTimeout})`;
 }
 
 function decisionText(incident: Incident, closure: Closure | undefined): string | undefined {
@@ -28,19 +31,44 @@ function decisionText(incident: Incident, closure: Closure | undefined): string 
     case Decision.TIMEOUT:
       return `TIMEOUT: nobody decided within the window, so onTimeout (${incident.approval?.onTimeout ?? OnTimeout.REATTACH}) applied`;
     case Decision.AUTO:
-      return 'AUTO: the rule reattaches without asking (mode auto)';
+      return `AUTO: the rule ${remedyWords(incident).autoVerb} without asking (mode auto)`;
     default:
       return `${closure.decision}${closure.decidedBy ? ` by ${closure.decidedBy}` : ''}`;
   }
 }
 
 /** How to decide without Slack, for the awaiting-decision email. */
-function howToDecide(incidentId: string): string[] {
+function howToDecide(incident: Incident): string[] {
+  const { incidentId } = incident;
   return [
     'To decide, use the buttons in Slack, or run one of:',
     `  scp-guardian decide ${incidentId} --approve`,
-    `  scp-guardian decide ${incidentId} --override --reason "why it stays detached"`,
+    `  scp-guardian decide ${incidentId} --override --reason "${remedyWords(incident).keepReason}"`,
     'An override lasts the rules\' overrides.defaultHours; add --for 30m, 8h or 2d to choose (up to overrides.maxHours).',
+  ];
+}
+
+/** When an override ends, and what happens then. */
+function overrideEnds(incident: Incident, until: string): string {
+  const what = wordsKind(incident) === Kind.DETACHED || wordsKind(incident) === Kind.DRIFT || incident.kind === undefined ? 'the policy' : 'the protection';
+  return `${until}; then ${what} is restored in its rule's mode (an approval rule asks again)`;
+}
+
+/** A titled block of lines, indented, after a blank line; nothing when there are no lines. */
+function block(title: string, lines: readonly string[] | undefined): string[] {
+  return lines === undefined || lines.length === 0 ? [] : ['', title, ...lines.map((text) => `  ${text}`)];
+}
+
+/**
+ * The kind's own blocks: every write of the restoration (the closing notice), what a rewrite
+ * changed, and a deleted or rewritten policy's last known content.
+ */
+function kindBlocks(closure: Closure | undefined): string[] {
+  const report = closure?.report;
+  return [
+    ...block('Actions, in order:', closure?.actions?.map(actionText)),
+    ...block('What changed (the statements removed, added and changed):', report?.diff),
+    ...block('Last known content:', report?.lastKnownContent === undefined ? undefined : readableContent(report.lastKnownContent).split('\n')),
   ];
 }
 
@@ -51,8 +79,7 @@ export function emailBody(notice: Notice): string {
   const lines = [
     headline(notice),
     '',
-    line('What', policyLabel(incident)),
-    line('From', `${targetLabel(incident.target)}${incident.target.id ? ` [${incident.target.id}]` : ''}`),
+    ...kindFacts(incident, closure?.report).map(([label, value]) => line(label, value)),
     line('Who', `${actor.principalArn ?? actor.arn ?? 'unknown'} (${actor.type})`),
     line('Session', actor.sessionIssuerArn ? actor.arn : undefined),
     line('From where', [actor.sourceIp, actor.console ? 'console' : 'API/CLI', actor.mfa === undefined ? undefined : actor.mfa ? 'MFA' : 'no MFA'].filter(Boolean).join(', ')),
@@ -66,13 +93,14 @@ export function emailBody(notice: Notice): string {
     line('Decision', decisionText(incident, closure)),
     line('Reason', closure?.decisionReason),
     line('Outcome', closure?.outcome),
-    line('Override ends', closure?.overriddenUntil === undefined ? undefined : `${closure.overriddenUntil}; then the policy is restored in its rule's mode (an approval rule asks again)`),
+    line('Override ends', closure?.overriddenUntil === undefined ? undefined : overrideEnds(incident, closure.overriddenUntil)),
     line('Cause', closure?.cause),
     line('Audit trail', closure?.recorded === false ? `NOT RECORDED: the audit store could not take the closing (${(closure.auditErrors ?? []).join('; ')}); the workflow fails so the alarm fires` : undefined),
-    line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : `${closure.timeToRemediateSeconds.toFixed(1)} s`),
+    line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : humanDuration(closure.timeToRemediateSeconds)),
     line('Incident', incident.incidentId),
     line('Problem', incident.invalid?.problem),
-    ...(notice.phase === 'awaiting-decision' ? ['', ...howToDecide(incident.incidentId)] : []),
+    ...kindBlocks(closure),
+    ...(notice.phase === 'awaiting-decision' ? ['', ...howToDecide(incident)] : []),
     '',
     `Full timeline: scp-guardian audit show ${incident.incidentId}`,
   ];
@@ -81,14 +109,17 @@ export function emailBody(notice: Notice): string {
 
 /**
  * Attributes for SNS subscription filter policies: verdict, outcome, policyId and targetId, plus
- * the phase, mode, decision, incident id and a severity (critical, info, or low for an ignored
- * principal's change), and the marks of the self-test and of the canary's routine notices. SNS
- * allows ten attributes per message: the two marks never come together (a notice carries nine
- * attributes at most besides one mark).
+ * the phase, mode, decision, incident id, kind and a severity (critical, info, or low for an
+ * ignored principal's change), and the marks of the self-test and of the canary's routine notices.
+ * SNS allows ten attributes per message: a marked notice (always of kind DETACHED) leaves the kind
+ * out, so it carries nine attributes at most besides its one mark (the two never come together).
  */
 export function messageAttributes(notice: Notice): Record<string, MessageAttributeValue> {
+  const selfTest = notice.incident.selfTest === true;
+  const routineCanary = isRoutineCanaryNotice(notice.incident, notice.closure);
   const attributes: Record<string, string | undefined> = {
     phase: notice.phase,
+    kind: selfTest || routineCanary ? undefined : notice.incident.kind,
     verdict: notice.incident.verdict,
     mode: notice.incident.mode,
     decision: notice.closure?.decision,
@@ -98,9 +129,9 @@ export function messageAttributes(notice: Notice): Record<string, MessageAttribu
     incidentId: notice.incident.incidentId,
     severity: { critical: 'critical', normal: 'info', low: 'low' }[noticePriority(notice)],
     // Only on the self-test: email subscriptions filter on its absence.
-    [SELF_TEST_ATTRIBUTE]: notice.incident.selfTest === true ? 'true' : undefined,
+    [SELF_TEST_ATTRIBUTE]: selfTest ? 'true' : undefined,
     // Only on the daily canary's routine notices: a canary that did not come back reaches everyone.
-    [CANARY_ATTRIBUTE]: isRoutineCanaryNotice(notice.incident, notice.closure) ? 'true' : undefined,
+    [CANARY_ATTRIBUTE]: routineCanary ? 'true' : undefined,
   };
   return Object.fromEntries(
     Object.entries(attributes)

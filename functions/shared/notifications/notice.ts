@@ -1,7 +1,23 @@
 import { UNCONFIRMED } from '../closure';
 import { humanDuration } from '../duration';
 import type { Closure, Incident, TargetRef } from '../incident';
-import { Decision, OnTimeout, Outcome, Priority, TargetType, Verdict } from '../vocabulary';
+import { Decision, Kind, OnTimeout, Outcome, Priority, Verdict } from '../vocabulary';
+import {
+  criticalByKind,
+  deletedWords,
+  attachmentCounts,
+  NOT_RESTORED,
+  NOT_RESTORED_SHORT,
+  openingWords,
+  plainWhatHappened,
+  policyRefLabel,
+  remedyWords,
+  restoredWords,
+  targetRefLabel,
+  wordsKind,
+  type Brevity,
+  type LabelDetail,
+} from './kind-words';
 
 /** The moments people are told about: when an incident opens, asks, and closes. */
 export type NoticePhase = 'opened' | 'awaiting-decision' | 'closed';
@@ -15,42 +31,17 @@ export interface Notice {
   closure?: Closure;
 }
 
-const POLICY_KIND: Record<string, string> = {
-  SERVICE_CONTROL_POLICY: 'SCP',
-  RESOURCE_CONTROL_POLICY: 'RCP',
-  TAG_POLICY: 'Tag policy',
-  BACKUP_POLICY: 'Backup policy',
-  AISERVICES_OPT_OUT_POLICY: 'AI opt-out policy',
-  CHATBOT_POLICY: 'Chatbot policy',
-  DECLARATIVE_POLICY_EC2: 'Declarative policy',
-};
-
-/** How much of the names a label shows: all of it, or the ids alone (for a short subject). */
-export type LabelDetail = 'names' | 'ids';
+export type { LabelDetail } from './kind-words';
 
 /** "SCP DenyLeaveOrg (p-12345678)", or "SCP p-12345678" without the name. */
 export function policyLabel(incident: Incident, detail: LabelDetail = 'names'): string {
-  const kind = POLICY_KIND[incident.policy.type ?? ''] ?? 'Policy';
-  const id = incident.policy.id ?? '(unknown policy)';
-  return incident.policy.name && detail === 'names' ? `${kind} ${incident.policy.name} (${id})` : `${kind} ${id}`;
+  return policyRefLabel(incident.policy, detail);
 }
 
 /** "OU Prod", "account prod-app (111111111111)", "the root r-ab12"; ids alone on request. */
 export function targetLabel(target: TargetRef, detail: LabelDetail = 'names'): string {
-  const id = target.id ?? '(unknown target)';
-  const name = detail === 'names' ? target.name : undefined;
-  switch (target.type) {
-    case TargetType.ROOT:
-      return `the root ${id}`;
-    case TargetType.ORGANIZATIONAL_UNIT:
-      return name ? `OU ${name}` : `OU ${id}`;
-    case TargetType.ACCOUNT:
-      return name ? `account ${name} (${id})` : `account ${id}`;
-    default:
-      return id;
-  }
+  return targetRefLabel(target, detail);
 }
-
 
 /** The short name of whoever decided: a Slack user id as it is, an IAM ARN's last segment. */
 export function shortDecider(by: string | undefined): string {
@@ -58,9 +49,10 @@ export function shortDecider(by: string | undefined): string {
   return by.startsWith('arn:') ? (by.split(/[/:]/).pop() ?? by) : by;
 }
 
-/** "reattach" or "keep detached": what the window's end does, in two words. */
+/** "reattach" or "keep detached" (or the kind's own: "move back", "leave it"): what the window's end does. */
 export function timeoutAction(incident: Incident): string {
-  return incident.approval?.onTimeout === OnTimeout.KEEP_DETACHED ? 'keep detached' : 'reattach';
+  const words = remedyWords(incident);
+  return incident.approval?.onTimeout === OnTimeout.KEEP_DETACHED ? words.keepShort : words.restoreShort;
 }
 
 /** A time as a subject line says it: "10:15 UTC" on the day of `reference`, with the date on any other. */
@@ -78,38 +70,68 @@ function deadlineText(notice: Notice): string {
   return shortTime(notice.deadline, notice.incident.detectedAt);
 }
 
-function closedConsequence(closure: Closure): string {
+/** A consequence in full, and in the fewest words that still say it (for a subject that must fit). */
+interface Said {
+  long: string;
+  short: string;
+}
+
+const same = (text: string): Said => ({ long: text, short: text });
+
+function closedConsequence(incident: Incident, closure: Closure): Said {
+  const words = remedyWords(incident);
+  const kind = wordsKind(incident);
   const until = closure.overriddenUntil === undefined ? '' : ` until ${shortTime(closure.overriddenUntil, closure.closedAt)}`;
   const timedOut = closure.decision === Decision.TIMEOUT;
+  const after = closure.timeToRemediateSeconds === undefined ? '' : ` after ${humanDuration(closure.timeToRemediateSeconds)}`;
+  const why = timedOut ? ' (no decision in time)' : closure.decision === Decision.APPROVE ? ` (approved by ${shortDecider(closure.decidedBy)})` : '';
+  const briefWhy = timedOut ? ' (timed out)' : closure.decision === Decision.APPROVE ? ' (approved)' : '';
   switch (closure.outcome) {
-    case Outcome.REATTACHED: {
-      const after = closure.timeToRemediateSeconds === undefined ? '' : ` after ${humanDuration(closure.timeToRemediateSeconds)}`;
-      const why = timedOut ? ' (no decision in time)' : closure.decision === Decision.APPROVE ? ` (approved by ${shortDecider(closure.decidedBy)})` : '';
-      return `reattached${after}${why}`;
-    }
+    case Outcome.REATTACHED:
+      return { long: `reattached${after}${why}`, short: `reattached${after}${briefWhy}` };
     case Outcome.ALREADY_ATTACHED:
-      return 'already attached again';
+      return same('already attached again');
+    case Outcome.RESTORED: {
+      const done = restoredWords(incident, closure);
+      return { long: `${done.long}${after}${why}`, short: `${done.short}${after}${briefWhy}` };
+    }
     case Outcome.OVERRIDDEN:
-      return timedOut ? `kept detached (no decision in time)${until}` : `kept detached (override by ${shortDecider(closure.decidedBy)})${until}`;
-    case Outcome.FAILED:
-      return closure.cause?.startsWith(UNCONFIRMED) ? 'attached, NOT CONFIRMED' : 'REATTACH FAILED';
+      return timedOut
+        ? { long: `${words.kept} (no decision in time)${until}`, short: `${words.kept} (timed out)${until}` }
+        : { long: `${words.kept} (override by ${shortDecider(closure.decidedBy)})${until}`, short: `${words.kept} (override)${until}` };
+    case Outcome.FAILED: {
+      if (kind === Kind.POLICY_DELETED) return deletedWords(closure.report);
+      if (closure.cause?.startsWith(UNCONFIRMED)) return same('attached, NOT CONFIRMED');
+      const { restored, failed } = attachmentCounts(closure.actions);
+      if (kind === Kind.POLICY_TYPE_DISABLED && restored + failed > 0) return { long: `${words.failed}: ${restored} attachments restored, ${failed} not`, short: `${words.failed} (${failed} not restored)` };
+      return same(words.failed);
+    }
+    case Outcome.OBSERVED:
+      if (incident.verdict === Verdict.PROTECTED && kind === Kind.POLICY_CHANGED) return { long: NOT_RESTORED, short: NOT_RESTORED_SHORT };
+      if (incident.verdict === Verdict.PROTECTED && kind === Kind.POLICY_DELETED) return deletedWords(closure.report);
+      return same('recorded, no change');
     default:
-      return 'recorded, no change';
+      return same('recorded, no change');
   }
 }
 
-/** What will happen, or what happened, in a few words. */
-export function consequence(notice: Notice): string {
+function said(notice: Notice): Said {
   const { incident, closure } = notice;
-  if (incident.verdict === Verdict.IGNORED_ACTOR) return 'not undone (ignored principal)';
-  if (notice.phase === 'opened') return incident.verdict === Verdict.PROTECTED ? 'reattaching' : 'recorded, no change';
-  if (notice.phase === 'awaiting-decision') return `approval needed by ${deadlineText(notice)}, else ${timeoutAction(incident)}`;
-  return closure === undefined ? 'recorded, no change' : closedConsequence(closure);
+  if (incident.verdict === Verdict.IGNORED_ACTOR) return same('not undone (ignored principal)');
+  if (notice.phase === 'opened') return incident.verdict === Verdict.PROTECTED ? openingWords(incident) : same('recorded, no change');
+  if (notice.phase === 'awaiting-decision') return same(`approval needed by ${deadlineText(notice)}, else ${timeoutAction(incident)}`);
+  return closure === undefined ? same('recorded, no change') : closedConsequence(incident, closure);
 }
 
-/** How loudly the notice speaks: critical for a failure, low for an ignored principal's change. */
+/** What will happen, or what happened, in a few words; `short` in fewer, for a subject that must fit. */
+export function consequence(notice: Notice, short = false): string {
+  const words = said(notice);
+  return short ? words.short : words.long;
+}
+
+/** How loudly the notice speaks: critical for a failure or a deleted protected policy, low for an ignored principal's change. */
 export function noticePriority(notice: Notice): Priority {
-  if (notice.closure?.outcome === Outcome.FAILED || notice.incident.priority === Priority.CRITICAL) return Priority.CRITICAL;
+  if (notice.closure?.outcome === Outcome.FAILED || notice.incident.priority === Priority.CRITICAL || criticalByKind(notice.incident)) return Priority.CRITICAL;
   return notice.incident.priority ?? Priority.NORMAL;
 }
 
@@ -120,31 +142,56 @@ function prefix(notice: Notice): string {
   return notice.incident.verdict === Verdict.UNPROTECTED ? 'Unprotected ' : '';
 }
 
+/** How a headline is written: names or ids, the what in full or brief, the consequence long or short. */
+export interface HeadlineDetail {
+  policy: LabelDetail;
+  target: LabelDetail;
+  /** Leave out of the "what" what the reader can do without (never the policy or the target). */
+  brief?: Brevity;
+  /** Say the consequence in fewer words. */
+  short?: boolean;
+}
+
 /** One line that says what happened and what will happen, as an email subject would. */
-export function headline(notice: Notice, detail: { policy: LabelDetail; target: LabelDetail } = { policy: 'names', target: 'names' }): string {
+export function headline(notice: Notice, detail: HeadlineDetail = { policy: 'names', target: 'names' }): string {
   const { incident } = notice;
   if (incident.verdict === Verdict.INVALID) return 'Unreadable Organizations event: recorded, no action';
-  return `${prefix(notice)}${policyLabel(incident, detail.policy)} detached from ${targetLabel(incident.target, detail.target)}: ${consequence(notice)}`;
+  const start = prefix(notice);
+  const what = plainWhatHappened(incident, detail, detail.brief ?? false);
+  // "Unprotected account prod-app ... moved", but "CRITICAL: Account ..." and "Unprotected SCP ...".
+  const head = start === 'Unprotected ' && what.startsWith('Account ') ? `${start}a${what.slice(1)}` : `${start}${what}`;
+  return `${head}: ${consequence(notice, detail.short === true)}`;
 }
 
 /**
- * The headline within `max` characters, shortened where it costs least: first the names give
- * way to ids, then the "what and where" part is cut. The consequence (what will happen) always
- * stays whole, since that is what the reader acts on.
+ * The headline within `max` characters, shortened where it costs least: first the "what" says
+ * only what it must, then the policy's name gives way to its id, then the consequence is said more
+ * briefly, then the target's name gives way to its id. The
+ * policy and the target stay (DESIGN: a subject never loses them); only an id too long to fit is
+ * cut, keeping the consequence whole.
  */
 export function shortHeadline(notice: Notice, max: number): string {
-  const tries: { policy: LabelDetail; target: LabelDetail }[] = [
+  const tries: HeadlineDetail[] = [
     { policy: 'names', target: 'names' },
+    { policy: 'names', target: 'names', brief: true },
     { policy: 'ids', target: 'names' },
+    { policy: 'ids', target: 'names', short: true },
+    { policy: 'ids', target: 'names', brief: true },
+    { policy: 'ids', target: 'names', brief: true, short: true },
+    { policy: 'ids', target: 'names', brief: 'most', short: true },
     { policy: 'ids', target: 'ids' },
+    { policy: 'ids', target: 'ids', brief: true },
+    { policy: 'ids', target: 'ids', brief: 'most', short: true },
   ];
   for (const detail of tries) {
     const text = headline(notice, detail);
     if (text.length <= max) return text;
   }
-  const tail = `: ${consequence(notice)}`;
-  const head = headline(notice, tries[2]).slice(0, -tail.length);
+  const last = tries[tries.length - 1];
+  const tail = `: ${consequence(notice, true)}`;
+  const full = headline(notice, last);
+  const head = full.slice(0, -tail.length);
   const room = max - tail.length - 1;
-  if (room < 10) return `${headline(notice, tries[2]).slice(0, max - 1)}~`;
+  if (room < 10) return `${full.slice(0, max - 1)}~`;
   return `${head.slice(0, room)}~${tail}`;
 }

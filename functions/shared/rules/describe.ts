@@ -15,10 +15,29 @@ function what(rule: ProtectRule, policyTypes: readonly string[]): string {
   return rule.targets === '*' ? `${rule.policyId} detached from any root, OU or account` : `${rule.policyId} detached from ${list(rule.targets)}`;
 }
 
-function how(rule: ProtectRule, rules: ProtectionRules): string {
-  if (rule.mode === Mode.AUTO) return 'reattached at once';
-  const afterWindow = rules.approval.onTimeout === OnTimeout.REATTACH ? 'reattached' : 'left detached';
-  return `reattached once an approver agrees; with no decision within ${rules.approval.timeoutMinutes} min, ${afterWindow}`;
+/** What a mode does, in the words of the change it undoes ("reattached", "moved back", ...). */
+function how(mode: Mode, rules: ProtectionRules, done = 'reattached', kept = 'left detached'): string {
+  if (mode === Mode.AUTO) return `${done} at once`;
+  const afterWindow = rules.approval.onTimeout === OnTimeout.REATTACH ? done : kept;
+  return `${done} once an approver agrees; with no decision within ${rules.approval.timeoutMinutes} min, ${afterWindow}`;
+}
+
+/** The doors other than a detachment (DESIGN.md, "Vocabulary"), each with what the guard does. */
+function otherKindLines(rules: ProtectionRules): string[] {
+  const types = list(rules.policyTypes);
+  const content = rules.policyContent.restore
+    ? `${how(rules.policyContent.mode, rules, 'restored to its last known content', 'left as changed')}, with a diff of the statements`
+    : 'reported with a diff of the statements, not restored (policyContent.restore is false)';
+  const lines = [
+    `${types} disabled on the root (DisablePolicyType): ${how(rules.policyTypeDisabled.mode, rules, 're-enabled and every protected attachment restored', 'left disabled')}`,
+    `an account moved out from under a protected attachment (MoveAccount): ${how(rules.accountMoves.mode, rules, 'moved back', 'left where it was moved')}`,
+    `a protected policy rewritten (UpdatePolicy): ${content}`,
+    'a protected policy deleted (DeletePolicy): a critical notice with its last known content and every target it was on (it cannot return under its id)',
+  ];
+  rules.forbid.forEach((rule, index) => {
+    lines.push(`forbid[${index}]: ${rule.policyId} attached to ${list(rule.targets)}: ${how(rule.mode, rules, 'detached', 'left attached')}.${rule.description ? ` "${rule.description}"` : ''}`);
+  });
+  return lines;
 }
 
 /**
@@ -29,10 +48,11 @@ export function describeRules(rules: ProtectionRules): string[] {
   const precedence = findOverlaps(rules.protect).filter((overlap) => overlap.kind === OverlapKind.PRECEDENCE);
   const lines: string[] = [];
   rules.protect.forEach((rule, index) => {
-    lines.push(`protect[${index}]: ${what(rule, rules.policyTypes)}: ${how(rule, rules)}.${rule.description ? ` "${rule.description}"` : ''}`);
+    lines.push(`protect[${index}]: ${what(rule, rules.policyTypes)}: ${how(rule.mode, rules)}.${rule.description ? ` "${rule.description}"` : ''}`);
     for (const overlap of precedence.filter((o) => Math.max(o.winner, o.loser) === index)) lines.push(`  precedence: ${overlap.message}`);
   });
   if (rules.protect.length === 0) lines.push('protect: nothing is protected; every detachment is only recorded');
+  lines.push(...otherKindLines(rules));
   lines.push(`policy types: ${rules.policyTypes.join(', ')}; a detached policy of another type is recorded as NOT_SCP and left detached`);
   lines.push(
     rules.ignorePrincipals.length === 0

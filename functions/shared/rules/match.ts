@@ -77,3 +77,51 @@ export function findProtectionRule(rules: Pick<ProtectionRules, 'protect'>, poli
     ...(best.rule.description === undefined ? {} : { description: best.rule.description }),
   };
 }
+
+/** The forbid rule that keeps a policy off a target. */
+export interface ForbidMatch {
+  /** Position of the rule in `forbid`, for people reading the file. */
+  index: number;
+  mode: Mode;
+  /** One sentence a responder can read: why the attachment is undone. */
+  explanation: string;
+  description?: string;
+}
+
+/**
+ * The first forbid rule that keeps `policyId` off `targetId`, or undefined when none does.
+ * Forbid rules name their targets one by one (no "*"), compared exactly, as AWS spells the ids.
+ */
+export function findForbidRule(rules: Pick<ProtectionRules, 'forbid'>, policyId: string, targetId: string): ForbidMatch | undefined {
+  const index = rules.forbid.findIndex((rule) => rule.policyId === policyId && rule.targets.includes(targetId));
+  if (index < 0) return undefined;
+  const rule = rules.forbid[index];
+  return {
+    index,
+    mode: rule.mode,
+    explanation: `forbid[${index}] keeps ${policyId} off ${targetId}${rule.description === undefined ? '' : ` (${rule.description})`}`,
+    ...(rule.description === undefined ? {} : { description: rule.description }),
+  };
+}
+
+/**
+ * The protect rules that name `policyId` itself, whatever the target: a policy rule for it, or a
+ * target rule that lists it. A target rule with "policies": "*" names no policy.
+ */
+export function rulesNamingPolicy(rules: Pick<ProtectionRules, 'protect'>, policyId: string): number[] {
+  return rules.protect.flatMap((rule, index) =>
+    (isTargetRule(rule) ? rule.policies !== '*' && rule.policies.includes(policyId) : rule.policyId === policyId) ? [index] : [],
+  );
+}
+
+/** The targets that "policies": "*" rules protect every policy on, with each rule's index. */
+export function wildcardTargets(rules: Pick<ProtectionRules, 'protect'>): { index: number; targetId: string }[] {
+  return rules.protect.flatMap((rule, index) => (isTargetRule(rule) && rule.policies === '*' ? [{ index, targetId: rule.targetId }] : []));
+}
+
+/** Whether a protect rule names `targetId` (in a policy rule's targets, or as a target rule's targetId). */
+export function rulesNamingTarget(rules: Pick<ProtectionRules, 'protect'>, targetId: string): number[] {
+  return rules.protect.flatMap((rule, index) =>
+    (isTargetRule(rule) ? rule.targetId === targetId : rule.targets !== '*' && rule.targets.includes(targetId)) ? [index] : [],
+  );
+}

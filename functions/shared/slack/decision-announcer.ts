@@ -10,6 +10,8 @@ import { incidentMessage, type IncidentMessageState } from './messages';
 /** The closed message's state, from the incident record. */
 function closedState(record: IncidentRecord): IncidentMessageState {
   return {
+    ...(record.actions !== undefined ? { actions: record.actions } : {}),
+    ...(record.report !== undefined ? { report: record.report } : {}),
     kind: 'closed',
     outcome: record.outcome as NonNullable<IncidentRecord['outcome']>,
     cause: record.cause,

@@ -1,0 +1,56 @@
+import { RemediationDeadlinePassedError } from './errors';
+import type { Incident } from './incident';
+import { Decision } from './vocabulary';
+
+/** Where a restoring task is in its rounds of retries (`$.retry`): none yet, or the last transient error. */
+export interface RetryRound {
+  round: number;
+  error?: string;
+  cause?: string;
+}
+
+/** What ReattachPolicy and RestoreProtection are called with besides the incident. */
+export interface RemediationRequest {
+  /** When the execution started. */
+  startedAt?: string;
+  /** The decision the restoration follows (`$.decision`): an approver's time, or a timeout. */
+  decision?: { decision?: string; at?: string };
+  retry?: RetryRound;
+}
+
+/** The last message of an error's cause, as Step Functions passes a Lambda error's (JSON) or plain. */
+export function causeText(cause: string | undefined): string {
+  if (cause === undefined) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage !== undefined) return parsed.errorMessage;
+  } catch {
+    // plain text
+  }
+  return cause;
+}
+
+/**
+ * When the restoration began, which the deadline counts from: a person's decision, the end of an
+ * approval window nobody answered, else the execution's start (auto mode, a fail-safe decision).
+ */
+function restorationStart(incident: Incident, request: RemediationRequest): number {
+  const started = Date.parse(request.startedAt ?? '');
+  const decided = Date.parse(request.decision?.at ?? '');
+  if (Number.isFinite(decided)) return Math.max(started, decided);
+  if (request.decision?.decision === Decision.TIMEOUT && incident.approval !== undefined) return started + incident.approval.timeoutSeconds * 1000;
+  return started;
+}
+
+/**
+ * A new round of retries starts only before the deadline: after it, the incident ends FAILED
+ * (the alarm fires) and the sweep tries again. The first round always runs.
+ */
+export function checkDeadline(incident: Incident, request: RemediationRequest, deadlineSeconds: number, now: string): void {
+  const round = request.retry?.round ?? 0;
+  if (round === 0 || request.startedAt === undefined) return;
+  const deadline = new Date(restorationStart(incident, request) + deadlineSeconds * 1000).toISOString();
+  if (now < deadline) return;
+  const last = request.retry?.error === undefined ? '' : `; the last error: ${request.retry.error}: ${causeText(request.retry.cause)}`;
+  throw new RemediationDeadlinePassedError(`transient errors lasted past the deadline ${deadline}, after ${round} rounds of retries${last}`);
+}
