@@ -17,6 +17,8 @@ const DESIRED_PARTITIONS = `${DesiredPartition.POLICIES.split('#')[0]}#*`;
 export interface RestoreGrant {
   /** Set where the statement must stay apart: the CDK merges statements without one (minimizePolicies), which would pair one rule's policy with another's targets. */
   readonly sid?: string;
+  /** Allow unless said otherwise. */
+  readonly effect?: 'Deny';
   readonly actions: string[];
   readonly resources: string[];
   readonly conditions?: Record<string, Record<string, unknown>>;
@@ -85,6 +87,16 @@ export function restoreGrants(stack: Stack, rules: ProtectionRules, tableArn: st
       resources: [...policyArns(FULL_AWS_ACCESS), ...namedTargets.map(targetArn)],
       why: 'after a re-enable of SCPs: FullAWSAccess off the explicitly named protect targets it was not attached to',
     });
+  }
+
+  // IAM authorizes a DetachPolicy's policy and its target each on their own, against every
+  // statement: one rule's forbidden policy with another statement's targets is allowed too, so the
+  // statements above bound the policies and the targets, not the pairs (the code pairs them). What
+  // must never happen, a protected policy taken off by the guard, is denied outright.
+  const forbidden = new Set(rules.forbid.map((rule) => rule.policyId));
+  const neverDetached = namedPolicies.filter((id) => !forbidden.has(id) && id !== FULL_AWS_ACCESS).flatMap(policyArns);
+  if (neverDetached.length > 0 && grants.some((grant) => grant.actions.includes('organizations:DetachPolicy'))) {
+    grants.push({ sid: 'NeverDetachProtectedPolicies', effect: 'Deny', actions: ['organizations:DetachPolicy'], resources: neverDetached, why: 'the policies the rules protect: the guard never takes one off' });
   }
 
   // An account inherits a protection from a protected OU or root; its id, and the parent it was moved to, are unknown at synth time.

@@ -2,7 +2,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Command } from 'commander';
 import { describeError } from '../../functions/shared/errors';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
-import type { SweepResult } from '../../functions/sweep/result';
+import type { Incident } from '../../functions/shared/incident';
+import { kindShort, plainWhatHappened } from '../../functions/shared/notifications/kind-words';
+import { Kind, Verdict } from '../../functions/shared/vocabulary';
+import type { SweepDrift, SweepResult } from '../../functions/sweep/result';
 import { readServeToken, ServeTokenMissingError } from '../../local/http/serve-token';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { STACK_REGION } from '../decide/aws';
@@ -136,6 +139,38 @@ function wrap(text: string, width: number, indent = '  '): string {
   return lines.join('\n');
 }
 
+/**
+ * A drift of another kind than a missing pair, in the words the notices use ("SCPs found disabled
+ * for the whole organization (the root r-a1b2)", "Account 333344445555 found moved out of OU
+ * ou-... to OU ou-..."), from the ids the sweep's answer carries.
+ */
+function driftWords(drift: Pick<SweepDrift, 'driftOf' | 'policyId' | 'targetId'> & Partial<Pick<SweepDrift, 'disabledType' | 'move'>>): string {
+  const id = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+  const policyType = drift.disabledType?.policyType;
+  const incident: Incident = {
+    incidentId: '',
+    kind: Kind.DRIFT,
+    driftOf: drift.driftOf,
+    verdict: Verdict.PROTECTED,
+    reason: '',
+    detectedAt: '',
+    notify: false,
+    actor: { type: 'Unknown', console: false },
+    policy: { id: id(drift.policyId), ...(drift.driftOf === Kind.POLICY_TYPE_DISABLED && policyType !== undefined ? { type: policyType } : {}) },
+    target: { id: id(drift.targetId) ?? drift.move?.accountId ?? drift.disabledType?.rootId },
+    ...(drift.disabledType === undefined ? {} : { disabledType: drift.disabledType }),
+    ...(drift.move === undefined ? {} : { move: drift.move }),
+  };
+  // An explained entry carries no move: the account alone, then.
+  const words =
+    drift.driftOf === Kind.ACCOUNT_MOVED && drift.move === undefined
+      ? `Account ${incident.target.id ?? '(unknown account)'} found moved`
+      : plainWhatHappened(incident, { policy: 'ids', target: 'ids' });
+  const rootId = drift.disabledType?.rootId ?? id(drift.targetId);
+  const kind = kindShort(Kind.DRIFT, drift.driftOf);
+  return drift.driftOf === Kind.POLICY_TYPE_DISABLED && rootId !== undefined ? `${kind}  ${words} (the root ${rootId})` : `${kind}  ${words}`;
+}
+
 /** The desired state against the organization, for a terminal: one line per drift, then the warnings. */
 export function formatReconcile(result: SweepResult, width = 80): string {
   const pad = (values: string[]) => Math.max(0, ...values.map((value) => value.length));
@@ -143,18 +178,35 @@ export function formatReconcile(result: SweepResult, width = 80): string {
     `Desired state against the organization${result.dryRun ? ' (dry run: nothing recorded or started)' : ''}:`,
     `  ${result.desiredPairs} desired pairs, ${result.changes.length} entries ${result.dryRun ? 'to record' : 'recorded'}; ${result.calls.total} calls in ${result.seconds.toFixed(1)} s`,
   ];
+  // A missing pair prints as its policy and target; every other kind as what the sweep found, in words.
+  const pairs = result.drift.filter((drift) => drift.driftOf === undefined);
+  const others = result.drift.filter((drift) => drift.driftOf !== undefined);
+  const started = result.dryRun ? 'dry run, none started' : 'incidents started';
   if (result.drift.length === 0) lines.push('No drift: every desired pair is attached or has an open incident.');
-  else {
-    lines.push(`Drift (${result.drift.length}): desired, not attached, no open incident; ${result.dryRun ? 'dry run, none started' : 'incidents started'}:`);
-    const [p, t] = [pad(result.drift.map((d) => d.policyId)), pad(result.drift.map((d) => d.targetId))];
-    for (const drift of result.drift) {
+  if (pairs.length > 0) {
+    lines.push(`Drift (${pairs.length}): desired, not attached, no open incident; ${started}:`);
+    const [p, t] = [pad(pairs.map((d) => d.policyId)), pad(pairs.map((d) => d.targetId))];
+    for (const drift of pairs) {
       const status = STATUS_TEXT[drift.status];
       lines.push(row([drift.policyId.padEnd(p), drift.targetId.padEnd(t), drift.incidentId, ...(status === undefined ? [] : [status])], width).trimEnd());
     }
   }
-  if (result.explained.length > 0) {
-    lines.push(`Missing, an open incident restoring it (${result.explained.length}):`);
-    for (const pair of result.explained) lines.push(row([pair.policyId, pair.targetId, pair.incidentId], width));
+  if (others.length > 0) {
+    lines.push(`Drift (${others.length}): protection weakened otherwise, no open incident; ${started}:`);
+    for (const drift of others) {
+      const status = STATUS_TEXT[drift.status];
+      lines.push(wrap(`${drift.incidentId}  ${driftWords(drift)}${status === undefined ? '' : ` (${status})`}`, width));
+    }
+  }
+  const explainedPairs = result.explained.filter((pair) => pair.driftOf === undefined);
+  const explainedOthers = result.explained.filter((pair) => pair.driftOf !== undefined);
+  if (explainedPairs.length > 0) {
+    lines.push(`Missing, an open incident restoring it (${explainedPairs.length}):`);
+    for (const pair of explainedPairs) lines.push(row([pair.policyId, pair.targetId, pair.incidentId], width));
+  }
+  if (explainedOthers.length > 0) {
+    lines.push(`Weakened otherwise, an open incident restoring it (${explainedOthers.length}):`);
+    for (const pair of explainedOthers) lines.push(wrap(`${pair.incidentId}  ${driftWords(pair)}`, width));
   }
   if (result.declaredNotAttached.length > 0) {
     lines.push(`Warning: declared, never seen attached (${result.declaredNotAttached.length}); never attached by the guard:`);

@@ -6,7 +6,7 @@ import { DuplicateIncidentError, StatusRegressionError } from '../shared/errors'
 import type { Closure, Incident } from '../shared/incident';
 import { DesiredReason } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
-import { Decision, IncidentStatus, OnTimeout, Outcome, TimelineStep, Verdict } from '../shared/vocabulary';
+import { Decision, IncidentStatus, Kind, OnTimeout, Outcome, TimelineStep, Verdict } from '../shared/vocabulary';
 
 /** The workflow's state when it reaches CloseIncident. */
 export interface WorkflowState {
@@ -68,6 +68,10 @@ export interface CloseIncidentDependencies {
   overrides?: Pick<OverrideBounds, 'defaultHours'>;
 }
 
+/** A detached pair (DETACHED, a missing pair found by the sweep, or an incident of an older shape without a kind). */
+const releasesPair = (incident: Incident): boolean =>
+  incident.kind === undefined || incident.kind === Kind.DETACHED || (incident.kind === Kind.DRIFT && incident.driftOf === undefined);
+
 /**
  * A pair kept detached on purpose is released from the desired state, so the sweep does not put
  * it back: by an override until its end, for good by an ignored principal (the organization's own
@@ -75,6 +79,11 @@ export interface CloseIncidentDependencies {
  */
 async function releasePair(state: WorkflowState, closure: Closure, desired: CloseIncidentDependencies['desired']): Promise<void> {
   const { incident } = state;
+  // Only a kind whose subject is a desired pair releases one. A FORBIDDEN_ATTACHED names a pair
+  // the rules keep off (never a desired one); a move, a content change, a deletion or a disabled
+  // type names no pair at all. Kept simple: those release nothing (an overridden move or content
+  // is taken in by the sweep from the incident's outcome, not from a pair entry).
+  if (!releasesPair(incident)) return;
   const policyId = incident.policy.id;
   const targetId = incident.target.id;
   if (policyId === undefined || targetId === undefined) return;

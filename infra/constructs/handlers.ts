@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -162,7 +162,7 @@ export class Handlers extends Construct {
     this.restoreRole = restoreRole;
     const acknowledged = new Map<string, string[]>();
     for (const grant of restoreGrants(Stack.of(this), props.rules, props.table.tableArn)) {
-      restoreRole.addToPrincipalPolicy(new PolicyStatement({ ...(grant.sid !== undefined ? { sid: grant.sid } : {}), actions: grant.actions, resources: grant.resources, ...(grant.conditions !== undefined ? { conditions: grant.conditions } : {}) }));
+      restoreRole.addToPrincipalPolicy(new PolicyStatement({ ...(grant.sid !== undefined ? { sid: grant.sid } : {}), ...(grant.effect === 'Deny' ? { effect: Effect.DENY } : {}), actions: grant.actions, resources: grant.resources, ...(grant.conditions !== undefined ? { conditions: grant.conditions } : {}) }));
       for (const resource of grant.resources) if (resource.includes('*')) acknowledged.set(resource, [...(acknowledged.get(resource) ?? []), `${grant.actions.join(', ')} (${grant.why})`]);
     }
     for (const [resource, reasons] of acknowledged) {

@@ -26,12 +26,21 @@ describe('the restore function: permissions', () => {
   });
 
   it('detaches a forbidden policy from its own targets, and FullAWSAccess from the explicitly named protect targets, each in a statement of its own', () => {
-    const detach = statementsFor(restoreRole(), 'organizations:DetachPolicy').map(resources);
+    const detach = statementsFor(restoreRole(), 'organizations:DetachPolicy').filter((s) => s.Effect === 'Allow').map(resources);
 
     expect(detach).toEqual([
       [`${ORG}*:ou/o-*/ou-a1b2-r8n2qv4j`, `${ORG}aws:policy/service_control_policy/p-FullAWSAccess`],
       [...['ou-a1b2-7hq4vz2n', 'ou-a1b2-m5t8wd6c', 'ou-a1b2-r8n2qv4j'].map((id) => `${ORG}*:ou/o-*/${id}`), `${ORG}aws:policy/service_control_policy/p-FullAWSAccess`],
     ]);
+  });
+
+  // IAM authorizes the policy and the target of a DetachPolicy each on their own, so the Allow
+  // statements bound policies and targets, not pairs: the protected policies are denied outright.
+  it('can never detach a protected policy, whatever the Allow statements let through', () => {
+    const denied = statementsFor(restoreRole(), 'organizations:DetachPolicy').filter((s) => s.Effect === 'Deny');
+
+    expect(denied.map((s) => s.Sid)).toEqual(['NeverDetachProtectedPolicies']);
+    expect(resources(denied[0])).toEqual(['p-allowlist1', 'p-denyleave1', 'p-protectct'].map((id) => `${ORG}*:policy/o-*/service_control_policy/${id}`));
   });
 
   it('moves accounts, naming the account and any root or OU as the parents (IAM authorises both against one list)', () => {

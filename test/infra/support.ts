@@ -52,6 +52,7 @@ export function logicalId(construct: IConstruct): string {
 }
 
 export interface Statement {
+  Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action?: unknown;
   NotAction?: unknown;

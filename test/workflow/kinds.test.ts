@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LocalEnvironment } from '../../local/environment';
 import { Big, bigOrganization, bigRules, protectedPairs } from '../restore/big-organization';
 import { PROJECT_ROOT, replay, startEnvironment } from '../support/local-harness';
+import { desiredSnapshot, guardEvent, RESTORING_STATES } from './kinds-support';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'events', name), 'utf8')) as { id: string; detail: Record<string, any> };
 
@@ -52,9 +53,45 @@ describe('kinds other than DETACHED through the workflow', () => {
   });
 
   it('stops a second delivery of the same event as a duplicate', async () => {
+    const organizationBefore = JSON.stringify(org().toJSON());
+
     const execution = await replay(env, disableOnBigRoot('6f1e9f0c-2d0a-4b8e-9d6f-00000000b001'));
 
     expect(execution.statesEntered).toContain('StopDuplicate');
     expect(execution.statesEntered).not.toContain('RestoreProtection');
+    expect(JSON.stringify(org().toJSON())).toBe(organizationBefore);
+  });
+
+  /** The CloudTrail records of the restoration's own writes, made as the local guard role: none starts a remediation or releases a pair. */
+  it.each([
+    ['AttachPolicy of a desired pair', () => guardEvent('AttachPolicy', { policyId: Big.guardrail, targetId: protectedPairs.find(([p]) => p === Big.guardrail)![1] })],
+    ['AttachPolicy of the allow-list SCP on its OU', () => guardEvent('AttachPolicy', { policyId: Big.allowList, targetId: Big.allowListOu })],
+    ['DetachPolicy of FullAWSAccess from the allow-list OU', () => guardEvent('DetachPolicy', { policyId: Big.fullAccess, targetId: Big.allowListOu })],
+  ])("starts nothing for the guard's own %s", async (_what, event) => {
+    const envelope = event();
+    const organizationBefore = JSON.stringify(org().toJSON());
+    const desiredBefore = await desiredSnapshot(env);
+
+    // Not replayed: the guard's call already made the change; only its CloudTrail record comes back.
+    const execution = await env.run(envelope).result;
+
+    expect(await env.trueAudit.getIncident(envelope.detail.eventID)).toMatchObject({ verdict: 'IGNORED_ACTOR', reason: expect.stringContaining("the guard's own restoration") });
+    expect(execution.statesEntered.filter((state) => RESTORING_STATES.includes(state))).toEqual([]);
+    expect(JSON.stringify(org().toJSON())).toBe(organizationBefore);
+    expect(await desiredSnapshot(env)).toEqual(desiredBefore);
+  });
+
+  it("starts nothing for the guard's own EnablePolicyType, a call the guard does not watch", async () => {
+    const envelope = guardEvent('EnablePolicyType', { rootId: Big.root, policyType: 'SERVICE_CONTROL_POLICY' });
+    const organizationBefore = JSON.stringify(org().toJSON());
+    const desiredBefore = await desiredSnapshot(env);
+
+    // EventBridge never delivers it (test/infra/intake-kinds.test.ts); delivered anyway, it is no kind the workflow restores.
+    const execution = await env.run(envelope).result;
+
+    expect(execution.statesEntered.filter((state) => RESTORING_STATES.includes(state) || state === 'RequestDecision')).toEqual([]);
+    expect(await env.trueAudit.getIncident(envelope.detail.eventID)).toMatchObject({ verdict: 'INVALID' });
+    expect(JSON.stringify(org().toJSON())).toBe(organizationBefore);
+    expect(await desiredSnapshot(env)).toEqual(desiredBefore);
   });
 });
