@@ -164,7 +164,10 @@ async function policiesOn(client: OrganizationsClient, targetId: string, type: s
  * ACCOUNT_MOVED: what the account stopped inheriting. Walks the ancestors of the source and the
  * destination parents (ListParents); each root or OU above the source (the source included) that
  * is not above the destination took its attachments with it (ListPoliciesForTarget, per protected
- * type). Throws ClassifyLookupFailed when Organizations cannot answer.
+ * type), except a policy the destination chain still gives: one attached to the destination or an
+ * ancestor of it is still inherited, whatever else it was attached to (the sweep's `moves()`,
+ * functions/sweep/kinds.ts, keeps the same rule). Throws ClassifyLookupFailed when Organizations
+ * cannot answer.
  */
 export async function lostAttachments(
   client: OrganizationsClient,
@@ -175,10 +178,13 @@ export async function lostAttachments(
   return withDeadline(`the attachments ${move.accountId} inherited under ${move.sourceParentId}`, timeoutMs, async (signal) => {
     const [source, destination] = await Promise.all([ancestry(client, move.sourceParentId, signal), ancestry(client, move.destinationParentId, signal)]);
     const left = source.filter((id) => !destination.includes(id));
-    const lists = await Promise.all(
-      left.flatMap((targetId) => policyTypes.map(async (type) => (await policiesOn(client, targetId, type, signal)).map((policyId) => ({ targetId, policyId })))),
-    );
-    return lists.flat();
+    // The ancestors both chains share give the same before and after: only the destination's own are read.
+    const joined = destination.filter((id) => !source.includes(id));
+    const listOn = (targets: string[]) =>
+      Promise.all(targets.flatMap((targetId) => policyTypes.map(async (type) => (await policiesOn(client, targetId, type, signal)).map((policyId) => ({ targetId, policyId })))));
+    const [lists, still] = await Promise.all([listOn(left), listOn(joined)]);
+    const stillGiven = new Set(still.flat().map((attachment) => attachment.policyId));
+    return lists.flat().filter((attachment) => !stillGiven.has(attachment.policyId));
   });
 }
 

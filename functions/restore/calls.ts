@@ -1,5 +1,5 @@
 import { DescribePolicyCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
-import { OrganizationsError } from '../shared/errors';
+import { OrganizationsError, RestoreBlockedError } from '../shared/errors';
 import type { RestoreAction } from '../shared/incident';
 import { toOrganizationsError } from '../shared/organizations/errors';
 
@@ -10,6 +10,9 @@ export const Already = {
   DETACH: ['PolicyNotAttachedException'],
   MOVE: ['DuplicateAccountException'],
 } as const;
+
+/** ConstraintViolationException's reason when a detach would leave a target without any SCP. */
+export const MIN_ATTACHMENT_REASON = 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED';
 
 /** A permanent Organizations error, in one line, with ConstraintViolation's reason. */
 export function permanentDetail(error: OrganizationsError, caught: unknown): string {
@@ -27,6 +30,7 @@ export async function write(
   action: Omit<RestoreAction, 'result' | 'detail'> & { detail?: string },
   send: () => Promise<unknown>,
   already: readonly string[],
+  options: { blockedByMinimum?: boolean } = {},
 ): Promise<RestoreAction> {
   try {
     await send();
@@ -35,6 +39,12 @@ export async function write(
     const error = toOrganizationsError(caught);
     if (already.includes(error.awsName)) return { ...action, result: 'already' };
     if (error.transient) throw error;
+    // The target's only SCP: another attachment (a person reattaching the target's allow-list,
+    // another incident's restoration) lifts it, so it is retried in rounds until the deadline.
+    if (options.blockedByMinimum === true && error.awsName === 'ConstraintViolationException' && (caught as { Reason?: string } | undefined)?.Reason === MIN_ATTACHMENT_REASON) {
+      const what = `${action.call}${action.policyId === undefined ? '' : ` ${action.policyId}`}${action.targetId === undefined ? '' : ` from ${action.targetId}`}`;
+      throw new RestoreBlockedError(`${what} refused: ${permanentDetail(error, caught)}; it is the target's only SCP, tried again until another SCP is attached there or the deadline`, { cause: caught });
+    }
     return { ...action, result: 'failed', detail: permanentDetail(error, caught) };
   }
 }
@@ -82,17 +92,27 @@ export function policyDescriber(organizations: OrganizationsClient) {
   };
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, in order of start. */
+/**
+ * Runs `work` over `items`, at most `limit` at a time, in order of start. After a failure no
+ * item is started any more, and the first failure is thrown once every lane has settled: an
+ * attempt that ends has no call left in flight behind it (the next attempt reads what it did).
+ */
 export async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && failure === undefined) {
       const index = next++;
-      results[index] = await work(items[index]);
+      try {
+        results[index] = await work(items[index]);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(lanes);
+  if (failure !== undefined) throw failure.error;
   return results;
 }
 

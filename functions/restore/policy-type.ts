@@ -1,4 +1,4 @@
-import { AttachPolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand, type PolicyType as SdkPolicyType } from '@aws-sdk/client-organizations';
+import { AttachPolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand, ListTargetsForPolicyCommand, type PolicyType as SdkPolicyType } from '@aws-sdk/client-organizations';
 import { describeError, OrganizationsError } from '../shared/errors';
 import type { Incident, RestoreAction } from '../shared/incident';
 import { isDesired, type RootTypesEntry } from '../shared/desired/desired-state';
@@ -61,6 +61,26 @@ async function rootEntry(rootId: string, type: string, deps: RestoreDependencies
     at = new Date(Date.parse(entry.at) - 1);
   }
   return fallback;
+}
+
+/**
+ * Where each policy of the plan is attached now (ListTargetsForPolicy, every page): one read per
+ * policy and attempt, far fewer calls than the pairs. A retry after throttling then attaches only
+ * what the attempts before it did not, so every attempt makes progress on the rest.
+ */
+async function attachedNow(policyIds: Iterable<string>, deps: RestoreDependencies): Promise<Map<string, Set<string>>> {
+  const ids = [...new Set(policyIds)].sort();
+  const lists = await eachLimited(ids, deps.concurrency ?? 4, async (policyId) => {
+    const targets = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const page = await read(`ListTargetsForPolicy ${policyId}`, () => deps.organizations.send(new ListTargetsForPolicyCommand({ PolicyId: policyId, NextToken: nextToken })));
+      for (const target of page.Targets ?? []) if (target.TargetId !== undefined) targets.add(target.TargetId);
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+    return targets;
+  });
+  return new Map(ids.map((id, index) => [id, lists[index]]));
 }
 
 /** The targets a forbid rule keeps FullAWSAccess off. */
@@ -145,10 +165,19 @@ export async function restorePolicyType(incident: Incident, deps: RestoreDepende
   }
   for (const targetId of plan.withoutFullAccess) if (!byTarget.has(targetId)) byTarget.set(targetId, []);
 
-  const attach = (policyId: string, targetId: string) =>
-    write({ call: 'AttachPolicy', policyId, targetId }, () => deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId })), Already.ATTACH);
-  const detachFullAccess = (targetId: string) =>
-    write({ call: 'DetachPolicy', policyId: FULL_AWS_ACCESS, targetId }, () => deps.organizations.send(new DetachPolicyCommand({ PolicyId: FULL_AWS_ACCESS, TargetId: targetId })), Already.DETACH);
+  // What is attached already (an earlier attempt's work, or never detached) is not written again.
+  const planned = [...byTarget.values()].flat();
+  if (plan.withoutFullAccess.size > 0) planned.push(FULL_AWS_ACCESS);
+  const attachedBefore = await attachedNow(planned, deps);
+  const isAttached = (policyId: string, targetId: string) => attachedBefore.get(policyId)?.has(targetId) === true;
+  const attach = async (policyId: string, targetId: string): Promise<RestoreAction> =>
+    isAttached(policyId, targetId)
+      ? { call: 'AttachPolicy', policyId, targetId, result: 'already' }
+      : write({ call: 'AttachPolicy', policyId, targetId }, () => deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId })), Already.ATTACH);
+  const detachFullAccess = async (targetId: string): Promise<RestoreAction> =>
+    !isAttached(FULL_AWS_ACCESS, targetId)
+      ? { call: 'DetachPolicy', policyId: FULL_AWS_ACCESS, targetId, result: 'already' }
+      : write({ call: 'DetachPolicy', policyId: FULL_AWS_ACCESS, targetId }, () => deps.organizations.send(new DetachPolicyCommand({ PolicyId: FULL_AWS_ACCESS, TargetId: targetId })), Already.DETACH);
 
   const perTarget = await eachLimited([...byTarget.entries()], deps.concurrency ?? 4, async ([targetId, policies]) => {
     const done: RestoreAction[] = [];

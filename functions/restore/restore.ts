@@ -159,7 +159,11 @@ async function detachForbidden(incident: Incident, deps: RestoreDependencies, no
   const policyId = incident.policy.id;
   const targetId = incident.target.id;
   if (policyId === undefined || targetId === undefined) return failed(`incident ${incident.incidentId} names no policy or target`);
-  const detached = await write({ call: 'DetachPolicy', policyId, targetId }, () => deps.organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: targetId })), Already.DETACH);
+  // The target's only SCP (ConstraintViolation MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED) is thrown
+  // as RestoreBlocked: the workflow's rounds try again until the deadline (docs/kinds.md).
+  const detached = await write({ call: 'DetachPolicy', policyId, targetId }, () => deps.organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: targetId })), Already.DETACH, {
+    blockedByMinimum: true,
+  });
   return outcomeOf([detached], `detaching ${policyId} from ${targetId}`, now);
 }
 

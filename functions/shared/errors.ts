@@ -16,12 +16,20 @@ export const ErrorName = {
   ORG_THROTTLED: 'Organizations.TooManyRequestsException',
   ORG_SERVICE: 'Organizations.ServiceException',
   ORG_CONCURRENT_MODIFICATION: 'Organizations.ConcurrentModificationException',
+  /** A change to the organization's policies is still in progress ("try the operation again later"): EnablePolicyType and other writes answer it. */
+  ORG_POLICY_CHANGES_IN_PROGRESS: 'Organizations.PolicyChangesInProgressException',
   ORG_DUPLICATE_ATTACHMENT: 'Organizations.DuplicatePolicyAttachmentException',
   ORG_POLICY_NOT_FOUND: 'Organizations.PolicyNotFoundException',
   ORG_TARGET_NOT_FOUND: 'Organizations.TargetNotFoundException',
   ORG_ACCESS_DENIED: 'Organizations.AccessDeniedException',
   ORG_CONSTRAINT_VIOLATION: 'Organizations.ConstraintViolationException',
   ORG_POLICY_TYPE_NOT_ENABLED: 'Organizations.PolicyTypeNotEnabledException',
+  /**
+   * A restoring write the organization refuses for now, for a reason another change lifts (a
+   * forbidden policy that is its target's only SCP: AWS keeps one SCP on every target). Not retried
+   * at once: the workflow waits between rounds (NoteRetryRound, WaitBeforeRetrying) until the deadline.
+   */
+  RESTORE_BLOCKED: 'RestoreBlocked',
   /** DynamoDB throttled the audit store (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded). */
   AUDIT_THROTTLED: 'AuditStore.Throttled',
   /** The audit store did not answer, or answered with a 5xx. */
@@ -50,7 +58,14 @@ export const TRANSIENT_ORGANIZATIONS_ERRORS: readonly ErrorName[] = [
   ErrorName.ORG_THROTTLED,
   ErrorName.ORG_SERVICE,
   ErrorName.ORG_CONCURRENT_MODIFICATION,
+  ErrorName.ORG_POLICY_CHANGES_IN_PROGRESS,
 ];
+
+/**
+ * Errors the restoring tasks (ReattachPolicy, RestoreProtection) send to the rounds of retries
+ * (their Catch to NoteRetryRound) without retrying them at once. They end FAILED only at the deadline.
+ */
+export const ROUND_ONLY_ERRORS: readonly ErrorName[] = [ErrorName.RESTORE_BLOCKED];
 
 /** Errors the Lambda service itself raises; AWS recommends retrying them on every Lambda task. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -119,6 +134,13 @@ export class NotificationFailedError extends GuardianError {
 export class DecisionNotRequestedError extends GuardianError {
   constructor(readonly incidentId: string, why: string, options?: { cause?: unknown }) {
     super(ErrorName.DECISION_NOT_REQUESTED, `incident ${incidentId}: nobody could be asked for a decision (${why})`, options);
+  }
+}
+
+/** A restoring write refused for now, for a reason another change lifts: retried in rounds until the deadline. */
+export class RestoreBlockedError extends GuardianError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorName.RESTORE_BLOCKED, message, options);
   }
 }
 

@@ -55,16 +55,59 @@ export type FailureFollowUp =
   /** A permanent error (access denied, a limit, ...): warned of, and tried again from `retryAfter`. */
   | { action: 'wait'; retryAfter: string };
 
+/** The kinds whose restoration is RestoreProtection's and whose subject is not a missing pair. */
+const SUBJECT_KINDS: readonly string[] = [Kind.POLICY_TYPE_DISABLED, Kind.FORBIDDEN_ATTACHED, Kind.ACCOUNT_MOVED];
+
+/**
+ * The Organizations errors that no later attempt answers differently until a person acts: the
+ * guard may not make the call, or what it names is gone or not available. Anything else in a
+ * FAILED cause of a subject kind (a change still in progress, the desired state unreadable, a
+ * target's only SCP, an answer naming no parent, ...) is followed up at once.
+ */
+const PERMANENT_ORGANIZATIONS_ERRORS = [
+  'AccessDeniedException',
+  'AccessDeniedForDependencyException',
+  'AWSOrganizationsNotInUseException',
+  'TargetNotFoundException',
+  'PolicyNotFoundException',
+  'AccountNotFoundException',
+  'ParentNotFoundException',
+  'SourceParentNotFoundException',
+  'DestinationParentNotFoundException',
+  'RootNotFoundException',
+  'PolicyTypeNotAvailableForOrganizationException',
+  'InvalidInputException',
+  'UnsupportedAPIEndpointException',
+] as const;
+
+/** A ConstraintViolation a person must lift (too many SCPs on a target, ...); the one-SCP minimum is not one: another attachment lifts it. */
+const isPermanentConstraint = (cause: string) => /ConstraintViolationException/.test(cause) && !/MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED/.test(cause);
+
+/** What is restored: the kind, or for a sweep-found drift the kind it is a drift of. */
+const restoredKind = (record: IncidentRecord): string | undefined => (record.kind === Kind.DRIFT ? record.incident?.driftOf : record.kind);
+
 /**
  * A FAILED incident's cause starts with `retries exhausted` when transient errors outlasted the
  * deadline (closure.ts), with `attached but not confirmed` when AttachPolicy succeeded, else with
  * the permanent error's name (`Organizations.TargetNotFoundException: ...`). Only a permanent
  * error is left alone for a while: retried every sweep it would open a FAILED incident each time.
+ *
+ * A subject kind's (POLICY_TYPE_DISABLED, FORBIDDEN_ATTACHED, ACCOUNT_MOVED) cause is
+ * RestoreProtection's own sentence, which names the Organizations error inside it ("SCPs
+ * re-enabled on r-1; 1 of 9 actions failed, the first: DetachPolicy ...: ConstraintViolation..."):
+ * such an incident is left alone only when its cause names one of the truly permanent errors
+ * above, or a ConstraintViolation other than the one-SCP minimum. Every other cause is followed
+ * up at once: SCPs left disabled, or FullAWSAccess left on an allow-list OU, for a day is what
+ * the guard exists to prevent.
  */
 export function followUpOf(failed: IncidentRecord, now: Date): FailureFollowUp {
   const cause = failed.cause;
   if (cause === undefined || cause.startsWith(RETRIES_EXHAUSTED) || cause.startsWith(UNCONFIRMED)) return { action: 'follow' };
   if (cause.startsWith(ErrorName.ORG_TARGET_NOT_FOUND)) return { action: 'release' };
+  if (SUBJECT_KINDS.includes(restoredKind(failed) ?? '')) {
+    const permanent = PERMANENT_ORGANIZATIONS_ERRORS.some((name) => cause.includes(name)) || isPermanentConstraint(cause);
+    if (!permanent) return { action: 'follow' };
+  }
   const closed = Date.parse(failed.closedAt ?? failed.detectedAt);
   const retryAfter = closed + PERMANENT_FAILURE_BACKOFF_HOURS * 3600_000;
   return Number.isFinite(retryAfter) && now.getTime() < retryAfter ? { action: 'wait', retryAfter: new Date(retryAfter).toISOString() } : { action: 'follow' };

@@ -3,7 +3,7 @@ import { isDesired, type ContentEntry, type PairEntry, type ParentEntry, type Ro
 import type { DriftDetail, DriftOfKind } from '../shared/drift';
 import { targetKindOf } from '../shared/rules/id-formats';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { Kind, PolicyType } from '../shared/vocabulary';
+import { IncidentStatus, Kind, Outcome, PolicyType } from '../shared/vocabulary';
 import type { PolicySeen, RootSeen } from './read-organization';
 
 /**
@@ -143,6 +143,9 @@ function pathOf(parentId: string, ouParents: Map<string, string>): string[] {
  * Each account under another parent than its ParentEntry that no longer inherits a protected
  * policy it inherited there (a desired pair on its old parent or an ancestor, attached to
  * nothing on its new path). An account that moved and lost nothing is only a new parent entry.
+ * The rule is classify's (functions/classify/enrich.ts, lostAttachments): a policy the new parent or
+ * an ancestor of it still gives (attached, or desired there) is still inherited, not lost, whatever
+ * else it was attached to on the old path.
  */
 export function moves(
   recorded: Map<string, ParentEntry>,
@@ -191,6 +194,8 @@ export function withoutFullAwsAccess(options: {
   missingTargets: ReadonlySet<string>;
   forbiddenFullAccess: ReadonlySet<string>;
   previous?: readonly string[];
+  /** Targets where FullAWSAccess may be a disable-and-enable's leftover (fullAccessLeftovers): kept while so. */
+  pending?: ReadonlySet<string>;
 }): string[] {
   const listed = new Set<string>();
   for (const entry of options.desired) {
@@ -200,7 +205,81 @@ export function withoutFullAwsAccess(options: {
     if (!options.fullAccessTargets.has(entry.targetId)) listed.add(entry.targetId);
   }
   for (const targetId of options.previous ?? []) {
-    if (options.missingTargets.has(targetId) || options.forbiddenFullAccess.has(targetId)) listed.add(targetId);
+    if (options.missingTargets.has(targetId) || options.forbiddenFullAccess.has(targetId) || options.pending?.has(targetId) === true) listed.add(targetId);
   }
   return [...listed].sort();
+}
+
+/**
+ * The targets of the root's last `withoutFullAwsAccess` where FullAWSAccess is, or may be, the
+ * leftover of a disable and re-enable of SCPs (re-enabling attaches FullAWSAccess everywhere), and
+ * the POLICY_TYPE_DISABLED finding when it is attached to one of them. The rule (docs/kinds.md):
+ *
+ * A target X of the root's last entry's `withoutFullAwsAccess` is **pending** when
+ * - the root's last POLICY_TYPE_DISABLED incident (of SCPs) is open: its restoration may not have
+ *   detached FullAWSAccess from X yet; or
+ * - that incident is closed and not RESTORED, and its actions show no DetachPolicy of FullAWSAccess
+ *   from X done or already so: the type came back (by the guard, or by people) and FullAWSAccess
+ *   with it, but the restoration never took it off X; or
+ * - FullAWSAccess is attached to X and every desired SCP pair of X (at least one) is missing: the
+ *   signature a disable and re-enable leaves when its events were lost (DisablePolicyType detaches
+ *   every SCP, EnablePolicyType attaches FullAWSAccess only).
+ *
+ * A deliberate FullAWSAccess attachment by people happens without a disable: the type's last
+ * incident RESTORED (or one that detached FullAWSAccess from X), and X's desired pairs still in
+ * place. Then X is not pending: FullAWSAccess seen there is desired (a `"policies": "*"` rule) and
+ * X leaves `withoutFullAwsAccess`, as before. While X is pending, the sweep records no
+ * (FullAWSAccess, X) pair as desired, keeps X in `withoutFullAwsAccess`, and, once FullAWSAccess is
+ * seen on X, finds a POLICY_TYPE_DISABLED drift of the root (its restoration is idempotent:
+ * EnablePolicyType already, the pairs already, FullAWSAccess detached).
+ */
+export function fullAccessLeftovers(options: {
+  root: RootSeen;
+  entry: RootTypesEntry | undefined;
+  /** The root's POLICY_TYPE_DISABLED incidents of SCPs (subjectIncidents). */
+  incidents: { latest?: IncidentRecord; open?: IncidentRecord };
+  /** The targets of FullAWSAccess now; undefined when not read. */
+  fullAccessTargets: ReadonlySet<string> | undefined;
+  /** The desired pairs before this sweep. */
+  desired: readonly PairEntry[];
+  typeOf: (policyId: string) => string | undefined;
+  attached: (policyId: string, targetId: string) => boolean | undefined;
+}): { pending: Set<string>; finding?: KindFinding } {
+  const pending = new Set<string>();
+  const scp = PolicyType.SERVICE_CONTROL_POLICY;
+  const without = options.entry?.withoutFullAwsAccess ?? [];
+  if (!options.root.enabledTypes.includes(scp) || without.length === 0) return { pending };
+  const { latest, open } = options.incidents;
+  const detachedBy = (record: IncidentRecord, targetId: string) =>
+    (record.actions ?? []).some((action) => action.call === 'DetachPolicy' && action.policyId === FULL_AWS_ACCESS && action.targetId === targetId && action.result !== 'failed');
+  for (const targetId of without) {
+    const faa = options.fullAccessTargets?.has(targetId);
+    if (open !== undefined) {
+      pending.add(targetId);
+      continue;
+    }
+    if (latest !== undefined && latest.status === IncidentStatus.CLOSED && latest.outcome !== Outcome.RESTORED && !detachedBy(latest, targetId)) {
+      pending.add(targetId);
+      continue;
+    }
+    const pairs = options.desired.filter((entry) => entry.targetId === targetId && entry.policyId !== FULL_AWS_ACCESS && options.typeOf(entry.policyId) === scp);
+    if (faa === true && pairs.length > 0 && pairs.every((entry) => options.attached(entry.policyId, entry.targetId) === false)) pending.add(targetId);
+  }
+  const leftOn = [...pending].filter((targetId) => options.fullAccessTargets?.has(targetId) === true).sort();
+  if (leftOn.length === 0) return { pending };
+  const rootId = options.root.id;
+  const entry = options.entry as RootTypesEntry;
+  return {
+    pending,
+    finding: {
+      driftOf: Kind.POLICY_TYPE_DISABLED,
+      subject: `${scp} on ${rootId}`,
+      targetId: rootId,
+      lookup: { targetId: rootId },
+      matches: (record) => isOfKind(record, Kind.POLICY_TYPE_DISABLED) && (record.incident?.disabledType?.policyType ?? scp) === scp,
+      recordedAt: entry.at,
+      reason: `${FULL_AWS_ACCESS} is attached to ${leftOn.join(', ')}, which the guard holds without it (withoutFullAwsAccess, recorded ${entry.at}), after ${scp} was disabled and enabled again on ${rootId}${latest === undefined ? '' : ` (last incident ${latest.incidentId}, ${latest.outcome ?? latest.status})`}: the type's restoration is not finished`,
+      detail: { disabledType: { rootId, policyType: scp } },
+    },
+  };
 }

@@ -83,7 +83,17 @@ export interface PairPlan {
 }
 
 /** Compares the attachments with the desired pairs and the rules (the bullets of "Desired state"). */
-export function reconcilePairs(rules: ProtectionRules, desired: Pick<DesiredView, 'pairs'>, seen: Attachments, now: Date, startedAt: string): PairPlan {
+export function reconcilePairs(
+  rules: ProtectionRules,
+  desired: Pick<DesiredView, 'pairs'>,
+  seen: Attachments,
+  now: Date,
+  startedAt: string,
+  options: {
+    /** Attached pairs not to record as desired (FullAWSAccess left by a disable and re-enable: kinds.ts, fullAccessLeftovers). */
+    holdBack?: (policyId: string, targetId: string) => boolean;
+  } = {},
+): PairPlan {
   const typeOf = (policyId: string): string | undefined => {
     const described = seen.policies.get(policyId)?.type;
     if (described !== undefined) return described;
@@ -113,6 +123,10 @@ export function reconcilePairs(rules: ProtectionRules, desired: Pick<DesiredView
   for (const [targetId, policies] of seen.policiesOn) for (const policyId of policies.keys()) observed.set(pairKey(policyId, targetId), { policyId, targetId });
   for (const [key, { policyId, targetId }] of observed) {
     if (covered(policyId, targetId) !== true || isDesired(desired.pairs.get(key), now)) continue;
+    if (options.holdBack?.(policyId, targetId) === true) {
+      plan.warnings.push(`${policyId} on ${targetId}: attached, but not recorded as desired: it came back with a re-enable of the policy type, and the type's restoration takes it off again`);
+      continue;
+    }
     append({ policyId, targetId, desired: true, reason: DesiredReason.SEEN_ATTACHED, at: startedAt });
   }
 

@@ -16,7 +16,7 @@ import { ApiCalls, mapLimit, SweepErrorName } from './calls';
 import { findDetachments, type FoundDetach } from './event-history';
 import { followUpOf, isFailed, isOpen, pairIncidents, subjectIncidents } from './incidents';
 import { FindingOutcome, sweepFinding, type FindingContext } from './kind-drift';
-import { contentChanges, deletedPolicies, disabledTypes, forbiddenAttachments, FULL_AWS_ACCESS, isOfKind, moves, withoutFullAwsAccess, type KindFinding } from './kinds';
+import { contentChanges, deletedPolicies, disabledTypes, forbiddenAttachments, FULL_AWS_ACCESS, fullAccessLeftovers, isOfKind, moves, withoutFullAwsAccess, type KindFinding } from './kinds';
 import { OrganizationReader, type PolicySeen } from './read-organization';
 import { contentEntries, desiredPairs, parentEntries, planReads, reconcilePairs, rootEntries, type Attachments, type MissingPair } from './reconcile';
 import { DriftStatus, type ExplainedPair, type SweepChange, type SweepDrift, type SweepResult } from './result';
@@ -169,7 +169,34 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   };
 
   const now = clock();
-  const pairPlan = reconcilePairs(rules, { pairs }, seen, now, startedAt);
+  const openFor = executionTimeoutSeconds(rules);
+  // FullAWSAccess that a disable and re-enable of SCPs left on targets the guard holds without it
+  // (kinds.ts, fullAccessLeftovers): never recorded as desired, never dropped from the root's
+  // withoutFullAwsAccess, and found as a POLICY_TYPE_DISABLED drift while it is attached there.
+  const recordedRoots = await readSoft('the desired state of the roots', () => deps.desired.rootTypes());
+  const leftovers = new Map<string, ReturnType<typeof fullAccessLeftovers>>();
+  for (const seenRoot of rootsSeen ?? []) {
+    const entry = recordedRoots?.get(seenRoot.id);
+    if (!seenRoot.enabledTypes.includes(scp) || (entry?.withoutFullAwsAccess ?? []).length === 0) continue;
+    const typeIncidentsOfRoot = await readSoft(`the incidents of ${scp} on ${seenRoot.id}`, () =>
+      subjectIncidents(deps.queries, { targetId: seenRoot.id }, Kind.POLICY_TYPE_DISABLED, (record) => isOfKind(record, Kind.POLICY_TYPE_DISABLED) && (record.incident?.disabledType?.policyType ?? scp) === scp, now, openFor),
+    );
+    if (typeIncidentsOfRoot === undefined) continue;
+    leftovers.set(
+      seenRoot.id,
+      fullAccessLeftovers({
+        root: seenRoot,
+        entry,
+        incidents: typeIncidentsOfRoot,
+        fullAccessTargets,
+        desired: [...pairs.values()].filter((entry) => isDesired(entry, now)),
+        typeOf: (policyId) => seen.policies.get(policyId)?.type,
+        attached: (policyId, targetId) => seen.targetsOf.get(policyId)?.has(targetId) ?? seen.policiesOn.get(targetId)?.has(policyId) ?? undefined,
+      }),
+    );
+  }
+  const pendingFullAccess = new Set([...leftovers.values()].flatMap((found) => [...found.pending]));
+  const pairPlan = reconcilePairs(rules, { pairs }, seen, now, startedAt, { holdBack: (policyId, targetId) => policyId === FULL_AWS_ACCESS && pendingFullAccess.has(targetId) });
   changes.push(...pairPlan.changes);
   warnings.push(...pairPlan.warnings);
   await writeAll(pairPlan.entries.map((entry) => [`pair ${entry.policyId} ${entry.targetId}`, () => deps.desired.recordPair(entry)]));
@@ -177,7 +204,6 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   // Which missing pairs no open incident explains, and which incident each follows. A pair whose
   // last incident failed for good is left alone for a while (a warning each sweep), or released
   // when its target is gone; one whose retries ran out is followed up at once.
-  const openFor = executionTimeoutSeconds(rules);
   const explained: ExplainedPair[] = [];
   const unexplained: (MissingPair & { follows?: string })[] = [];
   const released: PairEntry[] = [];
@@ -410,7 +436,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
   const held = (outcomes: Map<KindFinding, FindingOutcome>) => [...outcomes].filter(([, outcome]) => outcome !== FindingOutcome.ACCEPTED).map(([finding]) => finding);
   if (!stopped) {
     try {
-      const [contents, parents, roots] = await Promise.all([deps.desired.contents(), deps.desired.parents(), deps.desired.rootTypes()]);
+      const [contents, parents, roots] = await Promise.all([deps.desired.contents(), deps.desired.parents(), recordedRoots ?? deps.desired.rootTypes()]);
       const protectedPolicies = new Set([...protectedNamed, ...stillDesired.map((entry) => entry.policyId)]);
       const protectedSeen = [...seen.policies.values()].filter((policy: PolicySeen) => protectedPolicies.has(policy.id) && rules.policyTypes.includes(policy.type as never));
       const forbidden = forbiddenAttachments(rules, forbiddenIsAttached);
@@ -420,6 +446,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
         ...deletedPolicies(seen.missingPolicies, contents, pairs, now),
         ...contentChanges(protectedSeen, contents),
         ...forbidden.findings,
+        ...[...leftovers.values()].flatMap((found) => (found.finding === undefined ? [] : [found.finding])),
       ];
       const outcomes = await sweepAll(findings);
       const heldFindings = held(outcomes);
@@ -449,6 +476,7 @@ export async function runSweep(deps: SweepDependencies, options: SweepOptions): 
                 missingTargets,
                 forbiddenFullAccess,
                 previous: previous?.withoutFullAwsAccess,
+                pending: leftovers.get(seenRoot.id)?.pending,
               }),
       });
       changes.push(...root.changes);

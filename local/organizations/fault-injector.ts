@@ -31,6 +31,8 @@ export const FaultName = {
   SERVICE: 'ServiceException',
   ACCESS_DENIED: 'AccessDeniedException',
   CONCURRENT_MODIFICATION: 'ConcurrentModificationException',
+  /** A policy change still in progress: AWS answers it to EnablePolicyType and other writes meanwhile. */
+  POLICY_CHANGES_IN_PROGRESS: 'PolicyChangesInProgressException',
 } as const;
 export type FaultName = (typeof FaultName)[keyof typeof FaultName];
 
@@ -59,6 +61,10 @@ const FAULTS: Readonly<Record<FaultName, { readonly status: number; readonly mes
   [FaultName.CONCURRENT_MODIFICATION]: {
     status: 400,
     message: 'The target of the operation is currently being modified by a different request. Try again later.',
+  },
+  [FaultName.POLICY_CHANGES_IN_PROGRESS]: {
+    status: 400,
+    message: 'Changes to the effective policy are in progress, and its contents can\'t be returned. Try the operation again later.',
   },
 };
 

@@ -102,8 +102,22 @@ describe('classify: a moved account, against a local Organizations endpoint', ()
     const { incident } = await classify({ event: moveEvent(Tree.payments, Tree.dev), ...CLASSIFY_INPUT });
 
     expect(incident).toMatchObject({ verdict: Verdict.UNPROTECTED, kind: Kind.ACCOUNT_MOVED, notify: false });
-    // Payments and Prod each held FullAWSAccess, which no rule protects.
-    expect(incident.reason).toContain('it lost 2 inherited attachments, none of which a rule protects');
+    // Payments and Prod each held FullAWSAccess, and Dev holds it too: nothing lost.
+    expect(incident.reason).toContain('it lost no inherited attachment');
+  });
+
+  it('calls a move UNPROTECTED when the destination chain still gives the protected policy the account left behind', async () => {
+    const classify = createClassifyHandler({ rules: treeRules(), organizations: organizationsAt(url), log: () => silentLog });
+    endpoint.organization.attachPolicy(SampleIds.protectCloudTrail, Tree.sandbox);
+    try {
+      const { incident } = await classify({ event: moveEvent(Tree.payments, Tree.sandbox), ...CLASSIFY_INPUT });
+
+      // p-protectct was on Workloads (left) and is on Sandbox (the destination): still inherited, not lost.
+      expect(incident).toMatchObject({ verdict: Verdict.UNPROTECTED, kind: Kind.ACCOUNT_MOVED });
+      expect(incident.reason).not.toContain(SampleIds.protectCloudTrail);
+    } finally {
+      endpoint.organization.detachPolicy(SampleIds.protectCloudTrail, Tree.sandbox);
+    }
   });
 
   it("calls the guard's own move back IGNORED_ACTOR without asking Organizations", async () => {

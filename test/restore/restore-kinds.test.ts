@@ -78,11 +78,22 @@ describe('RestoreProtection against the local organization', () => {
       expect(result).toMatchObject({ outcome: 'RESTORED', actions: [{ result: 'already' }] });
     });
 
-    it('reports the last SCP of a target as FAILED, naming the constraint', async () => {
-      const result = await restore(restoreInput(incident(SecurityOu)));
-
-      expect(result).toMatchObject({ outcome: 'FAILED', cause: expect.stringContaining('MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED') });
+    it('throws the last SCP of a target as RestoreBlocked, naming the constraint, for the rounds of retries', async () => {
+      await expect(restore(restoreInput(incident(SecurityOu)))).rejects.toMatchObject({
+        name: 'RestoreBlocked',
+        message: expect.stringContaining('MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'),
+      });
       expect(org().isAttached(Org.fullAccess, SecurityOu)).toBe(true);
+    });
+
+    it('reports another constraint of the detach as FAILED, naming it', async () => {
+      org().attachPolicy(Org.fullAccess, Regulated.ou);
+      env.organizationsEndpoint?.faults.script('DetachPolicy', ['AccessDeniedException']);
+
+      const result = await restore(restoreInput(incident(Regulated.ou)));
+      org().detachPolicy(Org.fullAccess, Regulated.ou);
+
+      expect(result).toMatchObject({ outcome: 'FAILED', cause: expect.stringContaining('AccessDeniedException') });
     });
 
     it('throws an outage with the name the workflow retries', async () => {

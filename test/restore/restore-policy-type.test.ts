@@ -72,3 +72,47 @@ describe('RestoreProtection of a disabled policy type (51 accounts, 10 OUs)', ()
     expect(result).toMatchObject({ outcome: 'FAILED', cause: expect.stringContaining('AccessDeniedException'), actions: [{ call: 'EnablePolicyType', result: 'failed' }] });
   });
 });
+
+describe('RestoreProtection of a disabled policy type under AttachPolicy rate limiting', () => {
+  let env: LocalEnvironment;
+  beforeAll(async () => {
+    // AttachPolicy's own bucket: 8 at once, 10 a second after that; the restoration takes several attempts.
+    env = await startEnvironment({ rules: bigRules(), organization: bigOrganization(), faults: { rateLimit: { requestsPerSecond: 10, burst: 8 }, operations: ['AttachPolicy'] } });
+    await seedPairs(env, protectedPairs);
+    await env.desired.recordRootTypes({ rootId: Big.root, enabledTypes: [SCP], at: new Date().toISOString(), withoutFullAwsAccess: [Big.allowListOu] } as Parameters<LocalEnvironment['desired']['recordRootTypes']>[0]);
+  });
+  afterAll(() => env.stop());
+  const org = () => env.organization!;
+
+  it('makes progress on every attempt: no attempt repeats an attachment an earlier one made', async () => {
+    org().disablePolicyType(SCP, Big.root);
+    const endpoint = env.organizationsEndpoint!;
+    endpoint.clearLog();
+    const incident = disabled();
+    const attempts: string[][] = [];
+    let result: Awaited<ReturnType<ReturnType<typeof restoreHandler>>> | undefined;
+
+    for (let attempt = 0; attempt < 20 && result === undefined; attempt++) {
+      const from = endpoint.requestLog.length;
+      try {
+        result = await restoreHandler(env)(restoreInput(incident));
+      } catch (error) {
+        expect(error).toMatchObject({ name: 'Organizations.TooManyRequestsException' });
+      }
+      attempts.push(endpoint.requestLog.slice(from).filter((entry) => entry.operation === 'AttachPolicy').map((entry) => `${entry.input.PolicyId} ${entry.input.TargetId} ${entry.status}`));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+
+    expect(result?.outcome).toBe('RESTORED');
+    expect(attempts.length).toBeGreaterThan(1);
+    const attachedBy = attempts.map((requests) => requests.filter((line) => line.endsWith(' 200')).map((line) => line.replace(/ 200$/, '')));
+    for (let later = 1; later < attempts.length; later++) {
+      const earlier = new Set(attachedBy.slice(0, later).flat());
+      expect(attempts[later].map((line) => line.replace(/ \d+$/, '')).filter((pair) => earlier.has(pair))).toEqual([]);
+    }
+    // Every protected pair attached exactly once in all (FullAWSAccess came back with the re-enable).
+    expect(attachedBy.flat().sort()).toEqual(protectedPairs.map(([policyId, targetId]) => `${policyId} ${targetId}`).sort());
+    expect(protectedPairs.filter(([policyId, targetId]) => !org().isAttached(policyId, targetId))).toEqual([]);
+    expect(org().isAttached(Big.fullAccess, Big.allowListOu)).toBe(false);
+  });
+});

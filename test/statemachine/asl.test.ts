@@ -1,7 +1,7 @@
 import aslValidator from 'asl-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorName, LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS } from '../../functions/shared/errors';
+import { ErrorName, LAMBDA_SERVICE_ERRORS, ROUND_ONLY_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS } from '../../functions/shared/errors';
 import { Decision, Kind, Mode, OnTimeout, Outcome, Verdict } from '../../functions/shared/vocabulary';
 import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
 import { loadDefinition } from '../../local/workflow/local-workflow';
@@ -77,6 +77,18 @@ describe('statemachine/remediation.asl.json', () => {
       expect(retrierOf(error)).toHaveLength(1);
       expect(retrierOf(error)[0]).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxDelaySeconds: expect.any(Number) });
     }
+  });
+
+  it.each(['ReattachPolicy', 'RestoreProtection'])('retries every transient Organizations error in %s, then sends it (and a blocked restore) to the rounds of retries', (name) => {
+    const retried = (state(name).Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+    const catches = state(name).Catch as { ErrorEquals: string[]; Next: string }[];
+    const toRounds = catches.find((c) => c.Next === 'NoteRetryRound')?.ErrorEquals ?? [];
+
+    expect(retried).toEqual(expect.arrayContaining([...TRANSIENT_ORGANIZATIONS_ERRORS]));
+    expect(toRounds).toEqual(expect.arrayContaining([...TRANSIENT_ORGANIZATIONS_ERRORS, ...ROUND_ONLY_ERRORS]));
+    expect(TRANSIENT_ORGANIZATIONS_ERRORS).toContain(ErrorName.ORG_POLICY_CHANGES_IN_PROGRESS);
+    // Retried at once, it would spend the round's attempts: only the rounds' pause lets another change lift it.
+    expect(retried.filter((error) => (ROUND_ONLY_ERRORS as readonly string[]).includes(error))).toEqual([]);
   });
 
   it('caps the backoff on throttling shorter than on service errors, so a storm keeps the rate limit busy', () => {

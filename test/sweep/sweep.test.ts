@@ -7,6 +7,7 @@ import { Outcome } from '../../functions/shared/vocabulary';
 import { createSweepHandler } from '../../functions/sweep/handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
+import { HANG } from '../../local/organizations/fault-injector';
 import { detachEvent } from '../support/events';
 import { Org, startEnvironment, testRules } from '../support/local-harness';
 import { sweepDependencies } from './support';
@@ -59,8 +60,9 @@ describe('the sweep', () => {
 
   it('opens one incident for a drift however many sweeps see it before its execution closes', async () => {
     await detachSilently(Org.denyRegion, Org.prodOu);
-    // The reattachment waits, so the drift is still there when the second sweep looks.
-    env.organizationsEndpoint?.faults.script('AttachPolicy', ['ServiceException', 'ServiceException']);
+    // The first AttachPolicy is never answered: the drift stays open until the function's request
+    // timeout, well after the second sweep looked (a few 503s would race it).
+    env.organizationsEndpoint?.faults.script('AttachPolicy', [HANG]);
 
     const first = await env.sweep();
     const second = await env.sweep();

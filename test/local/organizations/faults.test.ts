@@ -4,6 +4,10 @@ import {
   ConcurrentModificationException,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
+  DisablePolicyTypeCommand,
+  EnablePolicyTypeCommand,
+  ListRootsCommand,
+  PolicyChangesInProgressException,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
 import { FaultInjector, mulberry32, type FaultOptions } from '../../../local/organizations/fault-injector';
@@ -77,6 +81,23 @@ describe('scripted faults', () => {
     expect(concurrent).toBeInstanceOf(ConcurrentModificationException);
     expect([denied.$metadata.httpStatusCode, concurrent.$metadata.httpStatusCode]).toEqual([400, 400]);
     expect(h.org.isAttached(DENY_LEAVE, PROD_OU)).toBe(true);
+  });
+
+  it('answers a scripted PolicyChangesInProgressException to EnablePolicyType with status 400, then enables the type', async () => {
+    h = await startHarness();
+    const [root] = (await h.client.send(new ListRootsCommand({}))).Roots ?? [];
+    await h.client.send(new DisablePolicyTypeCommand({ RootId: root.Id, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    h.endpoint.faults.script('EnablePolicyType', ['PolicyChangesInProgressException']);
+    const enable = () => h!.client.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+
+    const error = await sdkErrorOf(enable());
+    expect(h.org.isPolicyTypeEnabled('SERVICE_CONTROL_POLICY')).toBe(false);
+    await enable();
+
+    expect(error).toBeInstanceOf(PolicyChangesInProgressException);
+    expect(error.message).toMatch(/try the operation again later/i);
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(h.org.isPolicyTypeEnabled('SERVICE_CONTROL_POLICY')).toBe(true);
   });
 
   it('consumes the script in order: 429, 503, then a call served normally', async () => {
