@@ -29,8 +29,10 @@ describe('a storm of 40 detachments at once, 10 requests/s per operation, 5% 503
   });
   afterAll(() => env.stop());
 
-  it('throttles the reattachments, so the storm exercises the retries', () => {
-    expect(env.organizationsEndpoint?.faults.injectedCount('TooManyRequestsException')).toBeGreaterThan(0);
+  // Throttling depends on how fast the executions arrive (a loaded machine spreads them out); the
+  // seeded 503s do not: either way the retries are exercised.
+  it('answers some reattachments with faults, so the storm exercises the retries', () => {
+    expect(env.organizationsEndpoint?.faults.injectedCount()).toBeGreaterThan(0);
   });
 
   it('loses no remediation: every protected attachment is back', () => {
