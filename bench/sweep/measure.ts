@@ -19,6 +19,8 @@ export interface SweepFigures {
     readonly byOperation: Readonly<Record<string, number>>;
     /** Requests the endpoint received from the sweep: the calls plus the SDK's retries of 429s. */
     readonly requests: number;
+    /** The sweep started executions, whose calls reach the same endpoint: requests are counted only until the first one started. */
+    readonly requestsCutAtFirstExecution: boolean;
     /** Of those, answered 429 by the endpoint's token buckets. */
     readonly throttled: number;
     /** When each operation's first and last request were answered, in seconds from the sweep's start: the sweep's phases. */
@@ -125,7 +127,7 @@ async function measuredSweep(env: LocalEnvironment, endpoint: LocalOrganizations
   return {
     sweep,
     seconds: round(seconds, 2),
-    organizations: { calls, byOperation, requests: requests.length, throttled: requests.filter((entry) => entry.status === 429).length, timeline },
+    organizations: { calls, byOperation, requests: requests.length, requestsCutAtFirstExecution: firstStart !== undefined, throttled: requests.filter((entry) => entry.status === 429).length, timeline },
     otherCalls,
     ...floorOf(byOperation, calls, options.rate, seconds),
     dynamodb: writesOf(result.changes, registryAfter - registryBefore),

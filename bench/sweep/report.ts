@@ -104,8 +104,8 @@ export function formatSweepReport(report: SweepBenchReport): string {
     row('seconds', each((f) => f.seconds.toFixed(1))),
     row('Organizations calls', each((f) => f.organizations.calls)),
     ...operations.map((operation) => row(`  ${operation}`, each((f) => f.organizations.byOperation[operation] ?? 0))),
-    row('requests received', each((f) => f.organizations.requests)),
-    row('  of which 429', each((f) => f.organizations.throttled)),
+    row('requests received', each((f) => `${f.organizations.requests}${f.organizations.requestsCutAtFirstExecution ? '*' : ''}`)),
+    row('  of which 429', each((f) => `${f.organizations.throttled}${f.organizations.requestsCutAtFirstExecution ? '*' : ''}`)),
     row('floor, busiest op ÷ rate (s)', each((f) => fixed(f.floor?.busiestSeconds, 1))),
     row('floor, calls ÷ rate (s)', each((f) => fixed(f.floor?.totalSeconds, 1))),
     row('seconds ÷ busiest-op floor', each((f) => fixed(f.ratio?.toBusiest, 2))),
@@ -121,6 +121,9 @@ export function formatSweepReport(report: SweepBenchReport): string {
       `Busiest operation: ${busiest || '-'}. Each operation has its own bucket of ${Math.max(1, report.rate)} tokens, full at each sweep's start, ` +
         'so a sweep can beat calls ÷ rate by the burst of each operation.',
     ),
+    ...(sweeps.some((f) => f.organizations.requestsCutAtFirstExecution)
+      ? wrap('* Counted only until the sweep started its first drift execution: the executions call the same endpoint, so later requests are not the sweep\'s alone.')
+      : []),
     ...wrap(`Items written by the first sweep: ${items} (${sweeps[0].dynamodb.putRequests} PutItem requests).`),
     ...(drift === undefined
       ? []
