@@ -31,7 +31,7 @@ import { RelayedSlackPoster } from '../functions/shared/notifications/slack-rela
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../functions/shared/clients/cloudtrail';
-import { LOCAL_ADMISSION_TIMEOUTS, LOCAL_MAX_SOCKETS } from '../functions/shared/clients/timeouts';
+import { clientOptionsWithSockets, LOCAL_ADMISSION_TIMEOUTS, LOCAL_MAX_SOCKETS, LOCAL_SNS_TIMEOUTS } from '../functions/shared/clients/timeouts';
 import { organizationsClientOptions, SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
 import { SFN_CLIENT_OPTIONS } from '../functions/shared/clients/sfn';
 import { SNS_CLIENT_OPTIONS } from '../functions/shared/clients/sns';
@@ -198,7 +198,7 @@ export class LocalEnvironment {
       },
       { step: 'initialize', name: 'countAttachCalls' },
     );
-    const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, requestHandler: { ...SNS_CLIENT_OPTIONS.requestHandler, httpAgent: { keepAlive: true, maxSockets: LOCAL_MAX_SOCKETS } }, endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, ...clientOptionsWithSockets(LOCAL_SNS_TIMEOUTS, LOCAL_MAX_SOCKETS), endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     const sfnClient = new SFNClient({ ...SFN_CLIENT_OPTIONS, endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.canaryRoleArn = options.canaryRoleArn ?? LOCAL_CANARY_ROLE_ARN;
     // The sweep function, from the same factory as in Lambda: its own Organizations client

@@ -114,6 +114,14 @@ export const LOCAL_DYNAMODB_TIMEOUTS = { ...CLIENT_TIMEOUTS.dynamodb, requestTim
 export const LOCAL_ADMISSION_TIMEOUTS = { ...CLIENT_TIMEOUTS.admission, requestTimeoutMs: 4_000 } as const satisfies ClientTimeouts;
 
 /**
+ * The local SNS stand-in's client. The stand-in answers at once, but it shares the process with a
+ * whole storm's executions, where the production 2 s cut Publish calls that were only queued on a
+ * starved event loop (NoticeNotSent for most of a 300-execution storm on a loaded machine): 4 s
+ * for the one attempt the local client makes, inside notify's 15 s.
+ */
+export const LOCAL_SNS_TIMEOUTS = { ...CLIENT_TIMEOUTS.sns, requestTimeoutMs: 4_000 } as const satisfies ClientTimeouts;
+
+/**
  * Sockets per local client. Every execution of a local storm shares one client per service in one
  * process, where each Lambda container would hold its own: the SDK's default of 50 sockets queues
  * the rest and warns "socket usage at capacity=50". Sized for the largest bench storm.
