@@ -95,9 +95,17 @@ export function initialSchedule(settings: AdmissionSettings, nowMs: number): Omi
   return { baseTicket: 1, baseAt: nowMs, baseRate: settings.expectedRate, probing: true, cutAt: 0, version: 1 };
 }
 
-/** The schedule was idle when ticket k was taken: the base moves to k, due now, at the rate reached. */
-export function restartAt(schedule: Schedule, settings: AdmissionSettings, ticket: number, nowMs: number): Pick<Schedule, 'baseTicket' | 'baseAt' | 'baseRate'> {
-  return { baseTicket: ticket, baseAt: nowMs, baseRate: Math.min(settings.maxRate, rateAt(schedule, settings, ticket - schedule.baseTicket)) };
+/**
+ * The schedule was idle when ticket k was taken: the base moves to k, due now, at the rate
+ * reached, but never below the expected rate. A rate learned above it is kept; one cut below it
+ * (by the last storm, or by someone else hammering the API then) is not carried into the next
+ * storm, which finds the limit again from the expected rate, probing.
+ */
+export function restartAt(schedule: Schedule, settings: AdmissionSettings, ticket: number, nowMs: number): Pick<Schedule, 'baseTicket' | 'baseAt' | 'baseRate' | 'probing'> {
+  const reached = Math.min(settings.maxRate, rateAt(schedule, settings, ticket - schedule.baseTicket));
+  return reached >= settings.expectedRate
+    ? { baseTicket: ticket, baseAt: nowMs, baseRate: reached, probing: schedule.probing }
+    : { baseTicket: ticket, baseAt: nowMs, baseRate: settings.expectedRate, probing: true };
 }
 
 /**

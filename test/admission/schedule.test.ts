@@ -28,6 +28,12 @@ describe('the admission schedule', () => {
     expect(restartAt(schedule, settings, 1, T0 + 3_600_000).baseRate).toBe(10);
   });
 
+  it('restarts an idle schedule cut below the expected rate at the expected rate, probing again', () => {
+    const floored: Schedule = { ...fresh(), baseRate: 0.2, probing: false };
+
+    expect(restartAt(floored, settings, 1, T0 + 60_000)).toMatchObject({ baseRate: 10, probing: true });
+  });
+
   it('cuts the rate on a throttle and re-spaces every ticket not yet due, whoever holds it', () => {
     const schedule = fresh();
     const before = dueAt(schedule, settings, 100);
