@@ -101,18 +101,20 @@ export class AdmissionStore {
   async take(nowMs: number): Promise<Ticket> {
     return this.call('take an admission ticket', async () => {
       for (let attempt = 0; ; attempt++) {
+        // ALL_OLD: the item as it was, so the gap since the last ticket is known; the base is unchanged by this update.
         const { Attributes } = await this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: this.key,
-            UpdateExpression: 'ADD #ticket :one',
-            ExpressionAttributeNames: { '#ticket': 'ticket' },
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValues: 'ALL_NEW',
+            UpdateExpression: 'ADD #ticket :one SET #lastTakeAt = :now',
+            ExpressionAttributeNames: { '#ticket': 'ticket', '#lastTakeAt': 'lastTakeAt' },
+            ExpressionAttributeValues: { ':one': 1, ':now': nowMs },
+            ReturnValues: 'ALL_OLD',
           }),
         );
-        const ticket = Number(Attributes?.ticket);
-        let schedule = scheduleOf(Attributes);
+        const ticket = Number(Attributes?.ticket ?? 0) + 1;
+        const idleMs = nowMs - Number(Attributes?.lastTakeAt ?? 0);
+        let schedule = scheduleOf(Attributes === undefined ? undefined : { ...Attributes, ticket });
         if (schedule === undefined) {
           const fresh = { ...initialSchedule(this.settings, nowMs), baseTicket: ticket };
           if (await this.rebase(undefined, fresh)) return { ticket, dueAt: nowMs, schedule: { ...fresh, ticket } };
@@ -121,7 +123,7 @@ export class AdmissionStore {
         }
         const due = dueAt(schedule, this.settings, ticket);
         if (due >= nowMs - this.settings.idleToleranceMs) return { ticket, dueAt: due, schedule };
-        const restarted = restartAt(schedule, this.settings, ticket, nowMs);
+        const restarted = restartAt(schedule, this.settings, ticket, nowMs, idleMs);
         if (await this.rebase(schedule.version, restarted)) return { ticket, dueAt: nowMs, schedule: { ...schedule, ...restarted, version: schedule.version + 1 } };
         // Another execution restarted the schedule at the same moment: this ticket may be before
         // its base (due in the past). Read once more; a ticket still far behind is swapped for a new one.

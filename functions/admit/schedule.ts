@@ -24,6 +24,10 @@ export interface AdmissionSettings {
   readonly steadyGrowth: number;
   /** A last ticket due longer ago than this means the schedule was idle: it restarts at now. */
   readonly idleToleranceMs: number;
+  /** No ticket taken for this long: the next one starts a new storm, from at least the expected rate. */
+  readonly newStormAfterMs: number;
+  /** A throttle cuts again this long after the last cut even if its attempt was admitted before it (the overload persists). */
+  readonly recutAfterMs: number;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface AdmissionSettings {
  * (docs/performance.md): a cut to 70 % and 1.5 % growth per ticket after it gives a cycle of
  * about 20 tickets between throttles, so about one throttled attempt per 20 successes.
  */
-export const CURVE = { decrease: 0.7, probingGrowth: 0.04, steadyGrowth: 0.015, idleToleranceMs: 1_000 } as const;
+export const CURVE = { decrease: 0.7, probingGrowth: 0.04, steadyGrowth: 0.015, idleToleranceMs: 1_000, newStormAfterMs: 60_000, recutAfterMs: 2_000 } as const;
 
 /** The settings for the rules' `remediation.admission`. */
 export function admissionSettings(rules: { expectedRate: number; maxRate?: number; minRate: number }): AdmissionSettings {
@@ -96,23 +100,30 @@ export function initialSchedule(settings: AdmissionSettings, nowMs: number): Omi
 }
 
 /**
- * The schedule was idle when ticket k was taken: the base moves to k, due now, at the rate
- * reached, but never below the expected rate. A rate learned above it is kept; one cut below it
- * (by the last storm, or by someone else hammering the API then) is not carried into the next
- * storm, which finds the limit again from the expected rate, probing.
+ * The schedule was behind when ticket k was taken (nobody was waiting): the base moves to k, due
+ * now, at the rate reached. After `newStormAfterMs` without any ticket, a rate cut below the
+ * expected rate (by the last storm, or by someone else hammering the API then) is not carried
+ * into the new storm, which finds the limit again from the expected rate, probing; a rate
+ * learned above it is kept. Within a storm (a short gap) the rate learned is kept as it is.
  */
-export function restartAt(schedule: Schedule, settings: AdmissionSettings, ticket: number, nowMs: number): Pick<Schedule, 'baseTicket' | 'baseAt' | 'baseRate' | 'probing'> {
+export function restartAt(
+  schedule: Schedule,
+  settings: AdmissionSettings,
+  ticket: number,
+  nowMs: number,
+  idleMs: number,
+): Pick<Schedule, 'baseTicket' | 'baseAt' | 'baseRate' | 'probing'> {
   const reached = Math.min(settings.maxRate, rateAt(schedule, settings, ticket - schedule.baseTicket));
-  return reached >= settings.expectedRate
-    ? { baseTicket: ticket, baseAt: nowMs, baseRate: reached, probing: schedule.probing }
-    : { baseTicket: ticket, baseAt: nowMs, baseRate: settings.expectedRate, probing: true };
+  if (idleMs >= settings.newStormAfterMs && reached < settings.expectedRate) return { baseTicket: ticket, baseAt: nowMs, baseRate: settings.expectedRate, probing: true };
+  return { baseTicket: ticket, baseAt: nowMs, baseRate: reached, probing: schedule.probing };
 }
 
 /**
  * A throttle at `nowMs` of an attempt admitted at `admittedRate`: the base moves to the position
  * due now, with the rate cut from the lower of the two (the schedule may have grown past what the
- * throttled attempt met). Undefined when the attempt was admitted before the last cut: one
- * overload is answered by one cut, not by one per request it throttled.
+ * throttled attempt met). Undefined when the attempt was admitted before the last cut, less than
+ * `recutAfterMs` ago: one overload is answered by one cut, not by one per request it throttled,
+ * and an overload that persists is cut again.
  */
 export function cutAt(
   schedule: Schedule,
@@ -121,7 +132,7 @@ export function cutAt(
   admittedAtMs: number,
   admittedRate: number,
 ): Pick<Schedule, 'baseTicket' | 'baseAt' | 'baseRate' | 'probing' | 'cutAt'> | undefined {
-  if (admittedAtMs <= schedule.cutAt) return undefined;
+  if (admittedAtMs <= schedule.cutAt && nowMs - schedule.cutAt < settings.recutAfterMs) return undefined;
   const n = positionAt(schedule, settings, (nowMs - schedule.baseAt) / 1000);
   const rate = Math.min(rateAt(schedule, settings, n), admittedRate);
   return { baseTicket: schedule.baseTicket + n, baseAt: nowMs, baseRate: Math.max(settings.minRate, settings.decrease * rate), probing: false, cutAt: nowMs };

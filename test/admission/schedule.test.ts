@@ -25,13 +25,19 @@ describe('the admission schedule', () => {
     const schedule = fresh();
 
     expect(rateAt(schedule, settings, 1_000)).toBe(40);
-    expect(restartAt(schedule, settings, 1, T0 + 3_600_000).baseRate).toBe(10);
+    expect(restartAt(schedule, settings, 1, T0 + 3_600_000, 3_600_000).baseRate).toBe(10);
   });
 
-  it('restarts an idle schedule cut below the expected rate at the expected rate, probing again', () => {
+  it('starts a new storm from the expected rate, probing, after a minute without tickets', () => {
     const floored: Schedule = { ...fresh(), baseRate: 0.2, probing: false };
 
-    expect(restartAt(floored, settings, 1, T0 + 60_000)).toMatchObject({ baseRate: 10, probing: true });
+    expect(restartAt(floored, settings, 1, T0 + 60_000, 60_000)).toMatchObject({ baseRate: 10, probing: true });
+  });
+
+  it('keeps the rate learned when the schedule falls behind within a storm', () => {
+    const cut: Schedule = { ...fresh(), baseRate: 3, probing: false };
+
+    expect(restartAt(cut, settings, 1, T0 + 5_000, 2_000)).toMatchObject({ baseRate: 3, probing: false });
   });
 
   it('cuts the rate on a throttle and re-spaces every ticket not yet due, whoever holds it', () => {
@@ -50,6 +56,12 @@ describe('the admission schedule', () => {
     const schedule: Schedule = { ...fresh(), cutAt: T0 + 1_000 };
 
     expect(cutAt(schedule, settings, T0 + 1_200, T0 + 999, 10)).toBeUndefined();
+  });
+
+  it('cuts again when the overload persists past recutAfterMs, whenever its attempt was admitted', () => {
+    const schedule: Schedule = { ...fresh(), cutAt: T0 + 1_000 };
+
+    expect(cutAt(schedule, settings, T0 + 3_500, T0 + 500, 10)).toBeDefined();
   });
 
   it('never cuts below minRate', () => {
