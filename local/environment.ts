@@ -2,6 +2,9 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { AdmissionStore } from '../functions/admit/admission-store';
+import { createAdmitHandler } from '../functions/admit/handler';
+import { admissionSettings } from '../functions/admit/schedule';
 import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
 import type { ClassifyInput } from '../functions/classify/classify';
 import { createClassifyHandler } from '../functions/classify/handler';
@@ -28,6 +31,7 @@ import { RelayedSlackPoster } from '../functions/shared/notifications/slack-rela
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../functions/shared/clients/cloudtrail';
+import { clientOptionsWithSockets, LOCAL_ADMISSION_TIMEOUTS, LOCAL_MAX_SOCKETS, LOCAL_SNS_TIMEOUTS } from '../functions/shared/clients/timeouts';
 import { organizationsClientOptions, SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
 import { SFN_CLIENT_OPTIONS } from '../functions/shared/clients/sfn';
 import { SNS_CLIENT_OPTIONS } from '../functions/shared/clients/sns';
@@ -142,6 +146,8 @@ export class LocalEnvironment {
   readonly slackNotifier: SlackNotifier;
   /** The metric points the handlers emitted (CloudWatch in AWS), for assertions. */
   readonly metrics: MetricPoint[] = [];
+  /** The shared AttachPolicy admission schedule the workflow's admit handler uses. */
+  readonly admissionStore: AdmissionStore;
   /** AttachPolicy calls made by the workflow's Organizations client, failed ones included. */
   attachCalls = 0;
   /** The canary function's role, as classify knows it. */
@@ -178,8 +184,10 @@ export class LocalEnvironment {
     this.decisions = new DecisionStore(documentClient, tableName);
     this.desired = new DesiredStateStore(documentClient, tableName);
     this.trueAudit = dynamoDbFaultProxy === undefined ? this.audit : new AuditStore(toDocumentClient(localDynamoDbClient(dynamoDbEndpoint)), tableName);
+    const organizationsOptions = organizationsClientOptions(options.organizationsRequestTimeoutMs);
     const organizations = new OrganizationsClient({
-      ...organizationsClientOptions(options.organizationsRequestTimeoutMs),
+      ...organizationsOptions,
+      requestHandler: { ...organizationsOptions.requestHandler, httpAgent: { keepAlive: true, maxSockets: LOCAL_MAX_SOCKETS } },
       endpoint: organizationsUrl,
       credentials: LOCAL_CREDENTIALS,
     });
@@ -190,7 +198,7 @@ export class LocalEnvironment {
       },
       { step: 'initialize', name: 'countAttachCalls' },
     );
-    const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, ...clientOptionsWithSockets(LOCAL_SNS_TIMEOUTS, LOCAL_MAX_SOCKETS), endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     const sfnClient = new SFNClient({ ...SFN_CLIENT_OPTIONS, endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.canaryRoleArn = options.canaryRoleArn ?? LOCAL_CANARY_ROLE_ARN;
     // The sweep function, from the same factory as in Lambda: its own Organizations client
@@ -212,6 +220,12 @@ export class LocalEnvironment {
     });
     const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn, guardRoleArns: [LOCAL_GUARD_ROLE_ARN] });
     const claim = createClaimHandler({ audit: this.audit, log });
+    // The admission store through the same proxy as the audit trail, with the short timeout its
+    // own client has in Lambda (lengthened for DynamoDB Local, clients/timeouts.ts) and one attempt.
+    const admission = options.rules.remediation.admission;
+    const settings = admissionSettings(admission);
+    this.admissionStore = new AdmissionStore(toDocumentClient(localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName, settings);
+    const admit = createAdmitHandler({ store: this.admissionStore, settings, enabled: admission.enabled, log });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
     // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
     // in-process, the request serialised as Lambda would), never with a token of their own.
@@ -241,6 +255,7 @@ export class LocalEnvironment {
           this.incidentWaiters.get(input.executionArn)?.(input.incident.incidentId);
           return claim(input);
         },
+        admit,
         'request-decision': async (input: RequestDecisionInput | LateDecisionInput) => {
           if ('phase' in input && input.phase === 'timed-out') return lateDecision(input, { audit: this.audit, decisions: this.decisions });
           const requested = await requestDecision(input as RequestDecisionInput, {
@@ -350,7 +365,10 @@ export class LocalEnvironment {
         await slackStandin.start();
         started.push(slackStandin);
         slackTarget = {
-          poster: new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl }),
+          // The stand-in answers at once: one shared client serves every execution of a storm (each
+          // Lambda container would hold its own), so it is sized for the storm, and its timeout
+          // (still inside notify's 15 s) measures the harness only when the machine is starved.
+          poster: new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 }),
           channel: options.rules.notify.slackChannel ?? STANDIN_SLACK_CHANNEL,
         };
       }

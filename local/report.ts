@@ -48,6 +48,8 @@ export function formatIncident(incident: IncidentReport): string {
   if (incident.execution) {
     const e = incident.execution;
     lines.push(`  workflow:  ${e.status}, ${e.durationSeconds.toFixed(2)} s, ${e.stateTransitions} states, ${e.lambdaInvocations} Lambda invocations, ${e.retries} retries`);
+    // Up to the first AttachPolicy, the invocation that makes it included.
+    if (e.beforeFirstAttach) lines.push(`  to attach: ${e.beforeFirstAttach.lambdaInvocations} Lambda invocations, ${e.beforeFirstAttach.stateTransitions} states`);
   }
   for (const action of incident.actions ?? []) lines.push(`  action:    ${actionText(action)}`);
   if (incident.report?.diff !== undefined) for (const line of incident.report.diff) lines.push(`  diff:      ${line}`);

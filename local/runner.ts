@@ -60,7 +60,16 @@ export interface IncidentReport {
   /** POLICY_CHANGED and POLICY_DELETED: the diff, the last known content, the targets it was desired on. */
   report: RestoreReport | null;
   /** The execution that claimed the incident: how long it ran, how many transitions and Lambda calls. */
-  execution: { executionArn: string; status: string; durationSeconds: number; stateTransitions: number; lambdaInvocations: number; retries: number } | null;
+  execution: {
+    executionArn: string;
+    status: string;
+    durationSeconds: number;
+    stateTransitions: number;
+    lambdaInvocations: number;
+    retries: number;
+    /** Up to the first AttachPolicy, that call's own Lambda invocation included (local/workflow/local-workflow.ts); null when it never attached. */
+    beforeFirstAttach: { stateTransitions: number; lambdaInvocations: number } | null;
+  } | null;
   /** Every execution that carried this CloudTrail event (duplicates included). */
   deliveries: number;
   record: IncidentRecord;
@@ -138,6 +147,7 @@ function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions:
             stateTransitions: claimed.stateTransitions,
             lambdaInvocations: claimed.lambdaInvocations,
             retries: claimed.retries,
+            beforeFirstAttach: claimed.beforeFirstAttach ?? null,
           },
     deliveries: 0,
     record,

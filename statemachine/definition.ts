@@ -17,7 +17,8 @@ import { ASL_FILE } from '../functions/shared/workflow-functions';
 export const REMEDIATION_ALLOWANCE_SECONDS = 3 * 60 * 60;
 
 /** The rules a definition depends on: the approval window and the remediation deadline. */
-export type DefinitionRules = Pick<ProtectionRules, 'approval' | 'remediation'>;
+/** What the definition depends on: the approval window and the remediation deadline. */
+export type DefinitionRules = Pick<ProtectionRules, 'approval'> & { remediation: Pick<ProtectionRules['remediation'], 'deadlineMinutes'> };
 
 /**
  * The execution's timeout: the rules' approval window, plus the remediation deadline (retrying

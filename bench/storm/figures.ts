@@ -23,6 +23,9 @@ export interface StormFigures {
   readonly ratioToFloor: number | null;
   /** AttachPolicy requests the endpoint received, per detached pair. */
   readonly attemptsPerRemediation: number;
+  /** Seconds from the storm's start until half (p50) and 95 % (p95) of the pairs were restored; null if fewer were. */
+  readonly p50RestoreSeconds: number | null;
+  readonly p95RestoreSeconds: number | null;
   /** Wall time until the system stopped (every execution ended). */
   readonly wallSeconds: number;
 }
@@ -45,9 +48,19 @@ export function figuresOf(
 ): StormFigures {
   const key = (policyId: unknown, targetId: unknown) => `${String(policyId)}|${String(targetId)}`;
   const wanted = new Set(pairs.map((pair) => key(pair.policyId, pair.targetId)));
-  const restoreTimes = endpoint.requestLog
-    .filter((entry) => entry.operation === 'AttachPolicy' && entry.status === 200 && wanted.has(key(entry.input.PolicyId, entry.input.TargetId)))
-    .map((entry) => entry.at);
+  const firstRestore = new Map<string, number>();
+  for (const entry of endpoint.requestLog) {
+    if (entry.operation !== 'AttachPolicy' || entry.status !== 200) continue;
+    const pair = key(entry.input.PolicyId, entry.input.TargetId);
+    if (wanted.has(pair) && !firstRestore.has(pair)) firstRestore.set(pair, entry.at);
+  }
+  const restoreTimes = [...firstRestore.values()];
+  const sorted = restoreTimes.map((at) => (at - startedAtMs) / 1000).sort((a, b) => a - b);
+  // The time by which a share of all N pairs was back (nearest rank); never, if fewer came back.
+  const percentile = (share: number) => {
+    const rank = Math.ceil(share * pairs.length);
+    return rank <= sorted.length && rank > 0 ? sorted[rank - 1] : null;
+  };
   const lost = pairs.filter((pair) => !endpoint.organization.isAttached(pair.policyId, pair.targetId)).length;
   const last = restoreTimes.length === 0 ? null : (Math.max(...restoreTimes) - startedAtMs) / 1000;
   return {
@@ -57,6 +70,8 @@ export function figuresOf(
     lastRestoredSeconds: last,
     ratioToFloor: last === null ? null : last / floorSeconds(pairs.length, rate),
     attemptsPerRemediation: endpoint.callCount('AttachPolicy') / pairs.length,
+    p50RestoreSeconds: percentile(0.5),
+    p95RestoreSeconds: percentile(0.95),
     wallSeconds: (stoppedAtMs - startedAtMs) / 1000,
   };
 }

@@ -1,3 +1,4 @@
+import { admissionSettings } from '../../functions/admit/schedule';
 import { LocalEnvironment } from '../../local/environment';
 import { stderrLog } from '../../local/local-log';
 import { DetachmentReplayer } from '../../local/replay';
@@ -16,6 +17,19 @@ export interface GuardianStormResult extends StormFigures {
   readonly failedExecutions: number;
   /** Retries Step Functions made, over every execution. */
   readonly retries: number;
+  /** Per event execution that attached, on the way to its first AttachPolicy (that call's own Lambda included): mean and max. */
+  readonly beforeFirstAttach: {
+    readonly lambdaInvocations: { readonly mean: number; readonly max: number };
+    readonly stateTransitions: { readonly mean: number; readonly max: number };
+  } | null;
+  /** AttachPolicy attempts the endpoint throttled (429), over the event path. */
+  readonly throttledAttempts: number;
+  /** The admission the rules gave: on or off, and the expected rate it started from. */
+  readonly admission: { readonly enabled: boolean; readonly expectedRate: number; readonly maxRate: number };
+}
+
+function meanAndMax(values: readonly number[]) {
+  return { mean: Number((values.reduce((sum, value) => sum + value, 0) / values.length).toFixed(2)), max: Math.max(...values) };
 }
 
 /** How to run scp-guardian on a storm. */
@@ -35,6 +49,7 @@ export interface GuardianStormOptions {
  */
 export async function runGuardian(scenario: StormScenario, options: GuardianStormOptions): Promise<GuardianStormResult> {
   const { limits } = options;
+  const { admission } = scenario.rules.remediation;
   const env = await LocalEnvironment.start({
     rules: scenario.rules,
     organization: scenario.organization,
@@ -56,6 +71,8 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
     const startedAt = Date.now();
     const executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
     const eventPath = figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate);
+    const throttledAttempts = endpoint.requestLog.filter((entry) => entry.operation === 'AttachPolicy' && entry.error === 'TooManyRequestsException').length;
+    const onTheWay = executions.flatMap((execution) => (execution.beforeFirstAttach === undefined ? [] : [execution.beforeFirstAttach]));
     // The safety net: one sweep, and the drift executions it starts.
     const sweep = await env.sweep();
     const drift = await Promise.all(sweep.executions);
@@ -70,6 +87,12 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
       sweepIncidents: sweep.result.incidents.length,
       failedExecutions: all.filter((execution) => execution.status === 'FAILED').length,
       retries: all.reduce((sum, execution) => sum + execution.retries, 0),
+      beforeFirstAttach:
+        onTheWay.length === 0
+          ? null
+          : { lambdaInvocations: meanAndMax(onTheWay.map((w) => w.lambdaInvocations)), stateTransitions: meanAndMax(onTheWay.map((w) => w.stateTransitions)) },
+      throttledAttempts,
+      admission: { enabled: admission.enabled, expectedRate: admission.expectedRate, maxRate: admissionSettings(admission).maxRate },
     };
   } finally {
     await env.stop();

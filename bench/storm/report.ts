@@ -43,17 +43,35 @@ export function stormReport(
   };
 }
 
+const admissionText = (g: GuardianStormResult) =>
+  g.admission.enabled ? `on, started at the expected ${g.admission.expectedRate}/s (maxRate ${g.admission.maxRate}/s), not told R` : 'off (every execution retries on its own timer)';
+const onTheWay = (g: GuardianStormResult) =>
+  g.beforeFirstAttach === null
+    ? 'none attached'
+    : `${g.beforeFirstAttach.lambdaInvocations.mean} Lambda invocations (max ${g.beforeFirstAttach.lambdaInvocations.max}), ${g.beforeFirstAttach.stateTransitions.mean} states (max ${g.beforeFirstAttach.stateTransitions.max})`;
+
 const fixed = (value: number | null, digits: number, unit = '') => (value === null ? 'never' : `${value.toFixed(digits)}${unit}`);
 
 /** The report as a table for people. */
 export function formatStormReport(report: StormReport): string {
   const { scpGuardian: guardian, baseline, scpGuardianUnlimited: unlimited } = report;
-  const rows: string[][] = [
-    [guardian.system, String(guardian.lostAfterEventPath), String(guardian.lostAfterSweep), String(guardian.failedExecutions), fixed(guardian.lastRestoredSeconds, 1, ' s'), fixed(guardian.ratioToFloor, 2), guardian.attemptsPerRemediation.toFixed(2)],
-    [baseline.system, String(baseline.lost), 'no sweep', '-', fixed(baseline.lastRestoredSeconds, 1, ' s'), fixed(baseline.ratioToFloor, 2), baseline.attemptsPerRemediation.toFixed(2)],
-    [unlimited.system, String(unlimited.lostAfterEventPath), String(unlimited.lostAfterSweep), String(unlimited.failedExecutions), fixed(unlimited.lastRestoredSeconds, 1, ' s'), fixed(unlimited.ratioToFloor, 2), unlimited.attemptsPerRemediation.toFixed(2)],
+  const row = (figures: StormFigures, lostEvents: string, lostSweep: string, failed: string) => [
+    figures.system,
+    lostEvents,
+    lostSweep,
+    failed,
+    fixed(figures.lastRestoredSeconds, 1, ' s'),
+    fixed(figures.ratioToFloor, 2),
+    figures.attemptsPerRemediation.toFixed(2),
+    fixed(figures.p50RestoreSeconds, 1, ' s'),
+    fixed(figures.p95RestoreSeconds, 1, ' s'),
   ];
-  const header = ['system', 'lost (events)', 'lost (+sweep)', 'FAILED', 'last restored', '÷ N/R', 'attempts/remediation'];
+  const rows: string[][] = [
+    row(guardian, String(guardian.lostAfterEventPath), String(guardian.lostAfterSweep), String(guardian.failedExecutions)),
+    row(baseline, String(baseline.lost), 'no sweep', '-'),
+    row(unlimited, String(unlimited.lostAfterEventPath), String(unlimited.lostAfterSweep), String(unlimited.failedExecutions)),
+  ];
+  const header = ['system', 'lost (events)', 'lost (+sweep)', 'FAILED', 'last restored', '÷ N/R', 'attempts/remediation', 'p50', 'p95'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [
@@ -65,7 +83,9 @@ export function formatStormReport(report: StormReport): string {
     '',
     `scp-guardian: lost (events) counts pairs still detached when every event's execution ended; lost (+sweep) after one sweep and the ${guardian.sweepIncidents} drift incident(s) it opened.`,
     `scp-guardian: ${guardian.failedExecutions} execution(s) FAILED, ${guardian.retries} Step Functions retries; the event path ended after ${guardian.wallSeconds.toFixed(1)} s.`,
-    `no API limits: the same ${report.n} executions with no rate limit and no 503s restore everything in ${fixed(unlimited.lastRestoredSeconds, 1, ' s')}, the local workflow's own pace here.`,
+    `admission: ${admissionText(guardian)}; ${guardian.throttledAttempts} AttachPolicy attempts throttled (429).`,
+    `to the first AttachPolicy, per execution (its own Lambda included): ${onTheWay(guardian)}.`,
+    `no API limits: the same ${report.n} executions with no rate limit and no 503s restore everything in ${fixed(unlimited.lastRestoredSeconds, 1, ' s')}: the local workflow's own pace${unlimited.admission.enabled ? `, and the admission's, which never goes above maxRate ${unlimited.admission.maxRate}/s` : ''}.`,
     `seed baseline: ${baseline.lost} of ${report.n} never restored; its time is that of the ${baseline.restored} it restored.`,
     `machine: load average ${report.machine.loadAverage} on ${report.machine.cores} cores (the local workflow shares them with DynamoDB Local).`,
     `ReattachPolicy retry budget (from the ASL): at most ${report.retryBudget.worstCaseDelaySeconds} s of backoff over ${report.retryBudget.retries} retries (${report.retryBudget.attempts} attempts) per round; rounds go on until the remediation deadline.`,

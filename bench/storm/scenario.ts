@@ -71,11 +71,18 @@ function detachEventOf(template: Record<string, unknown>, pair: ProtectedPair): 
   return event;
 }
 
+/** The rules' `remediation.admission` a storm runs with; left out, the defaults (the guard is not told R). */
+export interface StormAdmission {
+  readonly enabled?: boolean;
+  readonly expectedRate?: number;
+}
+
 /** A storm of `n` detachments: the guard SCP comes off `n` member accounts at once. */
-export function stormScenario(n: number): StormScenario {
+export function stormScenario(n: number, admission: StormAdmission = {}): StormScenario {
   const organization = organizationOf(n);
   const pairs = Array.from({ length: n }, (_, index) => ({ policyId: GUARD_POLICY, targetId: accountId(index) }));
   const template = JSON.parse(readFileSync(TEMPLATE_EVENT, 'utf8')) as Record<string, unknown>;
-  const rules = parseProtectionRules({ protect: [{ policyId: GUARD_POLICY, targets: '*', mode: 'auto' }] }, 'storm rules');
+  const remediation = Object.keys(admission).length === 0 ? {} : { remediation: { admission: { ...admission } } };
+  const rules = parseProtectionRules({ protect: [{ policyId: GUARD_POLICY, targets: '*', mode: 'auto' }], ...remediation }, 'storm rules');
   return { organization, rules, pairs, events: pairs.map((pair) => detachEventOf(template, pair)) };
 }

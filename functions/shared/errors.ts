@@ -42,6 +42,8 @@ export const ErrorName = {
   DECISION_NOT_REQUESTED: 'DecisionNotRequested',
   /** Transient errors lasted past the remediation deadline: the incident ends FAILED and the sweep takes over. */
   REMEDIATION_DEADLINE_PASSED: 'RemediationDeadlinePassed',
+  /** The admission store (functions/admit) did not answer in time: the remediation goes on unadmitted. */
+  ADMISSION_UNAVAILABLE: 'Admission.Unavailable',
   /** The Fail state's error when the classify function failed and the rules alone decided. */
   CLASSIFICATION_FAILED: 'ClassificationFailed',
   /** A Lambda function ran out of time (older runtimes report States.Timeout). */
@@ -168,5 +170,12 @@ export class AuditStoreThrottledError extends GuardianError {
 export class AuditStoreUnavailableError extends GuardianError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorName.AUDIT_UNAVAILABLE, message, options);
+  }
+}
+
+/** The admission store failed or was slow: the workflow reattaches without a slot (act first). */
+export class AdmissionUnavailableError extends GuardianError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorName.ADMISSION_UNAVAILABLE, message, options);
   }
 }

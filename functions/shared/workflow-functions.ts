@@ -6,6 +6,7 @@
 export const WORKFLOW_FUNCTIONS = {
   ClassifyFunctionArn: 'classify',
   ClaimFunctionArn: 'claim',
+  AdmitFunctionArn: 'admit',
   RequestDecisionFunctionArn: 'request-decision',
   ReattachFunctionArn: 'reattach',
   RestoreFunctionArn: 'restore',
@@ -27,6 +28,8 @@ export const ASL_FILE = 'statemachine/remediation.asl.json';
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 'slack-interactions' | 'slack-relay' | 'sweep', number>> = {
   classify: 10,
   claim: 10,
+  // Three admission-store calls at most (clients/timeouts.ts: 1 s each, one attempt).
+  admit: 10,
   'request-decision': 15,
   reattach: 30,
   // A re-enabled policy type puts back every desired pair of it (a few calls per target, four

@@ -8,6 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { ADMISSION_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { attachScope } from '../attach-scope';
@@ -15,13 +16,15 @@ import { restoreGrants } from '../restore-scope';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
 /** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
-export const HANDLER_NAMES = ['classify', 'claim', 'request-decision', 'reattach', 'restore', 'close', 'notify', 'slack-interactions', 'slack-relay'] as const;
+export const HANDLER_NAMES = ['classify', 'claim', 'admit', 'request-decision', 'reattach', 'restore', 'close', 'notify', 'slack-interactions', 'slack-relay'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** What each function is for, and whether it uses the table (T) and the topic (P); timeouts are FUNCTION_TIMEOUT_SECONDS. */
-const SPECS: Record<HandlerName, [description: string, uses: '' | 'T' | 'TP']> = {
+const SPECS: Record<HandlerName, [description: string, uses: '' | 'T' | 'TP' | 'A']> = {
   classify: ['Classifies a DetachPolicy event (read-only Organizations calls)', ''],
   claim: ['Claims an incident once per CloudTrail eventID', 'T'],
+  // A: the admission items alone (ADMISSION#...), read and updated in place.
+  admit: ['Hands out AttachPolicy time slots from the shared admission schedule', 'A'],
   'request-decision': ['Stores the task token and asks approvers in Slack', 'TP'],
   reattach: ['Reattaches the detached policy and confirms it (AttachPolicy, ListPoliciesForTarget)', 'T'],
   // Reads the desired state only (its grants are infra/restore-scope.ts): no TABLE_ACTIONS.
@@ -105,6 +108,15 @@ export class Handlers extends Construct {
         },
       });
       if (uses.includes('T')) role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_ACTIONS, resources: [props.table.tableArn] }));
+      if (uses === 'A') {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+            resources: [props.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ADMISSION_PK_PREFIX}*`] } },
+          }),
+        );
+      }
       if (uses === 'TP') props.topic.grantPublish(fn);
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',

@@ -25,19 +25,27 @@ export const DynamoDbFaultMode = {
   UNAVAILABLE: 'unavailable',
   THROTTLE: 'throttle',
   ERROR: 'error',
+  /** Tests only: every request it hits is held open and never answered, until the client gives up. */
+  HANG: 'hang',
 } as const;
 export type DynamoDbFaultMode = (typeof DynamoDbFaultMode)[keyof typeof DynamoDbFaultMode];
 
 /** What the proxy injects: one mode, and for the random ones the fraction of requests it hits. */
 export type DynamoDbFaults = (
-  | { readonly mode: typeof DynamoDbFaultMode.UNAVAILABLE }
+  | { readonly mode: typeof DynamoDbFaultMode.UNAVAILABLE | typeof DynamoDbFaultMode.HANG }
   | { readonly mode: typeof DynamoDbFaultMode.THROTTLE | typeof DynamoDbFaultMode.ERROR; readonly probability: number }
 ) & {
   /**
-   * Seed of the PRNG behind the random faults (`unavailable` draws nothing).
+   * Seed of the PRNG behind the random faults (`unavailable` and `hang` draw nothing).
    * @default 1
    */
   readonly seed?: number;
+  /**
+   * Only requests whose body holds this text are faulted (e.g. `ADMISSION#`, the admission
+   * items' key prefix); the rest pass. Tests use it to fail one kind of item alone.
+   * @default every request
+   */
+  readonly only?: string;
 };
 
 const USAGE = 'expected unavailable, throttle:P or error:P, with P from 0 to 1';
@@ -66,6 +74,7 @@ export const InjectedDynamoDbError = {
   [DynamoDbFaultMode.UNAVAILABLE]: 'ServiceUnavailable',
   [DynamoDbFaultMode.THROTTLE]: 'ProvisionedThroughputExceededException',
   [DynamoDbFaultMode.ERROR]: 'InternalServerError',
+  [DynamoDbFaultMode.HANG]: 'none (never answered)',
 } as const satisfies Record<DynamoDbFaultMode, string>;
 
 const ANSWERS: Readonly<Record<DynamoDbFaultMode, { readonly status: number; readonly message: string }>> = {
@@ -75,6 +84,7 @@ const ANSWERS: Readonly<Record<DynamoDbFaultMode, { readonly status: number; rea
     message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
   },
   [DynamoDbFaultMode.ERROR]: { status: 500, message: 'Internal server error' },
+  [DynamoDbFaultMode.HANG]: { status: 0, message: '' },
 };
 
 /** What went through the proxy so far. */
@@ -99,7 +109,7 @@ export class DynamoDbFaultProxy {
   private readonly tally: DynamoDbFaultCounts = {
     requests: 0,
     forwarded: 0,
-    injected: { unavailable: 0, throttle: 0, error: 0 },
+    injected: { unavailable: 0, throttle: 0, error: 0, hang: 0 },
     injectedByOperation: {},
   };
   /** `http://127.0.0.1:PORT` once started. */
@@ -107,7 +117,7 @@ export class DynamoDbFaultProxy {
 
   constructor(target: string, readonly faults: DynamoDbFaults) {
     this.target = new URL(target);
-    if (faults.mode !== DynamoDbFaultMode.UNAVAILABLE && !(faults.probability >= 0 && faults.probability <= 1)) {
+    if ((faults.mode === DynamoDbFaultMode.THROTTLE || faults.mode === DynamoDbFaultMode.ERROR) && !(faults.probability >= 0 && faults.probability <= 1)) {
       throw new Error(`DynamoDbFaultProxy: the ${faults.mode} probability must be from 0 to 1, got ${String(faults.probability)}`);
     }
     this.random = mulberry32(faults.seed ?? 1);
@@ -156,13 +166,36 @@ export class DynamoDbFaultProxy {
   /** The fault for this request, if any: one draw per request in the random modes. */
   private draw(): DynamoDbFaultMode | undefined {
     const { faults } = this;
-    if (faults.mode === DynamoDbFaultMode.UNAVAILABLE) return faults.mode;
-    return this.random() < faults.probability ? faults.mode : undefined;
+    if (faults.mode === DynamoDbFaultMode.THROTTLE || faults.mode === DynamoDbFaultMode.ERROR) return this.random() < faults.probability ? faults.mode : undefined;
+    return faults.mode;
   }
 
   private handle(incoming: IncomingMessage, answer: ServerResponse): void {
+    const only = this.faults.only;
+    if (only === undefined) return this.handleRequest(incoming, answer);
+    // Whether the request is one to fault is in its body: read it all, then fault or forward it.
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.once('end', () => this.handleRequest(incoming, answer, Buffer.concat(chunks), Buffer.concat(chunks).includes(only)));
+  }
+
+  private handleRequest(incoming: IncomingMessage, answer: ServerResponse, body?: Buffer, matches = true): void {
     this.tally.requests++;
-    const fault = this.draw();
+    const fault = matches ? this.draw() : undefined;
+    if (fault === DynamoDbFaultMode.HANG) {
+      this.tally.injected[fault]++;
+      const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
+      this.tally.injectedByOperation[operation] = (this.tally.injectedByOperation[operation] ?? 0) + 1;
+      incoming.resume();
+      return; // held open: the client's request timeout ends it, or stop() does
+    }
+    if (fault !== undefined && body !== undefined) {
+      const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
+      this.tally.injected[fault]++;
+      this.tally.injectedByOperation[operation] = (this.tally.injectedByOperation[operation] ?? 0) + 1;
+      this.answerFault(answer, fault);
+      return;
+    }
     if (fault !== undefined) {
       const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
       this.tally.injected[fault]++;
@@ -173,7 +206,7 @@ export class DynamoDbFaultProxy {
       return;
     }
     this.tally.forwarded++;
-    this.forward(incoming, answer);
+    this.forward(incoming, answer, body);
   }
 
   private answerFault(answer: ServerResponse, fault: DynamoDbFaultMode): void {
@@ -190,7 +223,7 @@ export class DynamoDbFaultProxy {
     answer.end(body);
   }
 
-  private forward(incoming: IncomingMessage, answer: ServerResponse): void {
+  private forward(incoming: IncomingMessage, answer: ServerResponse, body?: Buffer): void {
     const upstream = httpRequest(
       {
         protocol: this.target.protocol,
@@ -212,6 +245,7 @@ export class DynamoDbFaultProxy {
     answer.once('close', () => {
       if (!answer.writableFinished) upstream.destroy();
     });
-    incoming.pipe(upstream);
+    if (body === undefined) incoming.pipe(upstream);
+    else upstream.end(body);
   }
 }

@@ -108,10 +108,33 @@ export interface ExecutionRecord {
   stateTransitions: number;
   lambdaInvocations: number;
   retries: number;
+  /** The retries by state name. */
+  retriesByState: Record<string, number>;
   startedAt: string;
   stoppedAt: string;
   /** A failed execution's state data when it last moved between top-level states (what the Fail state saw). */
   lastState?: unknown;
+  /**
+   * On the way to the first AttachPolicy (the first entry of an attach state): the states entered
+   * and the Lambda invocations, that state's own included, leaving out the opening notice that runs
+   * beside the restoration. Absent when the execution never attached.
+   */
+  beforeFirstAttach?: { stateTransitions: number; lambdaInvocations: number };
+}
+
+/** The states that make the AttachPolicy call of a reattachment. */
+export const ATTACH_STATES: ReadonlySet<string> = new Set(['ReattachPolicy', 'ReattachUnadmitted']);
+
+/** States of Parallel branches that hold no attach state: they run beside the way to AttachPolicy, not on it. */
+function besideTheAttachPath(states: Record<string, AnyState>, into = new Set<string>()): Set<string> {
+  for (const state of Object.values(states)) {
+    for (const branch of state.Branches ?? []) {
+      const names = Object.keys(branch.States);
+      if (!names.some((name) => ATTACH_STATES.has(name))) for (const name of names) into.add(name);
+      besideTheAttachPath(branch.States, into);
+    }
+  }
+  return into;
 }
 
 export interface LocalWorkflowOptions {
@@ -224,13 +247,29 @@ export class LocalWorkflow {
 
     const statesEntered: string[] = [];
     let retries = 0;
+    const retriesByState: Record<string, number> = {};
     let lastState: unknown;
     const topLevel = new Set(Object.keys((this.definition as { States: Record<string, unknown> }).States));
+    const beside = besideTheAttachPath((this.definition as { States: Record<string, AnyState> }).States);
+    const isLambda = (name: string) => {
+      const resource = this.tasks.get(name)?.Resource;
+      return resource === WAIT_FOR_TASK_TOKEN || (resource !== undefined && this.functionsByArn.has(resource));
+    };
+    const onTheWay = { stateTransitions: 0, lambdaInvocations: 0 };
+    let beforeFirstAttach: ExecutionRecord['beforeFirstAttach'];
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') statesEntered.push(event.state.name);
+        if (beforeFirstAttach === undefined && (event.type === 'StateEntered' || event.type === 'StateRetried') && !beside.has(event.state.name)) {
+          if (event.type === 'StateEntered') onTheWay.stateTransitions++;
+          if (isLambda(event.state.name)) onTheWay.lambdaInvocations++;
+          if (event.type === 'StateEntered' && ATTACH_STATES.has(event.state.name)) beforeFirstAttach = { ...onTheWay };
+        }
         if (event.type === 'StateExited' && topLevel.has(event.state.name)) lastState = event.state.output;
-        if (event.type === 'StateRetried') retries++;
+        if (event.type === 'StateRetried') {
+          retries++;
+          retriesByState[event.state.name] = (retriesByState[event.state.name] ?? 0) + 1;
+        }
         if ((event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateCaught') && this.tasks.get(event.state.name)?.Resource === WAIT_FOR_TASK_TOKEN) {
           this.options.broker.expire(token);
         }
@@ -244,8 +283,10 @@ export class LocalWorkflow {
         stateTransitions: statesEntered.length,
         lambdaInvocations: counters.lambdaInvocations,
         retries,
+        retriesByState,
         startedAt,
         stoppedAt: new Date().toISOString(),
+        ...(beforeFirstAttach === undefined ? {} : { beforeFirstAttach }),
       });
       try {
         const output = await execution.result;

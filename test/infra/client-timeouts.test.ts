@@ -17,6 +17,7 @@ describe('the timeouts fit the functions that make the calls', () => {
     organizations: ['classify', 'reattach'],
     dynamodb: ['request-decision', 'reattach', 'close', 'notify', 'slack-interactions'],
     claim: ['claim'],
+    admission: ['admit'],
     secretsmanager: ['slack-interactions', 'slack-relay'],
     sns: ['request-decision', 'notify'],
     sfn: ['slack-interactions'],

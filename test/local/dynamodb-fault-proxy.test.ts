@@ -144,7 +144,7 @@ describe('DynamoDbFaultProxy', () => {
       const error = await outcomeOf(clientOf(proxy.url, 3));
 
       expect(error).toMatchObject({ name: 'ServiceUnavailable', $metadata: { attempts: 3 } });
-      expect(proxy.counts).toEqual({ requests: 3, forwarded: 0, injected: { unavailable: 3, throttle: 0, error: 0 }, injectedByOperation: { PutItem: 3 } });
+      expect(proxy.counts).toEqual({ requests: 3, forwarded: 0, injected: { unavailable: 3, throttle: 0, error: 0, hang: 0 }, injectedByOperation: { PutItem: 3 } });
     });
 
     it('makes an audit-store claim fail with AuditStore.Unavailable and write nothing', async () => {

@@ -69,8 +69,8 @@ describe('statemachine/remediation.asl.json', () => {
     expect(failErrors.filter((name) => !known.has(name))).toEqual([]);
   });
 
-  it('retries reattachment on throttling, service errors and concurrent modification with capped, fully jittered backoff', () => {
-    const retriers = state('ReattachPolicy').Retry as Record<string, unknown>[];
+  it('retries an unadmitted reattachment on throttling, service errors and concurrent modification with capped, fully jittered backoff', () => {
+    const retriers = state('ReattachUnadmitted').Retry as Record<string, unknown>[];
     const retrierOf = (error: string) => retriers.filter((r) => (r.ErrorEquals as string[]).includes(error));
 
     for (const error of TRANSIENT_ORGANIZATIONS_ERRORS) {
@@ -92,10 +92,33 @@ describe('statemachine/remediation.asl.json', () => {
   });
 
   it('caps the backoff on throttling shorter than on service errors, so a storm keeps the rate limit busy', () => {
-    const retriers = state('ReattachPolicy').Retry as Record<string, unknown>[];
+    const retriers = state('ReattachUnadmitted').Retry as Record<string, unknown>[];
     const capOf = (error: string) => retriers.find((r) => (r.ErrorEquals as string[]).includes(error))?.MaxDelaySeconds as number;
 
     expect(capOf(ErrorName.ORG_THROTTLED)).toBeLessThan(capOf(ErrorName.ORG_SERVICE));
+  });
+
+  it('does not retry an admitted reattachment on its own timer when throttled: it reports the throttle and takes a new slot', () => {
+    const retried = (state('ReattachPolicy').Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+    const catches = state('ReattachPolicy').Catch as { ErrorEquals: string[]; Next: string }[];
+
+    expect(retried).not.toContain(ErrorName.ORG_THROTTLED);
+    expect(catches[0]).toMatchObject({ ErrorEquals: [ErrorName.ORG_THROTTLED], Next: 'IsReadmissionDue' });
+    expect(state('IsReadmissionDue')).toMatchObject({ Default: 'ReadmitAttachment', Choices: [expect.objectContaining({ Next: 'NoteRetryRound' })] });
+    for (const [name, retriers] of [['ReattachPolicy', state('ReattachPolicy').Retry], ['ReattachUnadmitted', state('ReattachUnadmitted').Retry]] as const) {
+      const service = (retriers as { ErrorEquals: string[] }[]).find((r) => r.ErrorEquals.includes(ErrorName.ORG_SERVICE));
+      expect([name, service]).toEqual([name, expect.objectContaining({ JitterStrategy: 'FULL', MaxDelaySeconds: 30 })]);
+    }
+  });
+
+  it('goes on without a slot whenever the admission fails: it never stops a reattachment', () => {
+    for (const name of ['AdmitAttachment', 'ReadmitAttachment']) {
+      expect(state(name).Catch).toEqual([expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'ReattachUnadmitted' })]);
+    }
+    expect(state('CheckAdmission').Catch).toEqual([expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'ReattachPolicy' })]);
+    expect(state('WaitForSlot')).toMatchObject({ TimestampPath: '$.admission.waitUntil', Next: 'CheckAdmission' });
+    expect(state('ReattachUnadmitted').Next).toBe('ConfirmAttachment');
+    expect(state('ReattachPolicy').Next).toBe('ConfirmAttachment');
   });
 
   it('retries every Lambda task on Lambda service errors', () => {
@@ -135,20 +158,21 @@ describe('statemachine/remediation.asl.json', () => {
     expect(uncaught.map(([name]) => name)).toEqual([]);
   });
 
-  it('sends a detachment, and a missing pair the sweep found, to ReattachPolicy, and every other kind to RestoreProtection', () => {
+  it('sends a detachment, and a missing pair the sweep found, to the admission before ReattachPolicy, and every other kind to RestoreProtection', () => {
     const choose = state('ChooseRestore') as State & { Choices: { Next: string }[]; Default: string };
 
-    expect(choose.Choices.every((choice) => choice.Next === 'ReattachPolicy')).toBe(true);
+    expect(choose.Choices.every((choice) => choice.Next === 'AdmitAttachment')).toBe(true);
+    expect(state('IsAdmitted')).toMatchObject({ Default: 'WaitForSlot', Choices: [expect.objectContaining({ Next: 'ReattachPolicy' })] });
     expect(choose.Default).toBe('RestoreProtection');
     expect(state('WaitBeforeRetrying').Next).toBe('ChooseRestore');
   });
 
-  it('retries RestoreProtection exactly as ReattachPolicy, into the same rounds and failure', () => {
-    expect(state('RestoreProtection').Retry).toEqual(state('ReattachPolicy').Retry);
-    expect(state('RestoreProtection').Catch).toEqual(state('ReattachPolicy').Catch);
+  it('retries RestoreProtection exactly as an unadmitted ReattachPolicy, into the same rounds and failure', () => {
+    expect(state('RestoreProtection').Retry).toEqual(state('ReattachUnadmitted').Retry);
+    expect(state('RestoreProtection').Catch).toEqual(state('ReattachUnadmitted').Catch);
   });
 
-  it.each(['ReattachPolicy', 'ConfirmAttachment', 'RestoreProtection'])('retries a hung call in %s (the function timing out) like an outage', (name) => {
+  it.each(['ReattachPolicy', 'ReattachUnadmitted', 'ConfirmAttachment', 'RestoreProtection'])('retries a hung call in %s (the function timing out) like an outage', (name) => {
     const retriers = state(name).Retry as { ErrorEquals: string[]; MaxDelaySeconds?: number }[];
 
     const outage = retriers.find((r) => r.ErrorEquals.includes(ErrorName.ORG_SERVICE));

@@ -42,7 +42,8 @@ describe('reattachment under Organizations faults', () => {
     const execution = await replay(local, event);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.retries).toBe(3);
+    // A throttle is not retried by Step Functions: it takes a new slot from the admission.
+    expect(fault === 'TooManyRequestsException' ? execution.statesEntered.filter((name) => name === 'ReadmitAttachment').length : execution.retries).toBe(3);
     expect(await attemptResults(local, event)).toEqual(['error', 'error', 'error', 'attached']);
     expect(await local.audit.getIncident(incidentIdOf(event))).toMatchObject({ outcome: 'REATTACHED', status: 'CLOSED' });
     expect(local.organization?.isAttached(Org.denyLeave, Org.root)).toBe(true);

@@ -1,4 +1,5 @@
 import { stormScenario } from '../../bench/storm/scenario';
+import { ADMISSION_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { stderrLog } from '../../local/local-log';
 import { LocalEnvironment } from '../../local/environment';
 import { DetachmentReplayer } from '../../local/replay';
@@ -41,10 +42,46 @@ describe('a storm of 40 detachments at once, 10 requests/s per operation, 5% 503
     expect(detached).toEqual([]);
   });
 
+  it('sends every reattachment through the shared admission schedule', async () => {
+    const schedule = await env.admissionStore.read();
+
+    expect(executions.every((execution) => execution.statesEntered.includes('AdmitAttachment'))).toBe(true);
+    expect(schedule?.ticket).toBeGreaterThanOrEqual(scenario.pairs.length);
+  });
+
   it('ends every execution SUCCEEDED with a REATTACHED incident', async () => {
     const outcomes = await Promise.all(scenario.events.map(async (event) => (await env.audit.getIncident((event.detail as { eventID: string }).eventID))?.outcome));
 
     expect(executions.map((execution) => execution.status)).toEqual(scenario.events.map(() => 'SUCCEEDED'));
     expect(outcomes).toEqual(scenario.events.map(() => 'REATTACHED'));
+  });
+});
+
+/** The same storm with the admission store hanging: every execution goes on without a slot, and still nothing is lost. */
+describe('a storm of 40 detachments while the admission store never answers', () => {
+  const scenario = stormScenario(40);
+  let env: LocalEnvironment;
+  let executions: ExecutionRecord[];
+
+  beforeAll(async () => {
+    env = await LocalEnvironment.start({
+      rules: scenario.rules,
+      organization: scenario.organization,
+      dynamoDbEndpoint: dynamoDbEndpoint(),
+      dynamoDbFaults: { mode: 'hang', only: ADMISSION_PK_PREFIX },
+      faults: { rateLimit: { requestsPerSecond: 10 }, serviceErrorProbability: 0.05, seed: 7 },
+      log: stderrLog('silent'),
+    });
+    const replayer = new DetachmentReplayer(env.organization!);
+    for (const event of scenario.events) replayer.apply(event);
+    executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+  });
+  afterAll(() => env.stop());
+
+  it('loses no remediation: every protected attachment is back, unadmitted', () => {
+    const detached = scenario.pairs.filter((pair) => !env.organization?.isAttached(pair.policyId, pair.targetId));
+
+    expect(detached).toEqual([]);
+    expect(executions.every((execution) => execution.statesEntered.includes('ReattachUnadmitted'))).toBe(true);
   });
 });

@@ -12,6 +12,8 @@
  *   pk DESIRED#CONTENT           sk <policyId>#<at>#<nonce>    a protected policy's content
  *   pk DESIRED#PARENTS           sk <accountId>#<at>#<nonce>   an account's parent
  *   pk DESIRED#ROOTS             sk <rootId>#<at>#<nonce>      the policy types enabled on a root
+ * - the admission schedule of one write operation (functions/admit/), one item, updated in place:
+ *   pk ADMISSION#<operation>     sk ADMISSION                  e.g. ADMISSION#AttachPolicy
  *
  * Only incident items carry the index attributes, so every index is sparse and holds incidents
  * alone; queries by policy, target, actor, outcome or year over a time range are Queries, never
@@ -47,6 +49,12 @@ export const DesiredPartition = {
   PARENTS: 'DESIRED#PARENTS',
   ROOTS: 'DESIRED#ROOTS',
 } as const;
+
+export const ADMISSION_SK = 'ADMISSION';
+/** The one item of an operation's admission schedule (docs/performance.md): what every execution learned about its rate. */
+export const admissionKey = (operation: string) => ({ pk: `ADMISSION#${operation}`, sk: ADMISSION_SK });
+/** The partition-key prefix of every admission item: the admit function's grant is scoped to it. */
+export const ADMISSION_PK_PREFIX = 'ADMISSION#';
 
 export const incidentKey = (incidentId: string) => ({ pk: `INCIDENT#${incidentId}`, sk: INCIDENT_SK });
 export const decisionKey = (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: DECISION_SK });

@@ -17,3 +17,7 @@ export const defaultDocumentClient = () => (documentClient ??= toDocumentClient(
 let claimClient: DynamoDBDocumentClient | undefined;
 /** ClaimIncident's DynamoDB client: quick to give up, since the remediation waits on it (timeouts.ts). */
 export const claimDocumentClient = () => (claimClient ??= toDocumentClient(new DynamoDBClient(clientTimeoutOptions(CLIENT_TIMEOUTS.claim))));
+
+let admissionClient: DynamoDBDocumentClient | undefined;
+/** The admit function's DynamoDB client: quicker still to give up, since an AttachPolicy waits on it (timeouts.ts). */
+export const admissionDocumentClient = () => (admissionClient ??= toDocumentClient(new DynamoDBClient(clientTimeoutOptions(CLIENT_TIMEOUTS.admission))));

@@ -57,6 +57,12 @@ export const CLIENT_TIMEOUTS = {
    */
   claim: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 1_000, maxAttempts: 1 },
   /**
+   * The admission schedule (functions/admit) stands in front of every AttachPolicy, and an
+   * attempt goes on without a slot when it fails: one attempt of at most 1 s, so a hung store
+   * delays a restoration by about a second per admission step, never more.
+   */
+  admission: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: 1_000, maxAttempts: 1 },
+  /**
    * The Slack functions read the signing secret and the bot token (cached five minutes) while
    * Slack waits at most 3 s for an answer to a click: two attempts of at most 1 s each.
    */
@@ -101,6 +107,29 @@ export const SWEEP_CLIENT_TIMEOUTS = {
 export const LOCAL_DYNAMODB_TIMEOUTS = { ...CLIENT_TIMEOUTS.dynamodb, requestTimeoutMs: 10_000 } as const satisfies ClientTimeouts;
 
 /**
+ * The local admission client, for the same reason: a storm's DynamoDB Local calls take seconds on
+ * a loaded machine (at a load average of 5-7 on the 2 cores, 4 s sent most of a 400-execution
+ * storm unadmitted), where the production second would measure the harness, not the design.
+ * Still shorter than the other local calls, so a hung store (the fault proxy) sends them on.
+ */
+export const LOCAL_ADMISSION_TIMEOUTS = { ...CLIENT_TIMEOUTS.admission, requestTimeoutMs: 8_000 } as const satisfies ClientTimeouts;
+
+/**
+ * The local SNS stand-in's client. The stand-in answers at once, but it shares the process with a
+ * whole storm's executions, where the production 2 s cut Publish calls that were only queued on a
+ * starved event loop (NoticeNotSent for most of a 300-execution storm on a loaded machine): 4 s
+ * for the one attempt the local client makes, inside notify's 15 s.
+ */
+export const LOCAL_SNS_TIMEOUTS = { ...CLIENT_TIMEOUTS.sns, requestTimeoutMs: 4_000 } as const satisfies ClientTimeouts;
+
+/**
+ * Sockets per local client. Every execution of a local storm shares one client per service in one
+ * process, where each Lambda container would hold its own: the SDK's default of 50 sockets queues
+ * the rest and warns "socket usage at capacity=50". Sized for the largest bench storm.
+ */
+export const LOCAL_MAX_SOCKETS = 1_024;
+
+/**
  * The client config options for a service's timeouts: `maxAttempts` and the plain-object form
  * of `requestHandler`, which the SDK passes to its default NodeHttpHandler (no dependency on
  * @smithy/node-http-handler). Since @smithy/node-http-handler 4.4 an exceeded `requestTimeout`
@@ -117,4 +146,10 @@ export function clientTimeoutOptions(timeouts: ClientTimeouts) {
       socketTimeout: timeouts.requestTimeoutMs,
     },
   };
+}
+
+/** `clientTimeoutOptions` with an HTTP agent of `maxSockets` sockets (the local runner's clients, LOCAL_MAX_SOCKETS). */
+export function clientOptionsWithSockets(timeouts: ClientTimeouts, maxSockets: number) {
+  const options = clientTimeoutOptions(timeouts);
+  return { ...options, requestHandler: { ...options.requestHandler, httpAgent: { keepAlive: true, maxSockets } } };
 }

@@ -197,8 +197,28 @@ const sweepSchema = z.strictObject({
  */
 export const MAX_DEADLINE_MINUTES = 360;
 const deadlineMinutes = expected(`a whole number of minutes from 5 to ${MAX_DEADLINE_MINUTES}`);
+const requestsPerSecond = expected('a number of requests per second from 0.05 to 1000');
+const rate = () => z.number(requestsPerSecond).min(0.05, requestsPerSecond).max(1000, requestsPerSecond);
+/**
+ * The admission in front of AttachPolicy (docs/performance.md): executions share one schedule of
+ * time slots whose rate starts at `expectedRate`, grows while requests succeed, up to `maxRate`
+ * (default four times the expected rate), and is cut on every throttle, never below `minRate`.
+ * The guard is never told the API's real limit; the expected rate is only where it starts.
+ */
+export const DEFAULT_EXPECTED_ATTACH_RATE = 10;
+const admissionSchema = z
+  .strictObject({
+    enabled: z.boolean(expected('true or false')).default(true),
+    expectedRate: rate().default(DEFAULT_EXPECTED_ATTACH_RATE),
+    maxRate: rate().optional(),
+    minRate: rate().default(0.2),
+  })
+  .refine((a) => a.minRate <= a.expectedRate && (a.maxRate === undefined || a.maxRate >= a.expectedRate), {
+    message: 'expected minRate <= expectedRate <= maxRate',
+  });
 const remediationSchema = z.strictObject({
   deadlineMinutes: z.number(deadlineMinutes).int(deadlineMinutes).min(5, deadlineMinutes).max(MAX_DEADLINE_MINUTES, deadlineMinutes).default(60),
+  admission: admissionSchema.default({ enabled: true, expectedRate: DEFAULT_EXPECTED_ATTACH_RATE, minRate: 0.2 }),
 });
 
 export const protectionRulesSchema = z.strictObject(
@@ -215,7 +235,7 @@ export const protectionRulesSchema = z.strictObject(
     policyTypeDisabled: modeOnly(Mode.AUTO).default({ mode: Mode.AUTO }),
     overrides: overridesSchema.default({ defaultHours: 4, maxHours: MAX_OVERRIDE_HOURS }),
     sweep: sweepSchema.default({ everyMinutes: 15 }),
-    remediation: remediationSchema.default({ deadlineMinutes: 60 }),
+    remediation: remediationSchema.default({ deadlineMinutes: 60, admission: { enabled: true, expectedRate: DEFAULT_EXPECTED_ATTACH_RATE, minRate: 0.2 } }),
   },
   expected('a JSON object with "protect"'),
 );

@@ -30,6 +30,8 @@ export interface SlackNotifierOptions {
   timeoutMs?: number;
   /** The WebClient's own log level. @default LogLevel.WARN */
   logLevel?: LogLevel;
+  /** Requests in flight at once; the rest wait in the WebClient's queue. @default 100 (WebClient's) */
+  maxRequestConcurrency?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class SlackNotifier {
       timeout: options.timeoutMs ?? 5000,
       fetch: withRetryAfterBudget(options.maxRetryAfterSeconds ?? 3),
       logLevel: options.logLevel ?? LogLevel.WARN,
+      ...(options.maxRequestConcurrency === undefined ? {} : { maxRequestConcurrency: options.maxRequestConcurrency }),
     });
   }
 
