@@ -10,6 +10,9 @@ export interface Ticket {
   readonly schedule: Schedule;
 }
 
+/** A base further ahead of now than this is not a schedule anybody set: it restarts at now (a clock skewed ahead). */
+export const FUTURE_MARGIN_MS = 5_000;
+
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 function scheduleOf(item: Record<string, unknown> | undefined): Schedule | undefined {
@@ -60,8 +63,11 @@ export class AdmissionStore {
     });
   }
 
-  /** Writes a new base if the schedule is still at `version`; false when another execution got there first. */
-  private async rebase(version: number | undefined, fields: Partial<Schedule>): Promise<boolean> {
+  /**
+   * Writes a new base if the schedule is still at `version` (and, with `lastTicket`, no later
+   * ticket has been handed out); false when another execution got there first.
+   */
+  private async rebase(version: number | undefined, fields: Partial<Schedule>, lastTicket?: number): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -75,13 +81,18 @@ export class AdmissionStore {
     values[':next'] = (version ?? 0) + 1;
     sets.push('#version = :next');
     if (version !== undefined) values[':version'] = version;
+    if (lastTicket !== undefined) {
+      names['#ticket'] = 'ticket';
+      values[':lastTicket'] = lastTicket;
+    }
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: version === undefined ? 'attribute_not_exists(#version)' : '#version = :version',
+          ConditionExpression:
+            (version === undefined ? 'attribute_not_exists(#version)' : '#version = :version') + (lastTicket === undefined ? '' : ' AND #ticket = :lastTicket'),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -94,41 +105,62 @@ export class AdmissionStore {
   }
 
   /**
-   * Takes the next ticket. The first ticket ever starts the schedule at the expected rate; a
-   * ticket that would be due in the past (nobody was waiting) restarts the schedule at now, so an
-   * idle guard never owes a burst.
+   * Takes the next ticket. The first ticket ever starts the schedule at the expected rate, in the
+   * same atomic write that hands it out (if_not_exists), so no later ticket can become the base
+   * of a fresh schedule while earlier ones are in flight. A ticket that would be due in the past
+   * (nobody was waiting) restarts the schedule at now, so an idle guard never owes a burst; so
+   * does a base in the future (a skewed clock), which no ticket should wait for. Slots are
+   * monotonic in ticket order: a restart is a shift of the curve, and it shifts ticket k to now
+   * only while no later ticket has been handed out under the old schedule; otherwise only to the
+   * edge of the tolerance, which every later ticket handed out then lies after.
    */
   async take(nowMs: number): Promise<Ticket> {
     return this.call('take an admission ticket', async () => {
+      const fresh = initialSchedule(this.settings, nowMs);
       for (let attempt = 0; ; attempt++) {
-        // ALL_OLD: the item as it was, so the gap since the last ticket is known; the base is unchanged by this update.
+        // ALL_OLD: the item as it was, so the gap since the last ticket is known; the base is set only if there was none.
         const { Attributes } = await this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: this.key,
-            UpdateExpression: 'ADD #ticket :one SET #lastTakeAt = :now',
-            ExpressionAttributeNames: { '#ticket': 'ticket', '#lastTakeAt': 'lastTakeAt' },
-            ExpressionAttributeValues: { ':one': 1, ':now': nowMs },
+            UpdateExpression:
+              'ADD #ticket :one SET #lastTakeAt = :now, #baseTicket = if_not_exists(#baseTicket, :one), #baseAt = if_not_exists(#baseAt, :now), ' +
+              '#baseRate = if_not_exists(#baseRate, :rate), #probing = if_not_exists(#probing, :true), #version = if_not_exists(#version, :one)',
+            ExpressionAttributeNames: {
+              '#ticket': 'ticket',
+              '#lastTakeAt': 'lastTakeAt',
+              '#baseTicket': 'baseTicket',
+              '#baseAt': 'baseAt',
+              '#baseRate': 'baseRate',
+              '#probing': 'probing',
+              '#version': 'version',
+            },
+            ExpressionAttributeValues: { ':one': 1, ':now': nowMs, ':rate': fresh.baseRate, ':true': true },
             ReturnValues: 'ALL_OLD',
           }),
         );
         const ticket = Number(Attributes?.ticket ?? 0) + 1;
         const idleMs = nowMs - Number(Attributes?.lastTakeAt ?? 0);
-        let schedule = scheduleOf(Attributes === undefined ? undefined : { ...Attributes, ticket });
-        if (schedule === undefined) {
-          const fresh = { ...initialSchedule(this.settings, nowMs), baseTicket: ticket };
-          if (await this.rebase(undefined, fresh)) return { ticket, dueAt: nowMs, schedule: { ...fresh, ticket } };
-          schedule = await this.read();
-          if (schedule === undefined) throw new AdmissionUnavailableError('the admission schedule vanished');
-        }
+        const schedule = scheduleOf(Attributes === undefined ? undefined : { ...Attributes, ticket });
+        // No item before this write: this ticket is the base of the schedule it just started.
+        if (schedule === undefined) return { ticket, dueAt: nowMs, schedule: { ...fresh, baseTicket: 1, ticket } };
         const due = dueAt(schedule, this.settings, ticket);
-        if (due >= nowMs - this.settings.idleToleranceMs) return { ticket, dueAt: due, schedule };
+        const fromTheFuture = schedule.baseAt > nowMs + FUTURE_MARGIN_MS;
+        if (!fromTheFuture && due >= nowMs - this.settings.idleToleranceMs) return { ticket, dueAt: due, schedule };
         const restarted = restartAt(schedule, this.settings, ticket, nowMs, idleMs);
-        if (await this.rebase(schedule.version, restarted)) return { ticket, dueAt: nowMs, schedule: { ...schedule, ...restarted, version: schedule.version + 1 } };
+        if (await this.rebase(schedule.version, restarted, fromTheFuture ? undefined : ticket)) return { ticket, dueAt: nowMs, schedule: { ...schedule, ...restarted, version: schedule.version + 1 } };
+        let current = await this.read();
+        if (current !== undefined && current.version === schedule.version && !fromTheFuture) {
+          // Later tickets were handed out under the old schedule, none earlier than the edge of
+          // the tolerance: the curve is shifted so that this ticket is due at that edge, and every
+          // later ticket (handed out or not) after it.
+          const edge = { ...restarted, baseAt: nowMs - this.settings.idleToleranceMs };
+          if (await this.rebase(schedule.version, edge)) return { ticket, dueAt: edge.baseAt, schedule: { ...schedule, ...edge, version: schedule.version + 1 } };
+          current = await this.read();
+        }
         // Another execution restarted the schedule at the same moment: this ticket may be before
-        // its base (due in the past). Read once more; a ticket still far behind is swapped for a new one.
-        const current = await this.read();
-        if (current !== undefined && dueAt(current, this.settings, ticket) >= nowMs - this.settings.idleToleranceMs) {
+        // its base (due in the past). A ticket still far behind is swapped for a new one.
+        if (current !== undefined && current.baseAt <= nowMs + FUTURE_MARGIN_MS && dueAt(current, this.settings, ticket) >= nowMs - this.settings.idleToleranceMs) {
           return { ticket, dueAt: dueAt(current, this.settings, ticket), schedule: current };
         }
         if (attempt >= 2) return { ticket, dueAt: nowMs, schedule: current ?? schedule };
