@@ -225,7 +225,13 @@ export class LocalEnvironment {
     const admission = options.rules.remediation.admission;
     const settings = admissionSettings(admission);
     this.admissionStore = new AdmissionStore(toDocumentClient(localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName, settings);
-    const admit = createAdmitHandler({ store: this.admissionStore, settings, enabled: admission.enabled, log });
+    const admit = createAdmitHandler({
+      store: this.admissionStore,
+      settings,
+      enabled: admission.enabled,
+      deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
+      log,
+    });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
     // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
     // in-process, the request serialised as Lambda would), never with a token of their own.

@@ -1,4 +1,6 @@
 import { ErrorName } from '../shared/errors';
+import type { Incident } from '../shared/incident';
+import { remediationDeadline, type RemediationRequest } from '../shared/remediation-deadline';
 import type { AdmissionStore, Ticket } from './admission-store';
 import { napUntil, rateAt, type AdmissionSettings } from './schedule';
 
@@ -23,26 +25,59 @@ export interface Admission {
 }
 
 /** AdmitAttachment (`take`), CheckAdmission (`check`) and ReadmitAttachment (`readmit`, after a throttled attempt). */
-export type AdmitInput =
-  | { phase: 'take' }
-  | { phase: 'check'; admission: Admission }
-  | { phase: 'readmit'; admission: Admission; error?: string };
+/**
+ * What the ASL passes besides the phase: the execution's start and the decision (as to
+ * ReattachPolicy), from which the remediation deadline is counted (shared/remediation-deadline.ts).
+ */
+export type AdmitContext = Pick<RemediationRequest, 'startedAt' | 'decision'> & { incident?: Partial<Pick<Incident, 'approval'>> };
+
+export type AdmitInput = AdmitContext &
+  ({ phase: 'take' } | { phase: 'check'; admission: Admission } | { phase: 'readmit'; admission: Admission; error?: string });
 
 export interface AdmitDependencies {
   store: AdmissionStore;
   settings: AdmissionSettings;
+  /** The remediation deadline (rules: remediation.deadlineMinutes); without it only `maxWaitMs` bounds a wait. */
+  deadlineSeconds?: number;
+  /** A slot further ahead than this is not waited for (MAX_WAIT_MS by default). */
+  maxWaitMs?: number;
   clock?: () => number;
 }
 
 /** A ticket due within this much is admitted now (the Wait state and the call add more than that). */
 const EARLY_MS = 25;
 
-function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, readmissions: number): Admission {
-  if (ticket.dueAt <= nowMs + EARLY_MS) {
+/**
+ * No slot further ahead than this is waited for: the attempt is admitted now (act first), and a
+ * throttle then goes to the readmissions and the rounds, which the deadline ends.
+ */
+export const MAX_WAIT_MS = 5 * 60_000;
+
+/**
+ * A Wait on a TimestampPath drops the milliseconds: a nap ends on the whole second at or after
+ * the time the admission gave, never before it (else the last nap before a slot would come back
+ * early and wait again, until the slot passed by itself).
+ */
+const wholeSecondAfter = (ms: number) => Math.ceil(ms / 1000) * 1000;
+
+function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, readmissions: number, latestMs: number): Admission {
+  if (ticket.dueAt <= nowMs + EARLY_MS || ticket.dueAt > latestMs) {
     const admittedRate = rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
     return { ticket: ticket.ticket, admitted: true, dueAt: ticket.dueAt, admittedAt: nowMs, admittedRate, readmissions };
   }
-  return { ticket: ticket.ticket, admitted: false, waitUntil: new Date(napUntil(nowMs, ticket.dueAt)).toISOString(), dueAt: ticket.dueAt, readmissions };
+  const waitUntil = wholeSecondAfter(napUntil(nowMs, ticket.dueAt));
+  return { ticket: ticket.ticket, admitted: false, waitUntil: new Date(waitUntil).toISOString(), dueAt: ticket.dueAt, readmissions };
+}
+
+/**
+ * The latest slot this execution waits for: `maxWaitMs` from now, and a whole second before the
+ * remediation deadline (the nap is rounded up to a whole second).
+ */
+function latestSlot(input: AdmitInput, deps: AdmitDependencies, nowMs: number): number {
+  const bound = nowMs + (deps.maxWaitMs ?? MAX_WAIT_MS);
+  if (deps.deadlineSeconds === undefined) return bound;
+  const deadline = remediationDeadline({ approval: input.incident?.approval }, input, deps.deadlineSeconds);
+  return deadline === undefined ? bound : Math.min(bound, deadline - 1000);
 }
 
 /**
@@ -52,12 +87,16 @@ function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, read
  */
 export async function admit(input: AdmitInput, deps: AdmitDependencies): Promise<Admission> {
   const now = deps.clock ?? (() => Date.now());
-  if (input.phase === 'take') return answer(await deps.store.take(now()), now(), deps.settings, 0);
-  if (input.phase === 'check') return answer(await deps.store.due(input.admission.ticket, now()), now(), deps.settings, input.admission.readmissions);
+  const respond = (ticket: Ticket, readmissions: number) => {
+    const nowMs = now();
+    return answer(ticket, nowMs, deps.settings, readmissions, latestSlot(input, deps, nowMs));
+  };
+  if (input.phase === 'take') return respond(await deps.store.take(now()), 0);
+  if (input.phase === 'check') return respond(await deps.store.due(input.admission.ticket, now()), input.admission.readmissions);
   let cut = false;
   const { admittedAt, admittedRate } = input.admission;
   if (input.error === ErrorName.ORG_THROTTLED && admittedAt !== undefined) {
     cut = await deps.store.reportThrottle(now(), admittedAt, admittedRate ?? deps.settings.maxRate);
   }
-  return { ...answer(await deps.store.take(now()), now(), deps.settings, input.admission.readmissions + 1), cut };
+  return { ...respond(await deps.store.take(now()), input.admission.readmissions + 1), cut };
 }

@@ -27,8 +27,13 @@ export function createAdmitHandler(deps: AdmitDependencies & { enabled?: boolean
 }
 
 const defaultHandler = once(() => {
-  const { admission } = rulesFromEnvironment().remediation;
+  const { admission, deadlineMinutes } = rulesFromEnvironment().remediation;
   const settings = admissionSettings(admission);
-  return createAdmitHandler({ store: new AdmissionStore(admissionDocumentClient(), requireEnv('TABLE_NAME'), settings), settings, enabled: admission.enabled });
+  return createAdmitHandler({
+    store: new AdmissionStore(admissionDocumentClient(), requireEnv('TABLE_NAME'), settings),
+    settings,
+    enabled: admission.enabled,
+    deadlineSeconds: deadlineMinutes * 60,
+  });
 });
 export const handler = (input: AdmitEvent) => defaultHandler()(input);

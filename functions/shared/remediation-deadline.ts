@@ -34,12 +34,22 @@ export function causeText(cause: string | undefined): string {
  * When the restoration began, which the deadline counts from: a person's decision, the end of an
  * approval window nobody answered, else the execution's start (auto mode, a fail-safe decision).
  */
-function restorationStart(incident: Incident, request: RemediationRequest): number {
+function restorationStart(incident: Pick<Incident, 'approval'>, request: RemediationRequest): number {
   const started = Date.parse(request.startedAt ?? '');
   const decided = Date.parse(request.decision?.at ?? '');
   if (Number.isFinite(decided)) return Math.max(started, decided);
   if (request.decision?.decision === Decision.TIMEOUT && incident.approval !== undefined) return started + incident.approval.timeoutSeconds * 1000;
   return started;
+}
+
+/**
+ * Epoch milliseconds of the remediation deadline, as checkDeadline counts it; undefined without
+ * the execution's start.
+ */
+export function remediationDeadline(incident: Pick<Incident, 'approval'>, request: RemediationRequest, deadlineSeconds: number): number | undefined {
+  if (request.startedAt === undefined) return undefined;
+  const start = restorationStart(incident, request);
+  return Number.isFinite(start) ? start + deadlineSeconds * 1000 : undefined;
 }
 
 /**
@@ -49,7 +59,7 @@ function restorationStart(incident: Incident, request: RemediationRequest): numb
 export function checkDeadline(incident: Incident, request: RemediationRequest, deadlineSeconds: number, now: string): void {
   const round = request.retry?.round ?? 0;
   if (round === 0 || request.startedAt === undefined) return;
-  const deadline = new Date(restorationStart(incident, request) + deadlineSeconds * 1000).toISOString();
+  const deadline = new Date(remediationDeadline(incident, request, deadlineSeconds) ?? Number.NaN).toISOString();
   if (now < deadline) return;
   const last = request.retry?.error === undefined ? '' : `; the last error: ${request.retry.error}: ${causeText(request.retry.cause)}`;
   throw new RemediationDeadlinePassedError(`transient errors lasted past the deadline ${deadline}, after ${round} rounds of retries${last}`);

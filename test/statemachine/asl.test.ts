@@ -126,6 +126,14 @@ describe('statemachine/remediation.asl.json', () => {
     expect(state('ReattachPolicy').Next).toBe('ConfirmAttachment');
   });
 
+  it('gives the admission what ReattachPolicy counts the remediation deadline from, so no slot is handed out past it', () => {
+    const reattach = state('ReattachPolicy').Parameters as Record<string, string>;
+    for (const name of ['AdmitAttachment', 'CheckAdmission', 'ReadmitAttachment']) {
+      const parameters = state(name).Parameters as Record<string, string>;
+      expect([name, parameters]).toEqual([name, expect.objectContaining({ 'startedAt.$': reattach['startedAt.$'], 'decision.$': reattach['decision.$'], 'incident.$': '$.incident' })]);
+    }
+  });
+
   it('retries every Lambda task on Lambda service errors', () => {
     const lambdaTasks = states.filter(([, s]) => s.Type === 'Task');
 

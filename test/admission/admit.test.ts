@@ -1,0 +1,55 @@
+import type { AdmissionStore, Ticket } from '../../functions/admit/admission-store';
+import { admit, MAX_WAIT_MS } from '../../functions/admit/admit';
+import { admissionSettings, initialSchedule } from '../../functions/admit/schedule';
+
+const settings = admissionSettings({ expectedRate: 10, minRate: 0.2 });
+const NOW = Date.parse('2026-12-01T12:00:00.000Z');
+
+/** A store whose every ticket is due `inMs` after NOW. */
+function storeDueIn(inMs: number): AdmissionStore {
+  const ticket = (): Ticket => ({ ticket: 7, dueAt: NOW + inMs, schedule: { ...initialSchedule(settings, NOW), ticket: 7 } });
+  return { take: async () => ticket(), due: async () => ticket(), reportThrottle: async () => false } as unknown as AdmissionStore;
+}
+
+const deps = (inMs: number, extra: { deadlineSeconds?: number } = {}) => ({ store: storeDueIn(inMs), settings, clock: () => NOW, ...extra });
+
+describe('admit', () => {
+  it('waits until a whole second at or after a near slot: a Wait on a timestamp drops the milliseconds', async () => {
+    const taken = await admit({ phase: 'take' }, deps(1_300));
+
+    expect(taken).toMatchObject({ admitted: false, waitUntil: '2026-12-01T12:00:02.000Z' });
+  });
+
+  it('never naps to a time between whole seconds, also half way to a far slot', async () => {
+    const checked = await admit({ phase: 'check', admission: { ticket: 7, admitted: false, dueAt: NOW + 9_100, readmissions: 0 } }, deps(9_100));
+
+    expect(checked.admitted).toBe(false);
+    expect(Date.parse(checked.waitUntil ?? '') % 1000).toBe(0);
+    expect(Date.parse(checked.waitUntil ?? '')).toBeGreaterThanOrEqual(NOW + 4_550);
+  });
+
+  it('admits now a slot further ahead than the bound, instead of waiting for it', async () => {
+    const taken = await admit({ phase: 'take' }, deps(MAX_WAIT_MS + 1_000));
+
+    expect(taken).toMatchObject({ admitted: true, admittedAt: NOW });
+  });
+
+  it('admits now a slot after the remediation deadline, counted from the restoration start as ReattachPolicy counts it', async () => {
+    const startedAt = new Date(NOW - 59 * 60_000).toISOString();
+
+    const taken = await admit({ phase: 'take', startedAt, decision: { decision: 'APPROVE', at: startedAt } }, deps(90_000, { deadlineSeconds: 3_600 }));
+    const withinDeadline = await admit({ phase: 'take', startedAt, decision: {} }, deps(30_000, { deadlineSeconds: 3_600 }));
+
+    expect(taken).toMatchObject({ admitted: true });
+    expect(withinDeadline).toMatchObject({ admitted: false });
+  });
+
+  it('counts the deadline from the end of an approval window nobody answered', async () => {
+    const startedAt = new Date(NOW - 61 * 60_000).toISOString();
+    const incident = { approval: { timeoutSeconds: 600, onTimeout: 'REMEDIATE' as never } };
+
+    const taken = await admit({ phase: 'take', startedAt, decision: { decision: 'TIMEOUT' }, incident }, deps(60_000, { deadlineSeconds: 3_600 }));
+
+    expect(taken).toMatchObject({ admitted: false });
+  });
+});
