@@ -6,6 +6,22 @@ import { DetachmentReplayer } from '../../local/replay';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
 import { dynamoDbEndpoint } from '../support/local-harness';
 
+/** Starts the local components under the storm's limits, detaches every pair, and runs one execution per event. */
+async function runStorm(scenario: ReturnType<typeof stormScenario>, options: Partial<Parameters<typeof LocalEnvironment.start>[0]> = {}) {
+  const env = await LocalEnvironment.start({
+    rules: scenario.rules,
+    organization: scenario.organization,
+    dynamoDbEndpoint: dynamoDbEndpoint(),
+    faults: { rateLimit: { requestsPerSecond: 10 }, serviceErrorProbability: 0.05, seed: 7 },
+    log: stderrLog('silent'),
+    ...options,
+  });
+  const replayer = new DetachmentReplayer(env.organization!);
+  for (const event of scenario.events) replayer.apply(event);
+  const executions: ExecutionRecord[] = await Promise.all(scenario.events.map((event) => env.run(event).result));
+  return { env, executions };
+}
+
 /**
  * A small detachment storm through the real ASL with its own backoff (no retry interval
  * overrides), against the local endpoint's rate limit and random 503s. It checks that nothing
@@ -17,16 +33,7 @@ describe('a storm of 40 detachments at once, 10 requests/s per operation, 5% 503
   let executions: ExecutionRecord[];
 
   beforeAll(async () => {
-    env = await LocalEnvironment.start({
-      rules: scenario.rules,
-      organization: scenario.organization,
-      dynamoDbEndpoint: dynamoDbEndpoint(),
-      faults: { rateLimit: { requestsPerSecond: 10 }, serviceErrorProbability: 0.05, seed: 7 },
-      log: stderrLog('silent'),
-    });
-    const replayer = new DetachmentReplayer(env.organization!);
-    for (const event of scenario.events) replayer.apply(event);
-    executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+    ({ env, executions } = await runStorm(scenario));
   });
   afterAll(() => env.stop());
 
@@ -64,17 +71,7 @@ describe('a storm of 40 detachments while the admission store never answers', ()
   let executions: ExecutionRecord[];
 
   beforeAll(async () => {
-    env = await LocalEnvironment.start({
-      rules: scenario.rules,
-      organization: scenario.organization,
-      dynamoDbEndpoint: dynamoDbEndpoint(),
-      dynamoDbFaults: { mode: 'hang', only: ADMISSION_PK_PREFIX },
-      faults: { rateLimit: { requestsPerSecond: 10 }, serviceErrorProbability: 0.05, seed: 7 },
-      log: stderrLog('silent'),
-    });
-    const replayer = new DetachmentReplayer(env.organization!);
-    for (const event of scenario.events) replayer.apply(event);
-    executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+    ({ env, executions } = await runStorm(scenario, { dynamoDbFaults: { mode: 'hang', only: ADMISSION_PK_PREFIX } }));
   });
   afterAll(() => env.stop());
 
