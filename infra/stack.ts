@@ -3,6 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CANARY_ROLE_ARN_ENV } from '../functions/shared/canary';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
+import { attachScope } from './attach-scope';
 import { AuditStore } from './constructs/audit-store';
 import { Canary } from './constructs/canary';
 import { Handlers } from './constructs/handlers';
@@ -114,11 +115,12 @@ export class ScpGuardianStack extends Stack {
     this.workflow = new Workflow(this, 'Workflow', {
       rules,
       functions: fns,
+      directCalls: { table: this.auditStore.table, attach: attachScope(this, rules) },
       projectRoot,
       logRetention: props.executionLogRetention,
       includeExecutionData: props.includeExecutionData,
     });
-    this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine, rules, guardRoleArns: [fns.reattach.role!.roleArn, this.handlers.restoreRole.roleArn], classify: fns.classify });
+    this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine, rules, guardRoleArns: [fns.reattach.role!.roleArn, this.handlers.restoreRole.roleArn, this.workflow.stateMachine.role.roleArn], classify: fns.classify });
     this.sweep = new Sweep(this, 'Sweep', {
       rules,
       table: this.auditStore.table,

@@ -31,7 +31,7 @@ import { RelayedSlackPoster } from '../functions/shared/notifications/slack-rela
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../functions/shared/clients/cloudtrail';
-import { clientOptionsWithSockets, LOCAL_ADMISSION_TIMEOUTS, LOCAL_MAX_SOCKETS, LOCAL_SNS_TIMEOUTS } from '../functions/shared/clients/timeouts';
+import { clientOptionsWithSockets, LOCAL_ADMISSION_TIMEOUTS, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_MAX_SOCKETS, LOCAL_SNS_TIMEOUTS } from '../functions/shared/clients/timeouts';
 import { organizationsClientOptions, SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
 import { SFN_CLIENT_OPTIONS } from '../functions/shared/clients/sfn';
 import { SNS_CLIENT_OPTIONS } from '../functions/shared/clients/sns';
@@ -41,6 +41,7 @@ import type { HumanDecision } from '../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/workflow-functions';
 import { AwsServiceError } from './aws-json-protocol/errors';
 import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
+import { localSdkIntegrations } from './workflow/sdk-integrations';
 import { DynamoDbFaultProxy, type DynamoDbFaults } from './dynamodb/fault-proxy';
 import { leaseAuditTable, type AuditTableLease } from './local-audit-data';
 import { stderrLog } from './local-log';
@@ -218,7 +219,6 @@ export class LocalEnvironment {
       log: log(),
       metrics: (points) => this.metrics.push(...points),
     });
-    const classify = createClassifyHandler({ rules: options.rules, organizations, log, canaryRoleArn: this.canaryRoleArn, guardRoleArns: [LOCAL_GUARD_ROLE_ARN] });
     const claim = createClaimHandler({ audit: this.audit, log });
     // The admission store through the same proxy as the audit trail, with the short timeout its
     // own client has in Lambda (lengthened for DynamoDB Local, clients/timeouts.ts) and one attempt.
@@ -232,6 +232,16 @@ export class LocalEnvironment {
       deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
       log,
     });
+    // Classify as deployed: it prepares the claim's items and takes an auto incident's admission ticket.
+    const classify = createClassifyHandler({
+      rules: options.rules,
+      organizations,
+      log,
+      canaryRoleArn: this.canaryRoleArn,
+      guardRoleArns: [LOCAL_GUARD_ROLE_ARN],
+      claimItems: (incident, executionArn) => this.audit.claimTransactItems(incident, executionArn),
+      admit,
+    });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
     // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
     // in-process, the request serialised as Lambda would), never with a token of their own.
@@ -243,6 +253,13 @@ export class LocalEnvironment {
 
     this.workflow = new LocalWorkflow({
       broker,
+      // The direct Task states (ClaimIncident, AttachPolicy): the claim through the same proxy as
+      // the audit trail, one attempt (the state's TimeoutSeconds bounds it, as in AWS), and
+      // AttachPolicy through the workflow's Organizations client (counted in attachCalls).
+      integrations: localSdkIntegrations({
+        dynamodb: localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint, LOCAL_DYNAMODB_TIMEOUTS, 1),
+        organizations,
+      }),
       rules: options.rules,
       retryIntervalOverrides: options.retryIntervalOverrides,
       waitTimeOverrides: options.waitTimeOverrides,
@@ -250,6 +267,8 @@ export class LocalEnvironment {
       handlers: {
         classify: async (input: ClassifyInput) => {
           const classified = await classify(input);
+          this.executionIncidents.set(input.executionId, classified.incident.incidentId);
+          this.incidentWaiters.get(input.executionId)?.(classified.incident.incidentId);
           const shortened = options.approvalTimeoutSeconds;
           if (shortened !== undefined && classified.incident.approval !== undefined) {
             classified.incident.approval = { ...classified.incident.approval, timeoutSeconds: shortened };

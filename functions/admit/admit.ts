@@ -2,7 +2,7 @@ import { ErrorName } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import { remediationDeadline, type RemediationRequest } from '../shared/remediation-deadline';
 import type { AdmissionStore, Ticket } from './admission-store';
-import { napUntil, rateAt, type AdmissionSettings } from './schedule';
+import { rateAt, type AdmissionSettings } from './schedule';
 
 /**
  * What the workflow keeps in `$.admission`: the ticket, and either `admitted` (go now) or
@@ -55,8 +55,10 @@ export const MAX_WAIT_MS = 5 * 60_000;
 
 /**
  * A Wait on a TimestampPath drops the milliseconds: a nap ends on the whole second at or after
- * the time the admission gave, never before it (else the last nap before a slot would come back
- * early and wait again, until the slot passed by itself).
+ * the slot, never before it (else the nap would come back early and wait again, until the slot
+ * passed by itself). The nap lasts until the slot itself: slots only move later (a cut re-spaces
+ * the schedule slower from now; schedule.ts), so a ticket that wakes at its slot is never late,
+ * and one check per nap is all a waiting execution costs.
  */
 const wholeSecondAfter = (ms: number) => Math.ceil(ms / 1000) * 1000;
 
@@ -65,7 +67,7 @@ function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, read
     const admittedRate = rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
     return { ticket: ticket.ticket, admitted: true, dueAt: ticket.dueAt, admittedAt: nowMs, admittedRate, readmissions };
   }
-  const waitUntil = wholeSecondAfter(napUntil(nowMs, ticket.dueAt));
+  const waitUntil = wholeSecondAfter(ticket.dueAt);
   return { ticket: ticket.ticket, admitted: false, waitUntil: new Date(waitUntil).toISOString(), dueAt: ticket.dueAt, readmissions };
 }
 

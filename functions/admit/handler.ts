@@ -1,4 +1,5 @@
 import { lambdaLog, type Log } from '../shared/log';
+import type { ProtectionRules } from '../shared/rules/schema';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { admissionDocumentClient } from '../shared/clients/dynamodb';
 import { AdmissionStore } from './admission-store';
@@ -26,8 +27,9 @@ export function createAdmitHandler(deps: AdmitDependencies & { enabled?: boolean
   };
 }
 
-const defaultHandler = once(() => {
-  const { admission, deadlineMinutes } = rulesFromEnvironment().remediation;
+/** The admission as a deployed function runs it (this one, and classify, which takes the first ticket of an auto incident). */
+export function defaultAdmitHandler(rules: Pick<ProtectionRules, 'remediation'>) {
+  const { admission, deadlineMinutes } = rules.remediation;
   const settings = admissionSettings(admission);
   return createAdmitHandler({
     store: new AdmissionStore(admissionDocumentClient(), requireEnv('TABLE_NAME'), settings),
@@ -35,5 +37,7 @@ const defaultHandler = once(() => {
     enabled: admission.enabled,
     deadlineSeconds: deadlineMinutes * 60,
   });
-});
+}
+
+const defaultHandler = once(() => defaultAdmitHandler(rulesFromEnvironment()));
 export const handler = (input: AdmitEvent) => defaultHandler()(input);

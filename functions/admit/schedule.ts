@@ -137,9 +137,3 @@ export function cutAt(
   const rate = Math.min(rateAt(schedule, settings, n), admittedRate);
   return { baseTicket: schedule.baseTicket + n, baseAt: nowMs, baseRate: Math.max(settings.minRate, settings.decrease * rate), probing: false, cutAt: nowMs };
 }
-
-/** How long to wait for a ticket due at `dueMs`: all of it when close, else half, to see a rebase in time. */
-export function napUntil(nowMs: number, dueMs: number): number {
-  const left = dueMs - nowMs;
-  return left <= 2_000 ? dueMs : nowMs + Math.max(2_000, left / 2);
-}

@@ -3,13 +3,17 @@ import { CANARY_ROLE_ARN_ENV } from '../shared/canary';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { once, rulesFromEnvironment } from '../shared/runtime';
+import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { isDriftEvent } from '../shared/drift';
 import { completeClassification, lookupsFor, preclassify, type ClassifyInput, type Enrichment, type PendingIncident } from './classify';
 import { driftReason, preclassifyDrift } from './drift';
-import { Kind, Source, Verdict } from '../shared/vocabulary';
+import { Kind, Mode, Source, Verdict } from '../shared/vocabulary';
+import { AuditStore } from '../shared/audit/audit-store';
+import { claimDocumentClient } from '../shared/clients/dynamodb';
+import type { Admission } from '../admit/admit';
+import { defaultAdmitHandler, type AdmitEvent } from '../admit/handler';
 import { DEFAULT_ENRICHMENT_TIMEOUT_MS, DEFAULT_LOOKUP_TIMEOUT_MS, enrich, lostAttachments, policyTargets } from './enrich';
 
 /**
@@ -39,6 +43,16 @@ export interface ClassifyDependencies {
   guardRoleArns?: readonly string[];
   /** How long the reads a verdict depends on may take before classify fails (and the rules alone decide). */
   lookupTimeoutMs?: number;
+  /**
+   * The claim's writes in DynamoDB's attribute-value form (AuditStore.claimTransactItems): the
+   * workflow's ClaimIncident task writes them itself, without another function.
+   */
+  claimItems?: (incident: Incident, executionArn: string) => unknown[];
+  /**
+   * The admit function's handler (functions/admit): an incident the workflow will reattach at
+   * once takes its ticket here, so no other function runs before its AttachPolicy.
+   */
+  admit?: (input: AdmitEvent) => Promise<Admission>;
   log?: (incidentId: string) => Log;
 }
 
@@ -46,6 +60,33 @@ export interface ClassifyOutput {
   incident: Incident;
   /** Set by ClassifyFromRulesAlone: why the first classification failed (the execution fails at the end). */
   classifyError?: ClassifyInput['classifyError'];
+  /** What ClaimIncident writes (TransactItems). */
+  claim?: { TransactItems: unknown[] };
+  /** The ticket on the shared AttachPolicy schedule, for an incident reattached at once. */
+  admission?: Admission;
+  /** Why no ticket could be taken: the reattachment goes on unadmitted. */
+  admissionError?: { Error: string; Cause: string };
+}
+
+/**
+ * Whether the workflow will reattach this incident without asking anyone (IsProtected →
+ * DecideAutomatically → ChooseRestore's reattaching kinds): such an incident takes its admission
+ * ticket in classify. A wrong guess costs nothing but a slot, or the AdmitAttachment state.
+ */
+export function reattachesAtOnce(incident: Incident): boolean {
+  if (incident.verdict !== Verdict.PROTECTED || incident.mode === Mode.APPROVAL || incident.selfTest === true || incident.unclassified === true) return false;
+  return incident.kind === undefined || incident.kind === Kind.DETACHED || (incident.kind === Kind.DRIFT && incident.driftOf === undefined);
+}
+
+/** The claim and, for an incident reattached at once, the admission: what classify adds for the states after it. */
+async function forTheNextStates(incident: Incident, input: ClassifyInput, deps: ClassifyDependencies): Promise<Pick<ClassifyOutput, 'claim' | 'admission' | 'admissionError'>> {
+  const claim = deps.claimItems === undefined ? {} : { claim: { TransactItems: deps.claimItems(incident, input.executionId) } };
+  if (deps.admit === undefined || !reattachesAtOnce(incident)) return claim;
+  try {
+    return { ...claim, admission: await deps.admit({ phase: 'take', startedAt: input.receivedAt, incident }) };
+  } catch (error) {
+    return { ...claim, admissionError: { Error: (error as Error).name, Cause: (error as Error).message } };
+  }
 }
 
 /**
@@ -95,16 +136,21 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
       source: incident.source,
       classifyError: fallback?.Error,
     });
-    return fallback === undefined ? { incident } : { incident, classifyError: fallback };
+    const next = await forTheNextStates(incident, input, deps);
+    return fallback === undefined ? { incident, ...next } : { incident, classifyError: fallback, ...next };
   };
 }
 
-const defaultHandler = once(() =>
-  createClassifyHandler({
-    rules: rulesFromEnvironment(),
+const defaultHandler = once(() => {
+  const rules = rulesFromEnvironment();
+  const audit = new AuditStore(claimDocumentClient(), requireEnv('TABLE_NAME'));
+  return createClassifyHandler({
+    rules,
     organizations: defaultOrganizationsClient(),
     canaryRoleArn: process.env[CANARY_ROLE_ARN_ENV] || undefined,
     guardRoleArns: parseGuardRoleArns(process.env[GUARD_ROLE_ARNS_ENV]),
-  }),
-);
+    claimItems: (incident, executionArn) => audit.claimTransactItems(incident, executionArn),
+    admit: defaultAdmitHandler(rules),
+  });
+});
 export const handler = (input: ClassifyInput) => defaultHandler()(input);

@@ -8,16 +8,19 @@ import { randomUUID } from 'node:crypto';
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
 import { DesiredReason } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
-import { AttachmentNotConfirmedError, describeError, ErrorName } from '../shared/errors';
+import { AttachmentNotConfirmedError, describeError, ErrorName, TRANSIENT_ORGANIZATIONS_ERRORS, type OrganizationsError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import { toOrganizationsError } from '../shared/organizations/errors';
-import { checkDeadline, type RemediationRequest, type RetryRound as SharedRetryRound } from '../shared/remediation-deadline';
+import { causeText, checkDeadline, type RemediationRequest, type RetryRound as SharedRetryRound } from '../shared/remediation-deadline';
 import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 
 /** What ReattachPolicy did: attached the policy, or found it attached already. */
 export interface AttachResult {
   result: 'attached' | 'already-attached';
-  at: string;
+  /** When the attempt was recorded; absent after the workflow's own first attempt (the direct task). */
+  at?: string;
+  /** The result is the workflow's own first AttachPolicy (the direct task): ConfirmAttachment records it. */
+  firstAttempt?: boolean;
   /** Audit writes that failed; the protection is back all the same. */
   auditErrors?: string[];
 }
@@ -74,6 +77,34 @@ const attemptStep = (executionArn: string, at: string, detail: Record<string, un
 });
 
 /**
+ * The workflow's own first AttachPolicy (the direct `aws-sdk:organizations` task, statemachine/)
+ * leaves no record: whichever function runs next records it, after its own work, under one
+ * occurrence, so a retried function records it once.
+ */
+const firstAttemptStep = (executionArn: string, at: string, detail: Record<string, unknown>): TimelineWrite => ({
+  step: TimelineStep.REATTACH_ATTEMPT,
+  occurrence: 'first-attempt',
+  at,
+  detail: { executionArn, firstAttempt: true, ...detail },
+});
+
+/** A first attempt that timed out got no answer: it may have attached the policy itself. */
+const unansweredFirstAttempt = (request: AttachRequest) => request.retry?.firstAttempt?.Error === ErrorName.STATES_TIMEOUT;
+
+/** The record of how the first attempt failed, from its Catch (`$.retry.firstAttempt`). */
+function failedFirstAttemptStep(executionArn: string, at: string, request: AttachRequest): TimelineWrite | undefined {
+  const failed = request.retry?.firstAttempt;
+  if (failed === undefined) return undefined;
+  return firstAttemptStep(executionArn, at, {
+    result: 'error',
+    error: failed.Error,
+    message: causeText(failed.Cause),
+    transient: (TRANSIENT_ORGANIZATIONS_ERRORS as readonly string[]).includes(failed.Error ?? ''),
+    ...(unansweredFirstAttempt(request) ? { unanswered: true } : {}),
+  });
+}
+
+/**
  * Whether an earlier attempt of this execution got no answer (so it most likely attached the
  * policy itself), read after the fact to name the outcome right; unreadable means no.
  */
@@ -99,24 +130,35 @@ export async function attachOnce(incident: Incident, executionArn: string, deps:
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const { policyId, targetId } = pairOf(incident);
   const auditErrors: string[] = [];
-  checkDeadline(incident, request, deps.deadlineSeconds, now());
+  const invokedAt = now();
+  checkDeadline(incident, request, deps.deadlineSeconds, invokedAt);
+  // The workflow's own first attempt failed before this one: recorded after this attempt, at the
+  // time this invocation began (after the first attempt, before this one).
+  const firstAttempt = failedFirstAttemptStep(executionArn, invokedAt, request);
   let result: AttachResult['result'] = 'attached';
+  let failure: OrganizationsError | undefined;
   try {
     await deps.organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
   } catch (caught) {
     const error = toOrganizationsError(caught);
-    if (error.name !== ErrorName.ORG_DUPLICATE_ATTACHMENT) {
-      // No HTTP answer at all (a timeout, a reset): the request may have been applied.
-      const unanswered = error.httpStatus === undefined;
-      await recordAfter(
-        deps.audit,
-        incident.incidentId,
-        attemptStep(executionArn, now(), { result: 'error', error: error.name, message: error.message, transient: error.transient, ...(unanswered ? { unanswered: true } : {}) }),
-        auditErrors,
-      );
-      throw error;
+    if (error.name === ErrorName.ORG_DUPLICATE_ATTACHMENT) {
+      const attachedEarlier = unansweredFirstAttempt(request) || (await attachedByAnUnansweredAttempt(deps.audit, incident.incidentId, executionArn));
+      result = attachedEarlier ? 'attached' : 'already-attached';
+    } else {
+      failure = error;
     }
-    result = (await attachedByAnUnansweredAttempt(deps.audit, incident.incidentId, executionArn)) ? 'attached' : 'already-attached';
+  }
+  if (firstAttempt !== undefined) await recordAfter(deps.audit, incident.incidentId, firstAttempt, auditErrors);
+  if (failure !== undefined) {
+    // No HTTP answer at all (a timeout, a reset): the request may have been applied.
+    const unanswered = failure.httpStatus === undefined;
+    await recordAfter(
+      deps.audit,
+      incident.incidentId,
+      attemptStep(executionArn, now(), { result: 'error', error: failure.name, message: failure.message, transient: failure.transient, ...(unanswered ? { unanswered: true } : {}) }),
+      auditErrors,
+    );
+    throw failure;
   }
   const at = now();
   await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, at, { result }), auditErrors);
@@ -142,6 +184,11 @@ export async function confirmOnce(incident: Incident, executionArn: string, atta
   const now = () => (deps.clock ?? (() => new Date()))().toISOString();
   const { policyId, targetId } = pairOf(incident);
   const auditErrors = [...(attach.auditErrors ?? [])];
+  // The workflow's own first AttachPolicy answered (attached, or already attached): recorded after the read.
+  const firstAttempt = attach.firstAttempt === true ? firstAttemptStep(executionArn, now(), { result: attach.result }) : undefined;
+  const recordFirstAttempt = async () => {
+    if (firstAttempt !== undefined) await recordAfter(deps.audit, incident.incidentId, firstAttempt, auditErrors);
+  };
   const typesToCheck = incident.policy.type !== undefined ? [incident.policy.type] : [PolicyType.SERVICE_CONTROL_POLICY, PolicyType.RESOURCE_CONTROL_POLICY];
   let confirmed = false;
   try {
@@ -150,10 +197,12 @@ export async function confirmOnce(incident: Incident, executionArn: string, atta
       if (confirmed) break;
     }
   } catch (caught) {
+    await recordFirstAttempt();
     const error = toOrganizationsError(caught);
     await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, now(), { result: 'confirmation-error', error: error.name, message: describeError(caught) }), auditErrors);
     throw error;
   }
+  await recordFirstAttempt();
   if (!confirmed) {
     await recordAfter(deps.audit, incident.incidentId, attemptStep(executionArn, now(), { result: 'not-listed', earlier: attach.result }), auditErrors);
     throw new AttachmentNotConfirmedError(policyId, targetId);

@@ -52,6 +52,12 @@ export const ErrorName = {
   LAMBDA_UNKNOWN: 'Lambda.Unknown',
   STATES_TIMEOUT: 'States.Timeout',
   STATES_ALL: 'States.ALL',
+  /**
+   * The direct claim (`aws-sdk:dynamodb:transactWriteItems`) was cancelled: a condition failed
+   * (the event is claimed already, maybe by this very execution), a concurrent transaction, or
+   * throttling inside it. ResolveClaim sorts out which.
+   */
+  CLAIM_CANCELLED: 'DynamoDb.TransactionCanceledException',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -75,6 +81,17 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+] as const;
+
+/**
+ * DynamoDB's throttling and server errors as an `aws-sdk:dynamodb` integration names them (the
+ * service name in PascalCase, and an `Exception` suffix even where the SDK's own name has none).
+ */
+export const TRANSIENT_DYNAMODB_INTEGRATION_ERRORS = [
+  'DynamoDb.ProvisionedThroughputExceededException',
+  'DynamoDb.ThrottlingException',
+  'DynamoDb.RequestLimitExceededException',
+  'DynamoDb.InternalServerErrorException',
 ] as const;
 
 /** Errors the audit store raises when DynamoDB is throttled or down: worth another attempt. */

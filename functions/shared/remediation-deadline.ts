@@ -7,6 +7,12 @@ export interface RetryRound {
   round: number;
   error?: string;
   cause?: string;
+  /**
+   * How the workflow's own first AttachPolicy (the direct `aws-sdk:organizations` task) failed,
+   * as its Catch put it: the reattach function records it after its own attempt. Gone after the
+   * first round (NoteRetryRound), by which time it is recorded.
+   */
+  firstAttempt?: { Error?: string; Cause?: string };
 }
 
 /** What ReattachPolicy and RestoreProtection are called with besides the incident. */

@@ -21,7 +21,8 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** What each function is for, and whether it uses the table (T) and the topic (P); timeouts are FUNCTION_TIMEOUT_SECONDS. */
 const SPECS: Record<HandlerName, [description: string, uses: '' | 'T' | 'TP' | 'A']> = {
-  classify: ['Classifies a DetachPolicy event (read-only Organizations calls)', ''],
+  // A: an auto incident's admission ticket is taken in classify (the workflow's first AttachPolicy is Step Functions' own).
+  classify: ['Classifies an event (read-only Organizations calls) and takes an auto reattachment\'s admission ticket', 'A'],
   claim: ['Claims an incident once per CloudTrail eventID', 'T'],
   // A: the admission items alone (ADMISSION#...), read and updated in place.
   admit: ['Hands out AttachPolicy time slots from the shared admission schedule', 'A'],

@@ -2,10 +2,14 @@ import path from 'node:path';
 import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ASL_FILE, WORKFLOW_FUNCTIONS, type WorkflowFunctionName, type WorkflowSubstitution } from '../../functions/shared/workflow-functions';
+import { INCIDENT_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { definitionText, type DefinitionRules } from '../../statemachine/definition';
+import type { AttachScope } from '../attach-scope';
 
 /** The DefinitionSubstitutions keys the stack fills, one per `${...}` placeholder of the ASL. */
 export const SUBSTITUTION_KEYS = Object.keys(WORKFLOW_FUNCTIONS) as WorkflowSubstitution[];
@@ -30,6 +34,12 @@ export interface WorkflowProps {
    * @default RetentionDays.ONE_YEAR
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * What the ASL's direct Task states write with the state machine's own role: the claim
+   * (ClaimIncident: conditional puts of an incident and its first steps) and the first
+   * AttachPolicy (scoped like the reattach function's, infra/attach-scope.ts).
+   */
+  readonly directCalls: { readonly table: ITable; readonly attach: AttachScope };
   /**
    * The folder holding statemachine/remediation.asl.json.
    * @default the project root (the folder above infra/)
@@ -89,6 +99,25 @@ export class Workflow extends Construct {
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(resource)}.Arn>:*]`,
         reason: `grantInvoke adds ${WORKFLOW_FUNCTIONS[key]}'s ARN with ':*' so the workflow may invoke that one function's versions and aliases; no other function.`,
       });
+    }
+    // ClaimIncident: TransactWriteItems is authorised item by item, as the PutItem calls it holds.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [props.directCalls.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${INCIDENT_PK_PREFIX}*`] } },
+      }),
+    );
+    const { attach } = props.directCalls;
+    if (attach.policies.length > 0 && attach.targets.length > 0) {
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['organizations:AttachPolicy'], resources: [...attach.policies, ...attach.targets] }));
+      for (const resource of [...attach.policies, ...attach.targets]) {
+        const widened = resource.endsWith('/p-*') ? attach.wildcards.policies : /(\/r-\*|\/ou-\*|account\/o-\*\/\*)$/.test(resource) ? attach.wildcards.targets : undefined;
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: `The first AttachPolicy of a reattachment (the AttachPolicy state), scoped as the reattach function's: the ARN embeds the management account id and the organization id (o-...), unknown at synth time, so both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${widened === undefined ? '' : ` Widened by ${widened}.`}`,
+        });
+      }
     }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -6,6 +6,7 @@ import { ErrorName } from '../../functions/shared/errors';
 import { ASL_FILE, FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
 import { definitionText, type DefinitionRules } from '../../statemachine/definition';
 import { TaskTokenBroker } from './task-tokens';
+import { SDK_INTEGRATION_PREFIX, type SdkIntegration } from './sdk-integrations';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:scp-guardian-local`;
@@ -123,7 +124,7 @@ export interface ExecutionRecord {
 }
 
 /** The states that make the AttachPolicy call of a reattachment. */
-export const ATTACH_STATES: ReadonlySet<string> = new Set(['ReattachPolicy', 'ReattachUnadmitted']);
+export const ATTACH_STATES: ReadonlySet<string> = new Set(['AttachPolicy', 'ReattachPolicy', 'ReattachUnadmitted']);
 
 /** States of Parallel branches that hold no attach state: they run beside the way to AttachPolicy, not on it. */
 function besideTheAttachPath(states: Record<string, AnyState>, into = new Set<string>()): Set<string> {
@@ -139,6 +140,8 @@ function besideTheAttachPath(states: Record<string, AnyState>, into = new Set<st
 
 export interface LocalWorkflowOptions {
   handlers: LocalHandlers;
+  /** The AWS SDK integrations the ASL's direct Task states call, by resource (sdk-integrations.ts). */
+  integrations: Record<string, SdkIntegration>;
   broker: TaskTokenBroker;
   /** Milliseconds to wait before each retry of the named states, instead of the ASL's backoff. */
   retryIntervalOverrides?: Record<string, number>;
@@ -183,6 +186,18 @@ export class LocalWorkflow {
     this.lambdaErrors.set(name, [...(this.lambdaErrors.get(name) ?? []), ...errors]);
   }
 
+  private readonly integrationErrors = new Map<string, string[]>();
+
+  /**
+   * The next calls of a direct SDK integration (`dynamodb:transactWriteItems`,
+   * `organizations:attachPolicy`) fail with these errors before the call is made, named as Step
+   * Functions names them (`DynamoDb.InternalServerErrorException`, `States.Timeout`, ...).
+   */
+  scriptIntegrationErrors(integration: string, errors: readonly string[]): void {
+    const resource = `${SDK_INTEGRATION_PREFIX}${integration}`;
+    this.integrationErrors.set(resource, [...(this.integrationErrors.get(resource) ?? []), ...errors]);
+  }
+
   /** The handler behind a function ARN, bounded by that function's timeout. */
   private handlerFor(arn: string | undefined): LocalHandler {
     const name = arn === undefined ? undefined : this.functionsByArn.get(arn);
@@ -205,7 +220,16 @@ export class LocalWorkflow {
     const counters = { lambdaInvocations: 0 };
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, task] of this.tasks) {
-      if (task.Resource === WAIT_FOR_TASK_TOKEN) {
+      if (task.Resource?.startsWith(SDK_INTEGRATION_PREFIX) === true) {
+        const resource = task.Resource;
+        const integration = this.options.integrations[resource];
+        if (integration === undefined) throw new Error(`${stateName}: no local integration for resource ${resource}`);
+        overrides[stateName] = async (parameters) => {
+          const scripted = this.integrationErrors.get(resource)?.shift();
+          if (scripted !== undefined) throw Object.assign(new Error(`${scripted} (scripted for ${stateName})`), { name: scripted });
+          return integration(parameters);
+        };
+      } else if (task.Resource === WAIT_FOR_TASK_TOKEN) {
         const handler = this.handlerFor(task.Parameters?.FunctionName);
         overrides[stateName] = async (taskInput) => {
           counters.lambdaInvocations++;

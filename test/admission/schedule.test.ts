@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { admissionSettings, cutAt, dueAt, initialSchedule, positionAt, rateAt, restartAt, secondsAt, type Schedule } from '../../functions/admit/schedule';
 
 const settings = admissionSettings({ expectedRate: 10, minRate: 0.2 });
@@ -68,5 +69,29 @@ describe('the admission schedule', () => {
     const schedule: Schedule = { ...fresh(), baseRate: 0.21 };
 
     expect(cutAt(schedule, settings, T0 + 100, T0 + 50, 0.21)?.baseRate).toBe(0.2);
+  });
+
+  it('never moves a slot earlier on a cut, so a waiting execution may sleep until its slot and check once', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          baseRate: fc.double({ min: 0.2, max: 40, noNaN: true }),
+          probing: fc.boolean(),
+          elapsedMs: fc.integer({ min: 0, max: 120_000 }),
+          ahead: fc.integer({ min: 1, max: 2_000 }),
+          admittedRate: fc.double({ min: 0.2, max: 40, noNaN: true }),
+        }),
+        ({ baseRate, probing, elapsedMs, ahead, admittedRate }) => {
+          const before: Schedule = { ...fresh(), baseRate, probing };
+          const now = T0 + elapsedMs;
+          const cut = cutAt(before, settings, now, now - 100, admittedRate);
+          if (cut === undefined) return;
+          const after: Schedule = { ...before, ...cut, version: before.version + 1 };
+          // Every ticket not yet due at the cut: the first one after the position due now, and on.
+          const ticket = Math.ceil(cut.baseTicket) + ahead;
+          expect(dueAt(after, settings, ticket)).toBeGreaterThanOrEqual(dueAt(before, settings, ticket) - 1e-6);
+        },
+      ),
+    );
   });
 });

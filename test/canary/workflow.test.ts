@@ -72,7 +72,8 @@ describe('the canary in the local environment', () => {
 
   it('is loud when the guard cannot bring the canary back: a critical notice to people and Slack, no CanaryPassed', async () => {
     env = await startEnvironment({ rules: rules(), organization: organization() });
-    env.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException']);
+    // A permanent error answers every attempt: the workflow's own first one and the reattach function's.
+    env.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException', 'AccessDeniedException']);
 
     const started = await startLocalCanary(env, rules());
     const execution = await started.execution?.result;

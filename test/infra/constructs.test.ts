@@ -1,3 +1,4 @@
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ describe('workflow', () => {
     writeFileSync(asl, readFileSync(asl, 'utf8').replace('${CloseFunctionArn}', '${ArchiveFunctionArn}'));
     const stack = newStack();
 
-    expect(() => new Workflow(stack, 'Workflow', { rules: { approval: { timeoutMinutes: 15, onTimeout: 'reattach', approvers: [] }, remediation: { deadlineMinutes: 60 } }, functions: fakeFunctions(stack), projectRoot: root })).toThrow(
+    expect(() => new Workflow(stack, 'Workflow', { rules: { approval: { timeoutMinutes: 15, onTimeout: 'reattach', approvers: [] }, remediation: { deadlineMinutes: 60 } }, functions: fakeFunctions(stack), directCalls: { table: new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }), attach: { policies: [], targets: [], wildcards: {} } }, projectRoot: root })).toThrow(
       /no substitution: ArchiveFunctionArn; not in the ASL: CloseFunctionArn/,
     );
   });

@@ -4,7 +4,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { AuditTable } from '../../functions/shared/audit/table-schema';
+import { ADMISSION_PK_PREFIX, AuditTable, INCIDENT_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { SELF_TEST_ATTRIBUTE } from '../../functions/shared/self-test';
 import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
 import { HANDLER_NAMES } from '../../infra/constructs/handlers';
@@ -58,6 +58,15 @@ describe('intake', () => {
         detail: Match.objectLike({ eventSource: ['organizations.amazonaws.com'], errorCode: [{ exists: false }] }),
       }),
     });
+  });
+
+  it('leaves out the calls of every role that writes to the organization: reattach, restore, and the state machine (its first AttachPolicy)', () => {
+    const rule = Object.values(json.Resources).find((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.EventPattern ?? '').includes('organizations.amazonaws.com'));
+    const writers = [roleId('reattach'), roleId('restore'), logicalId(stack.workflow.stateMachine.role)].map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+
+    const pattern = JSON.stringify(rule?.Properties.EventPattern);
+    for (const writer of writers) expect(pattern).toContain(JSON.stringify(writer));
+    expect(JSON.stringify(json.Resources[fnId('classify')].Properties.Environment.Variables)).toContain(JSON.stringify(writers[2]));
   });
 
   it('starts the state machine with the whole event, a dead-letter queue and a retry policy', () => {
@@ -315,8 +324,14 @@ describe('IAM', () => {
   const NEVER = ['organizations:DeletePolicy', 'organizations:DisablePolicyType', 'organizations:CreatePolicy'];
   const writersOf = (action: string) => HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes(action));
 
-  it('lets reattach and restore, and nothing else, call organizations:AttachPolicy', () => {
+  const stateMachineRoleId = () => logicalId(stack.workflow.stateMachine.role);
+
+  it('lets reattach and restore, and of the rest only the state machine (its first AttachPolicy), call organizations:AttachPolicy', () => {
     expect(writersOf('organizations:AttachPolicy')).toEqual(['reattach', 'restore']);
+    const direct = roleStatements(json, stateMachineRoleId()).find((s) => asList(s.Action).includes('organizations:AttachPolicy'));
+    const reattach = roleStatements(json, roleId('reattach')).find((s) => asList(s.Action).includes('organizations:AttachPolicy'));
+    expect(direct?.Resource).toEqual(reattach?.Resource);
+    expect(actionsOf(roleStatements(json, stateMachineRoleId())).filter((a) => a.startsWith('organizations:'))).toEqual(['organizations:AttachPolicy']);
     expect(actionsOf(roleStatements(json, roleId('reattach'))).filter((a) => a.startsWith('organizations:')).sort()).toEqual([
       'organizations:AttachPolicy',
       'organizations:ListPoliciesForTarget',
@@ -375,8 +390,27 @@ describe('IAM', () => {
     expect(offending.map(({ where }) => where)).toEqual([]);
   });
 
+  it("lets the state machine's own claim put incident items only, nothing else in the table", () => {
+    const dynamo = roleStatements(json, stateMachineRoleId()).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+
+    expect(dynamo).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.auditStore.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${INCIDENT_PK_PREFIX}*`] } },
+      }),
+    ]);
+  });
+
+  it('lets classify and admit touch the admission items alone (classify takes an auto incident\'s ticket)', () => {
+    for (const name of ['classify', 'admit'] as const) {
+      const dynamo = roleStatements(json, roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo).toEqual([expect.objectContaining({ Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ADMISSION_PK_PREFIX}*`] } } })]);
+    }
+  });
+
   it('gives the table writers item-level access to the base table only', () => {
-    const withoutTable = ['classify', 'slack-relay'];
+    const withoutTable = ['slack-relay'];
     for (const name of HANDLER_NAMES.filter((n) => !withoutTable.includes(n))) {
       const dynamo = roleStatements(json, roleId(name)).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
 

@@ -1,10 +1,11 @@
 import aslValidator from 'asl-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorName, LAMBDA_SERVICE_ERRORS, ROUND_ONLY_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS } from '../../functions/shared/errors';
+import { ErrorName, LAMBDA_SERVICE_ERRORS, ROUND_ONLY_ERRORS, TRANSIENT_DYNAMODB_INTEGRATION_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS } from '../../functions/shared/errors';
 import { Decision, Kind, Mode, OnTimeout, Outcome, Verdict } from '../../functions/shared/vocabulary';
 import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
 import { loadDefinition } from '../../local/workflow/local-workflow';
+import { SDK_INTEGRATION_PREFIX } from '../../local/workflow/sdk-integrations';
 
 type State = Record<string, unknown> & { Type: string; Branches?: { States: Record<string, State> }[] };
 
@@ -51,6 +52,7 @@ describe('statemachine/remediation.asl.json', () => {
       '$.decision.decision': Object.values(Decision),
       '$.incident.approval.onTimeout': Object.values(OnTimeout),
       '$.result.outcome': Object.values(Outcome),
+      '$.lastError.Error': Object.values(ErrorName),
     };
 
     for (const { variable, value } of comparisons()) {
@@ -60,7 +62,7 @@ describe('statemachine/remediation.asl.json', () => {
   });
 
   it('names only errors defined in the errors module', () => {
-    const known = new Set<string>([...Object.values(ErrorName), ...LAMBDA_SERVICE_ERRORS]);
+    const known = new Set<string>([...Object.values(ErrorName), ...LAMBDA_SERVICE_ERRORS, ...TRANSIENT_DYNAMODB_INTEGRATION_ERRORS]);
     const named = states.flatMap(([, s]) => [...((s.Retry as { ErrorEquals: string[] }[]) ?? []), ...((s.Catch as { ErrorEquals: string[] }[]) ?? [])].flatMap((r) => r.ErrorEquals));
 
     const failErrors = states.filter(([, s]) => s.Type === 'Fail').map(([, s]) => s.Error as string);
@@ -135,7 +137,7 @@ describe('statemachine/remediation.asl.json', () => {
   });
 
   it('retries every Lambda task on Lambda service errors', () => {
-    const lambdaTasks = states.filter(([, s]) => s.Type === 'Task');
+    const lambdaTasks = states.filter(([, s]) => s.Type === 'Task' && !String(s.Resource).startsWith(SDK_INTEGRATION_PREFIX));
 
     for (const [, task] of lambdaTasks) {
       const errors = (task.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
@@ -171,13 +173,38 @@ describe('statemachine/remediation.asl.json', () => {
     expect(uncaught.map(([name]) => name)).toEqual([]);
   });
 
-  it('sends a detachment, and a missing pair the sweep found, to the admission before ReattachPolicy, and every other kind to RestoreProtection', () => {
+  it('sends a detachment, and a missing pair the sweep found, to the admission before any AttachPolicy, and every other kind to RestoreProtection', () => {
     const choose = state('ChooseRestore') as State & { Choices: { Next: string }[]; Default: string };
 
-    expect(choose.Choices.every((choice) => choice.Next === 'AdmitAttachment')).toBe(true);
-    expect(state('IsAdmitted')).toMatchObject({ Default: 'WaitForSlot', Choices: [expect.objectContaining({ Next: 'ReattachPolicy' })] });
+    expect(choose.Choices.every((choice) => choice.Next === 'IsAdmissionHeld')).toBe(true);
+    expect(state('IsAdmissionHeld')).toMatchObject({
+      Default: 'AdmitAttachment',
+      Choices: [expect.objectContaining({ Next: 'IsAdmitted' }), expect.objectContaining({ Next: 'ReattachUnadmitted' })],
+    });
+    expect(state('IsAdmitted')).toMatchObject({ Default: 'WaitForSlot', Choices: [expect.objectContaining({ Next: 'AttachPolicy' }), expect.objectContaining({ Next: 'ReattachPolicy' })] });
     expect(choose.Default).toBe('RestoreProtection');
     expect(state('WaitBeforeRetrying').Next).toBe('ChooseRestore');
+  });
+
+  it('makes the first AttachPolicy itself, and sends any error of it to the reattach function (a throttle through the shared schedule)', () => {
+    expect(state('AttachPolicy')).toMatchObject({
+      Resource: `${SDK_INTEGRATION_PREFIX}organizations:attachPolicy`,
+      Parameters: { 'PolicyId.$': '$.incident.policy.id', 'TargetId.$': '$.incident.target.id' },
+      Next: 'ConfirmAttachment',
+      Catch: [
+        expect.objectContaining({ ErrorEquals: [ErrorName.ORG_DUPLICATE_ATTACHMENT], Next: 'FoundAttachedAtFirstAttempt' }),
+        expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], ResultPath: '$.retry.firstAttempt', Next: 'NoteFirstAttemptError' }),
+      ],
+    });
+    expect(state('AttachPolicy').Retry).toBeUndefined();
+    expect(state('WasFirstAttemptThrottled')).toMatchObject({ Default: 'ReattachPolicy', Choices: [{ StringEquals: ErrorName.ORG_THROTTLED, Next: 'IsReadmissionDue' }] });
+  });
+
+  it('bounds every direct Task state by a timeout, as a hung call would otherwise hold it for the default 60 s', () => {
+    const direct = states.filter(([, s]) => s.Type === 'Task' && String(s.Resource).startsWith(SDK_INTEGRATION_PREFIX));
+
+    expect(direct.map(([name]) => name).sort()).toEqual(['AttachPolicy', 'ClaimIncident']);
+    for (const [, task] of direct) expect(task.TimeoutSeconds).toBeLessThanOrEqual(10);
   });
 
   it('retries RestoreProtection exactly as an unadmitted ReattachPolicy, into the same rounds and failure', () => {
@@ -194,10 +221,12 @@ describe('statemachine/remediation.asl.json', () => {
   });
 
   it('retries audit-store throttling and outages wherever a task writes the trail', () => {
-    for (const name of ['ClaimIncident', 'RequestDecision', 'CloseIncident']) {
+    for (const name of ['ResolveClaim', 'RequestDecision', 'CloseIncident']) {
       const errors = (state(name).Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
       expect(errors).toEqual(expect.arrayContaining([ErrorName.AUDIT_THROTTLED, ErrorName.AUDIT_UNAVAILABLE]));
     }
+    const direct = (state('ClaimIncident').Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+    expect(direct).toEqual(expect.arrayContaining([...TRANSIENT_DYNAMODB_INTEGRATION_ERRORS, ErrorName.STATES_TIMEOUT]));
   });
 
   it('fails safe: only an explicit override, or a timeout under keep-detached, leaves the policy detached', () => {
@@ -209,6 +238,10 @@ describe('statemachine/remediation.asl.json', () => {
 
   it('goes on remediating when the audit store cannot be written, and only then fails the execution', () => {
     expect(state('ClaimIncident').Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: [ErrorName.CLAIM_CANCELLED], Next: 'ResolveClaim' }),
+      expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'IsProtected' }),
+    ]);
+    expect(state('ResolveClaim').Catch).toEqual([
       expect.objectContaining({ ErrorEquals: [ErrorName.DUPLICATE_INCIDENT], Next: 'StopDuplicate' }),
       expect.objectContaining({ ErrorEquals: [ErrorName.STATES_ALL], Next: 'IsProtected' }),
     ]);

@@ -4,9 +4,10 @@ import { MAX_APPROVAL_MINUTES, MAX_DEADLINE_MINUTES } from '../../functions/shar
 import { FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
 import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../statemachine/definition';
 import { loadDefinition } from '../../local/workflow/local-workflow';
+import { SDK_INTEGRATION_PREFIX } from '../../local/workflow/sdk-integrations';
 import { testRules } from '../support/local-harness';
 
-type State = { Type: string; Resource?: string; Parameters?: { FunctionName?: string }; Retry?: RetrierDefinition[]; Branches?: { States: Record<string, State> }[] };
+type State = { Type: string; Resource?: string; TimeoutSeconds?: number; Parameters?: { FunctionName?: string }; Retry?: RetrierDefinition[]; Branches?: { States: Record<string, State> }[] };
 
 const root = join(__dirname, '..', '..');
 
@@ -17,12 +18,19 @@ function tasks(states: Record<string, State>): [string, State][] {
   ]);
 }
 
-/** The longest a Task state can take before its Catch: every retrier used up, every attempt at its function's timeout. */
+/**
+ * The longest a Task state can take before its Catch: every retrier used up, every attempt at
+ * its function's timeout (a direct SDK task's own TimeoutSeconds).
+ */
 function worstCaseSeconds(state: State, functionOf: Map<string, WorkflowFunctionName>): number {
+  const budget = retryBudget(state.Retry ?? []);
+  if (state.Resource?.startsWith(SDK_INTEGRATION_PREFIX) === true) {
+    if (state.TimeoutSeconds === undefined) throw new Error(`${state.Resource} has no TimeoutSeconds`);
+    return budget.worstCaseDelaySeconds + budget.attempts * state.TimeoutSeconds;
+  }
   const arn = state.Parameters?.FunctionName ?? state.Resource ?? '';
   const fn = functionOf.get(arn);
   if (fn === undefined) throw new Error(`no function behind ${arn}`);
-  const budget = retryBudget(state.Retry ?? []);
   return budget.worstCaseDelaySeconds + budget.attempts * FUNCTION_TIMEOUT_SECONDS[fn];
 }
 

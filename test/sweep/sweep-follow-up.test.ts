@@ -59,9 +59,10 @@ describe('the sweep, after a remediation that did not restore the pair', () => {
     const local = await start();
     await detachSilently(Org.denyLeave, Org.root);
     // The audit store takes neither the claim nor the close, and the AttachPolicy fails.
-    local.workflow.scriptLambdaErrors('claim', ['Error']);
+    // The direct claim and its one retry fail, then the close; a permanent error answers both attempts.
+    local.workflow.scriptIntegrationErrors('dynamodb:transactWriteItems', ['DynamoDb.InternalServerErrorException', 'DynamoDb.InternalServerErrorException']);
     local.workflow.scriptLambdaErrors('close', ['Error']);
-    local.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException']);
+    local.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException', 'AccessDeniedException']);
     const first = await local.sweep();
     const [lostId] = first.result.incidents;
     expect((await Promise.all(first.executions)).map((execution) => execution.status)).toEqual(['FAILED']);
@@ -98,7 +99,8 @@ describe('the sweep, after a remediation that did not restore the pair', () => {
   it('leaves a pair whose incident failed for good alone for a day, warning every sweep, then tries again', async () => {
     const local = await start();
     await detachSilently(Org.fullAccess, Org.prodOu);
-    local.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException']);
+    // A permanent error answers every attempt: the workflow's own first one and the reattach function's.
+    local.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException', 'AccessDeniedException']);
     const failed = await local.sweep();
     await Promise.all(failed.executions);
     const [failedId] = failed.result.incidents;

@@ -17,14 +17,18 @@ describe('remediation while the admission store fails', () => {
 
   const idOf = (event: Record<string, unknown>) => (event.detail as { eventID: string }).eventID;
 
-  it('takes a slot and reattaches in it when the store answers', async () => {
+  it('takes a slot in classify and reattaches in it with no other function on the way: one Lambda invocation before AttachPolicy', async () => {
     const local = (env = await startEnvironment());
     const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
 
     const execution = await replay(local, event);
+    const attempts = (await local.audit.getTimeline(idOf(event))).filter((entry) => entry.step === 'reattach-attempt');
 
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['AdmitAttachment', 'ReattachPolicy', 'ConfirmAttachment']));
-    expect(execution.statesEntered).not.toContain('ReattachUnadmitted');
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['ClaimIncident', 'AttachPolicy', 'ConfirmAttachment']));
+    expect(execution.statesEntered).not.toEqual(expect.arrayContaining(['ResolveClaim', 'AdmitAttachment', 'ReattachPolicy', 'ReattachUnadmitted']));
+    expect(execution.beforeFirstAttach?.lambdaInvocations).toBe(1);
+    expect((await local.admissionStore.read())?.ticket).toBe(1);
+    expect(attempts.map((entry) => entry.detail)).toEqual([expect.objectContaining({ firstAttempt: true, result: 'attached' })]);
     expect(await local.audit.getIncident(idOf(event))).toMatchObject({ outcome: 'REATTACHED' });
   });
 
@@ -38,7 +42,9 @@ describe('remediation while the admission store fails', () => {
     const execution = await replay(local, event);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['AdmitAttachment', 'ReattachUnadmitted', 'ConfirmAttachment']));
+    // Classify could not take the ticket: the reattachment goes on unadmitted, without asking the store again.
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['ReattachUnadmitted', 'ConfirmAttachment']));
+    expect(execution.statesEntered).not.toContain('AdmitAttachment');
     expect(local.organization?.isAttached(Org.denyLeave, Org.root)).toBe(true);
     expect(await local.trueAudit.getIncident(idOf(event))).toMatchObject({ outcome: 'REATTACHED' });
     expect(local.dynamoDbFaultProxy?.injectedTotal).toBeGreaterThan(0);

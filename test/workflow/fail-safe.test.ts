@@ -35,7 +35,7 @@ describe('the workflow fails to the safe side', () => {
       const execution = await replay(local, event);
 
       const incident = await local.audit.getIncident(idOf(event));
-      expect(execution.statesEntered).toEqual(expect.arrayContaining(['ClassifyEvent', 'ClassifyFromRulesAlone', 'ReattachPolicy']));
+      expect(execution.statesEntered).toEqual(expect.arrayContaining(['ClassifyEvent', 'ClassifyFromRulesAlone', 'AttachPolicy']));
       expect(incident).toMatchObject({ verdict: 'PROTECTED', outcome: 'REATTACHED' });
       expect(incident?.incident.enrichmentErrors).toEqual([expect.stringContaining('Lambda.TooManyRequestsException')]);
       expect(local.organization?.isAttached(Org.denyLeave, Org.root)).toBe(true);
@@ -66,7 +66,7 @@ describe('the workflow fails to the safe side', () => {
       const execution = await replay(local, event);
 
       const incident = await local.audit.getIncident(idOf(event));
-      expect(execution.statesEntered).toEqual(expect.arrayContaining(['RequestDecision', 'DecisionFailed', 'ReattachPolicy']));
+      expect(execution.statesEntered).toEqual(expect.arrayContaining(['RequestDecision', 'DecisionFailed', 'AttachPolicy']));
       expect(execution.statesEntered).not.toContain('DecisionTimedOut');
       expect(incident).toMatchObject({ outcome: 'REATTACHED', decision: 'AUTO' });
       expect(incident?.decisionReason).toMatch(/^fail-safe: the request for a decision failed \(AuditStore\.Unavailable\)/);
@@ -121,7 +121,8 @@ describe('the workflow fails to the safe side', () => {
   describe('hung calls', () => {
     it('retries an AttachPolicy that never answers (the function times out) and reattaches', async () => {
       const local = await start({ functionTimeoutsMs: { reattach: 500 } });
-      local.organizationsEndpoint?.faults.script('AttachPolicy', ['hang']);
+      // The workflow's own first attempt hangs (its Task timeout), then the reattach function's (the function's timeout).
+      local.organizationsEndpoint?.faults.script('AttachPolicy', ['hang', 'hang']);
       const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
 
       const execution = await replay(local, event);
@@ -143,6 +144,7 @@ describe('rounds of retries that never reach the function', () => {
 
   it('end after as many rounds as the deadline has minutes, even when the function never runs to check the deadline', async () => {
     const local = (env = await startEnvironment({ rules: testRules({ remediation: { deadlineMinutes: 5 } }) }));
+    local.workflow.scriptIntegrationErrors('organizations:attachPolicy', [ErrorName.ORG_SERVICE]);
     local.workflow.scriptLambdaErrors('reattach', Array(200).fill('Lambda.TooManyRequestsException'));
     const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
 

@@ -1,3 +1,4 @@
+import { ATTACH_STATES } from '../../local/workflow/local-workflow';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,4 +81,5 @@ export async function closedActions(env: LocalEnvironment, incidentId: string): 
   return (closed?.detail.actions ?? []) as Record<string, unknown>[];
 }
 
-export const RESTORING_STATES = ['RestoreProtection', 'ReattachPolicy'];
+/** The states that write to the organization to restore a protection: RestoreProtection and every AttachPolicy state. */
+export const RESTORING_STATES = ['RestoreProtection', ...ATTACH_STATES];

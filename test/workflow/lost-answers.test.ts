@@ -61,7 +61,7 @@ describe('when an answer is lost on the way back', () => {
     await local.decisions.record(requested ?? '', 'APPROVE', 'U0APPROVER', new Date().toISOString());
     const execution = await run;
 
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['CheckForLateDecision', 'ReattachPolicy']));
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['CheckForLateDecision', 'AttachPolicy']));
     expect(await local.audit.getIncident(idOf(event))).toMatchObject({ decision: 'APPROVE', decidedBy: 'U0APPROVER', outcome: 'REATTACHED' });
     expect(local.organization?.isAttached(Org.protectCloudTrail, Org.sandboxOu)).toBe(true);
   });

@@ -25,7 +25,7 @@ describe('remediation workflow', () => {
 
     const incident = await env.audit.getIncident((event.detail as { eventID: string }).eventID);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['ClassifyEvent', 'ClaimIncident', 'DecideAutomatically', 'ReattachPolicy', 'NotifyDetected', 'CloseIncident', 'NotifyOutcome', 'Done']));
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['ClassifyEvent', 'ClaimIncident', 'DecideAutomatically', 'AttachPolicy', 'ConfirmAttachment', 'NotifyDetected', 'CloseIncident', 'NotifyOutcome', 'Done']));
     expect(incident).toMatchObject({ verdict: 'PROTECTED', mode: 'auto', decision: 'AUTO', outcome: 'REATTACHED', status: 'CLOSED' });
     expect(attached(Org.denyLeave, Org.root)).toBe(true);
   });
@@ -37,7 +37,7 @@ describe('remediation workflow', () => {
     const execution = await replay(env, event);
 
     const incident = await env.audit.getIncident((event.detail as { eventID: string }).eventID);
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['RequestDecision', 'IsApproved', 'ReattachPolicy']));
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['RequestDecision', 'IsApproved', 'AdmitAttachment', 'AttachPolicy']));
     expect(incident).toMatchObject({ mode: 'approval', decision: 'APPROVE', decidedBy: 'U0APPROVER', outcome: 'REATTACHED' });
     expect(attached(Org.protectCloudTrail, Org.sandboxOu)).toBe(true);
   });
@@ -52,6 +52,7 @@ describe('remediation workflow', () => {
     const incidentId = (event.detail as { eventID: string }).eventID;
     const incident = await env.audit.getIncident(incidentId);
     const steps = (await env.audit.getTimeline(incidentId)).map((entry) => entry.step);
+    expect(execution.statesEntered).not.toEqual(expect.arrayContaining(['AttachPolicy']));
     expect(execution.statesEntered).not.toContain('ReattachPolicy');
     expect(incident).toMatchObject({ decision: 'OVERRIDE', decisionReason: 'CloudTrail migration CHG-1234', outcome: 'OVERRIDDEN' });
     expect(steps).toEqual(expect.arrayContaining(['decision-requested', 'decided', 'overridden', 'closed']));
@@ -80,8 +81,9 @@ describe('remediation workflow', () => {
 
     const incidentId = (event.detail as { eventID: string }).eventID;
     const steps = (await env.audit.getTimeline(incidentId)).map((entry) => entry.step);
-    expect(first.statesEntered).toContain('ReattachPolicy');
-    expect(second.statesEntered).toEqual(['ClassifyEvent', 'ClaimIncident', 'StopDuplicate']);
+    expect(first.statesEntered).toContain('AttachPolicy');
+    // The direct claim is cancelled by its conditions; the claim function tells the second delivery apart.
+    expect(second.statesEntered).toEqual(['ClassifyEvent', 'ClaimIncident', 'ResolveClaim', 'StopDuplicate']);
     expect(env.attachCalls - callsBefore).toBe(1);
     expect(steps.filter((step) => step === 'closed')).toHaveLength(1);
     expect(steps).toContain('duplicate-delivery');
@@ -89,7 +91,8 @@ describe('remediation workflow', () => {
 
   it('fails the incident and the execution when AttachPolicy fails permanently', async () => {
     const event = detachEvent({ policyId: Org.denyRegion, targetId: Org.prodOu });
-    env.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException']);
+    // A permanent error answers every attempt: the workflow's own first one and the reattach function's.
+    env.organizationsEndpoint?.faults.script('AttachPolicy', ['AccessDeniedException', 'AccessDeniedException']);
 
     const execution = await replay(env, event);
 
@@ -111,9 +114,10 @@ describe('remediation workflow', () => {
 
     const incidentId = (event.detail as { eventID: string }).eventID;
     const attempts = (await env.audit.getTimeline(incidentId)).filter((entry) => entry.step === 'reattach-attempt');
-    expect(execution.statesEntered).toEqual(expect.arrayContaining(['AdmitAttachment', 'ReattachPolicy', 'IsReadmissionDue', 'ReadmitAttachment']));
+    expect(execution.statesEntered).toEqual(expect.arrayContaining(['AttachPolicy', 'WasFirstAttemptThrottled', 'IsReadmissionDue', 'ReadmitAttachment', 'ReattachPolicy']));
     expect(attempts.map((entry) => entry.detail.result)).toEqual(['error', 'attached']);
-    expect(attempts[0].detail.error).toBe('Organizations.TooManyRequestsException');
+    // The workflow's own first attempt, recorded by the reattach function after its own.
+    expect(attempts[0].detail).toMatchObject({ error: 'Organizations.TooManyRequestsException', firstAttempt: true, transient: true });
     expect(await env.audit.getIncident(incidentId)).toMatchObject({ outcome: 'REATTACHED' });
     expect(attached(Org.denyLeave, Org.root)).toBe(true);
   });

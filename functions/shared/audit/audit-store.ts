@@ -7,6 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { DuplicateIncidentError, StatusRegressionError } from '../errors';
 import { auditStoreCall } from './audit-errors';
 import type { Incident } from '../incident';
@@ -53,47 +54,61 @@ export class AuditStore {
   }
 
   /**
+   * The claim's three conditional puts: the incident, its "detected" and its "classified" step.
+   * One definition for both ways of writing it: claimIncident here, and the workflow's direct
+   * `aws-sdk:dynamodb:transactWriteItems` task (ClaimIncident), to which classify hands them
+   * marshalled (claimTransactItems).
+   */
+  claimItems(incident: Incident, executionArn: string) {
+    const record = toIncidentRecord(incident, executionArn);
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...incidentKey(incident.incidentId), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.timelineItem(incident.incidentId, {
+            step: TimelineStep.DETECTED,
+            at: incident.detectedAt,
+            detail: { actor: incident.actor.principalArn ?? incident.actor.type, policyId: incident.policy.id, targetId: incident.target.id },
+          }),
+          ConditionExpression: 'attribute_not_exists(sk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.timelineItem(incident.incidentId, {
+            step: TimelineStep.CLASSIFIED,
+            detail: { verdict: incident.verdict, reason: incident.reason, mode: incident.mode, executionArn },
+          }),
+          ConditionExpression: 'attribute_not_exists(sk)',
+        },
+      },
+    ];
+  }
+
+  /**
+   * claimItems in DynamoDB's own attribute-value form, as the workflow's ClaimIncident task
+   * passes them to TransactWriteItems (undefined attributes left out, as the document client does).
+   */
+  claimTransactItems(incident: Incident, executionArn: string) {
+    return this.claimItems(incident, executionArn).map(({ Put }) => ({ Put: { ...Put, Item: marshall(Put.Item, { removeUndefinedValues: true }) } }));
+  }
+
+  /**
    * Records a new incident with its "detected" and "classified" steps, in one transaction.
    * A second claim of the same CloudTrail event records a duplicate delivery on the existing
    * incident and throws DuplicateIncidentError: at-least-once delivery ends here.
    */
   async claimIncident(incident: Incident, executionArn: string): Promise<void> {
-    const record = toIncidentRecord(incident, executionArn);
     try {
-      await auditStoreCall(this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...incidentKey(incident.incidentId), ...record },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: this.timelineItem(incident.incidentId, {
-                  step: TimelineStep.DETECTED,
-                  at: incident.detectedAt,
-                  detail: { actor: incident.actor.principalArn ?? incident.actor.type, policyId: incident.policy.id, targetId: incident.target.id },
-                }),
-                ConditionExpression: 'attribute_not_exists(sk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: this.timelineItem(incident.incidentId, {
-                  step: TimelineStep.CLASSIFIED,
-                  detail: { verdict: incident.verdict, reason: incident.reason, mode: incident.mode, executionArn },
-                }),
-                ConditionExpression: 'attribute_not_exists(sk)',
-              },
-            },
-          ],
-        }),
-      ));
+      await auditStoreCall(this.db.send(new TransactWriteCommand({ TransactItems: this.claimItems(incident, executionArn) })));
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons ?? [] : [];
       if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw error;

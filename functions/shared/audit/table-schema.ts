@@ -56,7 +56,9 @@ export const admissionKey = (operation: string) => ({ pk: `ADMISSION#${operation
 /** The partition-key prefix of every admission item: the admit function's grant is scoped to it. */
 export const ADMISSION_PK_PREFIX = 'ADMISSION#';
 
-export const incidentKey = (incidentId: string) => ({ pk: `INCIDENT#${incidentId}`, sk: INCIDENT_SK });
+/** The partition-key prefix of an incident and its timeline: the state machine's own claim (ClaimIncident) is scoped to it. */
+export const INCIDENT_PK_PREFIX = 'INCIDENT#';
+export const incidentKey = (incidentId: string) => ({ pk: `${INCIDENT_PK_PREFIX}${incidentId}`, sk: INCIDENT_SK });
 export const decisionKey = (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: DECISION_SK });
 /**
  * A step that happens once per incident has no occurrence, so recording it twice (a retried
