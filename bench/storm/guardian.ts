@@ -15,8 +15,12 @@ export interface GuardianStormResult extends StormFigures {
   readonly sweepIncidents: number;
   /** Executions that ended FAILED (each one a FAILED incident and an alarm). */
   readonly failedExecutions: number;
+  /** FAILED executions by the error they ended with (RemediationFailed, NoticeNotSent, ...). */
+  readonly failedBy: Readonly<Record<string, number>>;
   /** Retries Step Functions made, over every execution. */
   readonly retries: number;
+  /** The states retried most, with their retries (at most three). */
+  readonly mostRetried: readonly { readonly state: string; readonly retries: number }[];
   /** Per event execution that attached, on the way to its first AttachPolicy (that call's own Lambda included): mean and max. */
   readonly beforeFirstAttach: {
     readonly lambdaInvocations: { readonly mean: number; readonly max: number };
@@ -26,6 +30,18 @@ export interface GuardianStormResult extends StormFigures {
   readonly throttledAttempts: number;
   /** The admission the rules gave: on or off, and the expected rate it started from. */
   readonly admission: { readonly enabled: boolean; readonly expectedRate: number; readonly maxRate: number };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+function sumRetriesByState(executions: readonly { retriesByState: Record<string, number> }[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const execution of executions) for (const [state, retries] of Object.entries(execution.retriesByState)) sums[state] = (sums[state] ?? 0) + retries;
+  return sums;
 }
 
 function meanAndMax(values: readonly number[]) {
@@ -86,7 +102,12 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
       lostAfterSweep: afterSweep.lost,
       sweepIncidents: sweep.result.incidents.length,
       failedExecutions: all.filter((execution) => execution.status === 'FAILED').length,
+      failedBy: countBy(all.filter((execution) => execution.status === 'FAILED').map((execution) => execution.error ?? 'unknown')),
       retries: all.reduce((sum, execution) => sum + execution.retries, 0),
+      mostRetried: Object.entries(sumRetriesByState(all))
+        .sort(([, a], [, b]) => b - a)
+        .slice(0, 3)
+        .map(([state, retries]) => ({ state, retries })),
       beforeFirstAttach:
         onTheWay.length === 0
           ? null

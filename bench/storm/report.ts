@@ -21,6 +21,15 @@ export interface StormReport {
 }
 
 /** Assembles the report of one run. */
+/** The FAILED executions by their error, as " (NoticeNotSent 3, RemediationFailed 1)". */
+const failedText = (g: GuardianStormResult) => {
+  const entries = Object.entries(g.failedBy).sort(([, a], [, b]) => b - a);
+  return entries.length === 0 ? '' : ` (${entries.map(([error, count]) => `${error} ${count}`).join(', ')})`;
+};
+
+/** The most retried states, as " (most: ReattachPolicy 900, ConfirmAttachment 40)". */
+const retriedText = (g: GuardianStormResult) => (g.mostRetried.length === 0 ? '' : ` (most: ${g.mostRetried.map(({ state, retries }) => `${state} ${retries}`).join(', ')})`);
+
 export function stormReport(
   n: number,
   limits: StormLimits,
@@ -82,7 +91,7 @@ export function formatStormReport(report: StormReport): string {
     ...rows.map(line),
     '',
     `scp-guardian: lost (events) counts pairs still detached when every event's execution ended; lost (+sweep) after one sweep and the ${guardian.sweepIncidents} drift incident(s) it opened.`,
-    `scp-guardian: ${guardian.failedExecutions} execution(s) FAILED, ${guardian.retries} Step Functions retries; the event path ended after ${guardian.wallSeconds.toFixed(1)} s.`,
+    `scp-guardian: ${guardian.failedExecutions} execution(s) FAILED${failedText(guardian)}, ${guardian.retries} Step Functions retries${retriedText(guardian)}; the event path ended after ${guardian.wallSeconds.toFixed(1)} s.`,
     `admission: ${admissionText(guardian)}; ${guardian.throttledAttempts} AttachPolicy attempts throttled (429).`,
     `to the first AttachPolicy, per execution (its own Lambda included): ${onTheWay(guardian)}.`,
     `no API limits: the same ${report.n} executions with no rate limit and no 503s restore everything in ${fixed(unlimited.lastRestoredSeconds, 1, ' s')}: the local workflow's own pace${unlimited.admission.enabled ? `, and the admission's, which never goes above maxRate ${unlimited.admission.maxRate}/s` : ''}.`,

@@ -20,6 +20,8 @@ export interface Admission {
   admittedRate?: number;
   /** Tickets taken again in this round after a throttle (the ASL ends the round at a limit). */
   readmissions: number;
+  /** CheckAdmission steps in this round (absent: none): past MAX_CHECKS_PER_ROUND the attempt is admitted. */
+  checks?: number;
   /** Whether this ticket's throttle cut the shared rate (for the report). */
   cut?: boolean;
 }
@@ -44,6 +46,15 @@ export interface AdmitDependencies {
   clock?: () => number;
 }
 
+/**
+ * CheckAdmission reads of the schedule one round of retries makes at most. Past them a waiting
+ * execution no longer asks whether a cut pushed its slot: it goes at the slot it was last given
+ * (the check that follows each nap admits at once), so a round's history events stay bounded
+ * however often cuts come (statemachine/history-budget.ts counts them), without an attempt
+ * going before its slot.
+ */
+export const MAX_CHECKS_PER_ROUND = 20;
+
 /** A ticket due within this much is admitted now (the Wait state and the call add more than that). */
 const EARLY_MS = 25;
 
@@ -62,13 +73,14 @@ export const MAX_WAIT_MS = 5 * 60_000;
  */
 const wholeSecondAfter = (ms: number) => Math.ceil(ms / 1000) * 1000;
 
-function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, readmissions: number, latestMs: number): Admission {
+function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, round: Pick<Admission, 'readmissions' | 'checks'>, latestMs: number): Admission {
+  const counts = { readmissions: round.readmissions, ...(round.checks === undefined ? {} : { checks: round.checks }) };
   if (ticket.dueAt <= nowMs + EARLY_MS || ticket.dueAt > latestMs) {
     const admittedRate = rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
-    return { ticket: ticket.ticket, admitted: true, dueAt: ticket.dueAt, admittedAt: nowMs, admittedRate, readmissions };
+    return { ticket: ticket.ticket, admitted: true, dueAt: ticket.dueAt, admittedAt: nowMs, admittedRate, ...counts };
   }
   const waitUntil = wholeSecondAfter(ticket.dueAt);
-  return { ticket: ticket.ticket, admitted: false, waitUntil: new Date(waitUntil).toISOString(), dueAt: ticket.dueAt, readmissions };
+  return { ticket: ticket.ticket, admitted: false, waitUntil: new Date(waitUntil).toISOString(), dueAt: ticket.dueAt, ...counts };
 }
 
 /**
@@ -89,16 +101,21 @@ function latestSlot(input: AdmitInput, deps: AdmitDependencies, nowMs: number): 
  */
 export async function admit(input: AdmitInput, deps: AdmitDependencies): Promise<Admission> {
   const now = deps.clock ?? (() => Date.now());
-  const respond = (ticket: Ticket, readmissions: number) => {
+  const respond = (ticket: Ticket, round: Pick<Admission, 'readmissions' | 'checks'>) => {
     const nowMs = now();
-    return answer(ticket, nowMs, deps.settings, readmissions, latestSlot(input, deps, nowMs));
+    return answer(ticket, nowMs, deps.settings, round, latestSlot(input, deps, nowMs));
   };
-  if (input.phase === 'take') return respond(await deps.store.take(now()), 0);
-  if (input.phase === 'check') return respond(await deps.store.due(input.admission.ticket, now()), input.admission.readmissions);
+  if (input.phase === 'take') return respond(await deps.store.take(now()), { readmissions: 0 });
+  if (input.phase === 'check') {
+    const checks = input.admission.checks ?? 0;
+    // The round's reads are spent: this execution slept until the slot it was last given, and goes.
+    if (checks >= MAX_CHECKS_PER_ROUND) return { ...input.admission, admitted: true, waitUntil: undefined, admittedAt: now() };
+    return respond(await deps.store.due(input.admission.ticket, now()), { readmissions: input.admission.readmissions, checks: checks + 1 });
+  }
   let cut = false;
   const { admittedAt, admittedRate } = input.admission;
   if (input.error === ErrorName.ORG_THROTTLED && admittedAt !== undefined) {
     cut = await deps.store.reportThrottle(now(), admittedAt, admittedRate ?? deps.settings.maxRate);
   }
-  return { ...respond(await deps.store.take(now()), input.admission.readmissions + 1), cut };
+  return { ...respond(await deps.store.take(now()), { readmissions: input.admission.readmissions + 1, checks: input.admission.checks }), cut };
 }

@@ -3,6 +3,7 @@ import { CANARY_ROLE_ARN_ENV } from '../shared/canary';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/schema';
+import { retryPacing } from '../shared/remediation-deadline';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
@@ -78,9 +79,23 @@ export function reattachesAtOnce(incident: Incident): boolean {
   return incident.kind === undefined || incident.kind === Kind.DETACHED || (incident.kind === Kind.DRIFT && incident.driftOf === undefined);
 }
 
+/**
+ * The claim's items, best effort: an incident whose items cannot be built (a value DynamoDB
+ * refuses) is claimed by the claim function instead (IsClaimReady), never left unremediated.
+ */
+function claimOf(incident: Incident, input: ClassifyInput, deps: ClassifyDependencies): Pick<ClassifyOutput, 'claim'> {
+  if (deps.claimItems === undefined) return {};
+  try {
+    return { claim: { TransactItems: deps.claimItems(incident, input.executionId) } };
+  } catch (error) {
+    (deps.log ?? lambdaLog)(incident.incidentId).warn('the claim items could not be built: the claim function claims', { error: (error as Error).message });
+    return {};
+  }
+}
+
 /** The claim and, for an incident reattached at once, the admission: what classify adds for the states after it. */
 async function forTheNextStates(incident: Incident, input: ClassifyInput, deps: ClassifyDependencies): Promise<Pick<ClassifyOutput, 'claim' | 'admission' | 'admissionError'>> {
-  const claim = deps.claimItems === undefined ? {} : { claim: { TransactItems: deps.claimItems(incident, input.executionId) } };
+  const claim = claimOf(incident, input, deps);
   if (deps.admit === undefined || !reattachesAtOnce(incident)) return claim;
   try {
     return { ...claim, admission: await deps.admit({ phase: 'take', startedAt: input.receivedAt, incident }) };
@@ -117,8 +132,8 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
     const selfTest = isSelfTestEvent(input.event);
     const sourced: Incident = {
       ...classified,
-      // Each round of retries waits at least a minute: the deadline allows no more rounds than its minutes.
-      ...(classified.verdict === Verdict.PROTECTED ? { retryRoundLimit: deps.rules.remediation.deadlineMinutes } : {}),
+      // Each round of retries waits at least a minute, longer under a long deadline (the history limit).
+      ...(classified.verdict === Verdict.PROTECTED ? retryPacing(deps.rules.remediation.deadlineMinutes) : {}),
       source: selfTest ? Source.SELF_TEST : (classified.source ?? Source.EVENT),
       // Classify names the kind of every readable event, and a drift says its own; this only keeps an older shape readable.
       ...(classified.verdict === Verdict.INVALID || classified.kind !== undefined ? {} : { kind: Kind.DETACHED }),

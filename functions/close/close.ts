@@ -3,6 +3,7 @@ import type { IncidentRecord } from '../shared/audit/records';
 import { closureOf, isRetriesExhausted, isWorkflowDecision, type WorkflowDecision, type WorkflowResult } from '../shared/closure';
 import { DEFAULT_OVERRIDE_BOUNDS, type OverrideBounds } from '../shared/decisions/override-duration';
 import { DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
+import { failedFirstAttemptStep, firstAttemptStep } from '../shared/first-attempt';
 import type { Closure, Incident } from '../shared/incident';
 import { DesiredReason } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
@@ -24,7 +25,7 @@ export interface CloseInput {
 }
 
 /** The steps that explain how the incident ended, before the final "closed". */
-function closingSteps(state: WorkflowState, at: string, cause: string | undefined, until: string | undefined): TimelineWrite[] {
+function closingSteps(state: WorkflowState, executionArn: string, at: string, cause: string | undefined, until: string | undefined): TimelineWrite[] {
   const steps: TimelineWrite[] = [];
   if (state.decision?.decision === Decision.TIMEOUT) {
     steps.push({ step: TimelineStep.TIMED_OUT, at, detail: { onTimeout: state.incident.approval?.onTimeout ?? OnTimeout.REATTACH } });
@@ -32,6 +33,11 @@ function closingSteps(state: WorkflowState, at: string, cause: string | undefine
   if (state.result.outcome === Outcome.OVERRIDDEN) {
     steps.push({ step: TimelineStep.OVERRIDDEN, at, detail: { by: state.decision?.by, reason: state.decision?.reason, decision: state.decision?.decision, until } });
   }
+  // The workflow's own first AttachPolicy, if no function after it could record it (first-attempt.ts).
+  const { firstAttempt, attach } = state.result.detail ?? {};
+  const failedFirst = failedFirstAttemptStep(executionArn, at, firstAttempt);
+  if (failedFirst !== undefined) steps.push(failedFirst);
+  else if (attach?.firstAttempt === true) steps.push(firstAttemptStep(executionArn, at, { result: attach.result }));
   if (state.result.outcome === Outcome.FAILED) {
     const error = state.result.detail?.error;
     steps.push({ step: TimelineStep.FAILED, at, detail: { error, cause, retriesExhausted: isRetriesExhausted(error) } });
@@ -124,7 +130,7 @@ export async function closeIncident(input: CloseInput, deps: CloseIncidentDepend
   // A redelivery that ran only because its claim failed writes nothing onto the owner's
   // incident (claimIncident recorded the duplicate delivery there) and tells nobody.
   if (state.claimError !== undefined && (await claimLate(state, executionArn, audit)) !== 'claimed') return { ...closure, recorded: true, duplicate: true };
-  for (const step of closingSteps(state, closedAt, closure.cause, closure.overriddenUntil)) await audit.appendTimeline(incident.incidentId, step);
+  for (const step of closingSteps(state, executionArn, closedAt, closure.cause, closure.overriddenUntil)) await audit.appendTimeline(incident.incidentId, step);
   await releasePair(state, closure, deps.desired);
   // The restoration's writes and report go onto the incident and into its closing step.
   const restoration: Pick<Closure, 'actions' | 'report'> = {

@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { AuditStore, TimelineWrite } from '../shared/audit/audit-store';
 import { DesiredReason } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
-import { AttachmentNotConfirmedError, describeError, ErrorName, TRANSIENT_ORGANIZATIONS_ERRORS, type OrganizationsError } from '../shared/errors';
+import { AttachmentNotConfirmedError, describeError, ErrorName, type OrganizationsError } from '../shared/errors';
+import { failedFirstAttemptStep, firstAttemptStep, isUnanswered } from '../shared/first-attempt';
 import type { Incident } from '../shared/incident';
 import { toOrganizationsError } from '../shared/organizations/errors';
-import { causeText, checkDeadline, type RemediationRequest, type RetryRound as SharedRetryRound } from '../shared/remediation-deadline';
+import { checkDeadline, type RemediationRequest, type RetryRound as SharedRetryRound } from '../shared/remediation-deadline';
 import { Outcome, PolicyType, TimelineStep } from '../shared/vocabulary';
 
 /** What ReattachPolicy did: attached the policy, or found it attached already. */
@@ -77,34 +78,6 @@ const attemptStep = (executionArn: string, at: string, detail: Record<string, un
 });
 
 /**
- * The workflow's own first AttachPolicy (the direct `aws-sdk:organizations` task, statemachine/)
- * leaves no record: whichever function runs next records it, after its own work, under one
- * occurrence, so a retried function records it once.
- */
-const firstAttemptStep = (executionArn: string, at: string, detail: Record<string, unknown>): TimelineWrite => ({
-  step: TimelineStep.REATTACH_ATTEMPT,
-  occurrence: 'first-attempt',
-  at,
-  detail: { executionArn, firstAttempt: true, ...detail },
-});
-
-/** A first attempt that timed out got no answer: it may have attached the policy itself. */
-const unansweredFirstAttempt = (request: AttachRequest) => request.retry?.firstAttempt?.Error === ErrorName.STATES_TIMEOUT;
-
-/** The record of how the first attempt failed, from its Catch (`$.retry.firstAttempt`). */
-function failedFirstAttemptStep(executionArn: string, at: string, request: AttachRequest): TimelineWrite | undefined {
-  const failed = request.retry?.firstAttempt;
-  if (failed === undefined) return undefined;
-  return firstAttemptStep(executionArn, at, {
-    result: 'error',
-    error: failed.Error,
-    message: causeText(failed.Cause),
-    transient: (TRANSIENT_ORGANIZATIONS_ERRORS as readonly string[]).includes(failed.Error ?? ''),
-    ...(unansweredFirstAttempt(request) ? { unanswered: true } : {}),
-  });
-}
-
-/**
  * Whether an earlier attempt of this execution got no answer (so it most likely attached the
  * policy itself), read after the fact to name the outcome right; unreadable means no.
  */
@@ -134,7 +107,7 @@ export async function attachOnce(incident: Incident, executionArn: string, deps:
   checkDeadline(incident, request, deps.deadlineSeconds, invokedAt);
   // The workflow's own first attempt failed before this one: recorded after this attempt, at the
   // time this invocation began (after the first attempt, before this one).
-  const firstAttempt = failedFirstAttemptStep(executionArn, invokedAt, request);
+  const firstAttempt = failedFirstAttemptStep(executionArn, invokedAt, request.retry?.firstAttempt);
   let result: AttachResult['result'] = 'attached';
   let failure: OrganizationsError | undefined;
   try {
@@ -142,7 +115,7 @@ export async function attachOnce(incident: Incident, executionArn: string, deps:
   } catch (caught) {
     const error = toOrganizationsError(caught);
     if (error.name === ErrorName.ORG_DUPLICATE_ATTACHMENT) {
-      const attachedEarlier = unansweredFirstAttempt(request) || (await attachedByAnUnansweredAttempt(deps.audit, incident.incidentId, executionArn));
+      const attachedEarlier = isUnanswered(request.retry?.firstAttempt) || (await attachedByAnUnansweredAttempt(deps.audit, incident.incidentId, executionArn));
       result = attachedEarlier ? 'attached' : 'already-attached';
     } else {
       failure = error;

@@ -1,3 +1,4 @@
+import type { FirstAttemptError } from './first-attempt';
 import { DEFAULT_OVERRIDE_BOUNDS, overrideEnd, type OverrideBounds } from './decisions/override-duration';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS, ErrorName } from './errors';
 import type { Closure, Incident, RestoreAction, RestoreReport } from './incident';
@@ -24,8 +25,10 @@ export interface WorkflowResult {
     error?: string;
     cause?: string;
     auditErrors?: string[];
-    /** MarkUnconfirmed: AttachPolicy succeeded, then the confirmation failed. */
-    attach?: { result: string; at: string };
+    /** MarkUnconfirmed: AttachPolicy succeeded, then the confirmation failed (`at` absent after the workflow's own first attempt). */
+    attach?: { result: string; at?: string; firstAttempt?: boolean };
+    /** MarkFailed, MarkRoundsExhausted: how the workflow's own first AttachPolicy failed, if it did (first-attempt.ts). */
+    firstAttempt?: FirstAttemptError;
     /** RestoreProtection (a kind other than DETACHED): when the restoration was done. */
     restoredAt?: string;
     /** RestoreProtection: every write, in order. */
@@ -75,7 +78,7 @@ export function failureCause(result: WorkflowResult): string | undefined {
   const described = describeFailure(error, cause);
   const why = isRetriesExhausted(error) ? `${RETRIES_EXHAUSTED}: ${described}` : described;
   const attach = result.detail?.attach;
-  return attach === undefined ? why : `${UNCONFIRMED} (AttachPolicy: ${attach.result} at ${attach.at}); the confirmation failed: ${why}`;
+  return attach === undefined ? why : `${UNCONFIRMED} (AttachPolicy: ${attach.result}${attach.at === undefined ? '' : ` at ${attach.at}`}); the confirmation failed: ${why}`;
 }
 
 /**

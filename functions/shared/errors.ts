@@ -92,6 +92,8 @@ export const TRANSIENT_DYNAMODB_INTEGRATION_ERRORS = [
   'DynamoDb.ThrottlingException',
   'DynamoDb.RequestLimitExceededException',
   'DynamoDb.InternalServerErrorException',
+  /** The call failed on the client's side (no answer): worth another attempt too. */
+  'DynamoDb.SdkClientException',
 ] as const;
 
 /** Errors the audit store raises when DynamoDB is throttled or down: worth another attempt. */

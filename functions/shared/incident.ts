@@ -73,6 +73,8 @@ export interface Incident {
   notify: boolean;
   /** The most rounds of retries the remediation deadline allows (ReattachPolicy's rounds, bounded in the ASL too). */
   retryRoundLimit?: number;
+  /** Seconds between two rounds of retries (remediation-deadline.ts `retryPacing`). */
+  retryPauseSeconds?: number;
   /** How loudly people are told; absent means normal. */
   priority?: Priority;
   /**

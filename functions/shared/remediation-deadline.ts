@@ -1,6 +1,30 @@
 import { RemediationDeadlinePassedError } from './errors';
+import type { FirstAttemptError } from './first-attempt';
 import type { Incident } from './incident';
 import { Decision } from './vocabulary';
+
+/**
+ * The most rounds of retries one execution holds. A STANDARD execution's history is limited to
+ * 25,000 events, and a round under a persisting throttle costs up to about 330 of them
+ * (statemachine/history-budget.ts): 70 rounds stay inside with the rest of the run.
+ */
+export const MAX_RETRY_ROUNDS = 70;
+
+/** The pause between two rounds of retries is never shorter than this. */
+export const MIN_RETRY_PAUSE_SECONDS = 60;
+
+/**
+ * How the rounds of retries fill the remediation deadline: a minute's pause between rounds, or
+ * longer where the deadline would hold more than MAX_RETRY_ROUNDS of them (a deadline above 70
+ * minutes), so a long deadline is never cut short by the history limit. The workflow waits
+ * `retryPauseSeconds` (WaitBeforeRetrying) and stops after `retryRoundLimit` rounds
+ * (IsPastTheRoundLimit), for rounds that fail before the function can check the deadline.
+ */
+export function retryPacing(deadlineMinutes: number): { retryPauseSeconds: number; retryRoundLimit: number } {
+  const deadlineSeconds = deadlineMinutes * 60;
+  const retryPauseSeconds = Math.max(MIN_RETRY_PAUSE_SECONDS, Math.ceil(deadlineSeconds / MAX_RETRY_ROUNDS));
+  return { retryPauseSeconds, retryRoundLimit: Math.ceil(deadlineSeconds / retryPauseSeconds) };
+}
 
 /** Where a restoring task is in its rounds of retries (`$.retry`): none yet, or the last transient error. */
 export interface RetryRound {
@@ -12,7 +36,7 @@ export interface RetryRound {
    * as its Catch put it: the reattach function records it after its own attempt. Gone after the
    * first round (NoteRetryRound), by which time it is recorded.
    */
-  firstAttempt?: { Error?: string; Cause?: string };
+  firstAttempt?: FirstAttemptError;
 }
 
 /** What ReattachPolicy and RestoreProtection are called with besides the incident. */

@@ -191,7 +191,9 @@ export class LocalWorkflow {
   /**
    * The next calls of a direct SDK integration (`dynamodb:transactWriteItems`,
    * `organizations:attachPolicy`) fail with these errors before the call is made, named as Step
-   * Functions names them (`DynamoDb.InternalServerErrorException`, `States.Timeout`, ...).
+   * Functions names them (`DynamoDb.InternalServerErrorException`, `States.Timeout`, ...); an
+   * error written `after:<name>` fails the call after it was made (a write that committed, then
+   * timed out).
    */
   scriptIntegrationErrors(integration: string, errors: readonly string[]): void {
     const resource = `${SDK_INTEGRATION_PREFIX}${integration}`;
@@ -226,8 +228,10 @@ export class LocalWorkflow {
         if (integration === undefined) throw new Error(`${stateName}: no local integration for resource ${resource}`);
         overrides[stateName] = async (parameters) => {
           const scripted = this.integrationErrors.get(resource)?.shift();
-          if (scripted !== undefined) throw Object.assign(new Error(`${scripted} (scripted for ${stateName})`), { name: scripted });
-          return integration(parameters);
+          if (scripted === undefined) return integration(parameters);
+          const name = scripted.replace(/^after:/, '');
+          if (name !== scripted) await integration(parameters);
+          throw Object.assign(new Error(`${name} (scripted for ${stateName})`), { name });
         };
       } else if (task.Resource === WAIT_FOR_TASK_TOKEN) {
         const handler = this.handlerFor(task.Parameters?.FunctionName);

@@ -1,5 +1,5 @@
 import type { AdmissionStore, Ticket } from '../../functions/admit/admission-store';
-import { admit, MAX_WAIT_MS } from '../../functions/admit/admit';
+import { admit, MAX_CHECKS_PER_ROUND, MAX_WAIT_MS } from '../../functions/admit/admit';
 import { admissionSettings, initialSchedule } from '../../functions/admit/schedule';
 
 const settings = admissionSettings({ expectedRate: 10, minRate: 0.2 });
@@ -24,6 +24,20 @@ describe('admit', () => {
     const checked = await admit({ phase: 'check', admission: { ticket: 7, admitted: false, dueAt: NOW + 9_100, readmissions: 0 } }, deps(9_100));
 
     expect(checked).toMatchObject({ admitted: false, waitUntil: new Date(NOW + 10_000).toISOString() });
+  });
+
+  it("stops reading the schedule after the round's checks, but never goes before the slot it was last given", async () => {
+    const admission = { ticket: 7, admitted: false, dueAt: NOW + 9_100, readmissions: 2, checks: MAX_CHECKS_PER_ROUND - 1 };
+
+    const last = await admit({ phase: 'check', admission }, deps(9_100));
+    const readmitted = await admit({ phase: 'readmit', admission: { ...last, admittedAt: NOW, admittedRate: 10 }, error: 'Organizations.TooManyRequestsException' }, deps(9_100));
+    const after = await admit({ phase: 'check', admission: last }, deps(9_100));
+
+    expect(last).toMatchObject({ admitted: false, checks: MAX_CHECKS_PER_ROUND, waitUntil: new Date(NOW + 10_000).toISOString() });
+    // A new ticket in the same round waits for its slot like any other...
+    expect(readmitted).toMatchObject({ admitted: false, checks: MAX_CHECKS_PER_ROUND, readmissions: 3 });
+    // ...and the check after the nap admits without asking the store again.
+    expect(after).toMatchObject({ admitted: true, ticket: 7 });
   });
 
   it('admits now a slot further ahead than the bound, instead of waiting for it', async () => {

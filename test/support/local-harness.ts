@@ -40,7 +40,7 @@ export const testRules = (overrides: Record<string, unknown> = {}) =>
   });
 
 /** Retries wait milliseconds instead of seconds; backoff itself is the ASL's business. */
-export const FAST_RETRIES = { ReattachPolicy: 20, NotifyDetected: 20, NotifyOutcome: 20, ClassifyEvent: 20, ClaimIncident: 20, CloseIncident: 20 };
+export const FAST_RETRIES = { ReattachPolicy: 20, NotifyDetected: 20, NotifyOutcome: 20, ClassifyEvent: 20, ClaimIncident: 20, ResolveClaim: 20, CloseIncident: 20 };
 
 /** The pause between rounds of retries, in milliseconds instead of a minute. */
 export const FAST_WAITS = { WaitBeforeRetrying: 20 };
