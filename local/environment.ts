@@ -56,6 +56,18 @@ import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
 import { LocalWorkflow, LOCAL_ACCOUNT, LOCAL_STATE_MACHINE_ARN, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
 import { TaskTokenBroker } from './workflow/task-tokens';
 
+
+/**
+ * The local clients of the admission store wait up to 8 s per call (LOCAL_ADMISSION_TIMEOUTS:
+ * DynamoDB Local on a loaded machine), not 1 s: the functions that call it get the same room
+ * locally that they have in Lambda, their calls' worst case inside their timeout (classify: its
+ * lookups and a ticket of up to three calls; admit: a throttle report and a new ticket, six calls).
+ */
+const LOCAL_FUNCTION_TIMEOUTS_MS = { classify: 30_000, admit: 50_000 } as const;
+
+/** ClaimIncident against DynamoDB Local: the local client's own request timeout (LOCAL_DYNAMODB_TIMEOUTS), not the ASL's 3 s. */
+const LOCAL_TASK_TIMEOUTS_SECONDS = { ClaimIncident: LOCAL_DYNAMODB_TIMEOUTS.requestTimeoutMs / 1000 };
+
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guardian-notifications`;
 /**
  * The canary function's role in local runs: `local --canary` makes its DetachPolicy as this role,
@@ -263,7 +275,8 @@ export class LocalEnvironment {
       rules: options.rules,
       retryIntervalOverrides: options.retryIntervalOverrides,
       waitTimeOverrides: options.waitTimeOverrides,
-      functionTimeoutsMs: options.functionTimeoutsMs,
+      functionTimeoutsMs: { ...LOCAL_FUNCTION_TIMEOUTS_MS, ...options.functionTimeoutsMs },
+      taskTimeoutsSeconds: LOCAL_TASK_TIMEOUTS_SECONDS,
       handlers: {
         classify: async (input: ClassifyInput) => {
           const classified = await classify(input);

@@ -74,7 +74,7 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
       limits === undefined
         ? undefined
         : { rateLimit: { requestsPerSecond: limits.rate }, serviceErrorProbability: limits.serviceErrorProbability, seed: limits.seed },
-    log: stderrLog('silent'),
+    log: stderrLog(process.env.BENCH_LOG === 'warn' ? 'warn' : 'silent'),
   });
   try {
     const endpoint = env.organizationsEndpoint;

@@ -100,6 +100,7 @@ async function forTheNextStates(incident: Incident, input: ClassifyInput, deps: 
   try {
     return { ...claim, admission: await deps.admit({ phase: 'take', startedAt: input.receivedAt, incident }) };
   } catch (error) {
+    (deps.log ?? lambdaLog)(incident.incidentId).warn('no admission ticket: the reattachment goes on unadmitted', { error: (error as Error).name, message: (error as Error).message });
     return { ...claim, admissionError: { Error: (error as Error).name, Cause: (error as Error).message } };
   }
 }

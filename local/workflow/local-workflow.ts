@@ -151,6 +151,8 @@ export interface LocalWorkflowOptions {
   rules?: DefinitionRules;
   /** Each function's timeout in milliseconds, instead of FUNCTION_TIMEOUT_SECONDS (tests shorten them). */
   functionTimeoutsMs?: Partial<Record<WorkflowFunctionName, number>>;
+  /** Seconds the named direct Task states may take, instead of the ASL's TimeoutSeconds (DynamoDB Local is slower than DynamoDB). */
+  taskTimeoutsSeconds?: Record<string, number>;
   root?: string;
 }
 
@@ -168,6 +170,11 @@ export class LocalWorkflow {
     const { definition, substitutions } = loadDefinition(options.root, options.rules);
     this.tasks = taskStates((definition as { States: Record<string, AnyState> }).States);
     adaptTimeoutPaths(this.tasks);
+    for (const [name, seconds] of Object.entries(options.taskTimeoutsSeconds ?? {})) {
+      const task = this.tasks.get(name) as (TaskState & { TimeoutSeconds?: number }) | undefined;
+      if (task?.TimeoutSeconds === undefined) throw new Error(`taskTimeoutsSeconds: ${name} is no Task state with a TimeoutSeconds`);
+      task.TimeoutSeconds = seconds;
+    }
     this.definition = definition;
     this.machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     this.functionsByArn = new Map(
