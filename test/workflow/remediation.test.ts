@@ -83,7 +83,7 @@ describe('remediation workflow', () => {
     const steps = (await env.audit.getTimeline(incidentId)).map((entry) => entry.step);
     expect(first.statesEntered).toContain('AttachPolicy');
     // The direct claim is cancelled by its conditions; the claim function tells the second delivery apart.
-    expect(second.statesEntered).toEqual(['ClassifyEvent', 'ClaimIncident', 'ResolveClaim', 'StopDuplicate']);
+    expect(second.statesEntered).toEqual(['ClassifyEvent', 'IsClaimReady', 'ClaimIncident', 'ResolveClaim', 'StopDuplicate']);
     expect(env.attachCalls - callsBefore).toBe(1);
     expect(steps.filter((step) => step === 'closed')).toHaveLength(1);
     expect(steps).toContain('duplicate-delivery');
