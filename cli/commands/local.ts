@@ -1,10 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DURATION_EXAMPLES, overrideDurationProblem, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { loadProtectionRules } from '../../functions/shared/rules/load';
 import { formatCanary } from '../../local/canary';
-import { readEventFile, type ReplayEvent } from '../../local/event-files';
+import { EventPathError, eventFiles, readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/organizations/organization-file';
 import { formatRun, toJsonDocument } from '../../local/report';
@@ -37,14 +36,6 @@ const dynamoDbFaults = (text: string): DynamoDbFaults => {
   }
 };
 
-function sampleEvents(): string[] {
-  const folder = join(SAMPLES, 'events');
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => join(folder, name));
-}
-
 interface LocalOptions {
   config: string;
   org: string;
@@ -76,7 +67,7 @@ export function localCommand(): Command {
     .description('replay CloudTrail events through the real workflow on local components, or serve it (--serve)')
     .option('--config <file>', 'protection rules', join(SAMPLES, 'protection-rules.json'))
     .option('--org <file>', 'the local organization', join(SAMPLES, 'organization.json'))
-    .option('--event <file...>', 'events to replay: EventBridge envelopes, CloudTrail records or log files (default: samples/events/*.json)')
+    .option('--event <path...>', 'events to replay: files (EventBridge envelopes, CloudTrail records or log files) or directories of *.json (default: samples/events/)')
     .addOption(new Option('--decision <decision>', 'answer every approval request').choices(['approve', 'override', 'none']).default('approve'))
     .option('--reason <text>', 'the reason given with --decision override')
     .option('--for <duration>', "with --decision override: how long each override lasts, e.g. 30m, 4h, 2d (default: the rules' overrides.defaultHours)", overrideDuration)
@@ -143,8 +134,16 @@ export function localCommand(): Command {
         return;
       }
 
-      const files = options.event ?? (options.canary ? [] : sampleEvents());
-      const events: ReplayEvent[] = files.flatMap((file) => readEventFile(resolve(file)));
+      let events: ReplayEvent[];
+      try {
+        const paths = options.event ?? (options.canary ? [] : [join(SAMPLES, 'events')]);
+        events = eventFiles(paths.map((path) => resolve(path))).flatMap((file) => readEventFile(file));
+      } catch (error) {
+        if (!(error instanceof EventPathError)) throw error;
+        process.stderr.write(`scp-guardian local: --event ${error.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const report = await runLocal({
         ...common,
         events,
