@@ -70,6 +70,23 @@ describe('audit store', () => {
     expect(steps).toEqual([expect.objectContaining({ detail: { confirmedBy: 'ListPoliciesForTarget' } })]);
   });
 
+  it('gives the timeline in the order the steps happened: by time whatever its precision, and steps of one instant in their lifecycle order', async () => {
+    const claimed = await record({ db, tableName }, { detectedAt: '2026-11-20T12:00:00Z' });
+    const closedAt = '2026-11-20T12:05:00.000Z';
+    // The close writes its explaining steps and "closed" at one instant; "closed" sorts first by key.
+    await audit.appendTimeline(claimed.incidentId, { step: TimelineStep.CLOSED, at: closedAt });
+    await audit.appendTimeline(claimed.incidentId, { step: TimelineStep.OVERRIDDEN, at: closedAt });
+    await audit.appendTimeline(claimed.incidentId, { step: TimelineStep.TIMED_OUT, at: closedAt });
+    // A step with milliseconds half a second after one without them sorts before it as text.
+    await audit.appendTimeline(claimed.incidentId, { step: TimelineStep.NOTIFIED, occurrence: 'n', at: '2026-11-20T12:00:00.500Z' });
+
+    const steps = (await audit.getTimeline(claimed.incidentId)).map((entry) => entry.step);
+
+    expect(steps[0]).toBe(TimelineStep.DETECTED);
+    expect(steps.indexOf(TimelineStep.NOTIFIED)).toBeGreaterThan(steps.indexOf(TimelineStep.DETECTED));
+    expect(steps.slice(-3)).toEqual([TimelineStep.TIMED_OUT, TimelineStep.OVERRIDDEN, TimelineStep.CLOSED]);
+  });
+
   it('never moves a closed incident back, and leaves it as it was', async () => {
     const claimed = await record({ db, tableName }, { detectedAt: '2026-11-20T12:00:00Z' }, { outcome: 'REATTACHED', decision: 'AUTO', timeToRemediateSeconds: 4 });
 

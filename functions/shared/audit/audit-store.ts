@@ -15,6 +15,22 @@ import { INCIDENT_STATUS_ORDER, type IncidentStatus, TimelineStep } from '../voc
 import { toIncidentRecord, type IncidentRecord, type TimelineEntry } from './records';
 import { incidentKey, timelineSortKey, TIMELINE_SK_PREFIX } from './table-schema';
 
+/** The lifecycle order of the steps: what breaks a tie between steps recorded at one instant (the close's). */
+const LIFECYCLE: readonly string[] = Object.values(TimelineStep);
+const instant = (at: string) => {
+  const ms = Date.parse(at);
+  return Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
+};
+
+/**
+ * Timeline entries in the order they happened: by time as a time, not as text (an event's own
+ * time may have no milliseconds, "…T10:00:00Z", and sorts after "…T10:00:00.5Z" as text), then
+ * in lifecycle order (the close records its explaining steps at the instant of "closed").
+ */
+export function inTheOrderTheyHappened(a: Pick<TimelineEntry, 'at' | 'step'>, b: Pick<TimelineEntry, 'at' | 'step'>): number {
+  return instant(a.at) - instant(b.at) || LIFECYCLE.indexOf(a.step) - LIFECYCLE.indexOf(b.step);
+}
+
 export interface TimelineWrite {
   step: TimelineStep;
   detail?: Record<string, unknown>;
@@ -236,6 +252,6 @@ export class AuditStore {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return entries.sort((a, b) => a.at.localeCompare(b.at));
+    return entries.sort(inTheOrderTheyHappened);
   }
 }
