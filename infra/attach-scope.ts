@@ -77,3 +77,13 @@ export function attachScope(stack: Stack, rules: ProtectionRules): AttachScope {
   }
   return { policies: [...new Set(policies)], targets: [...new Set(targets)], wildcards };
 }
+
+/**
+ * Why a resource of the scope is a wildcard, for its cdk-nag acknowledgement: " Every policy of a
+ * protected type: <rule>." or " Every target: <rule>.", or '' for a named policy or target.
+ */
+export function attachWildcardReason(scope: AttachScope, resource: string): string {
+  if (resource.endsWith('/p-*') && scope.wildcards.policies !== undefined) return ` Every policy of a protected type: ${scope.wildcards.policies}.`;
+  if (/(\/r-\*|\/ou-\*|account\/o-\*\/\*)$/.test(resource) && scope.wildcards.targets !== undefined) return ` Every target: ${scope.wildcards.targets}.`;
+  return '';
+}

@@ -56,12 +56,11 @@ import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
 import { LocalWorkflow, LOCAL_ACCOUNT, LOCAL_STATE_MACHINE_ARN, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
 import { TaskTokenBroker } from './workflow/task-tokens';
 
-
 /**
  * The local clients of the admission store wait up to 8 s per call (LOCAL_ADMISSION_TIMEOUTS:
  * DynamoDB Local on a loaded machine), not 1 s: the functions that call it get the same room
  * locally that they have in Lambda, their calls' worst case inside their timeout (classify: its
- * lookups and a ticket of up to three calls; admit: a throttle report and a new ticket, six calls).
+ * lookups and a ticket; admit: a throttle report and a new ticket, each a few calls).
  */
 const LOCAL_FUNCTION_TIMEOUTS_MS = { classify: 30_000, admit: 50_000 } as const;
 
@@ -192,7 +191,9 @@ export class LocalEnvironment {
     readonly dynamoDbFaultProxy?: DynamoDbFaultProxy,
   ) {
     const log = options.log ?? stderrLog('warn');
-    const documentClient = toDocumentClient(localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint));
+    // The workflow's stores reach DynamoDB Local through the fault proxy when there is one.
+    const workflowDynamoDb = dynamoDbFaultProxy?.url ?? dynamoDbEndpoint;
+    const documentClient = toDocumentClient(localDynamoDbClient(workflowDynamoDb));
     this.audit = new AuditStore(documentClient, tableName);
     this.decisions = new DecisionStore(documentClient, tableName);
     this.desired = new DesiredStateStore(documentClient, tableName);
@@ -236,7 +237,7 @@ export class LocalEnvironment {
     // own client has in Lambda (lengthened for DynamoDB Local, clients/timeouts.ts) and one attempt.
     const admission = options.rules.remediation.admission;
     const settings = admissionSettings(admission);
-    this.admissionStore = new AdmissionStore(toDocumentClient(localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName, settings);
+    this.admissionStore = new AdmissionStore(toDocumentClient(localDynamoDbClient(workflowDynamoDb, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName, settings);
     const admit = createAdmitHandler({
       store: this.admissionStore,
       settings,
@@ -269,7 +270,7 @@ export class LocalEnvironment {
       // the audit trail, one attempt (the state's TimeoutSeconds bounds it, as in AWS), and
       // AttachPolicy through the workflow's Organizations client (counted in attachCalls).
       integrations: localSdkIntegrations({
-        dynamodb: localDynamoDbClient(dynamoDbFaultProxy?.url ?? dynamoDbEndpoint, LOCAL_DYNAMODB_TIMEOUTS, 1),
+        dynamodb: localDynamoDbClient(workflowDynamoDb, LOCAL_DYNAMODB_TIMEOUTS, 1),
         organizations,
       }),
       rules: options.rules,

@@ -25,15 +25,9 @@ function reason(error: unknown): string {
  */
 export function eventFiles(paths: readonly string[]): string[] {
   return paths.flatMap((path) => {
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch (error) {
-      throw new EventPathError(path, reason(error));
-    }
-    if (!isDirectory) return [path];
     let names: string[];
     try {
+      if (!statSync(path).isDirectory()) return [path];
       names = readdirSync(path).filter((name) => name.endsWith('.json')).sort();
     } catch (error) {
       throw new EventPathError(path, reason(error));

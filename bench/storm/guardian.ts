@@ -74,7 +74,7 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
       limits === undefined
         ? undefined
         : { rateLimit: { requestsPerSecond: limits.rate }, serviceErrorProbability: limits.serviceErrorProbability, seed: limits.seed },
-    log: stderrLog(process.env.BENCH_LOG === 'warn' ? 'warn' : 'silent'),
+    log: stderrLog('silent'),
   });
   try {
     const endpoint = env.organizationsEndpoint;
@@ -94,6 +94,7 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
     const drift = await Promise.all(sweep.executions);
     const afterSweep = figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate);
     const all = [...executions, ...drift];
+    const failed = all.filter((execution) => execution.status === 'FAILED');
     return {
       ...eventPath,
       lost: afterSweep.lost,
@@ -101,8 +102,8 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
       lostAfterEventPath: eventPath.lost,
       lostAfterSweep: afterSweep.lost,
       sweepIncidents: sweep.result.incidents.length,
-      failedExecutions: all.filter((execution) => execution.status === 'FAILED').length,
-      failedBy: countBy(all.filter((execution) => execution.status === 'FAILED').map((execution) => execution.error ?? 'unknown')),
+      failedExecutions: failed.length,
+      failedBy: countBy(failed.map((execution) => execution.error ?? 'unknown')),
       retries: all.reduce((sum, execution) => sum + execution.retries, 0),
       mostRetried: Object.entries(sumRetriesByState(all))
         .sort(([, a], [, b]) => b - a)

@@ -20,7 +20,6 @@ export interface StormReport {
   readonly retryBudget: { readonly retries: number; readonly attempts: number; readonly worstCaseDelaySeconds: number };
 }
 
-/** Assembles the report of one run. */
 /** The FAILED executions by their error, as " (NoticeNotSent 3, RemediationFailed 1)". */
 const failedText = (g: GuardianStormResult) => {
   const entries = Object.entries(g.failedBy).sort(([, a], [, b]) => b - a);
@@ -30,6 +29,7 @@ const failedText = (g: GuardianStormResult) => {
 /** The most retried states, as " (most: ReattachPolicy 900, ConfirmAttachment 40)". */
 const retriedText = (g: GuardianStormResult) => (g.mostRetried.length === 0 ? '' : ` (most: ${g.mostRetried.map(({ state, retries }) => `${state} ${retries}`).join(', ')})`);
 
+/** Assembles the report of one run. */
 export function stormReport(
   n: number,
   limits: StormLimits,

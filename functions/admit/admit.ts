@@ -26,13 +26,13 @@ export interface Admission {
   cut?: boolean;
 }
 
-/** AdmitAttachment (`take`), CheckAdmission (`check`) and ReadmitAttachment (`readmit`, after a throttled attempt). */
 /**
  * What the ASL passes besides the phase: the execution's start and the decision (as to
  * ReattachPolicy), from which the remediation deadline is counted (shared/remediation-deadline.ts).
  */
 export type AdmitContext = Pick<RemediationRequest, 'startedAt' | 'decision'> & { incident?: Partial<Pick<Incident, 'approval'>> };
 
+/** AdmitAttachment and classify (`take`), CheckAdmission (`check`) and ReadmitAttachment (`readmit`, after a throttled attempt). */
 export type AdmitInput = AdmitContext &
   ({ phase: 'take' } | { phase: 'check'; admission: Admission } | { phase: 'readmit'; admission: Admission; error?: string });
 

@@ -33,8 +33,8 @@ export interface RetryRound {
   cause?: string;
   /**
    * How the workflow's own first AttachPolicy (the direct `aws-sdk:organizations` task) failed,
-   * as its Catch put it: the reattach function records it after its own attempt. Gone after the
-   * first round (NoteRetryRound), by which time it is recorded.
+   * as its Catch put it (empty when it did not): kept through every round (NoteRetryRound copies
+   * it), so each reattach attempt, or the close, can record it (first-attempt.ts).
    */
   firstAttempt?: FirstAttemptError;
 }

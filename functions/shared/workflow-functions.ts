@@ -28,7 +28,8 @@ export const ASL_FILE = 'statemachine/remediation.asl.json';
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunctionName | 'slack-interactions' | 'slack-relay' | 'sweep', number>> = {
   classify: 10,
   claim: 10,
-  // Three admission-store calls at most (clients/timeouts.ts: 1 s each, one attempt).
+  // A throttle report and a new ticket: a handful of admission-store calls (clients/timeouts.ts:
+  // 1 s each, one attempt).
   admit: 10,
   'request-decision': 15,
   reattach: 30,

@@ -11,7 +11,7 @@ import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { ADMISSION_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
-import { attachScope } from '../attach-scope';
+import { attachScope, attachWildcardReason } from '../attach-scope';
 import { restoreGrants } from '../restore-scope';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
@@ -147,13 +147,6 @@ export class Handlers extends Construct {
     // widened to every policy (or target) only where a "*" rule needs it.
     const attach = attachScope(Stack.of(this), props.rules);
     if (attach.policies.length > 0 && attach.targets.length > 0) grants.push([functions.reattach, 'organizations:AttachPolicy', [...attach.policies, ...attach.targets]]);
-    // A side of AttachPolicy that is every policy or every target says which rule needs it.
-    const attachWildcardReason = (actions: string[], resource: string): string => {
-      if (!actions.includes('organizations:AttachPolicy')) return '';
-      if (resource.endsWith('/p-*') && attach.wildcards.policies !== undefined) return ` Every policy of a protected type: ${attach.wildcards.policies}.`;
-      if (/(\/r-\*|\/ou-\*|account\/o-\*\/\*)$/.test(resource) && attach.wildcards.targets !== undefined) return ` Every target: ${attach.wildcards.targets}.`;
-      return '';
-    };
     // Findings on a role's policy are acknowledged on the role: one per ARN pattern, naming its actions.
     const actionsOn = new Map<string, { fn: NodejsFunction; resource: string; actions: string[] }>();
     for (const [fn, action, resources] of grants) {
@@ -166,7 +159,7 @@ export class Handlers extends Construct {
     for (const { fn, resource, actions } of actionsOn.values()) {
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${attachWildcardReason(actions, resource)}`,
+        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${actions.includes('organizations:AttachPolicy') ? attachWildcardReason(attach, resource) : ''}`,
       });
     }
     // The restore role: each write exactly as DESIGN.md's table allows it (infra/restore-scope.ts).

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ASL_FILE, WORKFLOW_FUNCTIONS, type WorkflowFunctionName, type WorkflowSubstitution } from '../../functions/shared/workflow-functions';
 import { INCIDENT_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { definitionText, type DefinitionRules } from '../../statemachine/definition';
-import type { AttachScope } from '../attach-scope';
+import { attachWildcardReason, type AttachScope } from '../attach-scope';
 
 /** The DefinitionSubstitutions keys the stack fills, one per `${...}` placeholder of the ASL. */
 export const SUBSTITUTION_KEYS = Object.keys(WORKFLOW_FUNCTIONS) as WorkflowSubstitution[];
@@ -109,13 +109,13 @@ export class Workflow extends Construct {
       }),
     );
     const { attach } = props.directCalls;
+    const attachResources = [...attach.policies, ...attach.targets];
     if (attach.policies.length > 0 && attach.targets.length > 0) {
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['organizations:AttachPolicy'], resources: [...attach.policies, ...attach.targets] }));
-      for (const resource of [...attach.policies, ...attach.targets]) {
-        const widened = resource.endsWith('/p-*') ? attach.wildcards.policies : /(\/r-\*|\/ou-\*|account\/o-\*\/\*)$/.test(resource) ? attach.wildcards.targets : undefined;
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['organizations:AttachPolicy'], resources: attachResources }));
+      for (const resource of attachResources) {
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: `The first AttachPolicy of a reattachment (the AttachPolicy state), scoped as the reattach function's: the ARN embeds the management account id and the organization id (o-...), unknown at synth time, so both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${widened === undefined ? '' : ` Widened by ${widened}.`}`,
+          reason: `The first AttachPolicy of a reattachment (the AttachPolicy state), scoped as the reattach function's: the ARN embeds the management account id and the organization id (o-...), unknown at synth time, so both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${attachWildcardReason(attach, resource)}`,
         });
       }
     }

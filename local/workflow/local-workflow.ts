@@ -281,7 +281,6 @@ export class LocalWorkflow {
     });
 
     const statesEntered: string[] = [];
-    let retries = 0;
     const retriesByState: Record<string, number> = {};
     let lastState: unknown;
     const topLevel = new Set(Object.keys((this.definition as { States: Record<string, unknown> }).States));
@@ -301,10 +300,7 @@ export class LocalWorkflow {
           if (event.type === 'StateEntered' && ATTACH_STATES.has(event.state.name)) beforeFirstAttach = { ...onTheWay };
         }
         if (event.type === 'StateExited' && topLevel.has(event.state.name)) lastState = event.state.output;
-        if (event.type === 'StateRetried') {
-          retries++;
-          retriesByState[event.state.name] = (retriesByState[event.state.name] ?? 0) + 1;
-        }
+        if (event.type === 'StateRetried') retriesByState[event.state.name] = (retriesByState[event.state.name] ?? 0) + 1;
         if ((event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateCaught') && this.tasks.get(event.state.name)?.Resource === WAIT_FOR_TASK_TOKEN) {
           this.options.broker.expire(token);
         }
@@ -317,7 +313,7 @@ export class LocalWorkflow {
         statesEntered,
         stateTransitions: statesEntered.length,
         lambdaInvocations: counters.lambdaInvocations,
-        retries,
+        retries: Object.values(retriesByState).reduce((sum, n) => sum + n, 0),
         retriesByState,
         startedAt,
         stoppedAt: new Date().toISOString(),

@@ -51,10 +51,10 @@ export const DesiredPartition = {
 } as const;
 
 export const ADMISSION_SK = 'ADMISSION';
-/** The one item of an operation's admission schedule (docs/performance.md): what every execution learned about its rate. */
-export const admissionKey = (operation: string) => ({ pk: `ADMISSION#${operation}`, sk: ADMISSION_SK });
-/** The partition-key prefix of every admission item: the admit function's grant is scoped to it. */
+/** The partition-key prefix of every admission item: the admit and classify functions' grant is scoped to it. */
 export const ADMISSION_PK_PREFIX = 'ADMISSION#';
+/** The one item of an operation's admission schedule (docs/performance.md): what every execution learned about its rate. */
+export const admissionKey = (operation: string) => ({ pk: `${ADMISSION_PK_PREFIX}${operation}`, sk: ADMISSION_SK });
 
 /** The partition-key prefix of an incident and its timeline: the state machine's own claim (ClaimIncident) is scoped to it. */
 export const INCIDENT_PK_PREFIX = 'INCIDENT#';

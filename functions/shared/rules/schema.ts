@@ -206,19 +206,20 @@ const rate = () => z.number(requestsPerSecond).min(0.05, requestsPerSecond).max(
  * The guard is never told the API's real limit; the expected rate is only where it starts.
  */
 export const DEFAULT_EXPECTED_ATTACH_RATE = 10;
+const DEFAULT_ADMISSION = { enabled: true, expectedRate: DEFAULT_EXPECTED_ATTACH_RATE, minRate: 0.2 };
 const admissionSchema = z
   .strictObject({
-    enabled: z.boolean(expected('true or false')).default(true),
-    expectedRate: rate().default(DEFAULT_EXPECTED_ATTACH_RATE),
+    enabled: z.boolean(expected('true or false')).default(DEFAULT_ADMISSION.enabled),
+    expectedRate: rate().default(DEFAULT_ADMISSION.expectedRate),
     maxRate: rate().optional(),
-    minRate: rate().default(0.2),
+    minRate: rate().default(DEFAULT_ADMISSION.minRate),
   })
   .refine((a) => a.minRate <= a.expectedRate && (a.maxRate === undefined || a.maxRate >= a.expectedRate), {
     message: 'expected minRate <= expectedRate <= maxRate',
   });
 const remediationSchema = z.strictObject({
   deadlineMinutes: z.number(deadlineMinutes).int(deadlineMinutes).min(5, deadlineMinutes).max(MAX_DEADLINE_MINUTES, deadlineMinutes).default(60),
-  admission: admissionSchema.default({ enabled: true, expectedRate: DEFAULT_EXPECTED_ATTACH_RATE, minRate: 0.2 }),
+  admission: admissionSchema.default(DEFAULT_ADMISSION),
 });
 
 export const protectionRulesSchema = z.strictObject(
@@ -235,7 +236,7 @@ export const protectionRulesSchema = z.strictObject(
     policyTypeDisabled: modeOnly(Mode.AUTO).default({ mode: Mode.AUTO }),
     overrides: overridesSchema.default({ defaultHours: 4, maxHours: MAX_OVERRIDE_HOURS }),
     sweep: sweepSchema.default({ everyMinutes: 15 }),
-    remediation: remediationSchema.default({ deadlineMinutes: 60, admission: { enabled: true, expectedRate: DEFAULT_EXPECTED_ATTACH_RATE, minRate: 0.2 } }),
+    remediation: remediationSchema.default({ deadlineMinutes: 60, admission: DEFAULT_ADMISSION }),
   },
   expected('a JSON object with "protect"'),
 );
