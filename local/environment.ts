@@ -21,6 +21,7 @@ import type { SweepResult } from '../functions/sweep/result';
 import { AuditStore } from '../functions/shared/audit/audit-store';
 import { AuditQueries } from '../functions/shared/audit/queries';
 import { DesiredStateStore } from '../functions/shared/desired/desired-store';
+import type { Incident } from '../functions/shared/incident';
 import type { MetricPoint } from '../functions/shared/incident-metrics';
 import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
 import { decideIncident, type IncidentDecision } from '../functions/shared/decisions/decide-incident';
@@ -166,6 +167,8 @@ export class LocalEnvironment {
   readonly canaryRoleArn: string;
   /** The incident each execution claimed (or found claimed), by execution ARN. */
   readonly executionIncidents = new Map<string, string>();
+  /** When the runner applied each replayed change, by execution ARN: the time to remediate counts from it. */
+  private readonly replayAppliedAt = new Map<string, string>();
   private readonly incidentWaiters = new Map<string, (incidentId: string | undefined) => void>();
   /** Executions started by name (StartExecution), as Step Functions remembers them. */
   private readonly namedExecutions = new Map<string, { input: string; executionArn: string; startDate: number; running: boolean; result: Promise<ExecutionRecord> }>();
@@ -252,7 +255,7 @@ export class LocalEnvironment {
       log,
       canaryRoleArn: this.canaryRoleArn,
       guardRoleArns: [LOCAL_GUARD_ROLE_ARN],
-      claimItems: (incident, executionArn) => this.audit.claimTransactItems(incident, executionArn),
+      claimItems: (incident, executionArn) => this.audit.claimTransactItems(this.withReplayTime(incident, executionArn), executionArn),
       admit,
     });
     this.slackNotifier = slackTarget.poster as SlackNotifier;
@@ -281,6 +284,7 @@ export class LocalEnvironment {
       handlers: {
         classify: async (input: ClassifyInput) => {
           const classified = await classify(input);
+          classified.incident = this.withReplayTime(classified.incident, input.executionId);
           this.executionIncidents.set(input.executionId, classified.incident.incidentId);
           this.incidentWaiters.get(input.executionId)?.(classified.incident.incidentId);
           const shortened = options.approvalTimeoutSeconds;
@@ -363,6 +367,12 @@ export class LocalEnvironment {
 
   private readonly decideDeps: Parameters<typeof decide>[1];
 
+  /** The incident with when its replayed change was applied, for an execution the runner started with one. */
+  private withReplayTime(incident: Incident, executionArn: string): Incident {
+    const appliedAt = this.replayAppliedAt.get(executionArn);
+    return appliedAt === undefined ? incident : { ...incident, replayAppliedAt: appliedAt };
+  }
+
   static async start(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
     const started: { stop(): unknown }[] = [];
     try {
@@ -440,10 +450,21 @@ export class LocalEnvironment {
   /**
    * Starts one workflow execution for an EventBridge envelope (named, or a random name). A
    * CloudTrail record in it goes into the local event history, as CloudTrail would have it.
+   * `replay.appliedAt`: when the runner applied the event's change to the local organization
+   * (local/replay.ts); the incident's time to remediate counts from it, not from the event's own
+   * time, which for a replayed sample is days old.
    */
-  run(envelope: unknown, executionName?: string): { executionArn: string; result: Promise<ExecutionRecord>; incidentId: Promise<string | undefined> } {
+  run(
+    envelope: unknown,
+    executionName?: string,
+    replay?: { appliedAt: string },
+  ): { executionArn: string; result: Promise<ExecutionRecord>; incidentId: Promise<string | undefined> } {
     this.cloudTrail.record(envelope);
     const execution = this.workflow.start(envelope, executionName);
+    if (replay !== undefined) {
+      this.replayAppliedAt.set(execution.executionArn, replay.appliedAt);
+      void execution.result.finally(() => this.replayAppliedAt.delete(execution.executionArn));
+    }
     const incidentId = new Promise<string | undefined>((resolve) => {
       this.incidentWaiters.set(execution.executionArn, resolve);
       void execution.result.then(() => resolve(this.executionIncidents.get(execution.executionArn)));

@@ -2,8 +2,12 @@ import { readDetachRecord, readRequestParameters, type RequestParameters } from 
 import { PolicyType, valuesOf } from '../functions/shared/vocabulary';
 import type { LocalOrganization } from './organizations/organization-state';
 
-/** What replaying one event did: `change` says what in words, `why` why nothing changed. */
-export type ApplyResult = { applied: true; change: string } | { applied: false; why: string };
+/**
+ * What replaying one event did: `change` says what in words, `why` why nothing changed. `at` is
+ * when the replay applied it (or found nothing to change), ISO 8601: the incident's time to
+ * remediate counts from it (LocalEnvironment.run), not from the event's own time.
+ */
+export type ApplyResult = ({ applied: true; change: string } | { applied: false; why: string }) & { at: string };
 
 const POLICY_TYPES: readonly string[] = valuesOf(PolicyType);
 
@@ -18,9 +22,17 @@ const POLICY_TYPES: readonly string[] = valuesOf(PolicyType);
 export class ChangeReplayer {
   private readonly seen = new Set<string>();
 
-  constructor(private readonly organization: LocalOrganization) {}
+  constructor(
+    private readonly organization: LocalOrganization,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   apply(envelope: unknown): ApplyResult {
+    const result = this.applied(envelope);
+    return { ...result, at: this.clock().toISOString() };
+  }
+
+  private applied(envelope: unknown): { applied: true; change: string } | { applied: false; why: string } {
     const record = readDetachRecord(envelope);
     if ('problem' in record) return { applied: false, why: record.problem };
     if (record.eventSource !== 'organizations.amazonaws.com') return { applied: false, why: 'not an Organizations call' };

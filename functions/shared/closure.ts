@@ -1,5 +1,6 @@
 import type { FirstAttemptError } from './first-attempt';
 import { DEFAULT_OVERRIDE_BOUNDS, overrideEnd, type OverrideBounds } from './decisions/override-duration';
+import { remediationClockStart } from './duration';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS, ErrorName } from './errors';
 import type { Closure, Incident, RestoreAction, RestoreReport } from './incident';
 import { Decision, Outcome, type Decision as DecisionValue } from './vocabulary';
@@ -123,7 +124,7 @@ export function closureOf(
     decisionReason: decision?.reason,
     cause: failureCause(result),
     reattachedAt,
-    timeToRemediateSeconds: remediatedAt !== undefined ? Math.max(0, (Date.parse(remediatedAt) - Date.parse(incident.detectedAt)) / 1000) : undefined,
+    timeToRemediateSeconds: remediatedAt !== undefined ? Math.max(0, (Date.parse(remediatedAt) - Date.parse(remediationClockStart(incident))) / 1000) : undefined,
     overriddenUntil: overriddenUntil(result, decision, closedAt, overrides),
     ...(actions !== undefined ? { actions } : {}),
     ...(report !== undefined ? { report } : {}),

@@ -61,6 +61,12 @@ export interface Incident {
   /** When the detach happened (CloudTrail eventTime), else when it was received. */
   detectedAt: string;
   eventTime?: string;
+  /**
+   * Local replays only: when the runner applied the replayed change to the local organization.
+   * The time to remediate counts from it, since a replayed event's own time may be days old.
+   * Never set in AWS, where it counts from `detectedAt`.
+   */
+  replayAppliedAt?: string;
   eventId?: string;
   region?: string;
   policy: PolicyRef;

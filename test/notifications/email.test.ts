@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { emailBody, emailSubject, messageAttributes } from '../../functions/shared/notifications/email';
 import type { Notice } from '../../functions/shared/notifications/notice';
 import type { Closure, Incident } from '../../functions/shared/incident';
@@ -56,13 +57,54 @@ describe('emailSubject', () => {
     expect(subjects[2]).toMatch(/: reattached after 15 min \(no decision in time\)$/);
   });
 
-  it('cuts the what-and-where part, not the consequence, when even the ids are too long', () => {
-    const unreadable = protectedIncident({ mode: 'auto', approval: undefined, policy: { id: `p-${'x'.repeat(120)}` }, target: { id: 'ou-ab12-11111111', type: 'ORGANIZATIONAL_UNIT' } });
+  it('keeps the policy and the target when even the ids are too long, cutting each in its middle and saying the consequence in its fewest words', () => {
+    const policyId = `p-${'a'.repeat(60)}${'z'.repeat(68)}`;
+    const targetId = `ou-${'b'.repeat(32)}-${'y'.repeat(32)}`;
+    const long = protectedIncident({ policy: { id: policyId, type: 'SERVICE_CONTROL_POLICY' }, target: { id: targetId, type: 'ORGANIZATIONAL_UNIT' } });
 
-    const subject = emailSubject(opened(unreadable));
+    const subject = emailSubject(closed({ decision: 'APPROVE', decidedBy: 'local-operator (--decision)', timeToRemediateSeconds: 950_000 }, long));
 
     expect(subject.length).toBeLessThanOrEqual(99);
-    expect(subject).toMatch(/^Policy p-x+~: reattaching$/);
+    expect(subject).toMatch(/^SCP p-a+~z+ detached from OU ou-b+~y+: reattached$/);
+  });
+
+  it('says the consequence more briefly before it gives up a name, as for the first run\'s approved reattachment', () => {
+    const sandbox = protectedIncident({ policy: { id: 'p-protectct', name: 'ProtectCloudTrail', type: 'SERVICE_CONTROL_POLICY' }, target: { id: 'ou-a1b2-m5t8wd6c', type: 'ORGANIZATIONAL_UNIT', name: 'Sandbox' } });
+
+    const subject = emailSubject(closed({ decision: 'APPROVE', decidedBy: 'local-operator (--decision)', timeToRemediateSeconds: 0.4 }, sandbox));
+
+    expect(subject).toBe('SCP p-protectct detached from OU Sandbox: reattached after 0.4 s (approved)');
+  });
+
+  it('never loses the policy or the target, whatever the names, ids, decider and phase', () => {
+    const idChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
+    const id = (prefix: string, min: number, max: number) => fc.string({ unit: idChars, minLength: min, maxLength: max }).map((rest) => `${prefix}${rest}`);
+    const shown = (subject: string, value: string) => subject.includes(value) || (subject.includes(value.slice(0, 4)) && subject.includes(value.slice(-4)) && subject.includes('~'));
+    fc.assert(
+      fc.property(
+        id('p-', 8, 128),
+        fc.option(fc.string({ minLength: 1, maxLength: 128 }), { nil: undefined }),
+        id('ou-ab12-', 8, 32),
+        fc.option(fc.string({ minLength: 1, maxLength: 128 }), { nil: undefined }),
+        fc.string({ maxLength: 200 }),
+        fc.constantFrom('opened', 'awaiting-decision', 'closed'),
+        (policyId, policyName, targetId, targetName, decider, phase) => {
+          const incident = protectedIncident({
+            policy: { id: policyId, name: policyName, type: 'SERVICE_CONTROL_POLICY' },
+            target: { id: targetId, name: targetName, type: 'ORGANIZATIONAL_UNIT' },
+          });
+          const notice: Notice =
+            phase === 'opened' ? opened(incident) : phase === 'awaiting-decision' ? awaiting(incident) : closed({ decision: 'APPROVE', decidedBy: decider, timeToRemediateSeconds: 950_000 }, incident);
+
+          const subject = emailSubject(notice);
+
+          expect(subject.length).toBeLessThanOrEqual(99);
+          expect(subject).toMatch(/^[\x20-\x7e]+$/);
+          expect(shown(subject, policyId)).toBe(true);
+          expect(shown(subject, targetId) || (targetName !== undefined && subject.includes(`OU ${targetName.replace(/[^\x20-\x7e]/g, '?')}`))).toBe(true);
+        },
+      ),
+    );
   });
 
   it('writes only printable ASCII, as SNS requires', () => {
@@ -77,6 +119,14 @@ describe('emailSubject', () => {
 });
 
 describe('emailBody', () => {
+  it('gives a replay\'s time to remediate from when the replay applied the change, and a real event\'s from the event', () => {
+    const replayed = emailBody(closed({ decision: 'AUTO', timeToRemediateSeconds: 0.4 }, protectedIncident({ replayAppliedAt: '2026-12-01T17:40:21.000Z' })));
+    const real = emailBody(closed({ decision: 'AUTO', timeToRemediateSeconds: 2.1 }));
+
+    expect(replayed).toMatch(/^Remediated in 0\.4 s \(from when the replay applied it\)$/m);
+    expect(real).toMatch(/^Remediated in 2\.1 s$/m);
+  });
+
   it('says who, what, where, when, verdict and rule', () => {
     const body = emailBody(opened());
 

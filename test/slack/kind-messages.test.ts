@@ -17,6 +17,7 @@ import {
   typeRestored,
   typeRestoredActions,
 } from '../notifications/kind-fixtures';
+import { protectedIncident } from './incident-fixture';
 
 const awaiting: IncidentMessageState = { kind: 'awaiting-decision', decisionId: 'k3j5h2g7f6d4s2a1', deadline: '2024-05-01T10:15:05.000Z' };
 
@@ -152,5 +153,18 @@ describe('Slack messages per kind', () => {
 
     expect(titles).toEqual(['Keep the type disabled', 'Leave the account there', 'Keep the new content', 'Keep policy attached']);
     expect(titles.every((title) => title.length <= SlackLimit.MODAL_TITLE)).toBe(true);
+  });
+});
+
+describe('Slack time to remediate', () => {
+  it('says a replay counts from when the replay applied the change, and a real event does not', () => {
+    const replayed = protectedIncident({ mode: 'auto', approval: undefined });
+    const state: IncidentMessageState = { kind: 'closed', outcome: 'REATTACHED', timeToRemediateSeconds: 0.4 };
+
+    const replay = blockTexts(incidentMessage({ ...replayed, replayAppliedAt: '2026-12-01T17:40:21.000Z' }, state));
+    const real = blockTexts(incidentMessage(replayed, state));
+
+    expect(replay).toContain('*Time to remediate:* 0.4 s (from when the replay applied it)');
+    expect(real).toMatch(/\*Time to remediate:\* 0\.4 s$/m);
   });
 });

@@ -1,7 +1,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { CANARY_ATTRIBUTE, isRoutineCanaryNotice } from '../canary';
 import { SELF_TEST_ATTRIBUTE } from '../self-test';
-import { humanDuration } from '../duration';
+import { remediationTime } from '../duration';
 import type { Closure, Incident } from '../incident';
 import { Decision, Kind, OnTimeout } from '../vocabulary';
 import { actionText, kindFacts, plainWords, readableContent, remedyWords, wordsKind } from './kind-words';
@@ -96,7 +96,7 @@ export function emailBody(notice: Notice): string {
     line('Override ends', closure?.overriddenUntil === undefined ? undefined : overrideEnds(incident, closure.overriddenUntil)),
     line('Cause', closure?.cause),
     line('Audit trail', closure?.recorded === false ? `NOT RECORDED: the audit store could not take the closing (${(closure.auditErrors ?? []).join('; ')}); the workflow fails so the alarm fires` : undefined),
-    line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : humanDuration(closure.timeToRemediateSeconds)),
+    line('Remediated in', closure?.timeToRemediateSeconds === undefined ? undefined : remediationTime(closure.timeToRemediateSeconds, incident)),
     line('Incident', incident.incidentId),
     line('Problem', incident.invalid?.problem),
     ...kindBlocks(closure),

@@ -70,10 +70,14 @@ function deadlineText(notice: Notice): string {
   return shortTime(notice.deadline, notice.incident.detectedAt);
 }
 
-/** A consequence in full, and in the fewest words that still say it (for a subject that must fit). */
+/**
+ * A consequence in full, in fewer words (for a subject that must fit), and in the fewest that
+ * still say it (`tiny`: the outcome alone, for a subject whose ids are long).
+ */
 interface Said {
   long: string;
   short: string;
+  tiny?: string;
 }
 
 const same = (text: string): Said => ({ long: text, short: text });
@@ -88,17 +92,17 @@ function closedConsequence(incident: Incident, closure: Closure): Said {
   const briefWhy = timedOut ? ' (timed out)' : closure.decision === Decision.APPROVE ? ' (approved)' : '';
   switch (closure.outcome) {
     case Outcome.REATTACHED:
-      return { long: `reattached${after}${why}`, short: `reattached${after}${briefWhy}` };
+      return { long: `reattached${after}${why}`, short: `reattached${after}${briefWhy}`, tiny: 'reattached' };
     case Outcome.ALREADY_ATTACHED:
       return same('already attached again');
     case Outcome.RESTORED: {
       const done = restoredWords(incident, closure);
-      return { long: `${done.long}${after}${why}`, short: `${done.short}${after}${briefWhy}` };
+      return { long: `${done.long}${after}${why}`, short: `${done.short}${after}${briefWhy}`, tiny: done.short };
     }
     case Outcome.OVERRIDDEN:
       return timedOut
-        ? { long: `${words.kept} (no decision in time)${until}`, short: `${words.kept} (timed out)${until}` }
-        : { long: `${words.kept} (override by ${shortDecider(closure.decidedBy)})${until}`, short: `${words.kept} (override)${until}` };
+        ? { long: `${words.kept} (no decision in time)${until}`, short: `${words.kept} (timed out)${until}`, tiny: words.kept }
+        : { long: `${words.kept} (override by ${shortDecider(closure.decidedBy)})${until}`, short: `${words.kept} (override)${until}`, tiny: words.kept };
     case Outcome.FAILED: {
       if (kind === Kind.POLICY_DELETED) return deletedWords(closure.report);
       if (closure.cause?.startsWith(UNCONFIRMED)) return same('attached, NOT CONFIRMED');
@@ -119,13 +123,17 @@ function said(notice: Notice): Said {
   const { incident, closure } = notice;
   if (incident.verdict === Verdict.IGNORED_ACTOR) return same('not undone (ignored principal)');
   if (notice.phase === 'opened') return incident.verdict === Verdict.PROTECTED ? openingWords(incident) : same('recorded, no change');
-  if (notice.phase === 'awaiting-decision') return same(`approval needed by ${deadlineText(notice)}, else ${timeoutAction(incident)}`);
+  if (notice.phase === 'awaiting-decision') return { ...same(`approval needed by ${deadlineText(notice)}, else ${timeoutAction(incident)}`), tiny: 'approval needed' };
   return closure === undefined ? same('recorded, no change') : closedConsequence(incident, closure);
 }
 
+/** How many words a consequence takes: all (`false`), fewer (`true`), the fewest (`'tiny'`). */
+export type Shortness = boolean | 'tiny';
+
 /** What will happen, or what happened, in a few words; `short` in fewer, for a subject that must fit. */
-export function consequence(notice: Notice, short = false): string {
+export function consequence(notice: Notice, short: Shortness = false): string {
   const words = said(notice);
+  if (short === 'tiny') return words.tiny ?? words.short;
   return short ? words.short : words.long;
 }
 
@@ -148,8 +156,8 @@ export interface HeadlineDetail {
   target: LabelDetail;
   /** Leave out of the "what" what the reader can do without (never the policy or the target). */
   brief?: Brevity;
-  /** Say the consequence in fewer words. */
-  short?: boolean;
+  /** Say the consequence in fewer words (`'tiny'`: the fewest; `'none'`: leave it out). */
+  short?: Shortness | 'none';
 }
 
 /** One line that says what happened and what will happen, as an email subject would. */
@@ -160,15 +168,36 @@ export function headline(notice: Notice, detail: HeadlineDetail = { policy: 'nam
   const what = plainWhatHappened(incident, detail, detail.brief ?? false);
   // "Unprotected account prod-app ... moved", but "CRITICAL: Account ..." and "Unprotected SCP ...".
   const head = start === 'Unprotected ' && what.startsWith('Account ') ? `${start}a${what.slice(1)}` : `${start}${what}`;
-  return `${head}: ${consequence(notice, detail.short === true)}`;
+  return detail.short === 'none' ? head : `${head}: ${consequence(notice, detail.short ?? false)}`;
+}
+
+/** `id` in at most `max` characters, its start and end kept around a `~` (printable ASCII, as SNS wants). */
+function cutId(id: string | undefined, max: number): string | undefined {
+  if (id === undefined || id.length <= max) return id;
+  const tail = Math.ceil((max - 1) / 2);
+  return `${id.slice(0, max - 1 - tail)}~${id.slice(id.length - tail)}`;
+}
+
+/** The incident with every id a headline names cut to `max` characters. */
+function withCutIds(incident: Incident, max: number): Incident {
+  const cut = (id: string | undefined) => cutId(id, max);
+  const { move, disabledType } = incident;
+  return {
+    ...incident,
+    policy: { ...incident.policy, id: cut(incident.policy.id) },
+    target: { ...incident.target, id: cut(incident.target.id) },
+    ...(move === undefined ? {} : { move: { ...move, accountId: cut(move.accountId) ?? '', sourceParentId: cut(move.sourceParentId) ?? '', destinationParentId: cut(move.destinationParentId) ?? '' } }),
+    ...(disabledType === undefined ? {} : { disabledType: { ...disabledType, rootId: cut(disabledType.rootId) ?? '' } }),
+  };
 }
 
 /**
  * The headline within `max` characters, shortened where it costs least: first the "what" says
  * only what it must, then the policy's name gives way to its id, then the consequence is said more
- * briefly, then the target's name gives way to its id. The
- * policy and the target stay (DESIGN: a subject never loses them); only an id too long to fit is
- * cut, keeping the consequence whole.
+ * briefly, then the target's name gives way to its id, then the consequence is said in its fewest
+ * words, then not at all. The policy and the target stay (DESIGN: a subject never loses them):
+ * only ids too long to fit together are cut, each keeping its start and end around a `~`, and the
+ * consequence comes back in its fewest words.
  */
 export function shortHeadline(notice: Notice, max: number): string {
   const tries: HeadlineDetail[] = [
@@ -182,16 +211,23 @@ export function shortHeadline(notice: Notice, max: number): string {
     { policy: 'ids', target: 'ids' },
     { policy: 'ids', target: 'ids', brief: true },
     { policy: 'ids', target: 'ids', brief: 'most', short: true },
+    { policy: 'ids', target: 'ids', brief: 'most', short: 'tiny' },
   ];
   for (const detail of tries) {
     const text = headline(notice, detail);
     if (text.length <= max) return text;
   }
-  const last = tries[tries.length - 1];
-  const tail = `: ${consequence(notice, true)}`;
-  const full = headline(notice, last);
-  const head = full.slice(0, -tail.length);
-  const room = max - tail.length - 1;
-  if (room < 10) return `${full.slice(0, max - 1)}~`;
-  return `${head.slice(0, room)}~${tail}`;
+  const ids: HeadlineDetail = { policy: 'ids', target: 'ids', brief: 'most' };
+  const bare = headline(notice, { ...ids, short: 'none' });
+  if (bare.length <= max) return bare;
+  for (let length = MAX_ID_LENGTH; length >= MIN_CUT_ID; length--) {
+    const text = headline({ ...notice, incident: withCutIds(notice.incident, length) }, { ...ids, short: 'tiny' });
+    if (text.length <= max) return text;
+  }
+  const last = headline({ ...notice, incident: withCutIds(notice.incident, MIN_CUT_ID) }, { ...ids, short: 'tiny' });
+  return `${last.slice(0, max - 1)}~`;
 }
+
+/** Organizations ids are at most 130 characters (a policy id), and an id cut shorter than this says little. */
+const MAX_ID_LENGTH = 130;
+const MIN_CUT_ID = 10;

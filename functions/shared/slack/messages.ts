@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, InputBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock } from '@slack/web-api';
 import { MAX_REASON_LENGTH } from '../decisions/decide';
 import { DEFAULT_OVERRIDE_BOUNDS, describeOverrideDuration, formatOverrideDuration, type OverrideBounds } from '../decisions/override-duration';
-import { humanDuration } from '../duration';
+import { remediationTime } from '../duration';
 import type { Closure, Incident, PolicyRef, RestoreAction, RestoreReport, TargetRef } from '../incident';
 import {
   actionText,
@@ -379,7 +379,7 @@ function stateText(incident: Incident, state: IncidentMessageState): string {
         lines.push(`*${capitalize(words.kept)} until:* ${escapeMrkdwn(state.overriddenUntil)}; then it is restored in its rule's mode (an approval rule asks again).`);
       }
       if (state.cause !== undefined) lines.push(`*Cause:* ${escapeMrkdwn(state.cause)}`);
-      if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${humanDuration(state.timeToRemediateSeconds)}`);
+      if (state.timeToRemediateSeconds !== undefined) lines.push(`*Time to remediate:* ${remediationTime(state.timeToRemediateSeconds, incident)}`);
       if (state.decision !== undefined) lines.push(decisionLine(incident, state.decision));
       return lines.join('\n');
     }
