@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from './command-errors';
 import { PROJECT_ROOT } from './project-root';
 import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
@@ -26,12 +27,7 @@ export function program(): Command {
     .addCommand(reconcileCommand());
 }
 
+/** Runs the command; every error line starts with `scp-guardian <command>:` (cli/command-errors.ts). */
 export async function main(argv: string[]): Promise<void> {
-  try {
-    await program().parseAsync(argv);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`scp-guardian: ${message}\n`);
-    process.exitCode = process.exitCode || 1;
-  }
+  await runCommand(program(), argv);
 }

@@ -135,7 +135,7 @@ export async function exitWhenDone(work: (stopped: Promise<StopReason>) => Promi
     else code = 'done' in settled ? settled.done : 1;
   } else if ('failed' in first) {
     const { failed } = first;
-    say(`scp-guardian: ${failed instanceof Error ? failed.message : String(failed)}`);
+    say(`${options.label}: ${failed instanceof Error ? failed.message : String(failed)}`);
     code = 1;
   } else {
     code = first.done;

@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditQueries } from '../../functions/shared/audit/queries';
 import { DesiredStateStore } from '../../functions/shared/desired/desired-store';
 import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/dynamodb-local';
-import { readLocalAuditData, resolveDataDir } from '../../local/local-audit-data';
+import { LOCAL_AUDIT_TABLE, readLocalAuditData, resolveDataDir } from '../../local/local-audit-data';
+import { parseLocalUrl } from '../local-option';
 import { AuditUsageError } from './usage-error';
 
 /** The environment variable naming the audit table (the stack output `AuditTableName`). */
@@ -11,13 +12,32 @@ export const TABLE_ENV = 'SCP_GUARDIAN_TABLE';
 /** The stack is pinned to us-east-1, where CloudTrail delivers Organizations events. */
 export const DEFAULT_REGION = 'us-east-1';
 
-/** Where `audit` reads: AWS (`--table`, `--region`), another endpoint (`--endpoint`), or the local runner's data (`--local`). */
+/**
+ * Where `audit` reads: AWS (`--table`, `--region`), another endpoint (`--endpoint`), the local
+ * runner's data folder (`--local`), or a running `local --serve` (`--local URL`).
+ */
 export interface ConnectionOptions {
   table?: string;
   endpoint?: string;
   region?: string;
-  local?: boolean;
+  local?: true | string;
   dataDir?: string;
+}
+
+/** The DynamoDB Local of a running `local --serve`, from its GET /endpoints. */
+async function serverDynamoDb(text: string): Promise<string> {
+  const base = parseLocalUrl(text, (message) => new AuditUsageError(message));
+  let answer: { dynamodb?: unknown };
+  try {
+    const response = await fetch(new URL('endpoints', base), { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    answer = (await response.json()) as typeof answer;
+  } catch (error) {
+    const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+    throw new Error(`cannot reach scp-guardian local --serve at ${base.origin}: ${typeof cause === 'string' ? cause : (error as Error).message}`);
+  }
+  if (typeof answer.dynamodb !== 'string') throw new Error(`${base.origin}/endpoints names no DynamoDB endpoint: is it scp-guardian local --serve?`);
+  return answer.dynamodb;
 }
 
 export interface AuditConnection {
@@ -47,9 +67,22 @@ const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(c
 
 /** Opens the audit table the options name; one clear error when they name none. */
 export async function connect(options: ConnectionOptions): Promise<AuditConnection> {
-  if (options.local) {
+  if (options.local !== undefined) {
     if (options.endpoint !== undefined || options.table !== undefined) {
       throw new AuditUsageError('--local reads the local runner\'s data: leave out --endpoint and --table');
+    }
+    if (typeof options.local === 'string') {
+      // A running server keeps its audit trail in its data folder's table.
+      const endpoint = await serverDynamoDb(options.local);
+      const client = localDynamoDbClient(endpoint);
+      return {
+        queries: new AuditQueries(documentClient(client), LOCAL_AUDIT_TABLE),
+        desired: new DesiredStateStore(documentClient(client), LOCAL_AUDIT_TABLE),
+        tableName: LOCAL_AUDIT_TABLE,
+        where: `scp-guardian local --serve at ${options.local}`,
+        endpoint,
+        close: async () => client.destroy(),
+      };
     }
     const data = await readLocalAuditData(resolveDataDir(options.dataDir));
     const client = localDynamoDbClient(data.endpoint);

@@ -1,20 +1,24 @@
 import type { IncidentRecord, TimelineEntry } from '../../functions/shared/audit/records';
-import { humanDuration } from '../../functions/shared/duration';
+import { remediationTime } from '../../functions/shared/duration';
 import type { RestoreAction, RestoreReport } from '../../functions/shared/incident';
 import { actionText, actionsSummary, kindFacts, readableContent } from '../../functions/shared/notifications/kind-words';
 import { TimelineStep } from '../../functions/shared/vocabulary';
 import { toAuditRow } from './rows';
-import { printable } from './terminal-text';
+import { paintOutcome, PLAIN, type TextStyle } from '../terminal/style';
+import { printable, wrap } from '../terminal/text';
+import { detailText, timelineLines } from './timeline-text';
 
 const LABEL_WIDTH = 19;
 
 const joined = (...parts: (string | null | undefined)[]) => parts.filter((part) => part !== null && part !== undefined && part !== '').join('  ');
 
-function detailText(detail: Record<string, unknown>): string {
-  return Object.entries(detail)
-    .filter(([, value]) => value !== undefined && value !== null)
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ');
+/**
+ * An execution as the default output names it: `state-machine:execution-name`, which finds it in
+ * the Step Functions console; `--wide` prints the whole ARN.
+ */
+export function executionName(arn: string): string {
+  const match = /^arn:[^:]+:states:[^:]*:\d*:execution:(.+)$/.exec(arn);
+  return match === null ? arn : match[1];
 }
 
 /** The restoration's actions and report: from the record, else from the timeline's closing step. */
@@ -29,16 +33,29 @@ function restorationOf(record: IncidentRecord, timeline: readonly TimelineEntry[
 const COMMON_LABELS = new Set(['What', 'From', 'Policy']);
 
 /** A titled block of lines, indented, after a blank line. */
-function block(title: string, lines: readonly string[] | undefined): string[] {
-  return lines === undefined || lines.length === 0 ? [] : ['', title, ...lines.map((text) => printable(`  ${text}`).trimEnd())];
+function block(title: string, lines: readonly string[] | undefined, width: number): string[] {
+  if (lines === undefined || lines.length === 0) return [];
+  // A policy's JSON keeps its indentation; a line too long goes on under itself.
+  const wrapped = (text: string) => {
+    const lead = `  ${/^ */.exec(text)?.[0] ?? ''}`;
+    return wrap(printable(text.trimStart()), width, lead, `${lead}  `);
+  };
+  return ['', title, ...lines.flatMap(wrapped)];
 }
 
 /**
  * `audit show`: the incident, one labelled line per fact (the kind's own among them), the
  * restoration's actions, a rewrite's diff and a deleted or rewritten policy's last known content,
- * then its timeline, oldest first.
+ * then its timeline, oldest first. Long values wrap within `style.width`; `wide` leaves every
+ * line whole and adds what the default leaves out (the execution's ARN, on every step too).
  */
-export function formatIncident(record: IncidentRecord, timeline: readonly TimelineEntry[]): string {
+export function formatIncident(
+  record: IncidentRecord,
+  timeline: readonly TimelineEntry[],
+  style: TextStyle = { width: Number.POSITIVE_INFINITY, paint: PLAIN },
+  options: { wide?: boolean } = {},
+): string {
+  const { width, paint } = style;
   const row = toAuditRow(record);
   const { actions, report } = restorationOf(record, timeline);
   const kindLines = kindFacts(record.incident, report)
@@ -64,25 +81,25 @@ export function formatIncident(record: IncidentRecord, timeline: readonly Timeli
     ['Console', row.console === null ? null : row.console ? 'yes' : 'no'],
     ['Decision', row.decision === null ? null : joined(row.decision, row.decidedBy && `by ${row.decidedBy}`, row.decidedAt && `at ${row.decidedAt}`)],
     ['Decision reason', row.decisionReason],
-    ['Outcome', row.outcome],
+    ['Outcome', row.outcome === null ? null : paintOutcome(paint, row.outcome)],
     ['Cause', row.cause],
     ['Reattached at', row.reattachedAt],
-    ['Time to remediate', row.timeToRemediateSeconds === null ? null : humanDuration(row.timeToRemediateSeconds)],
+    ['Time to remediate', row.timeToRemediateSeconds === null ? null : remediationTime(row.timeToRemediateSeconds, record.incident)],
     ['Actions', actions === undefined || actions.length === 0 ? null : actionsSummary(actions)],
     ['Closed at', row.closedAt],
-    ['Execution', row.executionArn],
+    ['Execution', row.executionArn === null || options.wide === true ? row.executionArn : executionName(row.executionArn)],
   ];
-  const lines = facts.filter(([, value]) => value !== null && value !== '').map(([label, value]) => `${label.padEnd(LABEL_WIDTH)}${printable(value as string)}`);
+  const hang = ' '.repeat(LABEL_WIDTH);
+  const lines = facts
+    .filter(([, value]) => value !== null && value !== '')
+    // Colour codes are not printable text: the outcome is painted after printable().
+    .flatMap(([label, value]) => wrap(label === 'Outcome' ? (value as string) : printable(value as string), width, label.padEnd(LABEL_WIDTH), hang));
   lines.push(
-    ...block('Actions, in order:', actions?.map(actionText)),
-    ...block('What changed:', report?.diff),
-    ...block('Last known content:', report?.lastKnownContent === undefined ? undefined : readableContent(report.lastKnownContent).split('\n')),
+    ...block('Actions, in order:', actions?.map(actionText), width),
+    ...block('What changed:', report?.diff, width),
+    ...block('Last known content:', report?.lastKnownContent === undefined ? undefined : readableContent(report.lastKnownContent).split('\n'), width),
   );
-  const stepWidth = Math.max(0, ...timeline.map((entry) => entry.step.length));
-  const atWidth = Math.max(0, ...timeline.map((entry) => entry.at.length));
   lines.push('', `Timeline (${timeline.length} ${timeline.length === 1 ? 'step' : 'steps'})`);
-  for (const entry of timeline) {
-    lines.push(printable(`  ${entry.at.padEnd(atWidth)}  ${entry.step.padEnd(stepWidth)}  ${detailText(entry.detail)}`).trimEnd());
-  }
+  lines.push(...timelineLines(timeline.map((entry) => ({ when: printable(entry.at), step: entry.step, detail: detailText(entry.detail, options) })), width));
   return lines.join('\n');
 }

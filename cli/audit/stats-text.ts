@@ -1,9 +1,9 @@
 import type { IncidentRecord } from '../../functions/shared/audit/records';
 import type { AuditStats } from '../../functions/shared/audit/stats';
-import { humanDuration } from '../../functions/shared/duration';
+import { FROM_REPLAY, humanDuration } from '../../functions/shared/duration';
 import { KIND_NAME } from '../../functions/shared/notifications/kind-words';
 import type { Kind } from '../../functions/shared/vocabulary';
-import { printable } from './terminal-text';
+import { printable, wrap } from '../terminal/text';
 
 const byCount = (byKey: Record<string, number>) => Object.entries(byKey).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
 
@@ -25,12 +25,25 @@ export function countByKind(records: Iterable<Pick<IncidentRecord, 'kind'> & { i
   return byKind;
 }
 
-/** `audit stats` with the count by kind beside the rest. */
-export type StatsWithKinds = AuditStats & { byKind?: Record<string, number> };
+/**
+ * `audit stats` with the count by kind beside the rest, and how many of the remediated incidents
+ * were local replays (their time to remediate counts from when the replay applied the change).
+ */
+export type StatsWithKinds = AuditStats & { byKind?: Record<string, number>; replayedRemediations?: number };
 
 /** The stats of `records`, counted by kind too. */
-export function withKinds(stats: AuditStats, records: Iterable<Pick<IncidentRecord, 'kind' | 'incident'>>): StatsWithKinds {
-  return { ...stats, byKind: countByKind(records) };
+export function withKinds(stats: AuditStats, records: Iterable<Pick<IncidentRecord, 'kind' | 'incident' | 'timeToRemediateSeconds'>>): StatsWithKinds {
+  const list = [...records];
+  const replayed = list.filter((record) => typeof record.timeToRemediateSeconds === 'number' && record.incident?.replayAppliedAt !== undefined).length;
+  return { ...stats, byKind: countByKind(list), ...(replayed > 0 ? { replayedRemediations: replayed } : {}) };
+}
+
+/** What the times count from, when local replays are among them. */
+function remediationBasis(stats: StatsWithKinds): string[] {
+  const replayed = stats.replayedRemediations ?? 0;
+  if (replayed === 0) return [];
+  const which = replayed === stats.timeToRemediate?.count ? 'each a replay' : `${replayed} of them replays`;
+  return [`${''.padEnd(LABEL)}${which}, counted ${FROM_REPLAY}`];
 }
 
 const LABEL = 22;
@@ -45,8 +58,11 @@ function kindLines(byKind: Record<string, number>): string[] {
   });
 }
 
-/** `audit stats` for people: what the window held, of which kinds, how it ended, how fast, who kept policies off. */
-export function formatStats(stats: StatsWithKinds, window: { since?: string; until?: string }): string {
+/**
+ * `audit stats` for people: what the window held, of which kinds, how it ended, how fast, who
+ * kept policies off; each line within `width`, continued under its value.
+ */
+export function formatStats(stats: StatsWithKinds, window: { since?: string; until?: string }, width = 80): string {
   const lines = [
     `Incidents detected ${window.since ?? 'from the start'} to ${window.until ?? 'now'}: ${stats.incidents} (${stats.open} not closed)`,
     ...(stats.byKind === undefined ? [] : kindLines(stats.byKind)),
@@ -55,7 +71,8 @@ export function formatStats(stats: StatsWithKinds, window: { since?: string; unt
     stats.timeToRemediate === null
       ? 'Time to remediate:    no remediated incidents'
       : `Time to remediate:    p50 ${humanDuration(stats.timeToRemediate.p50)}, p95 ${humanDuration(stats.timeToRemediate.p95)}, max ${humanDuration(stats.timeToRemediate.max)} (${stats.timeToRemediate.count} remediated)`,
+    ...remediationBasis(stats),
     `Overrides by decider: ${counts(stats.overridesByDecider)}`,
   ];
-  return lines.join('\n');
+  return lines.flatMap((line) => wrap(line, width, '', ' '.repeat(LABEL))).join('\n');
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { PageTokenError } from '../../functions/shared/audit/page-token';
 import { DEFAULT_PAGE_SIZE, type IncidentFilter } from '../../functions/shared/audit/queries';
 import { summarize } from '../../functions/shared/audit/stats';
@@ -14,20 +14,36 @@ import { formatStats, withKinds } from '../audit/stats-text';
 import { renderTable } from '../audit/table';
 import { parseTime, parseWindow } from '../audit/time';
 import { AuditUsageError } from '../audit/usage-error';
+import { localOption } from '../local-option';
+import { COLOURED, textStyle, type TextStyle } from '../terminal/style';
 
 /** Where `audit` writes; tests pass their own. */
 export interface AuditOutput {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** The width a table must fit. */
+  /** The width text must fit. */
   columns(): number;
+  /** Whether stdout takes colour. @default false */
+  colour?(): boolean;
 }
 
 const processOutput: AuditOutput = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  columns: () => (process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || 120),
+  columns: () => textStyle(process.stdout, process.env).width,
+  colour: () => textStyle(process.stdout, process.env).paint === COLOURED,
 };
+
+/** The output's style: its width (none with `--wide`) and its colours. */
+function styleOf(output: AuditOutput, wide: boolean | undefined): TextStyle {
+  const { paint } = textStyle({ isTTY: output.colour?.() === true }, {});
+  return { width: wide === true ? Number.POSITIVE_INFINITY : output.columns(), paint };
+}
+
+/** `--format`, with what this command accepts in its help and in its error (commander's choices). */
+function formatOption<T extends string>(choices: readonly T[]): Option {
+  return new Option('--format <format>', 'how to print').choices(choices).default(choices[0]);
+}
 
 /** Outcomes an incident can be stored with (a duplicate delivery never is). */
 const STORED_OUTCOMES = Object.values(Outcome).filter((outcome) => outcome !== Outcome.DUPLICATE);
@@ -45,9 +61,9 @@ interface FilterOptions {
   includeSelfTests?: boolean;
 }
 
-type ListOptions = ConnectionOptions & FilterOptions & { limit: string; nextToken?: string; format: string };
-type ShowOptions = ConnectionOptions & { format: string };
-type StatsOptions = ConnectionOptions & FilterOptions & { format: string };
+type ListOptions = ConnectionOptions & FilterOptions & { limit: string; nextToken?: string; format: 'table' | 'json' | 'csv'; wide?: boolean };
+type ShowOptions = ConnectionOptions & { format: 'text' | 'json'; wide?: boolean };
+type StatsOptions = ConnectionOptions & FilterOptions & { format: 'text' | 'json' };
 
 function nonEmpty(option: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -80,11 +96,6 @@ function parseFilter(options: FilterOptions, now: Date): IncidentFilter {
   };
 }
 
-function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new AuditUsageError(`--format "${value}" is not one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
 function parseLimit(value: string): number {
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AuditUsageError(`--limit "${value}" must be a whole number from 1 to ${MAX_LIMIT}`);
@@ -115,7 +126,7 @@ function connectionOptions(command: Command): Command {
     .option('--table <name>', `the audit table (default: $${TABLE_ENV}; the stack output AuditTableName)`)
     .option('--region <region>', 'the table\'s AWS region', DEFAULT_REGION)
     .option('--endpoint <url>', 'a DynamoDB endpoint instead of AWS, e.g. the one `local --serve` prints')
-    .option('--local', 'read what `scp-guardian local` recorded (starts DynamoDB Local on its data)')
+    .addOption(localOption('what the last `scp-guardian local` run recorded in --data-dir (DynamoDB Local is started on it)'))
     .option('--data-dir <dir>', `with --local: the local data folder (default: $${DATA_DIR_ENV} or ./.scp-guardian)`);
 }
 
@@ -137,12 +148,13 @@ function listCommand(output: AuditOutput): Command {
     .description('incidents newest first; several filters query the most selective index and filter on the others')
     .option('--limit <n>', 'incidents per page', String(DEFAULT_PAGE_SIZE))
     .option('--next-token <token>', 'the next page of the query that printed this token')
-    .option('--format <format>', 'table, json or csv', 'table')
+    .addOption(formatOption(['table', 'json', 'csv'] as const))
+    .option('--wide', 'every column whole on one line, with the source and the mode (default: fit the terminal, 80 columns when not one)')
     .action(async (options: ListOptions) => {
       const now = new Date();
       const filter = parseFilter(options, now);
       const limit = parseLimit(options.limit);
-      const format = parseFormat(options.format, ['table', 'json', 'csv'] as const);
+      const { format } = options;
       await withConnection(options, async (connection) => {
         const page = await connection.queries.list(filter, { limit, nextToken: options.nextToken, now });
         const rows = page.incidents.map(toAuditRow);
@@ -170,7 +182,8 @@ function listCommand(output: AuditOutput): Command {
           output.stdout('No incidents match.\n');
           return;
         }
-        const table = renderTable(rows, output.columns());
+        const style = styleOf(output, options.wide);
+        const table = renderTable(rows, style.width, { wide: options.wide, paint: style.paint });
         output.stdout(`${table.text}\n`);
         if (table.hidden.length > 0) output.stdout(`(${table.hidden.join(', ')} hidden to fit the terminal; --format csv or json has every field)\n`);
         if (page.nextToken !== undefined) output.stdout(`next page: --next-token ${page.nextToken}\n`);
@@ -178,17 +191,28 @@ function listCommand(output: AuditOutput): Command {
     });
 }
 
+/** `audit show ID`; `audit show --local ID` took the id for --local's URL: it is the id. */
+function showTarget(argument: string | undefined, options: ShowOptions): { incidentId: string; options: ShowOptions } {
+  if (argument !== undefined) return { incidentId: argument, options };
+  if (typeof options.local === 'string' && !/^https?:\/\//.test(options.local)) return { incidentId: options.local, options: { ...options, local: true } };
+  throw new AuditUsageError('which incident? give its id: scp-guardian audit show INCIDENT_ID');
+}
+
 function showCommand(output: AuditOutput): Command {
   return connectionOptions(new Command('show'))
     .description('one incident and its full timeline')
-    .argument('<incident-id>', 'the CloudTrail eventID of the detach')
-    .option('--format <format>', 'text or json', 'text')
-    .action(async (incidentId: string, options: ShowOptions) => {
-      const format = parseFormat(options.format, ['text', 'json'] as const);
+    // Optional for commander only: `audit show --local ID` (from before --local took a URL) still works.
+    .argument('[incident-id]', 'the CloudTrail eventID of the detach')
+    .addOption(formatOption(['text', 'json'] as const))
+    .option('--wide', 'every line whole, the execution ARN on each step (default: fit the terminal, 80 columns when not one)')
+    .action(async (argument: string | undefined, given: ShowOptions) => {
+      const { incidentId, options } = showTarget(argument, given);
+      const { format } = options;
       await withConnection(options, async (connection) => {
         const found = await connection.queries.show(incidentId);
         if (found === undefined) throw new AuditUsageError(`no incident "${incidentId}" in table "${connection.tableName}" (${connection.where})`);
-        output.stdout(format === 'json' ? `${JSON.stringify(found, null, 2)}\n` : `${formatIncident(found.incident, found.timeline)}\n`);
+        const text = () => formatIncident(found.incident, found.timeline, styleOf(output, options.wide), { wide: options.wide });
+        output.stdout(format === 'json' ? `${JSON.stringify(found, null, 2)}\n` : `${text()}\n`);
       });
     });
 }
@@ -196,11 +220,11 @@ function showCommand(output: AuditOutput): Command {
 function statsCommand(output: AuditOutput): Command {
   return filterOptions(connectionOptions(new Command('stats')))
     .description('counts by verdict and outcome, time to remediate, overrides by decider')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(formatOption(['text', 'json'] as const))
     .action(async (options: StatsOptions) => {
       const now = new Date();
       const filter = parseFilter({ ...options, since: options.since ?? '30d' }, now);
-      const format = parseFormat(options.format, ['text', 'json'] as const);
+      const { format } = options;
       await withConnection(options, async (connection) => {
         const records = [];
         for await (const record of connection.queries.all(filter, now)) records.push(record);
@@ -211,7 +235,7 @@ function statsCommand(output: AuditOutput): Command {
     });
 }
 
-type DesiredOptions = ConnectionOptions & { at?: string; policy?: string; target?: string; format: string };
+type DesiredOptions = ConnectionOptions & { at?: string; policy?: string; target?: string; format: 'text' | 'json' };
 
 function desiredCommand(output: AuditOutput): Command {
   return connectionOptions(new Command('desired'))
@@ -219,12 +243,12 @@ function desiredCommand(output: AuditOutput): Command {
     .option('--at <time>', 'the state at this time: ISO 8601 (2026-11-20, 2026-11-20T09:30:00Z) or an age (30m, 24h, 7d)')
     .option('--policy <id>', 'only pairs of this policy')
     .option('--target <id>', 'only pairs on this root, OU or account')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(formatOption(['text', 'json'] as const))
     .action(async (options: DesiredOptions) => {
       const now = new Date();
       // A date alone means the end of that day: what the guard held on that date.
       const at = options.at === undefined ? now : parseTime(options.at, '--at', now, true);
-      const format = parseFormat(options.format, ['text', 'json'] as const);
+      const { format } = options;
       const policyId = nonEmpty('--policy', options.policy);
       const targetId = nonEmpty('--target', options.target);
       await withConnection(options, async (connection) => {

@@ -6,6 +6,7 @@ import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { awsClients, decideOnAws, STACK_REGION, type AwsDecideClients } from '../decide/aws';
 import { decideOnLocal } from '../decide/local';
 import { DecideCommandError, type DecideOutcome } from '../decide/outcome';
+import { DEFAULT_LOCAL_URL, localOption, localServerUrl } from '../local-option';
 
 /** The options `decide` takes, as commander hands them over. */
 export interface DecideOptions {
@@ -14,7 +15,8 @@ export interface DecideOptions {
   reason?: string;
   /** With --override: how long it lasts, as typed (`30m`, `4h`, `2d`). */
   for?: string;
-  local?: string;
+  /** `--local [url]`: the URL given, or true for the server's default address. */
+  local?: string | true;
   /** With --local: the data folder the server was started with (its token is there). */
   dataDir?: string;
   table?: string;
@@ -61,7 +63,7 @@ export async function runDecide(incidentIdArgument: string, options: DecideOptio
 
   if (options.local !== undefined) {
     const dataDir = resolveDataDir(options.dataDir, environment.env);
-    return decideOnLocal({ url: options.local, incidentId, decision, reason, forMinutes, by: `local:${localUser()}`, dataDir });
+    return decideOnLocal({ url: localServerUrl(options.local), incidentId, decision, reason, forMinutes, by: `local:${localUser()}`, dataDir });
   }
   const tableName = options.table ?? (environment.env.SCP_GUARDIAN_TABLE || undefined);
   if (tableName === undefined) {
@@ -83,7 +85,7 @@ export function decideCommand(environment: DecideEnvironment = { env: process.en
     .addOption(new Option('--override', 'keep the policy detached (needs --reason)').conflicts('approve'))
     .option('--reason <text>', 'why; required with --override, recorded in the audit trail')
     .option('--for <duration>', "with --override: how long the policy stays detached, e.g. 30m, 4h, 2d (default: the rules' overrides.defaultHours; at most overrides.maxHours)")
-    .option('--local <url>', 'decide on a running `scp-guardian local --serve` (e.g. http://127.0.0.1:8787) instead of AWS')
+    .addOption(localOption(`the server on ${DEFAULT_LOCAL_URL}`))
     .option('--data-dir <dir>', `with --local: the data folder the server was started with, which holds its token (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     .option('--table <name>', "the audit table: the stack's AuditTableName output (default: $SCP_GUARDIAN_TABLE)")
     .option('--region <region>', 'the stack region', STACK_REGION)

@@ -9,6 +9,7 @@ import type { SweepDrift, SweepResult } from '../../functions/sweep/result';
 import { readServeToken, ServeTokenMissingError } from '../../local/http/serve-token';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { STACK_REGION } from '../decide/aws';
+import { DEFAULT_LOCAL_URL, localOption, localServerUrl } from '../local-option';
 
 /** The environment variable that names the deployed sweep function (the stack's SweepFunctionName output). */
 export const SWEEP_FUNCTION_ENV = 'SCP_GUARDIAN_SWEEP_FUNCTION';
@@ -23,7 +24,8 @@ export class ReconcileCommandError extends Error {
 
 export interface ReconcileOptions {
   dryRun?: boolean;
-  local?: string;
+  /** `--local [url]`: the URL given, or true for the server's default address. */
+  local?: string | true;
   dataDir?: string;
   json?: boolean;
   function?: string;
@@ -107,7 +109,7 @@ async function reconcileOnLocal(url: string, dataDir: string, dryRun: boolean): 
 
 export async function runReconcile(options: ReconcileOptions, environment: ReconcileEnvironment): Promise<SweepResult> {
   const dryRun = options.dryRun === true;
-  if (options.local !== undefined) return reconcileOnLocal(options.local, resolveDataDir(options.dataDir, environment.env), dryRun);
+  if (options.local !== undefined) return reconcileOnLocal(localServerUrl(options.local), resolveDataDir(options.dataDir, environment.env), dryRun);
   const functionName = options.function ?? (environment.env[SWEEP_FUNCTION_ENV] || undefined);
   if (functionName === undefined) {
     throw new ReconcileCommandError(`the sweep function is unknown: give --function NAME (the stack's SweepFunctionName output) or set ${SWEEP_FUNCTION_ENV}; for a local run give --local URL`);
@@ -223,7 +225,7 @@ export function reconcileCommand(environment: ReconcileEnvironment = { env: proc
   return new Command('reconcile')
     .description('compare the organization with the desired state and start an incident for each drift (exit 1 when there is drift)')
     .option('--dry-run', 'compute the drift only: record nothing, start nothing')
-    .option('--local <url>', 'sweep a running `scp-guardian local --serve` (e.g. http://127.0.0.1:8787) instead of AWS')
+    .addOption(localOption(`the server on ${DEFAULT_LOCAL_URL}`))
     .option('--data-dir <dir>', `with --local: the data folder the server was started with, which holds its token (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     .option('--function <name>', `the deployed sweep function: the stack's SweepFunctionName output (default: $${SWEEP_FUNCTION_ENV})`)
     .option('--region <region>', 'the stack region', STACK_REGION)

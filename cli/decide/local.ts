@@ -1,6 +1,7 @@
 import { formatOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import type { HumanDecision } from '../../functions/shared/vocabulary';
 import { readServeToken, serveTokenPath, ServeTokenMissingError } from '../../local/http/serve-token';
+import { parseLocalUrl } from '../local-option';
 import { DecideCommandError, type DecideOutcome } from './outcome';
 
 /** A decision for a running `scp-guardian local --serve`. */
@@ -40,13 +41,8 @@ function serveToken(dataDir: string): string {
  * its data folder.
  */
 export async function decideOnLocal(request: LocalDecisionRequest): Promise<DecideOutcome> {
-  let base: URL;
-  try {
-    base = new URL(request.url);
-  } catch {
-    throw new DecideCommandError(`--local: ${JSON.stringify(request.url)} is not a URL (e.g. http://127.0.0.1:8787)`);
-  }
-  const endpoint = new URL(`incidents/${encodeURIComponent(request.incidentId)}/decision`, base.href.endsWith('/') ? base : `${base.href}/`);
+  const base = parseLocalUrl(request.url, (message) => new DecideCommandError(message));
+  const endpoint = new URL(`incidents/${encodeURIComponent(request.incidentId)}/decision`, base);
   const token = serveToken(request.dataDir);
   let response: Response;
   try {

@@ -21,3 +21,50 @@ export function truncateStart(text: string, width: number): string {
   if (width <= 1) return '…'.slice(0, width);
   return `…${text.slice(text.length - width + 1)}`;
 }
+
+/** Shortens `text` to `width` characters keeping its start: a detail that `--wide` shows whole. */
+export function truncateEnd(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, width);
+  return `${text.slice(0, width - 1)}…`;
+}
+
+/**
+ * `text` in lines of at most `width` characters, broken at spaces: the first line starts with
+ * `first`, the others with `rest` (a hanging indent). A word longer than its line (an ARN) is
+ * cut into pieces rather than left to overflow.
+ */
+export function wrap(text: string, width: number, first = '', rest = first): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let words = 0;
+  // Each word with the spaces before it, so that spacing within a line stays as it was.
+  for (const spaced of text.match(/ *[^ ]+/g) ?? []) {
+    if (words > 0 && line.length + spaced.length <= width) {
+      line += spaced;
+      continue;
+    }
+    if (words > 0) {
+      lines.push(line);
+      line = rest;
+    }
+    // The text's own indent stays on its first line.
+    let word = lines.length === 0 && words === 0 ? spaced : spaced.trimStart();
+    while (line.length + word.length > width) {
+      const cut = Math.max(1, width - line.length);
+      lines.push(line + word.slice(0, cut));
+      word = word.slice(cut);
+      line = rest;
+    }
+    line += word;
+    words++;
+  }
+  lines.push(line);
+  return lines.map((l) => l.trimEnd());
+}
+
+/** A label and its value as a block: `  label     value`, the value wrapped under itself. */
+export function labelled(label: string, value: string, width: number, labelWidth: number, indent = '  '): string[] {
+  const head = `${indent}${label.padEnd(labelWidth)}`;
+  return wrap(value, width, head, ' '.repeat(head.length));
+}

@@ -156,15 +156,19 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
     env.organization?.attachPolicy(Org.protectCloudTrail, Org.prodOu);
   });
 
-  it('says who already decided, and when, to a second decision', async () => {
+  it('says a closed incident is closed, and who decided it when, to a second decision', async () => {
     const waiting = await waitingIncident(Org.sandboxOu);
     await decideOnAws(waiting.incidentId, { approve: true });
     await waiting.execution;
 
     const outcome = await decideOnAws(waiting.incidentId, { override: true, reason: 'too late' });
 
-    const decidedAt = (await env.audit.getIncident(waiting.incidentId))?.decidedAt;
-    expect(outcome).toEqual({ ok: false, message: `incident ${waiting.incidentId} was already decided by ${CALLER} at ${decidedAt} (APPROVE)`, note: undefined });
+    const record = await env.audit.getIncident(waiting.incidentId);
+    expect(outcome).toEqual({
+      ok: false,
+      message: `incident ${waiting.incidentId} is not waiting for a decision: it closed at ${record?.closedAt} with outcome REATTACHED; ${CALLER} decided APPROVE at ${record?.decidedAt}`,
+      note: undefined,
+    });
   });
 
   it('says an incident that never asked is not waiting for a decision', async () => {
@@ -225,7 +229,7 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
 });
 
 describe('scp-guardian decide after the approval window closed', () => {
-  it('says the request has expired and that onTimeout applied', async () => {
+  it('says an incident whose window ran out is closed, and that onTimeout applied', async () => {
     const shortWindow = await startEnvironment({ approvalTimeoutSeconds: 1 });
     try {
       const event = detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu });
@@ -236,7 +240,9 @@ describe('scp-guardian decide after the approval window closed', () => {
       const outcome = await runDecide(incidentId, { approve: true, region: 'us-east-1', table: shortWindow.tableName }, { env: {}, awsClients: () => local });
 
       expect(outcome.ok).toBe(false);
-      expect(outcome.message).toMatch(new RegExp(`^incident ${incidentId}: this request has expired \\(deadline \\S+\\); onTimeout \\(reattach\\) applies$`));
+      expect(outcome.message).toMatch(
+        new RegExp(`^incident ${incidentId} is not waiting for a decision: it closed at \\S+ with outcome REATTACHED; nobody decided in time, so onTimeout \\(reattach\\) applied$`),
+      );
     } finally {
       await shortWindow.stop();
     }

@@ -130,14 +130,16 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
     expect(answer).toEqual({ status: 400, body: { error: 'for: expected a duration such as 30m, 4h or 2d, got 4' } });
   });
 
-  it('says who already decided, and when', async () => {
+  it('says a closed incident is closed, and who decided it when', async () => {
     const incidentId = await waitingIncident(Org.sandboxOu);
     await decideLocally(incidentId, { approve: true });
     const incident = await waitForIncident(server, incidentId, closed);
 
     const outcome = await decideLocally(incidentId, { override: true, reason: 'second thoughts' });
 
-    expect(outcome).toEqual({ ok: false, message: `incident ${incidentId} was already decided by ${LOCAL_DECIDER} at ${incident.timeline.find((e) => e.step === 'decided')?.at} (APPROVE)` });
+    const decidedAt = incident.timeline.find((e) => e.step === 'decided')?.at;
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(new RegExp(`^incident ${incidentId} is not waiting for a decision: it closed at \\S+ with outcome REATTACHED; ${LOCAL_DECIDER} decided APPROVE at ${decidedAt}$`));
   });
 
   it('says there is no such incident', async () => {

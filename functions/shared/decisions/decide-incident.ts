@@ -30,7 +30,8 @@ export async function decideIncident(input: IncidentDecisionInput, deps: DecideD
   if (input.decision === Decision.OVERRIDE && (input.reason ?? '').trim() === '') return { incidentId, result: { status: 'reason-required' } };
   const record = await deps.audit.getIncident(incidentId);
   if (record === undefined) return { incidentId, result: { status: 'no-such-incident' } };
-  if (record.decisionId === undefined) return { incidentId, record, result: { status: 'not-waiting' } };
+  // A closed incident waits for nothing, whatever its decision request still says (README, `decide`).
+  if (record.decisionId === undefined || record.status === IncidentStatus.CLOSED) return { incidentId, record, result: { status: 'not-waiting' } };
   const result = await decide({ decisionId: record.decisionId, decision: input.decision, by: input.by, reason: input.reason, forMinutes: input.forMinutes, via: 'cli' }, deps);
   return { incidentId, record, result };
 }
@@ -44,6 +45,19 @@ export interface DecisionExplanation {
 
 function onTimeoutOf(record: IncidentRecord | undefined): string {
   return record?.incident.approval?.onTimeout ?? OnTimeout.REATTACH;
+}
+
+/** How a closed incident was decided, after its outcome: who and when, or that the window ran out. */
+function howDecided(record: IncidentRecord): string {
+  switch (record.decision) {
+    case undefined:
+    case Decision.AUTO:
+      return '';
+    case Decision.TIMEOUT:
+      return `; nobody decided in time, so onTimeout (${onTimeoutOf(record)}) applied`;
+    default:
+      return `; ${record.decidedBy ?? 'someone'} decided ${record.decision} at ${record.decidedAt ?? 'an earlier time'}`;
+  }
 }
 
 /** Explains an IncidentDecision in one line. */
@@ -62,7 +76,11 @@ export function explainDecision(decided: IncidentDecision): DecisionExplanation 
       return { ok: false, httpStatus: 404, message: `no such incident: ${incidentId}` };
     case 'not-waiting':
       if (record?.status === IncidentStatus.CLOSED) {
-        return { ok: false, httpStatus: 409, message: `incident ${incidentId} is not waiting for a decision: it closed at ${record.closedAt ?? 'an earlier time'} with outcome ${record.outcome ?? 'unknown'}` };
+        return {
+          ok: false,
+          httpStatus: 409,
+          message: `incident ${incidentId} is not waiting for a decision: it closed at ${record.closedAt ?? 'an earlier time'} with outcome ${record.outcome ?? 'unknown'}${howDecided(record)}`,
+        };
       }
       return { ok: false, httpStatus: 409, message: `incident ${incidentId} is not waiting for a decision (status ${record?.status ?? 'unknown'}, mode ${record?.mode ?? 'none'}): only approval-mode incidents wait` };
     case 'already-decided':

@@ -1,0 +1,47 @@
+import { humanDuration } from '../../functions/shared/duration';
+import { printable, wrap } from '../terminal/text';
+
+/** How much of a step's detail a line shows: what a responder reads, or (`wide`) all of it. */
+export interface DetailOptions {
+  wide?: boolean;
+}
+
+/**
+ * A timeline step's detail as `key=value` words. Seconds read as a duration (`timeToRemediate=0.4 s`).
+ * By default an execution ARN is left out (the incident names its execution once), and lists and
+ * objects are counted (`actions=2`: each is listed on its own line above); `wide` prints them as JSON.
+ */
+export function detailText(detail: Record<string, unknown>, options: DetailOptions = {}): string {
+  return Object.entries(detail)
+    .filter(([key, value]) => value !== undefined && value !== null && value !== '' && (options.wide === true || key !== 'executionArn'))
+    .map(([key, value]) => {
+      if (key === 'timeToRemediateSeconds' && typeof value === 'number') return `timeToRemediate=${humanDuration(value)}`;
+      if (typeof value === 'string') return `${key}=${printable(value)}`;
+      if (typeof value !== 'object' || options.wide === true) return `${key}=${printable(JSON.stringify(value))}`;
+      return Array.isArray(value) ? `${key}=${value.length}` : `${key}={…}`;
+    })
+    .join(' ');
+}
+
+/** One step of a timeline: when, which step, and its detail wrapped under its own column. */
+export interface TimelineLine {
+  when: string;
+  step: string;
+  detail: string;
+}
+
+/**
+ * Steps as aligned lines: `when` and `step` in columns, the detail after them, wrapped within
+ * `width` under its column (or, when that leaves it less than half the line, under the step).
+ */
+export function timelineLines(steps: readonly TimelineLine[], width: number, indent = '  '): string[] {
+  const whenWidth = Math.max(0, ...steps.map((s) => s.when.length));
+  const stepWidth = Math.max(0, ...steps.map((s) => s.step.length));
+  const column = indent.length + whenWidth + 2 + stepWidth + 2;
+  const hang = ' '.repeat(width - column < width / 2 ? indent.length + whenWidth + 2 : column);
+  return steps.flatMap((s) => {
+    const head = `${indent}${s.when.padEnd(whenWidth)}  ${s.step.padEnd(stepWidth)}  `;
+    if (s.detail === '') return [head.trimEnd()];
+    return wrap(s.detail, width, head, hang);
+  });
+}
