@@ -13,6 +13,9 @@ import { sweepLine } from './report';
 import type { SweepResult } from '../functions/sweep/result';
 import type { ExecutionRecord } from './workflow/local-workflow';
 
+/** Past this many events, each progress line of a replay says how far it is (`[3/15]`). */
+export const FEW_EVENTS = 3;
+
 /** Who answers approval requests in a local run (`--decision`). */
 export const LOCAL_DECIDER = 'local-operator (--decision)';
 
@@ -30,6 +33,8 @@ export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' 
   approvalTimeoutSeconds: number;
   /** Progress lines for people (stderr). */
   progress?: (line: string) => void;
+  /** One line per replayed event (stderr); default: `progress`. */
+  eventProgress?: (line: string) => void;
   /** After the events, run the canary once (`local --canary`): the rules must have `canary`. */
   canary?: boolean;
   /** After the replays (and the canary), sweep once more and wait for the drift executions (`local --sweep`). */
@@ -88,6 +93,8 @@ export interface LocalRunReport {
   canary?: LocalCanarySummary;
   /** Every sweep of the run: the one it starts with, and with `sweep`, the one after the replays. */
   sweeps: SweepResult[];
+  /** The events replayed, and how many of them were not JSON (each replayed all the same, as INVALID). */
+  inputs: { events: number; unreadable: number };
 }
 
 const seconds = (execution: ExecutionRecord) => (Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt)) / 1000;
@@ -162,6 +169,7 @@ function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions:
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport> {
   const progress = options.progress ?? (() => {});
+  const eventProgress = options.eventProgress ?? progress;
   const notes: string[] = [];
   if (options.decision === 'none') {
     notes.push(
@@ -212,12 +220,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     // Like a fresh deployment, every run first sweeps once, so the desired state knows what the
     // organization file has attached (DESIGN.md, "The command").
     await sweep('initial sweep');
-    for (const event of options.events) {
+    const count = options.events.length;
+    for (const [index, event] of options.events.entries()) {
       const applied = replayer?.apply(event.envelope);
+      // More than a few events: each line says how far the replay is.
+      const where = count > FEW_EVENTS ? `[${index + 1}/${count}] ${event.source}` : event.source;
       if (applied !== undefined) {
-        progress(`${event.source}: ${applied.applied ? `applied to the local organization: ${applied.change}` : `organization unchanged (${applied.why})`}`);
-      }
-      executions.push(await env.run(event.envelope).result);
+        eventProgress(`${where}: ${applied.applied ? `applied to the local organization: ${applied.change}` : `organization unchanged (${applied.why})`}`);
+      } else if (count > FEW_EVENTS) eventProgress(`${where}: replaying`);
+      // The time to remediate counts from here, not from the event's own (past) time.
+      executions.push(await env.run(event.envelope, undefined, { appliedAt: applied?.at ?? new Date().toISOString() }).result);
     }
     let canary: LocalCanarySummary | undefined;
     if (options.canary === true) {
@@ -259,6 +271,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       complete: incidents.length > 0 && executions.length > 0 && incidents.every(ended),
       unrecorded,
       sweeps,
+      // readEventFile hands over a file that is not JSON as its text.
+      inputs: { events: options.events.length, unreadable: options.events.filter((event) => typeof event.envelope === 'string').length },
       ...(canary === undefined ? {} : { canary: await finishLocalCanary(env, canary) }),
     };
   } finally {

@@ -6,7 +6,7 @@ import { TimelineStep } from '../../functions/shared/vocabulary';
 import { toAuditRow } from './rows';
 import { paintOutcome, PLAIN, type TextStyle } from '../terminal/style';
 import { printable, wrap } from '../terminal/text';
-import { detailText, timelineLines } from './timeline-text';
+import { stepDetail, timelineLines } from './timeline-text';
 
 const LABEL_WIDTH = 19;
 
@@ -100,6 +100,6 @@ export function formatIncident(
     ...block('Last known content:', report?.lastKnownContent === undefined ? undefined : readableContent(report.lastKnownContent).split('\n'), width),
   );
   lines.push('', `Timeline (${timeline.length} ${timeline.length === 1 ? 'step' : 'steps'})`);
-  lines.push(...timelineLines(timeline.map((entry) => ({ when: printable(entry.at), step: entry.step, detail: detailText(entry.detail, options) })), width));
+  lines.push(...timelineLines(timeline.map((entry) => ({ when: printable(entry.at), step: entry.step, detail: stepDetail(entry.step, entry.detail, options) })), width));
   return lines.join('\n');
 }

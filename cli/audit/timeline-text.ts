@@ -1,4 +1,5 @@
 import { humanDuration } from '../../functions/shared/duration';
+import { TimelineStep } from '../../functions/shared/vocabulary';
 import { printable, wrap } from '../terminal/text';
 
 /** How much of a step's detail a line shows: what a responder reads, or (`wide`) all of it. */
@@ -21,6 +22,21 @@ export function detailText(detail: Record<string, unknown>, options: DetailOptio
       return Array.isArray(value) ? `${key}=${value.length}` : `${key}={…}`;
     })
     .join(' ');
+}
+
+/**
+ * What the default output leaves out of a step's detail because the incident's own lines say it:
+ * the detection's actor, policy and target, the classification's reason. `--wide` keeps it all.
+ */
+const SAID_ABOVE: Partial<Record<string, readonly string[]>> = {
+  [TimelineStep.DETECTED]: ['actor', 'policyId', 'targetId'],
+  [TimelineStep.CLASSIFIED]: ['reason'],
+};
+
+/** A step's detail as a timeline line shows it (detailText), without what the incident's facts already said. */
+export function stepDetail(step: string, detail: Record<string, unknown>, options: DetailOptions = {}): string {
+  const said = options.wide === true ? [] : (SAID_ABOVE[step] ?? []);
+  return detailText(Object.fromEntries(Object.entries(detail).filter(([key]) => !said.includes(key))), options);
 }
 
 /** One step of a timeline: when, which step, and its detail wrapped under its own column. */

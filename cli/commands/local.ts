@@ -1,20 +1,28 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DURATION_EXAMPLES, overrideDurationProblem, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { loadProtectionRules } from '../../functions/shared/rules/load';
 import { formatCanary } from '../../local/canary';
 import { EventPathError, eventFiles, readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/organizations/organization-file';
-import { formatRun, toJsonDocument } from '../../local/report';
+import { toJsonDocument } from '../../local/report';
 import { parseDynamoDbFaults, type DynamoDbFaults } from '../../local/dynamodb/fault-proxy';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
-import { runLocal, type LocalDecision } from '../../local/runner';
+import { FEW_EVENTS, runLocal, type LocalDecision } from '../../local/runner';
 import { exitWhenDone } from '../../local/process-exit';
 import { serveLocal } from '../../local/serve';
+import { formatRun } from '../local/run-text';
 import { PROJECT_ROOT } from '../project-root';
+import { textStyle } from '../terminal/style';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
+
+/** A path as progress lines name it: from the working directory when it is under it. */
+function shortPath(path: string): string {
+  const from = relative(process.cwd(), path);
+  return from === '' || from.startsWith('..') || isAbsolute(from) ? path : from;
+}
 
 const number = (what: string, min: number, max: number) => (text: string) => {
   const value = Number(text);
@@ -45,6 +53,7 @@ interface LocalOptions {
   /** `--for`, in minutes. */
   for?: number;
   json?: boolean;
+  wide?: boolean;
   serve?: boolean;
   port: number;
   organizationsEndpoint?: string;
@@ -72,6 +81,7 @@ export function localCommand(): Command {
     .option('--reason <text>', 'the reason given with --decision override')
     .option('--for <duration>', "with --decision override: how long each override lasts, e.g. 30m, 4h, 2d (default: the rules' overrides.defaultHours)", overrideDuration)
     .option('--json', 'print one JSON document on stdout (logs go to stderr)')
+    .option('--wide', 'every fact whole, the execution ARN and every step\'s detail (default: fit the terminal, 80 columns when not one)')
     .option('--serve', 'keep running and serve events, Slack interactions and incidents on 127.0.0.1')
     .option('--port <n>', 'port for --serve (0: any free port)', number('--port', 0, 65535), 8787)
     .option('--organizations-endpoint <url>', 'use another endpoint that speaks the Organizations protocol; the organization file is not loaded')
@@ -137,7 +147,9 @@ export function localCommand(): Command {
       let events: ReplayEvent[];
       try {
         const paths = options.event ?? (options.canary ? [] : [join(SAMPLES, 'events')]);
-        events = eventFiles(paths.map((path) => resolve(path))).flatMap((file) => readEventFile(file));
+        events = eventFiles(paths.map((path) => resolve(path)))
+          .flatMap((file) => readEventFile(file))
+          .map((event) => ({ ...event, source: shortPath(event.source) }));
       } catch (error) {
         if (!(error instanceof EventPathError)) throw error;
         process.stderr.write(`scp-guardian local: --event ${error.message}\n`);
@@ -154,11 +166,14 @@ export function localCommand(): Command {
         canary: options.canary,
         sweep: options.sweep,
         progress: options.json ? undefined : progress,
+        // With --json too, a long replay says how far it is on stderr.
+        eventProgress: options.json && events.length <= FEW_EVENTS ? undefined : progress,
         // Email subscriptions filter out the self-test's and the canary's routine notices (infra/constructs/notifications.ts).
         onPublish: options.json ? undefined : (message) => progress(`${message.attributes.canary || message.attributes.selfTest ? '[sns, no email]' : '[email]'} ${message.subject}`),
       });
       const document = { ...toJsonDocument(report), ...(report.canary === undefined ? {} : { canary: report.canary }) };
-      const text = `${formatRun(report)}${report.canary === undefined ? '' : `\n\n${formatCanary(report.canary)}`}`;
+      const style = textStyle(process.stdout, process.env, { wide: options.wide });
+      const text = `${formatRun(report, { style, wide: options.wide })}${report.canary === undefined ? '' : `\n\n${formatCanary(report.canary)}`}`;
       process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}\n`);
       progress(`audit trail kept in ${common.dataDir}: scp-guardian audit list --local${options.dataDir === undefined ? '' : ` --data-dir ${common.dataDir}`}`);
       // A canary that refused opened no incident: its own line below says so.

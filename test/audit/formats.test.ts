@@ -146,7 +146,9 @@ describe('audit show', () => {
     for (const label of ['Incident', 'Detected', 'Verdict', 'Rule', 'Mode', 'Policy', 'Target', 'Actor', 'Session issuer', 'Source IP', 'User agent', 'Console', 'Decision', 'Outcome', 'Time to remediate', 'Execution']) {
       expect(text).toMatch(new RegExp(`^${label} +\\S`, 'm'));
     }
-    expect(text).toMatch(/Timeline \(2 steps\)\n {2}2026-11-20T10:00:00Z +detected +policyId=p-denyleave1\n {2}2026-11-20T10:00:04.200Z +reattached +confirmedBy=ListPoliciesForTarget$/);
+    // The detection's policy is the Policy line's; --wide repeats it on the step.
+    expect(text).toMatch(/Timeline \(2 steps\)\n {2}2026-11-20T10:00:00Z +detected\n {2}2026-11-20T10:00:04.200Z +reattached +confirmedBy=ListPoliciesForTarget$/);
+    expect(formatIncident(record, timeline, undefined, { wide: true })).toMatch(/^ {2}2026-11-20T10:00:00Z +detected +policyId=p-denyleave1$/m);
   });
 
   const EXECUTION = 'arn:aws:states:us-east-1:111122223333:execution:scp-guardian-remediation:8c7e0d2a-1b3c-4d5e-8f90-a1b2c3d4e5f6';
