@@ -93,7 +93,8 @@ export function decideCommand(environment: DecideEnvironment = { env: process.en
     .action(async (incidentId: string, options: DecideOptions) => {
       try {
         const outcome = await runDecide(incidentId, options, environment);
-        (outcome.ok ? process.stdout : process.stderr).write(`${outcome.message}\n`);
+        if (outcome.ok) process.stdout.write(`${outcome.message}\n`);
+        else process.stderr.write(`scp-guardian decide: ${outcome.message}\n`);
         if (outcome.note !== undefined) process.stderr.write(`note: ${outcome.note}\n`);
         if (!outcome.ok) process.exitCode = 1;
       } catch (error) {

@@ -100,7 +100,7 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
     const run = await scpGuardian(['decide', incidentId, '--override', '--reason', 'CHG-11', '--for', '8d', '--local', server.url, '--data-dir', server.dataDir]);
 
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`incident ${incidentId}: an override lasts at most 7d (the rules' overrides.maxHours is 168): 8d is longer`);
+    expect(run.stderr.trim()).toBe(`scp-guardian decide: incident ${incidentId}: an override lasts at most 7d (the rules' overrides.maxHours is 168): 8d is longer`);
     expect((await waitForIncident(server, incidentId, () => true)).status).toBe('AWAITING_DECISION');
     await decideLocally(incidentId, { approve: true });
   });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,5 +92,66 @@ describe('npm start', () => {
 
   it('keeps stdout for the JSON document alone', () => {
     expect(stderr).not.toMatch(/NodeVersionSupportWarning/);
+  });
+});
+
+/** `npm start` as a new user reads it in a terminal of 80 columns (here not a terminal: no colour). */
+describe('npm start, as text', () => {
+  let stdout: string;
+  const dataDir = mkdtempSync(join(tmpdir(), 'scp-guardian-npm-start-text-'));
+
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SCP_GUARDIAN_DATA_DIR: dataDir, NO_COLOR: '1' };
+    delete env.COLUMNS;
+    stdout = (await run('npm', ['start', '--silent'], { cwd: root, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  }, 150_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('fits every line of stdout in 80 columns', () => {
+    const lines = stdout.split('\n');
+
+    expect(lines.length).toBeGreaterThan(100);
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+  });
+
+  it('writes no escape codes off a terminal, and with NO_COLOR', () => {
+    expect(stdout).not.toContain('\u001b');
+  });
+
+  it('names each execution once at most, not on every timeline line', () => {
+    expect(stdout).not.toMatch(/arn:aws:states:/);
+  });
+
+  it('times each remediation from when the replay applied the change, not from the sample event days before', () => {
+    const remediated = stdout.split('\n').filter((line) => line.includes('remediated in'));
+
+    expect(remediated.length).toBeGreaterThan(0);
+    for (const line of remediated) expect(line).toMatch(/remediated in \d+\.\d s \(from when the replay/);
+  });
+
+  it('ends the replay with the incidents by outcome', () => {
+    expect(stdout).toMatch(/^15 events replayed, none unreadable; 14 incidents, \d+ AttachPolicy calls\n {2}OUTCOME +INCIDENTS {2}KINDS\n {2}REATTACHED +3 {2}detached 3$/m);
+  });
+});
+
+describe('scp-guardian local --wide, with a file that is not JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scp-guardian-wide-'));
+  let stdout: string;
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'not-json.json'), '{"version": "0", "detail": {');
+    const env = { ...process.env, SCP_GUARDIAN_DATA_DIR: join(dir, 'data') };
+    const args = ['bin/scp-guardian.js', 'local', '--wide', '--event', 'samples/events/01-protected-auto-root.json', '--event', join(dir, 'not-json.json')];
+    stdout = (await run(process.execPath, args, { cwd: root, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  }, 150_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows the execution ARN', () => {
+    expect(stdout).toMatch(/^ {2}execution arn:aws:states:\S+:execution:\S+$/m);
+  });
+
+  it('replays the file as INVALID, and the summary says one input was unreadable', () => {
+    expect(stdout).toMatch(/: INVALID -> OBSERVED$/m);
+    expect(stdout).toContain('2 events replayed, 1 unreadable (not JSON: replayed as INVALID); 2 incidents');
   });
 });

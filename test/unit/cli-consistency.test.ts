@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../cli/audit/connection';
@@ -56,6 +58,29 @@ describe('scp-guardian error lines', () => {
     const run = await scpGuardian('decide', 'some-incident', '--approve', '--override');
 
     expect(run.stderr).toBe("scp-guardian decide: option '--approve' cannot be used with option '--override'\n");
+  });
+});
+
+describe('scp-guardian decide, refused', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scp-guardian-refused-'));
+  const refusal = 'incident some-incident is not waiting for a decision: it closed at 2026-12-01T17:40:21.400Z with outcome REATTACHED';
+  // A server that refuses every decision, as `local --serve` refuses one for a closed incident.
+  const server = createServer((_request, response) => response.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, message: refusal })));
+  beforeAll(async () => {
+    writeFileSync(join(dataDir, 'serve-token'), 'a-token\n', { mode: 0o600 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('says why in a line that names the command, and exits 1', async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const run = await scpGuardian('decide', 'some-incident', '--approve', '--local', url, '--data-dir', dataDir);
+
+    expect(run).toMatchObject({ stdout: '', stderr: `scp-guardian decide: ${refusal}\n`, exitCode: 1 });
   });
 });
 
