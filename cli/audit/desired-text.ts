@@ -1,4 +1,5 @@
 import { isDesired, type PairEntry } from '../../functions/shared/desired/desired-state';
+import { wrap } from '../terminal/text';
 
 /** One pair as `audit desired` prints it: the state at the asked time, and why. */
 export interface DesiredRow {
@@ -40,7 +41,7 @@ export function formatDesired(rows: readonly DesiredRow[], at: Date, columns: nu
   for (const row of rows) {
     const head = `${row.state === 'desired' ? '+' : '-'} ${row.policyId} on ${row.targetId}`;
     const why = `${row.reason} since ${row.since.slice(0, 19)}Z${row.until ? `, until ${row.until.slice(0, 19)}Z` : ''}${row.incidentId ? ` (${row.incidentId})` : ''}`;
-    lines.push(head.length + why.length + 2 <= columns ? `${head}  ${why}` : `${head}\n    ${why}`);
+    lines.push(head.length + why.length + 2 <= columns ? `${head}  ${why}` : [head, ...wrap(why, columns, '    ', '      ')].join('\n'));
   }
   return lines.join('\n');
 }

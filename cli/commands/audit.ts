@@ -15,7 +15,8 @@ import { renderTable } from '../audit/table';
 import { parseTime, parseWindow } from '../audit/time';
 import { AuditUsageError } from '../audit/usage-error';
 import { localOption } from '../local-option';
-import { COLOURED, textStyle, type TextStyle } from '../terminal/style';
+import { COLOURED, PLAIN, textStyle, type TextStyle } from '../terminal/style';
+import { wrap } from '../terminal/text';
 
 /** Where `audit` writes; tests pass their own. */
 export interface AuditOutput {
@@ -36,8 +37,7 @@ const processOutput: AuditOutput = {
 
 /** The output's style: its width (none with `--wide`) and its colours. */
 function styleOf(output: AuditOutput, wide: boolean | undefined): TextStyle {
-  const { paint } = textStyle({ isTTY: output.colour?.() === true }, {});
-  return { width: wide === true ? Number.POSITIVE_INFINITY : output.columns(), paint };
+  return { width: wide === true ? Number.POSITIVE_INFINITY : output.columns(), paint: output.colour?.() === true ? COLOURED : PLAIN };
 }
 
 /** `--format`, with what this command accepts in its help and in its error (commander's choices). */
@@ -185,7 +185,7 @@ function listCommand(output: AuditOutput): Command {
         const style = styleOf(output, options.wide);
         const table = renderTable(rows, style.width, { wide: options.wide, paint: style.paint });
         output.stdout(`${table.text}\n`);
-        if (table.hidden.length > 0) output.stdout(`(${table.hidden.join(', ')} hidden to fit the terminal; --format csv or json has every field)\n`);
+        if (table.hidden.length > 0) output.stdout(`${wrap(`(${table.hidden.join(', ')} hidden to fit the terminal; --wide, --format csv or json has every field)`, style.width).join('\n')}\n`);
         if (page.nextToken !== undefined) output.stdout(`next page: --next-token ${page.nextToken}\n`);
       });
     });
@@ -230,7 +230,7 @@ function statsCommand(output: AuditOutput): Command {
         for await (const record of connection.queries.all(filter, now)) records.push(record);
         const stats = withKinds(summarize(records), records);
         const window = { since: filter.since?.toISOString(), until: filter.until?.toISOString() };
-        output.stdout(format === 'json' ? `${JSON.stringify({ table: connection.tableName, ...window, ...stats }, null, 2)}\n` : `${formatStats(stats, window)}\n`);
+        output.stdout(format === 'json' ? `${JSON.stringify({ table: connection.tableName, ...window, ...stats }, null, 2)}\n` : `${formatStats(stats, window, output.columns())}\n`);
       });
     });
 }

@@ -1,6 +1,7 @@
 import type { IncidentRecord, TimelineEntry } from '../../functions/shared/audit/records';
 import { toIncidentRecord } from '../../functions/shared/audit/records';
 import { toCsv } from '../../cli/audit/csv';
+import { formatDesired } from '../../cli/audit/desired-text';
 import { formatIncident } from '../../cli/audit/incident-text';
 import { AUDIT_ROW_KEYS, toAuditRow, type AuditRow } from '../../cli/audit/rows';
 import { renderTable } from '../../cli/audit/table';
@@ -202,5 +203,27 @@ describe('audit show', () => {
     const text = formatIncident({ ...record, incident: event }, timeline, { width: 80, paint: PLAIN });
 
     expect(text).toMatch(/^Time to remediate  0\.4 s$/m);
+  });
+});
+
+describe('audit desired', () => {
+  it('fits 80 columns, a long why continued under itself', () => {
+    const rows = [
+      {
+        policyId: 'p-protectct',
+        targetId: 'ou-a1b2-m5t8wd6c',
+        state: 'released' as const,
+        reason: 'override by arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice',
+        since: '2026-12-01T17:40:21.000Z',
+        until: '2026-12-01T21:40:21.000Z',
+        incidentId: '8a1f6c2e-3b4d-4e5f-8a6b-7c8d9e0f1a03',
+      },
+    ];
+
+    const lines = formatDesired(rows, new Date('2026-12-01T18:00:00Z'), 80).split('\n');
+
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+    expect(lines[1]).toBe('- p-protectct on ou-a1b2-m5t8wd6c');
+    expect(lines.slice(2).join(' ')).toContain('(8a1f6c2e-3b4d-4e5f-8a6b-7c8d9e0f1a03)');
   });
 });
