@@ -110,7 +110,8 @@ export function summaryTable(report: LocalRunReport, options: RunTextOptions): s
     byOutcome.set(key, [...(byOutcome.get(key) ?? []), incident]);
   }
   const { events, unreadable } = report.inputs;
-  const heading = `${plural(events, 'event')} replayed, ${unreadable === 0 ? 'none unreadable' : `${unreadable} unreadable (not JSON: replayed as INVALID)`}; ${plural(report.incidents.length, 'incident')}, ${plural(report.attachCalls, 'AttachPolicy call')}`;
+  const replayed = events === 0 ? '' : `${plural(events, 'event')} replayed, ${unreadable === 0 ? 'none unreadable' : `${unreadable} unreadable (not JSON: replayed as INVALID)`}; `;
+  const heading = `${replayed}${plural(report.incidents.length, 'incident')}, ${plural(report.attachCalls, 'AttachPolicy call')}`;
   const rows = [...byOutcome.entries()].map(([outcome, incidents]) => {
     const kinds = new Map<string, number>();
     for (const incident of incidents) {
@@ -122,7 +123,8 @@ export function summaryTable(report: LocalRunReport, options: RunTextOptions): s
   const outcomeWidth = Math.max('OUTCOME'.length, ...rows.map((row) => row.outcome.length));
   const countWidth = 'INCIDENTS'.length;
   const head = (outcome: string, count: string) => `  ${outcome.padEnd(outcomeWidth)}  ${count.padStart(countWidth)}  `;
-  const lines = [...wrap(heading, width, '', '  '), `${head('OUTCOME', 'INCIDENTS')}KINDS`];
+  const lines = [...wrap(heading, width, '', '  ')];
+  if (rows.length > 0) lines.push(`${head('OUTCOME', 'INCIDENTS')}KINDS`);
   for (const row of rows) {
     const start = head(row.outcome, row.count);
     // The outcome is painted once the line is laid out, so colour codes take no room.

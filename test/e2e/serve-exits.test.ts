@@ -161,7 +161,7 @@ describe('`scp-guardian local --serve` stops every child, on every way out', () 
     rmSync(dataDir, { recursive: true, force: true });
     expect(exit).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
-      `scp-guardian: port ${first.port} on 127.0.0.1 is in use (another \`scp-guardian local --serve\`?): stop what listens there, or give another --port (0 picks a free one)`,
+      `scp-guardian local: port ${first.port} on 127.0.0.1 is in use (another \`scp-guardian local --serve\`?): stop what listens there, or give another --port (0 picks a free one)`,
     ]);
     expect(lockOfSecond).toBe(false);
     expect((await fetch(`${first.url}/organization`)).status).toBe(200);
