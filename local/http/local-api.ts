@@ -207,7 +207,8 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
       const envelope = request.body;
       if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new HttpError(400, 'the body is not a JSON object: POST an EventBridge event');
       const applied = replayer?.apply(envelope);
-      const run = env.run(envelope);
+      // The time to remediate counts from here, not from the event's own time (LocalEnvironment.run).
+      const run = env.run(envelope, undefined, { appliedAt: applied?.at ?? new Date().toISOString() });
       const incidentId = incidentIdOf(envelope, run.executionArn);
       activity(`event received: incident ${incidentId}${applied?.applied ? `, applied to the local organization: ${applied.change}` : ''}`);
       run.result.then(
