@@ -39,10 +39,11 @@ describe('scp-guardian audit --local after scp-guardian local', () => {
     expect(listed.nextToken).toBeNull();
   });
 
-  it('records a time to remediate for every reattached incident', () => {
+  it('records a time to remediate for every reattached incident, from when the replay applied the change (the samples are days old)', () => {
     const reattached = listed.incidents.filter((i) => i.outcome === 'REATTACHED');
 
     expect(reattached.length).toBeGreaterThan(0);
-    expect(reattached.every((i) => typeof i.timeToRemediateSeconds === 'number')).toBe(true);
+    // An approval takes a moment; the sample events' own times are eleven days before any run of today.
+    for (const incident of reattached) expect(incident.timeToRemediateSeconds).toBeLessThan(120);
   });
 });
