@@ -43,7 +43,7 @@ describe('scp-guardian audit --local after scp-guardian local', () => {
     const reattached = listed.incidents.filter((i) => i.outcome === 'REATTACHED');
 
     expect(reattached.length).toBeGreaterThan(0);
-    // An approval takes a moment; the sample events' own times are eleven days before any run of today.
+    // An approval takes a moment; the sample events' own times (2026-11-20) are days or more before any run.
     for (const incident of reattached) expect(incident.timeToRemediateSeconds).toBeLessThan(120);
   });
 });
