@@ -171,6 +171,10 @@ export function headline(notice: Notice, detail: HeadlineDetail = { policy: 'nam
   return detail.short === 'none' ? head : `${head}: ${consequence(notice, detail.short ?? false)}`;
 }
 
+/** Organizations ids are at most 130 characters (a policy id), and an id cut shorter than this says little. */
+const MAX_ID_LENGTH = 130;
+const MIN_CUT_ID = 10;
+
 /** `id` in at most `max` characters, its start and end kept around a `~` (printable ASCII, as SNS wants). */
 function cutId(id: string | undefined, max: number): string | undefined {
   if (id === undefined || id.length <= max) return id;
@@ -227,7 +231,3 @@ export function shortHeadline(notice: Notice, max: number): string {
   const last = headline({ ...notice, incident: withCutIds(notice.incident, MIN_CUT_ID) }, { ...ids, short: 'tiny' });
   return `${last.slice(0, max - 1)}~`;
 }
-
-/** Organizations ids are at most 130 characters (a policy id), and an id cut shorter than this says little. */
-const MAX_ID_LENGTH = 130;
-const MIN_CUT_ID = 10;
