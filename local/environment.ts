@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { randomUUID } from 'node:crypto';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -54,7 +55,7 @@ import { SlackStandin } from './slack-standin/server';
 import { SnsStandIn, type PublishedMessage } from './sns-standin';
 import { CloudTrailStandIn } from './stand-ins/cloudtrail';
 import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
-import { LocalWorkflow, LOCAL_ACCOUNT, LOCAL_STATE_MACHINE_ARN, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
+import { LocalWorkflow, LOCAL_ACCOUNT, LOCAL_STATE_MACHINE_ARN, localExecutionArn, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
 import { TaskTokenBroker } from './workflow/task-tokens';
 
 /**
@@ -460,11 +461,11 @@ export class LocalEnvironment {
     replay?: { appliedAt: string },
   ): { executionArn: string; result: Promise<ExecutionRecord>; incidentId: Promise<string | undefined> } {
     this.cloudTrail.record(envelope);
-    const execution = this.workflow.start(envelope, executionName);
-    if (replay !== undefined) {
-      this.replayAppliedAt.set(execution.executionArn, replay.appliedAt);
-      void execution.result.finally(() => this.replayAppliedAt.delete(execution.executionArn));
-    }
+    const name = executionName ?? randomUUID();
+    // Known before the execution starts: classify may build the claim before start() returns.
+    if (replay !== undefined) this.replayAppliedAt.set(localExecutionArn(name), replay.appliedAt);
+    const execution = this.workflow.start(envelope, name);
+    if (replay !== undefined) void execution.result.finally(() => this.replayAppliedAt.delete(execution.executionArn));
     const incidentId = new Promise<string | undefined>((resolve) => {
       this.incidentWaiters.set(execution.executionArn, resolve);
       void execution.result.then(() => resolve(this.executionIncidents.get(execution.executionArn)));

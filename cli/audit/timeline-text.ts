@@ -7,19 +7,24 @@ export interface DetailOptions {
   wide?: boolean;
 }
 
+/** Ids a responder does not read in a timeline: the incident names its execution once; --wide has them. */
+const IDS_LEFT_OUT = new Set(['executionArn', 'snsMessageId']);
+
 /**
  * A timeline step's detail as `key=value` words. Seconds read as a duration (`timeToRemediate=0.4 s`).
- * By default an execution ARN is left out (the incident names its execution once), and lists and
- * objects are counted (`actions=2`: each is listed on its own line above); `wide` prints them as JSON.
+ * By default the execution ARN and the SNS message id are left out, lists are counted (`actions=2`:
+ * each is listed on its own line above) and objects (a Slack message's place, a report shown above)
+ * left out; `wide` prints everything, lists and objects as JSON.
  */
 export function detailText(detail: Record<string, unknown>, options: DetailOptions = {}): string {
+  const wide = options.wide === true;
   return Object.entries(detail)
-    .filter(([key, value]) => value !== undefined && value !== null && value !== '' && (options.wide === true || key !== 'executionArn'))
+    .filter(([key, value]) => value !== undefined && value !== null && value !== '' && (wide || (!IDS_LEFT_OUT.has(key) && (typeof value !== 'object' || Array.isArray(value)))))
     .map(([key, value]) => {
       if (key === 'timeToRemediateSeconds' && typeof value === 'number') return `timeToRemediate=${humanDuration(value)}`;
       if (typeof value === 'string') return `${key}=${printable(value)}`;
-      if (typeof value !== 'object' || options.wide === true) return `${key}=${printable(JSON.stringify(value))}`;
-      return Array.isArray(value) ? `${key}=${value.length}` : `${key}={…}`;
+      if (typeof value !== 'object' || wide) return `${key}=${printable(JSON.stringify(value))}`;
+      return `${key}=${(value as unknown[]).length}`;
     })
     .join(' ');
 }

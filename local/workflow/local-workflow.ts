@@ -10,6 +10,11 @@ import { SDK_INTEGRATION_PREFIX, type SdkIntegration } from './sdk-integrations'
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:scp-guardian-local`;
+
+/** The ARN of the local execution named `name`, known before it starts. */
+export function localExecutionArn(name: string): string {
+  return `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
+}
 const localFunctionArn = (name: string) => `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:scp-guardian-${name}`;
 const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
@@ -222,7 +227,7 @@ export class LocalWorkflow {
 
   /** Starts one execution; `result` settles when it stops. */
   start(input: unknown, executionName: string = randomUUID()): { executionArn: string; result: Promise<ExecutionRecord> } {
-    const executionArn = `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    const executionArn = localExecutionArn(executionName);
     // Each attempt of a waiting task gets a token of its own, as in AWS: a retried
     // RequestDecision stores the new one, and the old one can no longer resume anything.
     let token = TaskTokenBroker.newToken();

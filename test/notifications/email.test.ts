@@ -193,3 +193,11 @@ describe('messageAttributes', () => {
     expect(messageAttributes(closed({ outcome: 'FAILED' })).severity?.StringValue).toBe('critical');
   });
 });
+
+describe('emailSubject of a replay', () => {
+  it('gives the deadline as a time of the replay\'s day, not of the days-old event\'s', () => {
+    const replayed = protectedIncident({ detectedAt: '2026-11-20T10:02:02Z', eventTime: '2026-11-20T10:02:02Z', replayAppliedAt: '2026-12-01T19:04:05.000Z' });
+
+    expect(emailSubject(awaiting(replayed, '2026-12-01T19:19:05.000Z'))).toBe('SCP DenyLeaveOrg (p-12345678) detached from OU Prod: approval needed by 19:19 UTC, else reattach');
+  });
+});

@@ -1,5 +1,5 @@
 import { UNCONFIRMED } from '../closure';
-import { humanDuration } from '../duration';
+import { humanDuration, remediationClockStart } from '../duration';
 import type { Closure, Incident, TargetRef } from '../incident';
 import { Decision, Kind, OnTimeout, Outcome, Priority, Verdict } from '../vocabulary';
 import {
@@ -67,7 +67,8 @@ function shortTime(time: string, reference: string): string {
 /** When the window closes: "10:15 UTC" the same day, with the date when it is further away. */
 function deadlineText(notice: Notice): string {
   if (notice.deadline === undefined) return 'the deadline';
-  return shortTime(notice.deadline, notice.incident.detectedAt);
+  // The day the reader is in: the detection's, or a replay's (its event may be days old).
+  return shortTime(notice.deadline, remediationClockStart(notice.incident));
 }
 
 /**
