@@ -129,6 +129,15 @@ describe('npm start, as text', () => {
     for (const line of remediated) expect(line).toMatch(/remediated in \d+\.\d s \(from when the replay/);
   });
 
+  it('times every incident\'s steps from when the replay applied its change: the sample event is the only step days away', () => {
+    const headers = stdout.split('\n').filter((line) => line.startsWith('  timeline  '));
+    const stepsDaysAfter = stdout.split('\n').filter((line) => /^ {4}\+\d+ d /.test(line));
+
+    expect(headers).toHaveLength(14);
+    expect(headers.every((line) => line.startsWith('  timeline  from when the replay applied the change, '))).toBe(true);
+    expect(stepsDaysAfter).toEqual([]);
+  });
+
   it('ends the replay with the incidents by outcome', () => {
     expect(stdout).toMatch(/^15 events replayed, none unreadable; 14 incidents, \d+ AttachPolicy calls\n {2}OUTCOME +INCIDENTS {2}KINDS\n {2}REATTACHED +3 {2}detached 3$/m);
   });
