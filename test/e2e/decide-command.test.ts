@@ -139,7 +139,7 @@ describe('scp-guardian decide --local against `scp-guardian local --serve`', () 
 
     const decidedAt = incident.timeline.find((e) => e.step === 'decided')?.at;
     expect(outcome.ok).toBe(false);
-    expect(outcome.message).toMatch(new RegExp(`^incident ${incidentId} is not waiting for a decision: it closed at \\S+ with outcome REATTACHED; ${LOCAL_DECIDER} decided APPROVE at ${decidedAt}$`));
+    expect(outcome.message).toMatch(new RegExp(`^incident ${incidentId} is not waiting for a decision: it closed at \\S+ with outcome ${incident.outcome}; ${LOCAL_DECIDER} decided APPROVE at ${decidedAt}$`));
   });
 
   it('says there is no such incident', async () => {
