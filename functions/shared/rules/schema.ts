@@ -77,6 +77,12 @@ const protectRuleSchema = z.unknown().transform((value, ctx) => {
 });
 
 /**
+ * The object shapes a schema that picks its shape itself (a transform) validates against: tools
+ * that need the keys a place in the file takes (config check's "did you mean") read them here.
+ */
+export const alternativeShapes: ReadonlyMap<z.ZodType, readonly z.ZodObject[]> = new Map<z.ZodType, readonly z.ZodObject[]>([[protectRuleSchema, [policyRuleSchema, targetRuleSchema]]]);
+
+/**
  * The session name of an assumed role (and the name of a federated user) is chosen by whoever
  * starts the session, so ignoring one would let any caller of that role pick its way past the
  * guard: only IAM roles, IAM users and the root user can be ignored.
