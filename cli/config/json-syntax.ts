@@ -63,7 +63,10 @@ class Scanner {
     for (;;) {
       at = this.skip(readItem(at));
       if (this.text[at] === close) return at + 1;
-      if (this.text[at] !== ',') throw this.unexpected(at, `"," or "${close}" after ${item}`);
+      if (this.text[at] !== ',') {
+        const another = this.text[at] !== undefined && /["{[\-\dtfn]/.test(this.text[at]);
+        throw another ? new Mistake(at, `a comma is missing before this ${close === '}' ? 'property' : 'element'}`) : this.unexpected(at, `"," or "${close}" after ${item}`);
+      }
       const comma = at;
       at = this.skip(at + 1);
       if (this.text[at] === close) throw new Mistake(comma, `a comma before "${close}": JSON allows no trailing comma`);

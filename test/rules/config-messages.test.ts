@@ -120,7 +120,7 @@ describe('config check: JSON mistakes by line and column', () => {
 
     expect(exitCode).toBe(1);
     expect(stderr).toBe(
-      `scp-guardian config check: ${file}:3:34: not valid JSON: expected "," or "}" after a property, found "\\""\n` +
+      `scp-guardian config check: ${file}:3:34: not valid JSON: a comma is missing before this property\n` +
         '        { "policyId": "p-denyleave1" "targets": "*", "mode": "auto" }\n' +
         '                                     ^\n',
     );
