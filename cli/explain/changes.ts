@@ -4,8 +4,8 @@ import { isCanaryPair } from '../../functions/shared/canary';
 import type { WatchedEventName } from '../../functions/shared/cloudtrail';
 import type { Incident } from '../../functions/shared/incident';
 import { CONTENT_REPORTED, DELETION_NOTICE, listOr, REMEDY_WORDS, remedyText } from '../../functions/shared/rules/describe';
-import type { TargetKind } from '../../functions/shared/rules/id-formats';
-import { findProtectionRule, rulesNamingPolicy, wildcardTargets } from '../../functions/shared/rules/match';
+import { FULL_AWS_ACCESS, type TargetKind } from '../../functions/shared/rules/id-formats';
+import { findForbidRule, findProtectionRule, rulesNamingPolicy, wildcardTargets } from '../../functions/shared/rules/match';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { Decision, Kind, Mode, OnTimeout, Outcome, TargetType, Verdict } from '../../functions/shared/vocabulary';
 
@@ -41,7 +41,7 @@ export interface Pair {
   policyId: string;
   targetId: string;
   targetType: TargetKind;
-  /** The policy type assumed: the first type the rules protect. */
+  /** The policy type assumed: SERVICE_CONTROL_POLICY, or the first type the rules protect when they leave SCPs out. */
   policyType: string;
 }
 
@@ -122,8 +122,17 @@ function policyTypeDisabled(pair: Pair, rules: ProtectionRules): ChangeExplanati
   const change = `${types} disabled on the root`;
   const words = REMEDY_WORDS[Kind.POLICY_TYPE_DISABLED];
   const remedy = remedyText(incident.mode ?? Mode.AUTO, rules, words);
-  // Re-enabling attaches FullAWSAccess alone: the guard puts back the desired pairs, and only those.
-  const pairToo = covered(pair, rules) ? '; this pair among them' : ', but not this pair, which no rule covers: re-enabling the type attaches only FullAWSAccess';
+  // Re-enabling attaches FullAWSAccess alone: the guard puts back the desired pairs, and only those,
+  // then detaches FullAWSAccess where a forbid rule keeps it off (docs/kinds.md).
+  const forbid = findForbidRule(rules, pair.policyId, pair.targetId);
+  const pairToo =
+    pair.policyId === FULL_AWS_ACCESS
+      ? forbid === undefined
+        ? `; re-enabling the type attaches ${FULL_AWS_ACCESS} everywhere, this pair included`
+        : `; re-enabling the type attaches ${FULL_AWS_ACCESS} everywhere, and the guard detaches it again from ${pair.targetId} (forbid[${forbid.index}])`
+      : covered(pair, rules)
+        ? '; this pair among them'
+        : ', but not this pair, which no rule covers: re-enabling the type attaches only FullAWSAccess';
   return explained(Kind.POLICY_TYPE_DISABLED, 'DisablePolicyType', change, incident, `${remedy}${pairToo}`, rules);
 }
 

@@ -3,7 +3,7 @@ import { IdFormat, isPolicyId, TARGET_ID_TEXT, targetKindOf, type TargetKind } f
 import { findForbidRule, findProtectionRule, rulesCovering, rulesNamingPolicy, rulesNamingTarget, whyOutranked } from '../../functions/shared/rules/match';
 import { SPECIFICITY_WORDS } from '../../functions/shared/rules/overlaps';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
-import type { Mode } from '../../functions/shared/vocabulary';
+import { PolicyType, type Mode } from '../../functions/shared/vocabulary';
 import type { Specificity } from '../../functions/shared/rules/match';
 import { explainChanges, type ChangeExplanation } from './changes';
 
@@ -99,7 +99,8 @@ export function explainPair(rules: ProtectionRules, policyId: string, targetId: 
   const match = findProtectionRule(rules, policyId, targetId);
   const canary = isCanaryPair(rules.canary, policyId, targetId);
   const forbid = findForbidRule(rules, policyId, targetId);
-  const policyType = rules.policyTypes[0];
+  // The type most policies are; else the first the rules protect.
+  const policyType = (rules.policyTypes as readonly string[]).includes(PolicyType.SERVICE_CONTROL_POLICY) ? PolicyType.SERVICE_CONTROL_POLICY : rules.policyTypes[0];
   return {
     policyId,
     targetId,

@@ -149,6 +149,21 @@ describe('explain: the other settings of each kind', () => {
     });
   });
 
+  it('says a re-enabled policy type brings FullAWSAccess back, and the guard takes it off a target a forbid rule names', () => {
+    const explanation = explain({ protect: [], forbid: [{ policyId: 'p-FullAWSAccess', targets: [OU] }] }, 'p-FullAWSAccess', OU);
+
+    expect(change(explanation, 'POLICY_TYPE_DISABLED').does).toBe(
+      `re-enabled and every protected attachment restored at once; re-enabling the type attaches p-FullAWSAccess everywhere, and the guard detaches it again from ${OU} (forbid[0])`,
+    );
+  });
+
+  it('assumes the policy is an SCP when policyTypes lists SCPs after another type', () => {
+    const explanation = explain({ protect: [exactApproval], policyTypes: ['RESOURCE_CONTROL_POLICY', 'SERVICE_CONTROL_POLICY'] });
+
+    expect(explanation.assumes).toBe(`${P} is a SERVICE_CONTROL_POLICY (or another type policyTypes lists), attached to ${OU}; explain reads the rules, not the organization`);
+    expect(change(explanation, 'POLICY_TYPE_DISABLED').change).toBe(`RESOURCE_CONTROL_POLICY or SERVICE_CONTROL_POLICY (whichever ${P} is) disabled on the root`);
+  });
+
   it('says an AttachPolicy of a policy no forbid rule names is not watched at all', () => {
     const explanation = explain({ protect: [], forbid: [{ policyId: 'p-FullAWSAccess', targets: [OU] }] }, OTHER, OU);
 

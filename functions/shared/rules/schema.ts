@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Mode, OnTimeout, PolicyType, valuesOf } from '../vocabulary';
-import { IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
+import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
 
 /**
  * The protection rules file (a contract: see DESIGN.md), validated with zod. Unknown keys are
@@ -137,8 +137,7 @@ const notifySchema = z
 
 const policyType = z.enum(valuesOf(PolicyType), expected(`one of ${Object.values(PolicyType).join(', ')}`));
 
-/** The AWS-managed policy every target starts with: a canary must be a policy of your own. */
-const FULL_AWS_ACCESS = 'p-FullAWSAccess';
+// The AWS-managed policy every target starts with (FULL_AWS_ACCESS): a canary must be a policy of your own.
 
 /**
  * The daily canary (docs: "The canary"): a policy of a protected type on an OU that holds no
