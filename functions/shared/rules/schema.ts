@@ -137,8 +137,6 @@ const notifySchema = z
 
 const policyType = z.enum(valuesOf(PolicyType), expected(`one of ${Object.values(PolicyType).join(', ')}`));
 
-// The AWS-managed policy every target starts with (FULL_AWS_ACCESS): a canary must be a policy of your own.
-
 /**
  * The daily canary (docs: "The canary"): a policy of a protected type on an OU that holds no
  * account, detached every day by the canary function and reattached by the guard. The pair is
