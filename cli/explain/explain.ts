@@ -33,7 +33,7 @@ export interface Explanation {
   targetId: string;
   targetType: TargetKind;
   /** The rules file, as the command was given it. */
-  rules: string;
+  rulesFile: string;
   /** What explain takes for granted: it reads the rules, not the organization. */
   assumes: string;
   /** The rules that name the policy, and those that name the target, anywhere ("protect[0]", "forbid[0]", "canary"). */
@@ -105,7 +105,7 @@ export function explainPair(rules: ProtectionRules, policyId: string, targetId: 
     policyId,
     targetId,
     targetType,
-    rules: rulesFile,
+    rulesFile,
     assumes: `${policyId} is a ${policyType}${rules.policyTypes.length > 1 ? ` (or another type policyTypes lists)` : ''}, attached to ${targetId}; explain reads the rules, not the organization`,
     named: named(rules, policyId, targetId),
     ...(best === undefined || match === undefined ? {} : { decidedBy: { ...ruleRef(rules, best.index, best.specificity), explanation: match.explanation } }),

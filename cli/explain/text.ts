@@ -59,7 +59,7 @@ function ruleLines(explanation: Explanation, width: number): string[] {
 export function formatExplanation(explanation: Explanation, width = 80): string {
   const { policyId, targetId, targetType } = explanation;
   const lines = [
-    ...wrap(`${policyId} on ${TARGET_WORD[targetType]} ${targetId} (rules: ${explanation.rules})`, width),
+    ...wrap(`${policyId} on ${TARGET_WORD[targetType]} ${targetId} (rules: ${explanation.rulesFile})`, width),
     ...wrap(`Assumed: ${explanation.assumes}.`, width),
     '',
     ...ruleLines(explanation, width),

@@ -33,7 +33,7 @@ describe('scp-guardian explain, as a process', () => {
 
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(JSON.parse(stdout)).toMatchObject({ policyId: 'p-protectct', rules: 'samples/protection-rules.json', decidedBy: { rule: 'protect[1]', mode: 'approval' } });
+    expect(JSON.parse(stdout)).toMatchObject({ policyId: 'p-protectct', rulesFile: 'samples/protection-rules.json', decidedBy: { rule: 'protect[1]', mode: 'approval' } });
   });
 
   it('exits 1 with one line on a malformed policy id', () => {
