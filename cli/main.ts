@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from './project-root';
 import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { decideCommand } from './commands/decide';
+import { explainCommand } from './commands/explain';
 import { localCommand } from './commands/local';
 import { reconcileCommand } from './commands/reconcile';
 
@@ -23,6 +24,7 @@ export function program(): Command {
     .addCommand(auditCommand())
     .addCommand(configCommand())
     .addCommand(decideCommand())
+    .addCommand(explainCommand())
     .addCommand(reconcileCommand());
 }
 
