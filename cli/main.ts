@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from './project-root';
 import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { decideCommand } from './commands/decide';
+import { doctorCommand } from './commands/doctor';
 import { explainCommand } from './commands/explain';
 import { localCommand } from './commands/local';
 import { reconcileCommand } from './commands/reconcile';
@@ -25,7 +26,8 @@ export function program(): Command {
     .addCommand(configCommand())
     .addCommand(decideCommand())
     .addCommand(explainCommand())
-    .addCommand(reconcileCommand());
+    .addCommand(reconcileCommand())
+    .addCommand(doctorCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
