@@ -75,6 +75,6 @@ export function formatDoctorReport(report: DoctorReport, width = 80): string {
     if (check.fix !== undefined && check.status !== CheckStatus.OK) lines.push(...wrap(`fix: ${check.fix}`, INDENT, `${INDENT}  `, width));
   }
   const { summary } = report;
-  lines.push(`${summary.fail} failed, ${summary.warn} to look at, ${summary.ok} ok, ${summary.skip} skipped${report.ok ? '' : ': exit 1'}`);
+  lines.push(`${summary.fail} failed, ${summary.warn} ${summary.warn === 1 ? 'warning' : 'warnings'}, ${summary.ok} ok, ${summary.skip} skipped${report.ok ? '' : ': exit 1'}`);
   return lines.join('\n');
 }

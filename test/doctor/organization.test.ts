@@ -4,6 +4,8 @@ import {
   DescribeOrganizationCommand,
   ListRootsCommand,
   OrganizationsClient,
+  type Organization,
+  type Root,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { organizationChecks } from '../../cli/doctor/organization';
@@ -13,8 +15,8 @@ const organizations = mockClient(OrganizationsClient);
 const client = new OrganizationsClient({ region: 'us-east-1' });
 const rules = parseProtectionRules({ protect: [{ policyId: 'p-denyleave1', targets: '*', mode: 'auto' }] });
 
-const ORGANIZATION = { Id: 'o-a1b2c3d4e5', FeatureSet: 'ALL', MasterAccountId: '111111111111' } as const;
-const SCP_ENABLED = { Id: 'r-a1b2', PolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }] } as const;
+const ORGANIZATION: Organization = { Id: 'o-a1b2c3d4e5', FeatureSet: 'ALL', MasterAccountId: '111111111111' };
+const SCP_ENABLED: Root = { Id: 'r-a1b2', PolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }] };
 
 const lineOf = (checks: { name: string; status: string; detail: string; fix?: string }[], name: string) => checks.find((check) => check.name === name);
 
