@@ -145,7 +145,7 @@ async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, 
     ['bot token', stack.environment.BOT_TOKEN],
     ['signing secret', stack.environment.SIGNING_SECRET],
   ] as const;
-  const unset: string[] = [];
+  const unset: { what: string; name: string }[] = [];
   for (const [what, secretArn] of wanted) {
     if (secretArn === undefined) return check.fail(NAMES.SLACK, `no function of ${stack.stackName} names the Slack ${what}'s secret`, 'npx cdk deploy');
     let stages: Record<string, string[]>;
@@ -155,13 +155,13 @@ async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, 
       return callFailed(check, NAMES.SLACK, error, Permission.DESCRIBE_SECRET);
     }
     // The stack creates both secrets empty: a value exists once a version is AWSCURRENT.
-    if (!Object.values(stages).some((labels) => labels.includes('AWSCURRENT'))) unset.push(`${what} (${secretArn})`);
+    if (!Object.values(stages).some((labels) => labels.includes('AWSCURRENT'))) unset.push({ what, name: secretArn.split(':secret:').pop() ?? secretArn });
   }
   if (unset.length > 0) {
     return check.fail(
       NAMES.SLACK,
-      `no value yet: ${unset.join(', ')}; Slack messages and buttons do not work`,
-      `aws secretsmanager put-secret-value --secret-id ARN --secret-string '<value from the Slack app>' (README, "Slack app")`,
+      `no value yet: the ${unset.map((secret) => `${secret.what} (${secret.name})`).join(', the ')}; Slack messages and buttons do not work`,
+      `${unset.map((secret) => `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string '<the ${secret.what}>'`).join('; ')} (README, "Slack app")`,
     );
   }
   return check.ok(NAMES.SLACK, 'the bot token and the signing secret have values');

@@ -1,11 +1,12 @@
 import { AccessDeniedException, DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor, type DoctorOptions } from '../../cli/commands/doctor';
 import { formatDoctorReport, type DoctorReport } from '../../cli/doctor/report';
-import { DENY_LEAVE, healthyAccount, mockAws, mocks, PROTECT_CT, PROD, ROOT, RULES, type FakeAccount } from './support';
+import { DENY_LEAVE, healthyAccount, mockAws, mocks, PROTECT_CT, PROD, ROOT, RULES, TABLE, type FakeAccount } from './support';
 
 const folder = mkdtempSync(join(tmpdir(), 'scp-guardian-doctor-'));
 const rulesFile = join(folder, 'rules.json');
@@ -70,6 +71,16 @@ describe('doctor against AWS', () => {
     const report = await runDoctor(options);
 
     expect(failed(report)).toContain('organization in use: access denied: the caller lacks organizations:DescribeOrganization');
+  });
+
+  it('names the permission the dry-run sweep was denied, from the message AWS gives', async () => {
+    mocks.dynamodb.on(QueryCommand).rejects(
+      Object.assign(new Error(`User: arn:aws:iam::111122223333:user/doctor is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:111122223333:table/${TABLE}`), { name: 'AccessDeniedException' }),
+    );
+
+    const report = await runDoctor(options);
+
+    expect(report.checks.find((check) => check.group === 'desired state')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks dynamodb:Query' });
   });
 
   it('stops at one line when there are no credentials', async () => {

@@ -74,7 +74,7 @@ describe('doctor: the deployed stack', () => {
 
     const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
 
-    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining(`signing secret (${SIGNING})`), fix: expect.stringContaining('aws secretsmanager put-secret-value') });
+    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('signing secret (SlackSigningSecret1234-AbCdEf)'), fix: expect.stringContaining('aws secretsmanager put-secret-value --secret-id SlackSigningSecret1234-AbCdEf') });
   });
 
   it('skips the Slack secrets when the rules have no Slack channel', async () => {
