@@ -136,7 +136,7 @@ async function alarmsCheck(sns: SNSClient, stack: StackResources): Promise<Check
       'redeploy (npx cdk deploy) to put the stack\'s topic policy back; docs/operations.md says how to prove delivery',
     );
   }
-  return check.ok(NAMES.ALARMS, `${topic}'s policy lets this account's alarms publish${attributes.KmsMasterKeyId === undefined ? '' : ', encrypted with its KMS key'}`);
+  return check.ok(NAMES.ALARMS, `${topic}'s policy lets CloudWatch alarms publish${attributes.KmsMasterKeyId === undefined ? '' : ' (encrypted with a KMS key)'}`);
 }
 
 async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, rules: ProtectionRules): Promise<Check> {
@@ -216,7 +216,8 @@ async function canaryCheck(queries: AuditQueries, rules: ProtectionRules, stack:
 
 /**
  * The deployed stack (us-east-1): its functions and state machine exist, its alarms' topic lets
- * CloudWatch publish, the Slack secrets have values, and the last self-test and canary passed,
+ * CloudWatch publish (the alarms themselves are not read: cloudwatch:DescribeAlarms needs a
+ * CloudWatch client, which the project does not depend on), the Slack secrets have values, and the last self-test and canary passed,
  * as the audit trail records them.
  */
 export async function stackChecks(clients: StackClients, stackName: string, rules: ProtectionRules, now: Date = new Date()): Promise<{ checks: Check[]; stack?: StackResources }> {

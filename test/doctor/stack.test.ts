@@ -46,7 +46,7 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
       ['stack deployed', 'ok', 'ScpGuardian: 4 functions, state machine RemediationStateMachine1234 ACTIVE'],
-      ['alarms can reach the topic', 'ok', "ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets this account's alarms publish, encrypted with its KMS key"],
+      ['alarms can reach the topic', 'ok', "ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets CloudWatch alarms publish (encrypted with a KMS key)"],
       ['Slack secrets set', 'ok', 'the bot token and the signing secret have values'],
       ['last self-test passed', 'ok', 'selftest-1, 6 h ago'],
       ['last canary passed', 'ok', 'canary-1, 6 h ago: REATTACHED'],
