@@ -85,7 +85,7 @@ export async function cloudTrailChecks(cloudTrail: CloudTrailClient): Promise<Ch
         trails.length === 0 ? 'no trail: EventBridge gets no Organizations event, and only the sweep notices changes' : `no trail logs ${HOME_REGION}: ${elsewhere}`,
         trails.length === 0
           ? `create a multi-region trail (an organization trail counts): aws cloudtrail create-trail --name org-trail --s3-bucket-name BUCKET --is-multi-region-trail, then start-logging`
-          : `make one multi-region (aws cloudtrail update-trail --name ${trails[0].Name} --is-multi-region-trail), or create one in ${HOME_REGION}`,
+          : `make one multi-region (aws cloudtrail update-trail --region ${trails[0].HomeRegion} --name ${trails[0].Name} --is-multi-region-trail), or create one in ${HOME_REGION}`,
       ),
     ];
   }

@@ -42,7 +42,7 @@ export interface DoctorRun {
   checks: Check[];
 }
 
-const identity = checksOf(CheckGroup.ORGANIZATION);
+const credentials = checksOf(CheckGroup.ORGANIZATION);
 const CREDENTIALS_CHECK = 'AWS credentials';
 
 /** The desired state against AWS: the sweep's own code, dry run, with the caller's read-only credentials. */
@@ -98,7 +98,7 @@ export async function doctorOnAws(rules: ProtectionRules, options: { region: str
     } catch (error) {
       // Without credentials nothing else can be asked: one line says so.
       const detail = isCredentialsError(error) ? `none usable (${errorName(error)})` : describeError(error).split('\n')[0];
-      return { target, checks: [identity.fail(CREDENTIALS_CHECK, detail, CREDENTIALS_FIX)] };
+      return { target, checks: [credentials.fail(CREDENTIALS_CHECK, detail, CREDENTIALS_FIX)] };
     }
     const organization = await organizationChecks(organizations, rules);
     const trail = await cloudTrailChecks(cloudTrail);

@@ -52,7 +52,7 @@ describe('doctor: CloudTrail', () => {
 
     const [check] = await cloudTrailChecks(client);
 
-    expect(check).toMatchObject({ status: 'fail', detail: 'no trail logs us-east-1: eu-trail (eu-west-1 only)' });
+    expect(check).toMatchObject({ status: 'fail', detail: 'no trail logs us-east-1: eu-trail (eu-west-1 only)', fix: expect.stringContaining('update-trail --region eu-west-1 --name eu-trail --is-multi-region-trail') });
   });
 
   it('passes a single-region trail in us-east-1', async () => {

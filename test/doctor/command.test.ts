@@ -6,6 +6,7 @@ import { CheckGroup, CheckStatus, type Check } from '../../cli/doctor/check';
 import { doctorReport, formatDoctorReport, type DoctorReport } from '../../cli/doctor/report';
 import { DEFAULT_RULES_FILE as RULES_FILE_DEFAULT, deployedRulesFile, RULES_FILE_CONTEXT as RULES_CONTEXT } from '../../cli/doctor/rules-file';
 import { DEFAULT_RULES_FILE, PROJECT_ROOT, RULES_FILE_CONTEXT } from '../../infra/app';
+import { freePort } from '../../local/free-port';
 import { DENY_LEAVE, healthyAccount, mockAws, PROTECT_CT, RULES, type FakeAccount } from './support';
 
 const folder = mkdtempSync(join(tmpdir(), 'scp-guardian-doctor-command-'));
@@ -81,11 +82,12 @@ describe('scp-guardian doctor (the command)', () => {
 
   it('says what is wrong with --local when it is not a URL, or nothing answers there', async () => {
     const notUrl = await doctor(['--config', rulesFile, '--local', 'localhost-8787']);
-    const nobody = await doctor(['--config', rulesFile, '--local', 'http://127.0.0.1:9']);
+    const port = await freePort();
+    const nobody = await doctor(['--config', rulesFile, '--local', `http://127.0.0.1:${port}`]);
 
     expect(notUrl).toMatchObject({ code: 1, stderr: 'scp-guardian doctor: --local: "localhost-8787" is not a URL (e.g. http://127.0.0.1:8787)\n' });
     expect(nobody.code).toBe(1);
-    expect(nobody.stderr).toMatch(/^scp-guardian doctor: cannot reach scp-guardian local --serve at http:\/\/127\.0\.0\.1:9: /);
+    expect(nobody.stderr).toBe(`scp-guardian doctor: cannot reach scp-guardian local --serve at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
   });
 
   it('checks by default the rules file cdk.json deploys, named as infra/app.ts names it', () => {
