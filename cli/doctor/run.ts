@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditStore } from '../../functions/shared/audit/audit-store';
 import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
@@ -24,7 +25,7 @@ import { desiredStateChecks, desiredStateFailed, desiredStateSkipped } from './d
 import { organizationChecks } from './organization';
 import type { DoctorTarget } from './report';
 import { rulesChecks, rulesSkipped } from './rules';
-import { localStackChecks, stackChecks } from './stack';
+import { localStackChecks, NAMES as STACK_NAMES, stackChecks } from './stack';
 
 /** A problem that stops doctor before any check: one line, exit 1. */
 export class DoctorCommandError extends Error {
@@ -46,9 +47,13 @@ const credentials = checksOf(CheckGroup.ORGANIZATION);
 const CREDENTIALS_CHECK = 'AWS credentials';
 
 /** The desired state against AWS: the sweep's own code, dry run, with the caller's read-only credentials. */
-async function awsDesiredState(rules: ProtectionRules, region: string, tableName: string, organizations: OrganizationsClient, cloudTrail: CloudTrailClient, missing: ReadonlySet<string>): Promise<Check[]> {
-  const dynamodb = new DynamoDBClient({ region });
-  const documents = toDocumentClient(dynamodb);
+async function awsDesiredState(
+  rules: ProtectionRules,
+  clients: { organizations: OrganizationsClient; cloudTrail: CloudTrailClient; sfn: SFNClient; documents: DynamoDBDocumentClient },
+  tableName: string,
+  missing: ReadonlySet<string>,
+): Promise<Check[]> {
+  const { organizations, cloudTrail, sfn, documents } = clients;
   let result: SweepResult;
   try {
     result = await runSweep(
@@ -57,7 +62,7 @@ async function awsDesiredState(rules: ProtectionRules, region: string, tableName
         organizations,
         cloudTrail,
         // A dry run starts nothing: no StartExecution, no state machine needed.
-        sfn: new SFNClient({ region }),
+        sfn,
         stateMachineArn: '',
         desired: new DesiredStateStore(documents, tableName),
         audit: new AuditStore(documents, tableName),
@@ -76,8 +81,6 @@ async function awsDesiredState(rules: ProtectionRules, region: string, tableName
     }
     if (isCredentialsError(error)) return desiredStateFailed(`no usable AWS credentials (${errorName(error)})`, CREDENTIALS_FIX);
     return desiredStateFailed(`the dry-run sweep failed: ${describeError(error).split('\n')[0]}`, 'scp-guardian reconcile --dry-run shows the deployed sweep\'s view');
-  } finally {
-    dynamodb.destroy();
   }
   return desiredStateChecks(result, missing);
 }
@@ -103,13 +106,14 @@ export async function doctorOnAws(rules: ProtectionRules, options: { region: str
     const organization = await organizationChecks(organizations, rules);
     const trail = await cloudTrailChecks(cloudTrail);
     const rulesFound = organization.readable ? await rulesChecks(organizations, rules, organization.roots) : { checks: rulesSkipped('the organization could not be read'), missing: new Set<string>() };
-    const stack = await stackChecks({ ...stackClients, queries: (tableName) => new AuditQueries(toDocumentClient(dynamodb), tableName) }, options.stack, rules, options.now);
+    const documents = toDocumentClient(dynamodb);
+    const stack = await stackChecks({ ...stackClients, queries: (tableName) => new AuditQueries(documents, tableName) }, options.stack, rules, options.now);
     const tableName = stack.stack?.environment.TABLE;
     const desired = !organization.readable
       ? desiredStateSkipped('the organization could not be read')
       : tableName === undefined
-        ? desiredStateSkipped(`the desired state is kept in the stack's audit table: ${options.stack} is not deployed`)
-        : await awsDesiredState(rules, region, tableName, organizations, cloudTrail, rulesFound.missing);
+        ? desiredStateSkipped(`the desired state is kept in the stack's audit table, which was not found (see "${STACK_NAMES.DEPLOYED}")`)
+        : await awsDesiredState(rules, { organizations, cloudTrail, sfn: stackClients.sfn, documents }, tableName, rulesFound.missing);
     return { target, checks: [...organization.checks, ...trail, ...rulesFound.checks, ...desired, ...stack.checks] };
   } finally {
     for (const client of [sts, organizations, cloudTrail, dynamodb, ...Object.values(stackClients)]) client.destroy();
