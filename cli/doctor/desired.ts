@@ -25,8 +25,9 @@ export function desiredStateChecks(result: SweepResult, alreadyMissing: Readonly
     checks.push(check.fail(NAMES.DRIFT, `${what} (${drift.incidentId})`, RECONCILE_FIX));
   }
   if (result.drift.length === 0) {
-    const explained = result.explained.length === 0 ? '' : `; ${result.explained.length} missing with an open incident restoring it`;
-    checks.push(check.ok(NAMES.DRIFT, `${result.desiredPairs} desired ${result.desiredPairs === 1 ? 'pair' : 'pairs'} attached${explained}`));
+    const pairs = `${result.desiredPairs} desired ${result.desiredPairs === 1 ? 'pair' : 'pairs'}`;
+    const explained = result.explained.length;
+    checks.push(check.ok(NAMES.DRIFT, explained === 0 ? `${pairs}, all attached` : `${pairs}; ${explained} missing, each with an open incident restoring it`));
   }
   for (const pair of result.declaredNotAttached) {
     checks.push(

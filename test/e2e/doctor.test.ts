@@ -64,7 +64,7 @@ describe('scp-guardian doctor --local', () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^ {2}ok {4}SCPs enabled on the root: r-a1b2$/m);
-    expect(run.stdout).toMatch(/^ {2}ok {4}no drift: \d+ desired pairs attached/m);
+    expect(run.stdout).toMatch(/^ {2}ok {4}no drift: \d+ desired pairs, all attached$/m);
     expect(run.stdout).toMatch(/^ {2}skip {2}a trail logs management events: no CloudTrail locally/m);
     expect(run.stdout).toMatch(/^ {2}skip {2}stack deployed: /m);
     expect(run.stdout.split('\n').every((line) => line.length <= 80)).toBe(true);
