@@ -34,11 +34,11 @@ async function allRoots(organizations: OrganizationsClient): Promise<Root[]> {
 }
 
 /**
- * The seed's audit: the caller's account is in an organization (AWSOrganizationsNotInUseException
+ * The seed's audit (`callerAccount`: the account doctor runs in, from STS): the caller's account is in an organization (AWSOrganizationsNotInUseException
  * otherwise), with all features (consolidated billing alone has no SCPs), and every protected
  * policy type is enabled on the root (DescribeOrganization, ListRoots).
  */
-export async function organizationChecks(organizations: OrganizationsClient, rules: Pick<ProtectionRules, 'policyTypes'>): Promise<OrganizationFound> {
+export async function organizationChecks(organizations: OrganizationsClient, rules: Pick<ProtectionRules, 'policyTypes'>, callerAccount?: string): Promise<OrganizationFound> {
   const checks: Check[] = [];
   const typeChecksSkipped = (why: string) => rules.policyTypes.map((type) => check.skip(NAMES.typeEnabled(type), why));
   let organization;
@@ -57,7 +57,10 @@ export async function organizationChecks(organizations: OrganizationsClient, rul
     checks.push(check.skip(NAMES.ALL_FEATURES, 'the organization could not be read'), ...typeChecksSkipped('the organization could not be read'));
     return { checks, readable: false, roots: [] };
   }
-  checks.push(check.ok(NAMES.IN_USE, `${organization?.Id ?? '(no id)'}, management account ${organization?.MasterAccountId ?? '(unknown)'}`));
+  const management = organization?.MasterAccountId;
+  // The guard deploys to the management account or a delegated administrator: from another member account most reads are denied.
+  const elsewhere = callerAccount !== undefined && management !== undefined && callerAccount !== management ? `; doctor runs in member account ${callerAccount} (a delegated administrator?)` : '';
+  checks.push(check.ok(NAMES.IN_USE, `${organization?.Id ?? '(no id)'}, management account ${management ?? '(unknown)'}${elsewhere}`));
   if (organization?.FeatureSet === 'ALL') checks.push(check.ok(NAMES.ALL_FEATURES, 'feature set ALL'));
   else {
     checks.push(

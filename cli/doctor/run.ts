@@ -103,7 +103,7 @@ export async function doctorOnAws(rules: ProtectionRules, options: { region: str
       const detail = isCredentialsError(error) ? `none usable (${errorName(error)})` : describeError(error).split('\n')[0];
       return { target, checks: [credentials.fail(CREDENTIALS_CHECK, detail, CREDENTIALS_FIX)] };
     }
-    const organization = await organizationChecks(organizations, rules);
+    const organization = await organizationChecks(organizations, rules, target.account);
     const trail = await cloudTrailChecks(cloudTrail);
     const rulesFound = organization.readable ? await rulesChecks(organizations, rules, organization.roots) : { checks: rulesSkipped('the organization could not be read'), missing: new Set<string>() };
     const documents = toDocumentClient(dynamodb);

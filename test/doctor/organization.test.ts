@@ -38,6 +38,12 @@ describe('doctor: the organization (the seed audit)', () => {
     expect(found.checks[0].detail).toBe('o-a1b2c3d4e5, management account 111111111111');
   });
 
+  it('says when doctor runs in a member account rather than the management account', async () => {
+    const found = await organizationChecks(client, rules, '222233334444');
+
+    expect(found.checks[0].detail).toBe('o-a1b2c3d4e5, management account 111111111111; doctor runs in member account 222233334444 (a delegated administrator?)');
+  });
+
   it('fails when the account is in no organization, naming AWSOrganizationsNotInUseException', async () => {
     organizations.on(DescribeOrganizationCommand).rejects(new AWSOrganizationsNotInUseException({ message: 'Your account is not a member of an organization.', $metadata: {} }));
 
