@@ -10,19 +10,24 @@ export const NAMES = {
   WARNING: 'sweep warning',
 } as const;
 
-const RECONCILE_FIX = 'scp-guardian reconcile starts its remediation (--dry-run to look first); the scheduled sweep does it too';
+/** What starts a drift's remediation, against AWS or against `local --serve` at `url`. */
+const reconcileFix = (localUrl?: string) =>
+  localUrl === undefined
+    ? 'scp-guardian reconcile starts its remediation (--dry-run to look first); the scheduled sweep does it too'
+    : `scp-guardian reconcile --local ${localUrl} starts its remediation (--dry-run to look first)`;
 
 /**
  * The desired state against the organization, as a dry-run sweep computed it (the sweep's own code:
  * functions/sweep/sweep.ts): one line per drift no open incident explains, one per pair a rule
  * names that was never seen attached, one per error that left the sweep incomplete, one per
- * warning (save those about ids the rules checks already found missing).
+ * warning (save those about ids the rules checks already found missing). `localUrl`: the
+ * `local --serve` it came from, for the fix.
  */
-export function desiredStateChecks(result: SweepResult, alreadyMissing: ReadonlySet<string> = new Set()): Check[] {
+export function desiredStateChecks(result: SweepResult, alreadyMissing: ReadonlySet<string> = new Set(), localUrl?: string): Check[] {
   const checks: Check[] = [];
   for (const drift of result.drift) {
     const what = drift.driftOf === undefined ? `${drift.policyId} on ${drift.targetId}: desired, not attached, no open incident` : drift.reason;
-    checks.push(check.fail(NAMES.DRIFT, `${what} (${drift.incidentId})`, RECONCILE_FIX));
+    checks.push(check.fail(NAMES.DRIFT, `${what} (${drift.incidentId})`, reconcileFix(localUrl)));
   }
   if (result.drift.length === 0) {
     const pairs = `${result.desiredPairs} desired ${result.desiredPairs === 1 ? 'pair' : 'pairs'}`;

@@ -161,7 +161,7 @@ export async function doctorOnLocal(rules: ProtectionRules, options: { url: stri
     else {
       try {
         const result = await runReconcile({ local: options.url, dataDir: options.dataDir, dryRun: true, region: options.region }, { env: options.env, lambda: (region) => new LambdaClient({ region }) });
-        desired = desiredStateChecks(result, rulesFound.missing);
+        desired = desiredStateChecks(result, rulesFound.missing, target.url);
       } catch (error) {
         if (!(error instanceof ReconcileCommandError)) throw error;
         desired = desiredStateFailed(`the dry-run sweep failed: ${error.message}`, 'give the --data-dir the server was started with');

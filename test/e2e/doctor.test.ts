@@ -87,6 +87,7 @@ describe('scp-guardian doctor --local', () => {
         expect.stringMatching(new RegExp(`^no drift: ${Org.denyLeave} on ${Org.root}: desired, not attached, no open incident \\(drift-[0-9a-f]{32}\\)$`)),
       ]),
     );
+    expect(report.checks.find((check) => check.name === 'no drift')?.fix).toBe(`scp-guardian reconcile --local ${server.url} starts its remediation (--dry-run to look first)`);
     expect(report.checks.find((check) => check.name === 'SCPs enabled on the root')?.status).toBe('ok');
   });
 
