@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { InvalidRulesError, loadProtectionRules } from '../../functions/shared/rules/load';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { readRulesFile, RulesFileError } from '../config/rules-file';
 import { STACK_REGION } from '../decide/aws';
 import { doctorReport, formatDoctorReport, type DoctorReport } from '../doctor/report';
 import { deployedRulesFile, shownPath } from '../doctor/rules-file';
@@ -25,9 +25,9 @@ export async function runDoctor(options: DoctorOptions, env: NodeJS.ProcessEnv =
   const rulesFile = options.config === undefined ? deployedRulesFile() : resolve(options.config);
   let rules;
   try {
-    rules = loadProtectionRules(rulesFile);
+    ({ rules } = readRulesFile(rulesFile, shownPath(rulesFile)));
   } catch (error) {
-    if (error instanceof InvalidRulesError) throw new DoctorCommandError(`${error.message}\n(check it with scp-guardian config check)`, { cause: error });
+    if (error instanceof RulesFileError) throw new DoctorCommandError(error.lines.join('\n'), { cause: error });
     throw error;
   }
   const run =
