@@ -6,6 +6,7 @@ import type { StormLimits } from './storm/figures';
 import { runGuardian } from './storm/guardian';
 import { formatStormReport, stormReport, type StormReport } from './storm/report';
 import { stormScenario, type StormAdmission } from './storm/scenario';
+import { stormTimeline, writeStormTrace } from './storm/trace';
 
 /**
  * `npm run bench:storm`: N protected attachments detached at once, restored by scp-guardian
@@ -24,6 +25,8 @@ interface StormOptions {
   expectedRate?: number;
   /** commander's --no-admission: false turns the admission off (each execution retries on its own timer). */
   admission: boolean;
+  /** Where to write the limited storm's trace (one file per storm: `-N-R` is added before the extension when there are two). */
+  trace?: string;
 }
 
 const number = (what: string, min: number, max: number, integer = false) => (text: string) => {
@@ -33,6 +36,13 @@ const number = (what: string, min: number, max: number, integer = false) => (tex
   }
   return value;
 };
+
+/** The trace file of one storm: `--trace` itself for a single storm, `NAME-N-R.EXT` for each of the standard ones. */
+function traceFile(file: string, n: number, rate: number, both: boolean): string {
+  if (!both) return file;
+  const dot = file.lastIndexOf('.');
+  return dot > file.lastIndexOf('/') ? `${file.slice(0, dot)}-${n}-${rate}${file.slice(dot)}` : `${file}-${n}-${rate}`;
+}
 
 /** The storms a plain `npm run bench:storm` runs: a short one (N/R = 10 s) and a long one (N/R = 100 s). */
 export const STANDARD_STORMS: readonly { n: number; rate: number }[] = [
@@ -54,7 +64,15 @@ async function oneStorm(n: number, rate: number, options: StormOptions, dynamoDb
   progress(`scp-guardian: ${n} executions of the real ASL at once, no API limits (local pace) ...`);
   const unlimited = await runGuardian(stormScenario(n, admission), { floorRate: rate, system: 'scp-guardian, no API limits (local pace)', dynamoDbEndpoint });
   progress(`scp-guardian: ${n} executions of the real ASL at once, with the limits ...`);
-  const guardian = await runGuardian(stormScenario(n, admission), { limits, floorRate: rate, system: 'scp-guardian', dynamoDbEndpoint });
+  const onTrace =
+    options.trace === undefined
+      ? undefined
+      : (trace: Parameters<typeof stormTimeline>[0]) => {
+          const file = traceFile(options.trace as string, n, rate, options.n === undefined && options.rate === undefined);
+          writeStormTrace(file, trace);
+          progress(`trace of the storm with the limits written to ${file}:\n${stormTimeline(trace)}`);
+        };
+  const guardian = await runGuardian(stormScenario(n, admission), { limits, floorRate: rate, system: 'scp-guardian', dynamoDbEndpoint, onTrace });
   return stormReport(n, limits, guardian, unlimited, baseline, stateRetryBudget('ReattachPolicy'));
 }
 
@@ -94,6 +112,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--expected-rate <rps>', "remediation.admission.expectedRate: the AttachPolicy rate the admission starts from (default: the rules' default, 10; the guard is never told R)", number('--expected-rate', 0.05, 1000))
     .option('--no-admission', 'remediation.admission.enabled false: every execution retries on its own timer, as before the admission')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--trace <file>', 'write the limited storm\'s trace (every AttachPolicy answer, the schedule every 200 ms, every admission step) to FILE and print it by 10 s window on stderr')
     .option('--timeout <seconds>', 'give up (exit 1) when the run has not finished by then', number('--timeout', 1, 86400), 3600)
     .action(storm)
     .parseAsync(argv);

@@ -6,6 +6,8 @@ import { PROJECT_ROOT } from './project-root';
 import { auditCommand } from './commands/audit';
 import { configCommand } from './commands/config';
 import { decideCommand } from './commands/decide';
+import { doctorCommand } from './commands/doctor';
+import { explainCommand } from './commands/explain';
 import { localCommand } from './commands/local';
 import { reconcileCommand } from './commands/reconcile';
 
@@ -24,7 +26,9 @@ export function program(): Command {
     .addCommand(auditCommand())
     .addCommand(configCommand())
     .addCommand(decideCommand())
-    .addCommand(reconcileCommand());
+    .addCommand(explainCommand())
+    .addCommand(reconcileCommand())
+    .addCommand(doctorCommand());
 }
 
 /** Runs the command; every error line starts with `scp-guardian <command>:` (cli/command-errors.ts). */

@@ -4,7 +4,8 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AdmissionStore } from '../functions/admit/admission-store';
-import { createAdmitHandler } from '../functions/admit/handler';
+import type { Admission } from '../functions/admit/admit';
+import { createAdmitHandler, type AdmitEvent } from '../functions/admit/handler';
 import { admissionSettings } from '../functions/admit/schedule';
 import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
 import type { ClassifyInput } from '../functions/classify/classify';
@@ -79,6 +80,16 @@ export const LOCAL_CANARY_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/scp-gua
 export const STANDIN_SLACK_TOKEN = 'xoxb-local-standin';
 const STANDIN_SLACK_CHANNEL = 'C0LOCAL01';
 
+/** One answer of the admission (AdmitAttachment, CheckAdmission, ReadmitAttachment, or classify's ticket). */
+export interface AdmissionStep {
+  readonly phase: AdmitEvent['phase'];
+  readonly incidentId?: string;
+  /** Epoch milliseconds the step started and answered. */
+  readonly startedAt: number;
+  readonly answeredAt: number;
+  readonly answer: Admission;
+}
+
 export interface LocalEnvironmentOptions {
   rules: ProtectionRules;
   /** The organization to serve; ignored when `organizationsEndpoint` is given. */
@@ -126,6 +137,8 @@ export interface LocalEnvironmentOptions {
   /** Called whenever an incident starts waiting for a decision. */
   onDecisionRequested?: (request: { incidentId: string; decisionId: string; deadline: string }) => void;
   onPublish?: (message: PublishedMessage) => void;
+  /** Every admission step's answer, as it is given (the storm bench's --trace). */
+  onAdmission?: (step: AdmissionStep) => void;
   log?: (incidentId?: string) => Log;
   /**
    * MaxResults of the sweep's Organizations list calls (tests page small).
@@ -242,13 +255,23 @@ export class LocalEnvironment {
     const admission = options.rules.remediation.admission;
     const settings = admissionSettings(admission);
     this.admissionStore = new AdmissionStore(toDocumentClient(localDynamoDbClient(workflowDynamoDb, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName, settings);
-    const admit = createAdmitHandler({
+    const admitHandler = createAdmitHandler({
       store: this.admissionStore,
       settings,
       enabled: admission.enabled,
       deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
       log,
     });
+    const { onAdmission } = options;
+    const admit: typeof admitHandler =
+      onAdmission === undefined
+        ? admitHandler
+        : async (input) => {
+            const startedAt = Date.now();
+            const answer = await admitHandler(input);
+            onAdmission({ phase: input.phase, incidentId: input.incident?.incidentId, startedAt, answeredAt: Date.now(), answer });
+            return answer;
+          };
     // Classify as deployed: it prepares the claim's items and takes an auto incident's admission ticket.
     const classify = createClassifyHandler({
       rules: options.rules,

@@ -4,6 +4,7 @@ import { stderrLog } from '../../local/local-log';
 import { DetachmentReplayer } from '../../local/replay';
 import { figuresOf, type StormFigures, type StormLimits } from './figures';
 import type { StormScenario } from './scenario';
+import { StormTracer, type StormTrace } from './trace';
 
 /** What running scp-guardian on a storm gave, beyond the shared figures. */
 export interface GuardianStormResult extends StormFigures {
@@ -56,6 +57,8 @@ export interface GuardianStormOptions {
   readonly floorRate: number;
   readonly system: string;
   readonly dynamoDbEndpoint?: string;
+  /** Records the storm's trace (bench:storm --trace) and hands it over once the event path ended. */
+  readonly onTrace?: (trace: StormTrace) => void;
 }
 
 /**
@@ -65,6 +68,7 @@ export interface GuardianStormOptions {
  */
 export async function runGuardian(scenario: StormScenario, options: GuardianStormOptions): Promise<GuardianStormResult> {
   const { limits } = options;
+  const tracer = options.onTrace === undefined ? undefined : new StormTracer();
   const { admission } = scenario.rules.remediation;
   const env = await LocalEnvironment.start({
     rules: scenario.rules,
@@ -75,6 +79,7 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
         ? undefined
         : { rateLimit: { requestsPerSecond: limits.rate }, serviceErrorProbability: limits.serviceErrorProbability, seed: limits.seed },
     log: stderrLog('silent'),
+    ...(tracer === undefined ? {} : { onAdmission: tracer.onAdmission }),
   });
   try {
     const endpoint = env.organizationsEndpoint;
@@ -84,8 +89,10 @@ export async function runGuardian(scenario: StormScenario, options: GuardianStor
     endpoint.clearLog();
     const replayer = new DetachmentReplayer(endpoint.organization);
     for (const event of scenario.events) replayer.apply(event);
+    tracer?.start(env);
     const startedAt = Date.now();
     const executions = await Promise.all(scenario.events.map((event) => env.run(event).result));
+    if (tracer !== undefined) options.onTrace?.(await tracer.finish(endpoint.requestLog));
     const eventPath = figuresOf(options.system, endpoint, scenario.pairs, startedAt, Date.now(), options.floorRate);
     const throttledAttempts = endpoint.requestLog.filter((entry) => entry.operation === 'AttachPolicy' && entry.error === 'TooManyRequestsException').length;
     const onTheWay = executions.flatMap((execution) => (execution.beforeFirstAttach === undefined ? [] : [execution.beforeFirstAttach]));

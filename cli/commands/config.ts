@@ -1,13 +1,39 @@
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describeRules } from '../../functions/shared/rules/describe';
-import { InvalidRulesError, loadProtectionRules, ruleWarnings } from '../../functions/shared/rules/load';
+import { readRulesFile, RulesFileError } from '../config/rules-file';
+import { PROJECT_ROOT } from '../project-root';
+
+/** The rules a command reads when it is given none: the sample file (`local`, `explain`). */
+export const DEFAULT_RULES_FILE = join(PROJECT_ROOT, 'samples', 'protection-rules.json');
+
+/** What `config check` prints for a file: stdout, stderr and the exit code. */
+export interface CheckReport {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
 
 /**
- * `scp-guardian config check FILE`: the same validation `cdk synth` runs, in words. A valid
- * file is described on stdout (warnings on stderr, exit 0); an invalid one gets its errors on
- * stderr and exit code 1.
+ * The same validation `cdk synth` runs, in words. A valid file is described on stdout (warnings on
+ * stderr, exit 0); an invalid one gets its errors on stderr and exit code 1.
  */
+export function checkRules(file: string): CheckReport {
+  try {
+    const { rules, warnings } = readRulesFile(resolve(file), file);
+    return {
+      stdout: `${file} is valid.\n${describeRules(rules).map((line) => `  ${line}`).join('\n')}\n`,
+      stderr: warnings.map((warning) => `warning: ${warning}\n`).join(''),
+      exitCode: 0,
+    };
+  } catch (error) {
+    if (!(error instanceof RulesFileError)) throw error;
+    const [first, ...rest] = error.lines;
+    return { stdout: '', stderr: [`scp-guardian config check: ${first}`, ...rest].map((line) => `${line}\n`).join(''), exitCode: 1 };
+  }
+}
+
+/** `scp-guardian config check FILE`. */
 export function configCommand(): Command {
   const config = new Command('config').description('protection rules');
   config
@@ -15,15 +41,10 @@ export function configCommand(): Command {
     .description('validate a protection rules file and say what it protects')
     .argument('<file>', 'the protection rules (JSON)')
     .action((file: string) => {
-      try {
-        const rules = loadProtectionRules(resolve(file));
-        process.stdout.write(`${file} is valid.\n${describeRules(rules).map((line) => `  ${line}`).join('\n')}\n`);
-        for (const warning of ruleWarnings(rules)) process.stderr.write(`warning: ${warning}\n`);
-      } catch (error) {
-        if (!(error instanceof InvalidRulesError)) throw error;
-        process.stderr.write(`${error.message}\n`);
-        process.exitCode = 1;
-      }
+      const report = checkRules(file);
+      process.stdout.write(report.stdout);
+      process.stderr.write(report.stderr);
+      if (report.exitCode !== 0) process.exitCode = report.exitCode;
     });
   return config;
 }

@@ -29,6 +29,7 @@ describe('scp-guardian config check', () => {
       mistakes: 'test/fixtures/rules/several-mistakes.json',
       conflict: 'test/fixtures/rules/conflicting-modes.json',
       repeated: 'test/fixtures/rules/repeated-rule.json',
+      notJson: 'test/fixtures/rules/not-json.json',
     };
     const results = await Promise.all(Object.values(files).map(configCheck));
     Object.keys(files).forEach((name, i) => (runs[name] = results[i]));
@@ -58,16 +59,41 @@ describe('scp-guardian config check', () => {
     ]);
   });
 
-  it('exits 1 with every mistake of a bad file on stderr, each naming its field', () => {
+  it('warns on stderr, exit code still 0, that the sample subscribes no email address', () => {
+    const { code, stderr } = runs.sample;
+
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      'warning: notify.emails is empty: the rules subscribe no email address to the SNS topic, so notices reach Slack channel C0123ABCD only (unless someone subscribes to the topic outside the rules)\n',
+    );
+  });
+
+  it('exits 1 with every mistake of a bad file on stderr, each naming its field, its bad value and the key a typo meant', () => {
     const { code, stdout, stderr } = runs.mistakes;
 
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain('test/fixtures/rules/several-mistakes.json is not a valid protection rules file:');
-    expect(stderr).toContain('  - protect[1].policyId: expected p-[0-9a-zA-Z_]{8,128} (a policy id)\n');
-    expect(stderr).toContain('  - protect[2]: unknown key "target"\n');
-    expect(stderr).toContain('  - ignorePrincipals[0]: wildcards are not allowed: principals are matched exactly\n');
-    expect(stderr).toContain('  - (top level): unknown key "notfy"\n');
+    expect(stderr.split('\n')).toEqual([
+      'scp-guardian config check: test/fixtures/rules/several-mistakes.json is not a valid protection rules file:',
+      '  - protect[1].policyId: "p-abc" is not a policy id (p-[0-9a-zA-Z_]{8,128})',
+      '  - protect[2].targets: missing; expected "*" or a list of target ids',
+      '  - protect[2]: unknown key "target"; did you mean "targets"?',
+      '  - protect[3].targetId: "ou-a1b2" is not a root (r-…), OU (ou-…-…) or account (12 digits) id',
+      '  - protect[3].mode: "sometimes" is not "auto" or "approval"',
+      '  - policyTypes[0]: "SCP" is not one of SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2',
+      '  - ignorePrincipals[0]: "arn:aws:iam::111122223333:role/OrgPipeline*": wildcards are not allowed: principals are matched exactly',
+      '  - approval.timeoutMinutes: 0 is not a whole number of minutes from 1 to 10080',
+      '  - (top level): unknown key "notfy"; did you mean "notify"?',
+      '',
+    ]);
+  });
+
+  it('exits 1 on a file that is not JSON, naming the line and column', () => {
+    const { code, stdout, stderr } = runs.notJson;
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toBe('scp-guardian config check: test/fixtures/rules/not-json.json:1:79: not valid JSON: expected "," or "]" after an array element, found the end of the file');
   });
 
   it('exits 1 on conflicting rules, naming both', () => {
@@ -82,6 +108,6 @@ describe('scp-guardian config check', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('test/fixtures/rules/repeated-rule.json is valid.');
-    expect(stderr).toBe('warning: protect[2]: repeats protect[0] for p-denyleave1 on every target (same precedence, same mode "auto"), so it never applies there\n');
+    expect(stderr.split('\n')[0]).toBe('warning: protect[2]: repeats protect[0] for p-denyleave1 on every target (same precedence, same mode "auto"), so it never applies there');
   });
 });

@@ -1,41 +1,63 @@
 import { CANARY_DEADLINE_MINUTES } from '../canary';
-import { Mode, OnTimeout } from '../vocabulary';
+import { Kind, Mode, OnTimeout } from '../vocabulary';
 import { findProtectionRule } from './match';
 import { findOverlaps, OverlapKind } from './overlaps';
 import { isTargetRule } from './rule-kind';
 import type { ProtectRule, ProtectionRules } from './schema';
 
-const list = (ids: readonly string[]) => (ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`);
+/** "A or B", "A, B or C": ids as a sentence lists them. */
+export const listOr = (ids: readonly string[]): string => (ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`);
 
 function what(rule: ProtectRule, policyTypes: readonly string[]): string {
   if (isTargetRule(rule)) {
-    const policies = rule.policies === '*' ? `every ${list(policyTypes)}` : list(rule.policies);
+    const policies = rule.policies === '*' ? `every ${listOr(policyTypes)}` : listOr(rule.policies);
     return `${policies} detached from ${rule.targetId} itself (not from what is inside it)`;
   }
-  return rule.targets === '*' ? `${rule.policyId} detached from any root, OU or account` : `${rule.policyId} detached from ${list(rule.targets)}`;
+  return rule.targets === '*' ? `${rule.policyId} detached from any root, OU or account` : `${rule.policyId} detached from ${listOr(rule.targets)}`;
 }
 
-/** What a mode does, in the words of the change it undoes ("reattached", "moved back", ...). */
-function how(mode: Mode, rules: ProtectionRules, done = 'reattached', kept = 'left detached'): string {
-  if (mode === Mode.AUTO) return `${done} at once`;
-  const afterWindow = rules.approval.onTimeout === OnTimeout.REATTACH ? done : kept;
-  return `${done} once an approver agrees; with no decision within ${rules.approval.timeoutMinutes} min, ${afterWindow}`;
+/** What undoing a kind of change is called, and what leaving it as it is is called. */
+export interface RemedyWords {
+  done: string;
+  kept: string;
+}
+
+/** The words `config check` (and `explain`) use for undoing each kind of change a mode governs. */
+export const REMEDY_WORDS = {
+  [Kind.DETACHED]: { done: 'reattached', kept: 'left detached' },
+  [Kind.POLICY_TYPE_DISABLED]: { done: 're-enabled and every protected attachment restored', kept: 'left disabled' },
+  [Kind.ACCOUNT_MOVED]: { done: 'moved back', kept: 'left where it was moved' },
+  [Kind.POLICY_CHANGED]: { done: 'restored to its last known content', kept: 'left as changed' },
+  [Kind.FORBIDDEN_ATTACHED]: { done: 'detached', kept: 'left attached' },
+} as const satisfies Partial<Record<Kind, RemedyWords>>;
+
+/** What a policy rewritten without policyContent.restore gets. */
+export const CONTENT_REPORTED = 'reported with a diff of the statements, not restored (policyContent.restore is false)';
+
+/** What a deleted protected policy gets: nothing can bring it back. */
+export const DELETION_NOTICE = 'a critical notice with its last known content and every target it was on (it cannot return under its id)';
+
+/** What a mode does, in the words of the change it undoes ("reattached at once", "moved back once an approver agrees; …"). */
+export function remedyText(mode: Mode, rules: Pick<ProtectionRules, 'approval'>, words: RemedyWords = REMEDY_WORDS[Kind.DETACHED]): string {
+  if (mode === Mode.AUTO) return `${words.done} at once`;
+  const afterWindow = rules.approval.onTimeout === OnTimeout.REATTACH ? words.done : words.kept;
+  return `${words.done} once an approver agrees; with no decision within ${rules.approval.timeoutMinutes} min, ${afterWindow}`;
 }
 
 /** The doors other than a detachment (DESIGN.md, "Vocabulary"), each with what the guard does. */
 function otherKindLines(rules: ProtectionRules): string[] {
-  const types = list(rules.policyTypes);
+  const types = listOr(rules.policyTypes);
   const content = rules.policyContent.restore
-    ? `${how(rules.policyContent.mode, rules, 'restored to its last known content', 'left as changed')}, with a diff of the statements`
-    : 'reported with a diff of the statements, not restored (policyContent.restore is false)';
+    ? `${remedyText(rules.policyContent.mode, rules, REMEDY_WORDS[Kind.POLICY_CHANGED])}, with a diff of the statements`
+    : CONTENT_REPORTED;
   const lines = [
-    `${types} disabled on the root (DisablePolicyType): ${how(rules.policyTypeDisabled.mode, rules, 're-enabled and every protected attachment restored', 'left disabled')}`,
-    `an account moved out from under a protected attachment (MoveAccount): ${how(rules.accountMoves.mode, rules, 'moved back', 'left where it was moved')}`,
+    `${types} disabled on the root (DisablePolicyType): ${remedyText(rules.policyTypeDisabled.mode, rules, REMEDY_WORDS[Kind.POLICY_TYPE_DISABLED])}`,
+    `an account moved out from under a protected attachment (MoveAccount): ${remedyText(rules.accountMoves.mode, rules, REMEDY_WORDS[Kind.ACCOUNT_MOVED])}`,
     `a protected policy rewritten (UpdatePolicy): ${content}`,
-    'a protected policy deleted (DeletePolicy): a critical notice with its last known content and every target it was on (it cannot return under its id)',
+    `a protected policy deleted (DeletePolicy): ${DELETION_NOTICE}`,
   ];
   rules.forbid.forEach((rule, index) => {
-    lines.push(`forbid[${index}]: ${rule.policyId} attached to ${list(rule.targets)}: ${how(rule.mode, rules, 'detached', 'left attached')}.${rule.description ? ` "${rule.description}"` : ''}`);
+    lines.push(`forbid[${index}]: ${rule.policyId} attached to ${listOr(rule.targets)}: ${remedyText(rule.mode, rules, REMEDY_WORDS[Kind.FORBIDDEN_ATTACHED])}.${rule.description ? ` "${rule.description}"` : ''}`);
   });
   return lines;
 }
@@ -48,7 +70,7 @@ export function describeRules(rules: ProtectionRules): string[] {
   const precedence = findOverlaps(rules.protect).filter((overlap) => overlap.kind === OverlapKind.PRECEDENCE);
   const lines: string[] = [];
   rules.protect.forEach((rule, index) => {
-    lines.push(`protect[${index}]: ${what(rule, rules.policyTypes)}: ${how(rule.mode, rules)}.${rule.description ? ` "${rule.description}"` : ''}`);
+    lines.push(`protect[${index}]: ${what(rule, rules.policyTypes)}: ${remedyText(rule.mode, rules)}.${rule.description ? ` "${rule.description}"` : ''}`);
     for (const overlap of precedence.filter((o) => Math.max(o.winner, o.loser) === index)) lines.push(`  precedence: ${overlap.message}`);
   });
   if (rules.protect.length === 0) lines.push('protect: nothing is protected; every detachment is only recorded');

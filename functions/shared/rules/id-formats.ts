@@ -29,6 +29,9 @@ export const IdFormat = {
   eventId: { pattern: /^[0-9A-Za-z][0-9A-Za-z-]{7,127}$/, text: 'a CloudTrail event id (letters, digits and hyphens, 8 to 128 characters)' },
 } as const;
 
+/** The AWS-managed SCP every target starts with; enabling SCPs on a root attaches it everywhere. */
+export const FULL_AWS_ACCESS = 'p-FullAWSAccess';
+
 export const TARGET_ID_TEXT = 'a root (r-…), OU (ou-…-…) or account (12 digits) id';
 
 export type TargetKind = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';

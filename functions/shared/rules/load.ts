@@ -5,16 +5,19 @@ import { findOverlaps, OverlapKind } from './overlaps';
 import { formatPath } from '../format-path';
 import { protectionRulesSchema, type ProtectionRules } from './schema';
 
-/** A protection rules file that does not validate; `problems` name the field and the rule. */
+/**
+ * A protection rules file that does not validate; `problems` name the field and the rule.
+ * `issues` are the schema's own, for callers that word them for a person (config check).
+ */
 export class InvalidRulesError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(readonly source: string, readonly problems: string[], readonly issues: readonly z.core.$ZodIssue[] = []) {
     super(`${source} is not a valid protection rules file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'InvalidRulesError';
   }
 }
 
-
-function formatIssue(issue: z.core.$ZodIssue): string {
+/** One schema issue as a line: the field's path, then what is wrong. */
+export function formatIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
@@ -32,7 +35,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
  */
 export function parseProtectionRules(json: unknown, source = 'protection rules'): ProtectionRules {
   const result = protectionRulesSchema.safeParse(json, { reportInput: true });
-  if (!result.success) throw new InvalidRulesError(source, result.error.issues.map(formatIssue));
+  if (!result.success) throw new InvalidRulesError(source, result.error.issues.map(formatIssue), result.error.issues);
   const conflicts = findOverlaps(result.data.protect).filter((overlap) => overlap.kind === OverlapKind.CONFLICT);
   const contradictions = forbidContradictions(result.data);
   if (conflicts.length + contradictions.length > 0) throw new InvalidRulesError(source, [...conflicts.map((conflict) => conflict.message), ...contradictions]);

@@ -51,13 +51,33 @@ function explain(index: number, specificity: Specificity, policyId: string, targ
   }
 }
 
+/** A protect rule that covers a pair: the rule, where it is in `protect`, and how specific it is. */
+export interface CoveringRule {
+  rule: ProtectRule;
+  index: number;
+  specificity: Specificity;
+}
+
+/**
+ * Every protect rule that covers `policyId` on `targetId`, in precedence order: the first one
+ * decides (the most specific; among equals, the first in the file), the others are outranked.
+ */
+export function rulesCovering(rules: Pick<ProtectionRules, 'protect'>, policyId: string, targetId: string): CoveringRule[] {
+  const matching = rules.protect.flatMap((rule, index) => (ruleCovers(rule, policyId, targetId) ? [{ rule, index, specificity: specificityOfRule(rule) }] : []));
+  // A stable sort keeps file order among rules of equal specificity.
+  return matching.sort((a, b) => SPECIFICITY_RANK[a.specificity] - SPECIFICITY_RANK[b.specificity]);
+}
+
+/** Why `other` does not decide where `winner` (the first of rulesCovering) does. */
+export function whyOutranked(winner: Pick<CoveringRule, 'specificity'>, other: Pick<CoveringRule, 'specificity'>): string {
+  return other.specificity === winner.specificity ? 'same precedence, later in the file' : 'less specific';
+}
+
 /** Why the other matching rules lost, so a responder need not work out the precedence. */
-function outranked(winner: number, specificity: Specificity, others: { index: number; specificity: Specificity }[]): string {
+function outranked(best: CoveringRule, others: CoveringRule[]): string {
   if (others.length === 0) return '';
-  const words = others.map((other) =>
-    other.specificity === specificity ? `protect[${other.index}] (same precedence, later in the file)` : `protect[${other.index}] (less specific)`,
-  );
-  return `; protect[${winner}] takes precedence over ${words.join(', ')}`;
+  const words = others.map((other) => `protect[${other.index}] (${whyOutranked(best, other)})`);
+  return `; protect[${best.index}] takes precedence over ${words.join(', ')}`;
 }
 
 /**
@@ -65,15 +85,13 @@ function outranked(winner: number, specificity: Specificity, others: { index: nu
  * specific matching rule, the first in the file among equals.
  */
 export function findProtectionRule(rules: Pick<ProtectionRules, 'protect'>, policyId: string, targetId: string): RuleMatch | undefined {
-  const matching = rules.protect.flatMap((rule, index) => (ruleCovers(rule, policyId, targetId) ? [{ rule, index, specificity: specificityOfRule(rule) }] : []));
-  if (matching.length === 0) return undefined;
-  // A stable sort keeps file order among rules of equal specificity.
-  const [best, ...others] = [...matching].sort((a, b) => SPECIFICITY_RANK[a.specificity] - SPECIFICITY_RANK[b.specificity]);
+  const [best, ...others] = rulesCovering(rules, policyId, targetId);
+  if (best === undefined) return undefined;
   return {
     index: best.index,
     specificity: best.specificity,
     mode: best.rule.mode,
-    explanation: `${explain(best.index, best.specificity, policyId, targetId)}${outranked(best.index, best.specificity, others)}`,
+    explanation: `${explain(best.index, best.specificity, policyId, targetId)}${outranked(best, others)}`,
     ...(best.rule.description === undefined ? {} : { description: best.rule.description }),
   };
 }

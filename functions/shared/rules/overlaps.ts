@@ -66,7 +66,8 @@ function sharedPairs(a: ProtectRule, b: ProtectRule): string | undefined {
   return coversTarget && coversPolicy ? `${policyRule.policyId} on ${targetRule.targetId}` : undefined;
 }
 
-const SPECIFICITY_WORDS: Record<Specificity, string> = {
+/** How each precedence is said in messages ("a target rule with \"policies\": \"*\""). */
+export const SPECIFICITY_WORDS: Readonly<Record<Specificity, string>> = {
   [Specificity.EXACT]: 'names the policy and the target',
   [Specificity.TARGET_WIDE]: 'a target rule with "policies": "*"',
   [Specificity.POLICY_WIDE]: 'a policy rule with "targets": "*"',

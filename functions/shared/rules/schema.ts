@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Mode, OnTimeout, PolicyType, valuesOf } from '../vocabulary';
-import { IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
+import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
 
 /**
  * The protection rules file (a contract: see DESIGN.md), validated with zod. Unknown keys are
@@ -77,6 +77,12 @@ const protectRuleSchema = z.unknown().transform((value, ctx) => {
 });
 
 /**
+ * The object shapes a schema that picks its shape itself (a transform) validates against: tools
+ * that need the keys a place in the file takes (config check's "did you mean") read them here.
+ */
+export const alternativeShapes: ReadonlyMap<z.ZodType, readonly z.ZodObject[]> = new Map<z.ZodType, readonly z.ZodObject[]>([[protectRuleSchema, [policyRuleSchema, targetRuleSchema]]]);
+
+/**
  * The session name of an assumed role (and the name of a federated user) is chosen by whoever
  * starts the session, so ignoring one would let any caller of that role pick its way past the
  * guard: only IAM roles, IAM users and the root user can be ignored.
@@ -130,9 +136,6 @@ const notifySchema = z
   });
 
 const policyType = z.enum(valuesOf(PolicyType), expected(`one of ${Object.values(PolicyType).join(', ')}`));
-
-/** The AWS-managed policy every target starts with: a canary must be a policy of your own. */
-const FULL_AWS_ACCESS = 'p-FullAWSAccess';
 
 /**
  * The daily canary (docs: "The canary"): a policy of a protected type on an OU that holds no

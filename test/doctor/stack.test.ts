@@ -1,0 +1,135 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DEFAULT_STACK_NAME } from '../../cli/commands/doctor';
+import { stackChecks, type StackClients } from '../../cli/doctor/stack';
+import { AuditQueries } from '../../functions/shared/audit/queries';
+import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
+import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { STACK_NAME } from '../../infra/app';
+import { ACCOUNT, healthyAccount, mockAws, mocks, RULES, SIGNING, STACK_FUNCTIONS, TABLE, type FakeAccount } from './support';
+
+const NOW = new Date();
+const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
+const rules = parseProtectionRules(RULES);
+const { lambda, sns, secrets } = mocks;
+
+const clients: StackClients = {
+  lambda: new LambdaClient({ region: 'us-east-1' }),
+  sfn: new SFNClient({ region: 'us-east-1' }),
+  sns: new SNSClient({ region: 'us-east-1' }),
+  secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+  queries: (tableName) => new AuditQueries(toDocumentClient(new DynamoDBClient({ region: 'us-east-1' })), tableName),
+};
+
+let account: FakeAccount;
+let newest: FakeAccount['newest'];
+
+beforeEach(() => {
+  account = healthyAccount(NOW);
+  newest = account.newest;
+  mockAws(account, NOW);
+});
+
+const run = () => stackChecks(clients, DEFAULT_STACK_NAME, rules, NOW);
+const statuses = async () => Object.fromEntries((await run()).checks.map((check) => [check.name, check.status]));
+
+describe('doctor: the deployed stack', () => {
+  it('looks for the stack under the name the CDK app gives it', () => {
+    expect(DEFAULT_STACK_NAME).toBe(STACK_NAME);
+  });
+
+  it('passes a deployed stack whose alarms reach the topic, whose secrets are set, with a recent self-test and canary', async () => {
+    const { checks, stack } = await run();
+
+    expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
+      ['stack deployed', 'ok', 'ScpGuardian: 4 functions, state machine RemediationStateMachine1234 ACTIVE'],
+      ['alarms can reach the topic', 'ok', "ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets CloudWatch alarms publish (encrypted with a KMS key)"],
+      ['Slack secrets set', 'ok', 'the bot token and the signing secret have values'],
+      ['last self-test passed', 'ok', 'selftest-1, 6 h ago'],
+      ['last canary passed', 'ok', 'canary-1, 6 h ago: REATTACHED'],
+    ]);
+    expect(stack?.environment.TABLE).toBe(TABLE);
+  });
+
+  it('fails when no function of the stack exists: not deployed', async () => {
+    lambda.reset().on(ListFunctionsCommand).resolves({ Functions: [{ FunctionName: 'someone-elses-function' }] });
+
+    const { checks } = await run();
+
+    expect(checks[0]).toMatchObject({ name: 'stack deployed', status: 'fail', fix: expect.stringContaining('npx cdk deploy') });
+    expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
+  });
+
+  it('fails when the topic policy does not let CloudWatch publish (alarms would be silent)', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: { Policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] }) } });
+
+    expect((await statuses())['alarms can reach the topic']).toBe('fail');
+  });
+
+  it('fails when a Slack secret has no value yet, with the command that sets it', async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: SIGNING }).resolves({ VersionIdsToStages: {} });
+
+    const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('signing secret (SlackSigningSecret1234-AbCdEf)'), fix: expect.stringContaining('aws secretsmanager put-secret-value --secret-id SlackSigningSecret1234-AbCdEf') });
+  });
+
+  it('skips the Slack secrets when the rules have no Slack channel', async () => {
+    const withoutSlack = parseProtectionRules({ protect: [] });
+
+    const slack = (await stackChecks(clients, DEFAULT_STACK_NAME, withoutSlack, NOW)).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack?.status).toBe('skip');
+  });
+
+  it('fails a self-test whose classify could not reach Organizations', async () => {
+    newest['self-test'] = { ...newest['self-test'], incident: { enrichmentErrors: ['DescribePolicy: AccessDeniedException: no'] } };
+
+    expect((await statuses())['last self-test passed']).toBe('fail');
+  });
+
+  it('fails when the last self-test is more than a day old', async () => {
+    newest['self-test'] = { ...newest['self-test'], detectedAt: hoursAgo(30) };
+
+    expect((await statuses())['last self-test passed']).toBe('fail');
+  });
+
+  it('warns when no self-test has run yet', async () => {
+    newest['self-test'] = undefined;
+
+    expect((await statuses())['last self-test passed']).toBe('warn');
+  });
+
+  it('fails a canary that did not come back', async () => {
+    newest.canary = { ...newest.canary, outcome: 'FAILED' };
+
+    const canary = (await run()).checks.find((check) => check.name === 'last canary passed');
+
+    expect(canary).toMatchObject({ status: 'fail', detail: 'canary-1 (6 h ago) ended FAILED: the canary pair did not come back' });
+  });
+
+  it('fails when the rules have a canary and the deployed stack has none', async () => {
+    lambda.reset().on(ListFunctionsCommand).resolves({ Functions: STACK_FUNCTIONS.slice(0, 3) });
+
+    expect((await statuses())['last canary passed']).toBe('fail');
+  });
+
+  it('names lambda:ListFunctions when it is denied', async () => {
+    lambda.reset().on(ListFunctionsCommand).rejects(Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/doc is not authorized to perform: lambda:ListFunctions on resource: *`), { name: 'AccessDeniedException' }));
+
+    const { checks } = await run();
+
+    expect(checks[0]).toMatchObject({ name: 'stack deployed', status: 'fail', detail: 'access denied: the caller lacks lambda:ListFunctions' });
+  });
+
+  it('names secretsmanager:DescribeSecret when it is denied', async () => {
+    secrets.on(DescribeSecretCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack?.detail).toBe('access denied: the caller lacks secretsmanager:DescribeSecret');
+  });
+});
