@@ -11,6 +11,7 @@ import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
 import { STATE_MACHINE_ARN_ENV } from '../../functions/sweep/handler';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
+import { alarmsMayPublish } from './topic-policy';
 
 const check = checksOf(CheckGroup.STACK);
 
@@ -94,30 +95,6 @@ async function deployedCheck(sfn: SFNClient, stack: StackResources): Promise<Che
   return check.ok(NAMES.DEPLOYED, `${stack.stackName}: ${stack.functions.length} functions, state machine ${machine} ACTIVE`);
 }
 
-interface PolicyStatement {
-  Effect?: string;
-  Principal?: { Service?: string | string[] } | string;
-  Action?: string | string[];
-}
-
-/** Whether the topic's policy lets CloudWatch (this account's alarms) publish: without it, every alarm is silent. */
-function letsAlarmsPublish(policy: string | undefined): boolean {
-  let statements: PolicyStatement[];
-  try {
-    const parsed = JSON.parse(policy ?? '') as { Statement?: PolicyStatement | PolicyStatement[] };
-    statements = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement === undefined ? [] : [parsed.Statement];
-  } catch {
-    return false;
-  }
-  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-  return statements.some((statement) => {
-    if (statement.Effect !== 'Allow') return false;
-    const services = typeof statement.Principal === 'object' ? list(statement.Principal.Service) : [];
-    const actions = list(statement.Action).map((action) => action.toLowerCase());
-    return services.includes('cloudwatch.amazonaws.com') && (actions.includes('sns:publish') || actions.includes('sns:*'));
-  });
-}
-
 async function alarmsCheck(sns: SNSClient, stack: StackResources): Promise<Check> {
   const topicArn = stack.environment.TOPIC;
   if (topicArn === undefined) return check.fail(NAMES.ALARMS, `no function of ${stack.stackName} names the topic (${STACK_ENVIRONMENT.TOPIC})`, 'npx cdk deploy');
@@ -129,14 +106,25 @@ async function alarmsCheck(sns: SNSClient, stack: StackResources): Promise<Check
     return callFailed(check, NAMES.ALARMS, error, Permission.GET_TOPIC_ATTRIBUTES);
   }
   const topic = topicArn.split(':').pop();
-  if (!letsAlarmsPublish(attributes.Policy)) {
-    return check.fail(
+  const verdict = alarmsMayPublish(attributes.Policy, topicArn);
+  const silent = 'every alarm fails with "not authorized to perform SNS:Publish"';
+  const redeploy = 'redeploy (npx cdk deploy) to put the stack\'s topic policy back; docs/operations.md says how to prove delivery';
+  if (verdict.kind === 'denied') return check.fail(NAMES.ALARMS, `the policy of ${topic} denies cloudwatch.amazonaws.com sns:Publish (${verdict.statement}): ${silent}`, redeploy);
+  if (verdict.kind === 'unknown') {
+    return check.fail(NAMES.ALARMS, `the policy of ${topic} has a statement doctor cannot evaluate (${verdict.statement}: ${verdict.why}): whether alarms can publish is not known`, redeploy);
+  }
+  if (verdict.kind === 'not allowed') {
+    return check.fail(NAMES.ALARMS, `the policy of ${topic} does not let cloudwatch.amazonaws.com publish to it for this account's alarms: ${silent}`, redeploy);
+  }
+  const key = attributes.KmsMasterKeyId;
+  if (key !== undefined) {
+    return check.warn(
       NAMES.ALARMS,
-      `the policy of ${topic} does not let cloudwatch.amazonaws.com publish: every alarm fails with "not authorized to perform SNS:Publish"`,
-      'redeploy (npx cdk deploy) to put the stack\'s topic policy back; docs/operations.md says how to prove delivery',
+      `${topic}'s policy lets CloudWatch alarms publish; it is encrypted with KMS key ${key}, whose key policy doctor does not read: alarms fail unless it lets cloudwatch.amazonaws.com use the key`,
+      `aws kms get-key-policy --key-id ${key} --policy-name default: it must allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* (npx cdk deploy puts it back)`,
     );
   }
-  return check.ok(NAMES.ALARMS, `${topic}'s policy lets CloudWatch alarms publish${attributes.KmsMasterKeyId === undefined ? '' : ' (encrypted with a KMS key)'}`);
+  return check.ok(NAMES.ALARMS, `${topic}'s policy lets CloudWatch alarms publish`);
 }
 
 async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, rules: ProtectionRules): Promise<Check> {
