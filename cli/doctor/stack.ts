@@ -136,14 +136,24 @@ async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, 
   const unset: { what: string; name: string }[] = [];
   for (const [what, secretArn] of wanted) {
     if (secretArn === undefined) return check.fail(NAMES.SLACK, `no function of ${stack.stackName} names the Slack ${what}'s secret`, 'npx cdk deploy');
-    let stages: Record<string, string[]>;
+    const name = secretArn.split(':secret:').pop() ?? secretArn;
+    let described: { VersionIdsToStages?: Record<string, string[]>; DeletedDate?: Date };
     try {
-      stages = (await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
+      described = await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }));
     } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return check.fail(NAMES.SLACK, `the Slack ${what}'s secret ${name} does not exist: not deployed`, 'npx cdk deploy');
       return callFailed(check, NAMES.SLACK, error, Permission.DESCRIBE_SECRET);
     }
+    if (described.DeletedDate !== undefined) {
+      return check.fail(
+        NAMES.SLACK,
+        `the Slack ${what}'s secret ${name} is scheduled for deletion (since ${new Date(described.DeletedDate).toISOString()}): Slack stops working when it is deleted`,
+        `aws secretsmanager restore-secret --secret-id ${name}`,
+      );
+    }
+    const stages = described.VersionIdsToStages ?? {};
     // The stack creates both secrets empty: a value exists once a version is AWSCURRENT.
-    if (!Object.values(stages).some((labels) => labels.includes('AWSCURRENT'))) unset.push({ what, name: secretArn.split(':secret:').pop() ?? secretArn });
+    if (!Object.values(stages).some((labels) => labels.includes('AWSCURRENT'))) unset.push({ what, name });
   }
   if (unset.length > 0) {
     return check.fail(

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DEFAULT_STACK_NAME } from '../../cli/commands/doctor';
@@ -9,7 +9,7 @@ import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
-import { ACCOUNT, healthyAccount, mockAws, mocks, RULES, SIGNING, STACK_FUNCTIONS, TABLE, TOPIC, type FakeAccount } from './support';
+import { ACCOUNT, BOT_TOKEN, healthyAccount, mockAws, mocks, RULES, SIGNING, STACK_FUNCTIONS, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -121,6 +121,22 @@ describe('doctor: the deployed stack', () => {
     const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
 
     expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('signing secret (SlackSigningSecret1234-AbCdEf)'), fix: expect.stringContaining('aws secretsmanager put-secret-value --secret-id SlackSigningSecret1234-AbCdEf') });
+  });
+
+  it('fails when a Slack secret is scheduled for deletion, with the command that restores it', async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: SIGNING }).resolves({ VersionIdsToStages: { 'v-1': ['AWSCURRENT'] }, DeletedDate: new Date('2026-11-30T10:00:00Z') });
+
+    const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('SlackSigningSecret1234-AbCdEf is scheduled for deletion'), fix: 'aws secretsmanager restore-secret --secret-id SlackSigningSecret1234-AbCdEf' });
+  });
+
+  it('fails when a Slack secret does not exist: not deployed', async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: BOT_TOKEN }).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+
+    const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist: not deployed'), fix: 'npx cdk deploy' });
   });
 
   it('skips the Slack secrets when the rules have no Slack channel', async () => {
