@@ -18,6 +18,9 @@ export const NAME = 'a trail logs management events';
 /** The event source of every Organizations call (the intake rule's `eventSource`). */
 const ORGANIZATIONS_SOURCE = 'organizations.amazonaws.com';
 
+/** Where doctor reads CloudTrail, whatever `--region` says: where Organizations' calls are recorded. */
+export const CLOUDTRAIL_REGION = HOME_REGION;
+
 /** Whether a trail's records reach us-east-1, where Organizations (a global service) records its calls. */
 const seenInHomeRegion = (trail: Trail) => trail.IsMultiRegionTrail === true || trail.HomeRegion === HOME_REGION;
 

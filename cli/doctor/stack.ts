@@ -213,7 +213,7 @@ async function canaryCheck(queries: AuditQueries, rules: ProtectionRules, stack:
 }
 
 /**
- * The deployed stack (us-east-1): its functions and state machine exist, its alarms' topic lets
+ * The deployed stack (in the region of `clients`, us-east-1 unless `--region` says otherwise): its functions and state machine exist, its alarms' topic lets
  * CloudWatch publish (the alarms themselves are not read: cloudwatch:DescribeAlarms needs a
  * CloudWatch client, which the project does not depend on), the Slack secrets have values, and the last self-test and canary passed,
  * as the audit trail records them.
@@ -230,7 +230,7 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
   if (stack.functions.length === 0) {
     return {
       checks: [
-        check.fail(NAMES.DEPLOYED, `no function named ${stackName}-* in this account's us-east-1`, 'npx cdk deploy (or give --stack NAME if it was deployed under another name)'),
+        check.fail(NAMES.DEPLOYED, `no function named ${stackName}-* in this account's ${await clients.lambda.config.region()}`, 'npx cdk deploy (or give --stack NAME if it was deployed under another name)'),
         ...rest.map((name) => check.skip(name, 'the stack is not deployed')),
       ],
     };
