@@ -45,7 +45,7 @@ export function doctorCommand(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--data-dir <dir>', `with --local: the data folder the server was started with, which holds its token (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
     .option('--config <file>', 'the protection rules to check (default: the file cdk.json names, as `cdk deploy` takes it)')
     .option('--stack <name>', 'the deployed stack\'s name', DEFAULT_STACK_NAME)
-    .option('--region <region>', 'the stack region', STACK_REGION)
+    .option('--region <region>', 'the region the stack is deployed in (CloudTrail is always read in us-east-1)', STACK_REGION)
     .option('--json', 'print one JSON document with every check')
     .option('--wide', 'do not fit the lines to 80 columns')
     .action(async (options: DoctorOptions) => {

@@ -45,10 +45,10 @@ class Scanner {
     if (end < this.text.length) throw new Mistake(end, `more after the end of the JSON value (found ${JSON.stringify(this.text[end])}); the file holds one value`);
   }
 
-  private value(at: number): number {
+  /** A scalar value at `at`, or undefined when a container opens there. */
+  private scalar(at: number): number | undefined {
     const char = this.text[at];
-    if (char === '{') return this.container(at, '}', 'a property', (from) => this.property(from));
-    if (char === '[') return this.container(at, ']', 'an array element', (from) => this.value(from));
+    if (char === '{' || char === '[') return undefined;
     if (char === '"') return this.string(at);
     for (const word of ['true', 'false', 'null']) if (this.text.startsWith(word, at)) return at + word.length;
     NUMBER.lastIndex = at;
@@ -56,28 +56,56 @@ class Scanner {
     throw this.unexpected(at, VALUE);
   }
 
-  /** `{…}` or `[…]`: items separated by commas, no comma before the close. */
-  private container(open: number, close: string, item: string, readItem: (at: number) => number): number {
-    let at = this.skip(open + 1);
-    if (this.text[at] === close) return at + 1;
+  /**
+   * One value, containers included: iterative, with the open containers on a stack of their own,
+   * so that any depth of nesting is scanned (recursion would overflow the call stack).
+   */
+  private value(start: number): number {
+    const open: { close: '}' | ']'; item: string }[] = [];
+    let at = start;
     for (;;) {
-      at = this.skip(readItem(at));
-      if (this.text[at] === close) return at + 1;
-      if (this.text[at] !== ',') {
-        const another = this.text[at] !== undefined && /["{[\-\dtfn]/.test(this.text[at]);
-        throw another ? new Mistake(at, `a comma is missing before this ${close === '}' ? 'property' : 'element'}`) : this.unexpected(at, `"," or "${close}" after ${item}`);
+      // A value begins at `at`.
+      const end = this.scalar(at);
+      if (end === undefined) {
+        const close = this.text[at] === '{' ? '}' : ']';
+        at = this.skip(at + 1);
+        if (this.text[at] === close) at += 1;
+        else {
+          open.push({ close, item: close === '}' ? 'a property' : 'an array element' });
+          at = close === '}' ? this.propertyName(at) : at;
+          continue;
+        }
+      } else at = end;
+      // A value ended at `at`: close what it ends, until an item follows a comma.
+      for (;;) {
+        const container = open[open.length - 1];
+        if (container === undefined) return at;
+        const { close, item } = container;
+        at = this.skip(at);
+        if (this.text[at] === close) {
+          open.pop();
+          at += 1;
+          continue;
+        }
+        if (this.text[at] !== ',') {
+          const another = this.text[at] !== undefined && /["{[\-\dtfn]/.test(this.text[at]);
+          throw another ? new Mistake(at, `a comma is missing before this ${close === '}' ? 'property' : 'element'}`) : this.unexpected(at, `"," or "${close}" after ${item}`);
+        }
+        const comma = at;
+        at = this.skip(at + 1);
+        if (this.text[at] === close) throw new Mistake(comma, `a comma before "${close}": JSON allows no trailing comma`);
+        if (close === '}') at = this.propertyName(at);
+        break;
       }
-      const comma = at;
-      at = this.skip(at + 1);
-      if (this.text[at] === close) throw new Mistake(comma, `a comma before "${close}": JSON allows no trailing comma`);
     }
   }
 
-  private property(at: number): number {
+  /** A property's name and its colon: where its value begins. */
+  private propertyName(at: number): number {
     if (this.text[at] !== '"') throw this.unexpected(at, 'a property name in double quotes');
     at = this.skip(this.string(at));
     if (this.text[at] !== ':') throw this.unexpected(at, '":" after the property name');
-    return this.value(this.skip(at + 1));
+    return this.skip(at + 1);
   }
 
   private string(open: number): number {

@@ -18,6 +18,9 @@ export const NAME = 'a trail logs management events';
 /** The event source of every Organizations call (the intake rule's `eventSource`). */
 const ORGANIZATIONS_SOURCE = 'organizations.amazonaws.com';
 
+/** Where doctor reads CloudTrail, whatever `--region` says: where Organizations' calls are recorded. */
+export const CLOUDTRAIL_REGION = HOME_REGION;
+
 /** Whether a trail's records reach us-east-1, where Organizations (a global service) records its calls. */
 const seenInHomeRegion = (trail: Trail) => trail.IsMultiRegionTrail === true || trail.HomeRegion === HOME_REGION;
 
@@ -44,8 +47,10 @@ interface TrailFinding {
 async function examine(cloudTrail: CloudTrailClient, trail: Trail): Promise<TrailFinding> {
   const name = trail.Name ?? trail.TrailARN ?? '(unnamed)';
   const id = trail.TrailARN ?? trail.Name;
+  // A trail is changed in its home region: StartLogging and UpdateTrail elsewhere fail.
+  const region = `--region ${trail.HomeRegion ?? HOME_REGION}`;
   if (trail.IncludeGlobalServiceEvents === false) {
-    return { trail, problem: { detail: `${name} leaves out global service events, Organizations' among them`, fix: `aws cloudtrail update-trail --name ${name} --include-global-service-events` } };
+    return { trail, problem: { detail: `${name} leaves out global service events, Organizations' among them`, fix: `aws cloudtrail update-trail ${region} --name ${name} --include-global-service-events` } };
   }
   const selectors = await FailedCall.of(Permission.GET_EVENT_SELECTORS, cloudTrail.send(new GetEventSelectorsCommand({ TrailName: id })));
   const logsWrites =
@@ -56,7 +61,7 @@ async function examine(cloudTrail: CloudTrailClient, trail: Trail): Promise<Trai
     return { trail, problem: { detail: `${name} does not log management write events from ${ORGANIZATIONS_SOURCE}`, fix: `log management events (read and write, or write only) in ${name}'s event selectors` } };
   }
   const status = await FailedCall.of(Permission.GET_TRAIL_STATUS, cloudTrail.send(new GetTrailStatusCommand({ Name: id })));
-  if (status.IsLogging !== true) return { trail, problem: { detail: `${name} is not logging`, fix: `aws cloudtrail start-logging --name ${id}` } };
+  if (status.IsLogging !== true) return { trail, problem: { detail: `${name} is not logging`, fix: `aws cloudtrail start-logging ${region} --name ${id}` } };
   return { trail };
 }
 
@@ -90,18 +95,26 @@ export async function cloudTrailChecks(cloudTrail: CloudTrailClient): Promise<Ch
     ];
   }
   const findings: TrailFinding[] = [];
+  const failures: FailedCall[] = [];
+  // One trail that does the job is enough: a trail that cannot be read does not stop the others being tried.
   for (const trail of candidates) {
     let finding: TrailFinding;
     try {
       finding = await examine(cloudTrail, trail);
     } catch (error) {
       if (!(error instanceof FailedCall)) throw error;
-      return [callFailed(check, NAME, error.cause, error.permission)];
+      failures.push(error);
+      continue;
     }
     if (finding.problem === undefined) return [check.ok(NAME, `${finding.trail.Name} (${scope(finding.trail)}) logs management events and is logging`)];
     findings.push(finding);
   }
-  const [first] = findings;
-  const others = findings.length > 1 ? `; ${findings.slice(1).map((f) => f.problem?.detail).join('; ')}` : '';
-  return [check.fail(NAME, `${first.problem?.detail}${others}`, first.problem?.fix ?? '')];
+  const lines: Check[] = [];
+  if (findings.length > 0) {
+    const [first] = findings;
+    const others = findings.length > 1 ? `; ${findings.slice(1).map((f) => f.problem?.detail).join('; ')}` : '';
+    lines.push(check.fail(NAME, `${first.problem?.detail}${others}`, first.problem?.fix ?? ''));
+  }
+  if (failures.length > 0) lines.push(callFailed(check, NAME, failures[0].cause, failures[0].permission));
+  return lines;
 }

@@ -10,6 +10,9 @@ export const NAMES = {
   WARNING: 'sweep warning',
 } as const;
 
+/** The sweep's warnings about what it could not compare end so (functions/sweep/reconcile.ts, sweep.ts). */
+const isUncompared = (warning: string) => /\bnot compared$/.test(warning);
+
 /** What starts a drift's remediation, against AWS or against `local --serve` at `url`. */
 const reconcileFix = (localUrl?: string) =>
   localUrl === undefined
@@ -18,7 +21,8 @@ const reconcileFix = (localUrl?: string) =>
 
 /**
  * The desired state against the organization, as a dry-run sweep computed it (the sweep's own code:
- * functions/sweep/sweep.ts): one line per drift no open incident explains, one per pair a rule
+ * functions/sweep/sweep.ts): one line per drift no open incident explains ("no drift" passes only
+ * when the sweep completed and compared everything), one per pair a rule
  * names that was never seen attached, one per error that left the sweep incomplete, one per
  * warning (save those about ids the rules checks already found missing). `localUrl`: the
  * `local --serve` it came from, for the fix.
@@ -29,7 +33,14 @@ export function desiredStateChecks(result: SweepResult, alreadyMissing: Readonly
     const what = drift.driftOf === undefined ? `${drift.policyId} on ${drift.targetId}: desired, not attached, no open incident` : drift.reason;
     checks.push(check.fail(NAMES.DRIFT, `${what} (${drift.incidentId})`, reconcileFix(localUrl)));
   }
-  if (result.drift.length === 0) {
+  const uncompared = result.warnings.filter(isUncompared);
+  if (result.drift.length === 0 && (result.errors.length > 0 || uncompared.length > 0)) {
+    const why = [
+      result.errors.length > 0 ? `the sweep is incomplete (${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}, below)` : undefined,
+      uncompared.length > 0 ? `${uncompared.length} ${uncompared.length === 1 ? 'warning says' : 'warnings say'} "not compared" (below)` : undefined,
+    ].filter(Boolean).join('; ');
+    checks.push(check.fail(NAMES.DRIFT, `drift cannot be known: ${why}`, 'fix what the lines below name, then run doctor again'));
+  } else if (result.drift.length === 0) {
     const pairs = `${result.desiredPairs} desired ${result.desiredPairs === 1 ? 'pair' : 'pairs'}`;
     const explained = result.explained.length;
     checks.push(check.ok(NAMES.DRIFT, explained === 0 ? `${pairs}, all attached` : `${pairs}; ${explained} missing, each with an open incident restoring it`));

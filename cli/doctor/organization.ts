@@ -1,6 +1,7 @@
 import { DescribeOrganizationCommand, ListRootsCommand, type OrganizationsClient, type Root } from '@aws-sdk/client-organizations';
 import { policyTypePlural } from '../../functions/shared/notifications/kind-words';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { PolicyType } from '../../functions/shared/vocabulary';
 import { callFailed, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
 
@@ -33,14 +34,18 @@ async function allRoots(organizations: OrganizationsClient): Promise<Root[]> {
   return roots;
 }
 
+/** The seed's audit reads SCPs whatever the rules protect: SERVICE_CONTROL_POLICY first, then the other protected types. */
+const typesToCheck = (rules: Pick<ProtectionRules, 'policyTypes'>): string[] => [...new Set<string>([PolicyType.SERVICE_CONTROL_POLICY, ...rules.policyTypes])];
+
 /**
  * The seed's audit (`callerAccount`: the account doctor runs in, from STS): the caller's account is in an organization (AWSOrganizationsNotInUseException
- * otherwise), with all features (consolidated billing alone has no SCPs), and every protected
- * policy type is enabled on the root (DescribeOrganization, ListRoots).
+ * otherwise), with all features (consolidated billing alone has no SCPs), and SCPs and every protected
+ * policy type are enabled on the root (DescribeOrganization, ListRoots).
  */
 export async function organizationChecks(organizations: OrganizationsClient, rules: Pick<ProtectionRules, 'policyTypes'>, callerAccount?: string): Promise<OrganizationFound> {
   const checks: Check[] = [];
-  const typeChecksSkipped = (why: string) => rules.policyTypes.map((type) => check.skip(NAMES.typeEnabled(type), why));
+  const types = typesToCheck(rules);
+  const typeChecksSkipped = (why: string) => types.map((type) => check.skip(NAMES.typeEnabled(type), why));
   let organization;
   try {
     organization = (await organizations.send(new DescribeOrganizationCommand({}))).Organization;
@@ -76,10 +81,10 @@ export async function organizationChecks(organizations: OrganizationsClient, rul
   try {
     roots = await allRoots(organizations);
   } catch (error) {
-    checks.push(...rules.policyTypes.map((type) => callFailed(check, NAMES.typeEnabled(type), error, Permission.LIST_ROOTS)));
+    checks.push(...types.map((type) => callFailed(check, NAMES.typeEnabled(type), error, Permission.LIST_ROOTS)));
     return { checks, readable: true, roots: [] };
   }
-  for (const type of rules.policyTypes) {
+  for (const type of types) {
     const states = roots.map((root) => ({ root, status: root.PolicyTypes?.find((entry) => entry.Type === type)?.Status }));
     const notEnabled = states.filter((state) => state.status !== 'ENABLED');
     if (roots.length > 0 && notEnabled.length === 0) {

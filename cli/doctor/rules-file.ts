@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../project-root';
 /**
  * The rules file `cdk deploy` deploys: the one cdk.json names under this context key, else the
  * sample. (infra/app.ts, RULES_FILE_CONTEXT and DEFAULT_RULES_FILE: importing it would load the
- * CDK into every command; test/doctor/rules-file.test.ts keeps the two equal.)
+ * CDK into every command; test/doctor/command.test.ts keeps the two equal.)
  */
 export const RULES_FILE_CONTEXT = 'scp-guardian:rulesFile';
 export const DEFAULT_RULES_FILE = 'samples/protection-rules.json';

@@ -50,6 +50,7 @@ export function namedIds(rules: ProtectionRules): { policies: Map<string, string
 /** What the rules checks found missing: the desired-state checks do not repeat it. */
 export interface RulesFound {
   checks: Check[];
+  /** Only ids with a printed line of their own ("policy p-…", "target ou-…"). */
   missing: Set<string>;
 }
 
@@ -61,7 +62,11 @@ async function policyChecks(organizations: OrganizationsClient, rules: Protectio
     try {
       type = (await organizations.send(new DescribePolicyCommand({ PolicyId: policyId }))).Policy?.PolicySummary?.Type;
     } catch (error) {
-      if ((error as Error).name !== 'PolicyNotFoundException') return [callFailed(check, NAMES.POLICIES, error, Permission.DESCRIBE_POLICY)];
+      if ((error as Error).name !== 'PolicyNotFoundException') {
+        // What was found so far stays printed (its ids are in `missing`), and the rest is unknown.
+        problems.push(callFailed(check, NAMES.POLICIES, error, Permission.DESCRIBE_POLICY));
+        return problems;
+      }
       missing.add(policyId);
       problems.push(check.fail(NAMES.policy(policyId), `${where} names it: no such policy in the organization (PolicyNotFoundException)`, `create it, or correct the id in ${where}`));
       continue;
@@ -102,7 +107,8 @@ async function targetChecks(organizations: OrganizationsClient, targets: Map<str
     try {
       exists = await targetExists(organizations, targetId, roots);
     } catch (error) {
-      return [callFailed(check, NAMES.TARGETS, error, targetKindOf(targetId) === 'ACCOUNT' ? Permission.DESCRIBE_ACCOUNT : Permission.DESCRIBE_OU)];
+      problems.push(callFailed(check, NAMES.TARGETS, error, targetKindOf(targetId) === 'ACCOUNT' ? Permission.DESCRIBE_ACCOUNT : Permission.DESCRIBE_OU));
+      return problems;
     }
     if (exists) continue;
     missing.add(targetId);

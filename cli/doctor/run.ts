@@ -20,7 +20,7 @@ import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
 import { ReconcileCommandError, runReconcile } from '../commands/reconcile';
 import { CREDENTIALS_FIX, errorName, isCredentialsError, isDenied, permissionInMessage, SWEEP_PERMISSIONS } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
-import { cloudTrailChecks, NAME as CLOUDTRAIL_CHECK } from './cloudtrail';
+import { CLOUDTRAIL_REGION, cloudTrailChecks, NAME as CLOUDTRAIL_CHECK } from './cloudtrail';
 import { desiredStateChecks, desiredStateFailed, desiredStateSkipped } from './desired';
 import { organizationChecks } from './organization';
 import type { DoctorTarget } from './report';
@@ -85,13 +85,15 @@ async function awsDesiredState(
   return desiredStateChecks(result, missing);
 }
 
-/** Every check against AWS, in us-east-1, with the default credential chain. */
+/** Every check against AWS, with the default credential chain: the stack in `region`, CloudTrail in us-east-1. */
 export async function doctorOnAws(rules: ProtectionRules, options: { region: string; stack: string; now?: Date }): Promise<DoctorRun> {
   const { region } = options;
   const target: DoctorTarget = { kind: 'aws', region, stack: options.stack };
   const sts = new STSClient({ region });
   const organizations = new OrganizationsClient({ region });
-  const cloudTrail = new CloudTrailClient({ region });
+  // Organizations is a global service whose calls CloudTrail records in us-east-1 (DESIGN): the
+  // trail checks and the sweep's event history read there whatever --region says.
+  const cloudTrail = new CloudTrailClient({ region: CLOUDTRAIL_REGION });
   const stackClients = { lambda: new LambdaClient({ region }), sfn: new SFNClient({ region }), sns: new SNSClient({ region }), secrets: new SecretsManagerClient({ region }) };
   const dynamodb = new DynamoDBClient({ region });
   try {

@@ -11,6 +11,7 @@ import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
 import { STATE_MACHINE_ARN_ENV } from '../../functions/sweep/handler';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
+import { alarmsMayPublish } from './topic-policy';
 
 const check = checksOf(CheckGroup.STACK);
 
@@ -94,30 +95,6 @@ async function deployedCheck(sfn: SFNClient, stack: StackResources): Promise<Che
   return check.ok(NAMES.DEPLOYED, `${stack.stackName}: ${stack.functions.length} functions, state machine ${machine} ACTIVE`);
 }
 
-interface PolicyStatement {
-  Effect?: string;
-  Principal?: { Service?: string | string[] } | string;
-  Action?: string | string[];
-}
-
-/** Whether the topic's policy lets CloudWatch (this account's alarms) publish: without it, every alarm is silent. */
-function letsAlarmsPublish(policy: string | undefined): boolean {
-  let statements: PolicyStatement[];
-  try {
-    const parsed = JSON.parse(policy ?? '') as { Statement?: PolicyStatement | PolicyStatement[] };
-    statements = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement === undefined ? [] : [parsed.Statement];
-  } catch {
-    return false;
-  }
-  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-  return statements.some((statement) => {
-    if (statement.Effect !== 'Allow') return false;
-    const services = typeof statement.Principal === 'object' ? list(statement.Principal.Service) : [];
-    const actions = list(statement.Action).map((action) => action.toLowerCase());
-    return services.includes('cloudwatch.amazonaws.com') && (actions.includes('sns:publish') || actions.includes('sns:*'));
-  });
-}
-
 async function alarmsCheck(sns: SNSClient, stack: StackResources): Promise<Check> {
   const topicArn = stack.environment.TOPIC;
   if (topicArn === undefined) return check.fail(NAMES.ALARMS, `no function of ${stack.stackName} names the topic (${STACK_ENVIRONMENT.TOPIC})`, 'npx cdk deploy');
@@ -129,14 +106,25 @@ async function alarmsCheck(sns: SNSClient, stack: StackResources): Promise<Check
     return callFailed(check, NAMES.ALARMS, error, Permission.GET_TOPIC_ATTRIBUTES);
   }
   const topic = topicArn.split(':').pop();
-  if (!letsAlarmsPublish(attributes.Policy)) {
-    return check.fail(
+  const verdict = alarmsMayPublish(attributes.Policy, topicArn);
+  const silent = 'every alarm fails with "not authorized to perform SNS:Publish"';
+  const redeploy = 'redeploy (npx cdk deploy) to put the stack\'s topic policy back; docs/operations.md says how to prove delivery';
+  if (verdict.kind === 'denied') return check.fail(NAMES.ALARMS, `the policy of ${topic} denies cloudwatch.amazonaws.com sns:Publish (${verdict.statement}): ${silent}`, redeploy);
+  if (verdict.kind === 'unknown') {
+    return check.fail(NAMES.ALARMS, `the policy of ${topic} has a statement doctor cannot evaluate (${verdict.statement}: ${verdict.why}): whether alarms can publish is not known`, redeploy);
+  }
+  if (verdict.kind === 'not allowed') {
+    return check.fail(NAMES.ALARMS, `the policy of ${topic} does not let cloudwatch.amazonaws.com publish to it for this account's alarms: ${silent}`, redeploy);
+  }
+  const key = attributes.KmsMasterKeyId;
+  if (key !== undefined) {
+    return check.warn(
       NAMES.ALARMS,
-      `the policy of ${topic} does not let cloudwatch.amazonaws.com publish: every alarm fails with "not authorized to perform SNS:Publish"`,
-      'redeploy (npx cdk deploy) to put the stack\'s topic policy back; docs/operations.md says how to prove delivery',
+      `${topic}'s policy lets CloudWatch alarms publish; it is encrypted with KMS key ${key}, whose key policy doctor does not read: alarms fail unless it lets cloudwatch.amazonaws.com use the key`,
+      `aws kms get-key-policy --key-id ${key} --policy-name default: it must allow cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* (npx cdk deploy puts it back)`,
     );
   }
-  return check.ok(NAMES.ALARMS, `${topic}'s policy lets CloudWatch alarms publish${attributes.KmsMasterKeyId === undefined ? '' : ' (encrypted with a KMS key)'}`);
+  return check.ok(NAMES.ALARMS, `${topic}'s policy lets CloudWatch alarms publish`);
 }
 
 async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, rules: ProtectionRules): Promise<Check> {
@@ -148,14 +136,24 @@ async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, 
   const unset: { what: string; name: string }[] = [];
   for (const [what, secretArn] of wanted) {
     if (secretArn === undefined) return check.fail(NAMES.SLACK, `no function of ${stack.stackName} names the Slack ${what}'s secret`, 'npx cdk deploy');
-    let stages: Record<string, string[]>;
+    const name = secretArn.split(':secret:').pop() ?? secretArn;
+    let described: { VersionIdsToStages?: Record<string, string[]>; DeletedDate?: Date };
     try {
-      stages = (await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
+      described = await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }));
     } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return check.fail(NAMES.SLACK, `the Slack ${what}'s secret ${name} does not exist: not deployed`, 'npx cdk deploy');
       return callFailed(check, NAMES.SLACK, error, Permission.DESCRIBE_SECRET);
     }
+    if (described.DeletedDate !== undefined) {
+      return check.fail(
+        NAMES.SLACK,
+        `the Slack ${what}'s secret ${name} is scheduled for deletion (since ${new Date(described.DeletedDate).toISOString()}): Slack stops working when it is deleted`,
+        `aws secretsmanager restore-secret --secret-id ${name}`,
+      );
+    }
+    const stages = described.VersionIdsToStages ?? {};
     // The stack creates both secrets empty: a value exists once a version is AWSCURRENT.
-    if (!Object.values(stages).some((labels) => labels.includes('AWSCURRENT'))) unset.push({ what, name: secretArn.split(':secret:').pop() ?? secretArn });
+    if (!Object.values(stages).some((labels) => labels.includes('AWSCURRENT'))) unset.push({ what, name });
   }
   if (unset.length > 0) {
     return check.fail(
@@ -215,7 +213,7 @@ async function canaryCheck(queries: AuditQueries, rules: ProtectionRules, stack:
 }
 
 /**
- * The deployed stack (us-east-1): its functions and state machine exist, its alarms' topic lets
+ * The deployed stack (in the region of `clients`, us-east-1 unless `--region` says otherwise): its functions and state machine exist, its alarms' topic lets
  * CloudWatch publish (the alarms themselves are not read: cloudwatch:DescribeAlarms needs a
  * CloudWatch client, which the project does not depend on), the Slack secrets have values, and the last self-test and canary passed,
  * as the audit trail records them.
@@ -232,7 +230,7 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
   if (stack.functions.length === 0) {
     return {
       checks: [
-        check.fail(NAMES.DEPLOYED, `no function named ${stackName}-* in this account's us-east-1`, 'npx cdk deploy (or give --stack NAME if it was deployed under another name)'),
+        check.fail(NAMES.DEPLOYED, `no function named ${stackName}-* in this account's ${await clients.lambda.config.region()}`, 'npx cdk deploy (or give --stack NAME if it was deployed under another name)'),
         ...rest.map((name) => check.skip(name, 'the stack is not deployed')),
       ],
     };

@@ -1,12 +1,16 @@
 import { AccessDeniedException, DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeTrailsCommand, type Trail } from '@aws-sdk/client-cloudtrail';
+import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor, type DoctorOptions } from '../../cli/commands/doctor';
 import { formatDoctorReport, type DoctorReport } from '../../cli/doctor/report';
-import { DENY_LEAVE, healthyAccount, mockAws, mocks, PROTECT_CT, PROD, ROOT, RULES, TABLE, type FakeAccount } from './support';
+import { DENY_LEAVE, healthyAccount, mockAws, mocks, PROTECT_CT, PROD, ROOT, RULES, STACK_FUNCTIONS, TABLE, type FakeAccount } from './support';
+
+const TRAIL: Trail = { Name: 'org-trail', TrailARN: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail', HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: true };
 
 const folder = mkdtempSync(join(tmpdir(), 'scp-guardian-doctor-'));
 const rulesFile = join(folder, 'rules.json');
@@ -31,6 +35,20 @@ describe('doctor against AWS', () => {
     expect(report).toMatchObject({ ok: true, target: { kind: 'aws', account: '111122223333', region: 'us-east-1', stack: 'ScpGuardian' } });
     expect(report.checks.map((check) => check.group)).toEqual(expect.arrayContaining(['organization', 'cloudtrail', 'rules', 'desired state', 'stack']));
     expect(formatDoctorReport(report).split('\n').every((line) => line.length <= 80)).toBe(true);
+  });
+
+  it('reads CloudTrail in us-east-1 whatever --region says, and looks for the stack in --region', async () => {
+    // Each region's CloudTrail answers its own trails: only us-east-1 sees the organization trail as a candidate.
+    mocks.cloudTrail.on(DescribeTrailsCommand).callsFake(async (_input, getClient) =>
+      (await getClient().config.region()) === 'us-east-1' ? { trailList: [TRAIL] } : { trailList: [{ ...TRAIL, IsMultiRegionTrail: false, HomeRegion: 'eu-west-1' }] },
+    );
+    mocks.lambda.on(ListFunctionsCommand).callsFake(async (_input, getClient) => ((await getClient().config.region()) === 'us-east-1' ? { Functions: STACK_FUNCTIONS } : { Functions: [] }));
+
+    const report = await runDoctor({ ...options, region: 'eu-west-1' });
+    const line = (name: string) => report.checks.find((check) => check.name === name);
+
+    expect(line('a trail logs management events')?.status).toBe('ok');
+    expect(line('stack deployed')).toMatchObject({ status: 'fail', detail: "no function named ScpGuardian-* in this account's eu-west-1" });
   });
 
   it('finds a drifted pair with the sweep\'s own dry run, and fails', async () => {

@@ -68,7 +68,7 @@ describe('doctor: CloudTrail', () => {
 
     const [check] = await cloudTrailChecks(client);
 
-    expect(check).toMatchObject({ status: 'fail', detail: 'org-trail is not logging', fix: `aws cloudtrail start-logging --name ${ORG_TRAIL.TrailARN}` });
+    expect(check).toMatchObject({ status: 'fail', detail: 'org-trail is not logging', fix: `aws cloudtrail start-logging --region us-east-1 --name ${ORG_TRAIL.TrailARN}` });
   });
 
   it('fails a trail whose selectors log read-only events alone', async () => {
@@ -96,7 +96,7 @@ describe('doctor: CloudTrail', () => {
 
     const [check] = await cloudTrailChecks(client);
 
-    expect(check).toMatchObject({ status: 'fail', fix: 'aws cloudtrail update-trail --name org-trail --include-global-service-events' });
+    expect(check).toMatchObject({ status: 'fail', fix: 'aws cloudtrail update-trail --region us-east-1 --name org-trail --include-global-service-events' });
   });
 
   it('names cloudtrail:DescribeTrails when it is denied', async () => {
@@ -113,5 +113,38 @@ describe('doctor: CloudTrail', () => {
     const [check] = await cloudTrailChecks(client);
 
     expect(check.detail).toBe('access denied: the caller lacks cloudtrail:GetTrailStatus');
+  });
+  it('sends the fix to the trail\'s home region when a multi-region trail lives elsewhere', async () => {
+    const shadow: Trail = { ...EU_TRAIL, IsMultiRegionTrail: true };
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [shadow] });
+    cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+
+    const [check] = await cloudTrailChecks(client);
+
+    expect(check).toMatchObject({ status: 'fail', fix: `aws cloudtrail start-logging --region eu-west-1 --name ${EU_TRAIL.TrailARN}` });
+  });
+
+  it('passes when a trail that cannot be read is followed by one that does the job', async () => {
+    const other: Trail = { ...ORG_TRAIL, Name: 'other-trail', TrailARN: 'arn:aws:cloudtrail:us-east-1:999999999999:trail/other-trail' };
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [other, ORG_TRAIL] });
+    cloudTrail.on(GetEventSelectorsCommand, { TrailName: other.TrailARN }).rejects(denied('AccessDeniedException', 'denied'));
+
+    const checks = await cloudTrailChecks(client);
+
+    expect(checks).toEqual([expect.objectContaining({ status: 'ok', detail: 'org-trail (organization trail, multi-region) logs management events and is logging' })]);
+  });
+
+  it('reports both a trail that does not do the job and one that cannot be read', async () => {
+    const other: Trail = { ...ORG_TRAIL, Name: 'other-trail', TrailARN: 'arn:aws:cloudtrail:us-east-1:999999999999:trail/other-trail' };
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [other, ORG_TRAIL] });
+    cloudTrail.on(GetEventSelectorsCommand, { TrailName: other.TrailARN }).rejects(denied('AccessDeniedException', 'denied'));
+    cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+
+    const checks = await cloudTrailChecks(client);
+
+    expect(checks.map(({ status, detail }) => [status, detail])).toEqual([
+      ['fail', 'org-trail is not logging'],
+      ['fail', 'access denied: the caller lacks cloudtrail:GetEventSelectors'],
+    ]);
   });
 });

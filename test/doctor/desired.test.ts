@@ -49,4 +49,20 @@ describe('doctor: the desired state, from the dry-run sweep', () => {
 
     expect(drift).toMatchObject({ name: 'no drift', status: 'ok', detail: '4 desired pairs; 1 missing, each with an open incident restoring it' });
   });
+  it('does not say "no drift" when the sweep is incomplete: drift cannot be known', () => {
+    const result = sweep({ errors: ['the roots (ListRoots) could not be read: ServiceException: try again'] });
+
+    const [drift] = desiredStateChecks(result);
+
+    expect(drift).toMatchObject({ name: 'no drift', status: 'fail', detail: 'drift cannot be known: the sweep is incomplete (1 error, below)' });
+  });
+
+  it('does not say "no drift" when the sweep could not compare some pairs', () => {
+    const result = sweep({ warnings: ["p-protectct on ou-a1b2-7hq4vz2n: neither the policy's targets nor the target's policies could be read; not compared"] });
+
+    const checks = desiredStateChecks(result);
+
+    expect(checks[0]).toMatchObject({ name: 'no drift', status: 'fail', detail: 'drift cannot be known: 1 warning says "not compared" (below)' });
+    expect(checks).toContainEqual(expect.objectContaining({ name: 'sweep warning', status: 'warn', detail: expect.stringContaining('not compared') }));
+  });
 });

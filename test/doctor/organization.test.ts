@@ -91,6 +91,19 @@ describe('doctor: the organization (the seed audit)', () => {
     expect(lineOf(found.checks, 'RCPs enabled on the root')?.status).toBe('fail');
   });
 
+  it('always checks SCPs, the seed audit needs them, even when the rules protect RCPs only', async () => {
+    const rcpsOnly = parseProtectionRules({ protect: [], policyTypes: ['RESOURCE_CONTROL_POLICY'] });
+    organizations.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-a1b2', PolicyTypes: [{ Type: 'RESOURCE_CONTROL_POLICY', Status: 'ENABLED' }] }] });
+
+    const found = await organizationChecks(client, rcpsOnly);
+
+    expect(found.checks.map(({ name, status }) => [name, status]).slice(2)).toEqual([
+      ['SCPs enabled on the root', 'fail'],
+      ['RCPs enabled on the root', 'ok'],
+    ]);
+    expect(lineOf(found.checks, 'SCPs enabled on the root')?.fix).toBe('aws organizations enable-policy-type --root-id r-a1b2 --policy-type SERVICE_CONTROL_POLICY');
+  });
+
   it('names the missing permission when DescribeOrganization is denied', async () => {
     organizations.on(DescribeOrganizationCommand).rejects(new AccessDeniedException({ message: "You don't have permissions to access this resource.", $metadata: {} }));
 

@@ -87,4 +87,30 @@ describe('doctor: the rules against the organization', () => {
 
     expect(checks[0]).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks organizations:DescribePolicy' });
   });
+  it('keeps the missing policies found before a call is throttled, and adds the failed call', async () => {
+    organizations.on(DescribePolicyCommand, { PolicyId: 'p-protectct' }).rejects(new PolicyNotFoundException({ message: 'not found', ...metadata }));
+    organizations.on(DescribePolicyCommand, { PolicyId: 'p-FullAWSAccess' }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+
+    const { checks, missing } = await rulesChecks(client, rules, ROOTS);
+
+    expect(checks.slice(0, 2).map(({ name, status }) => [name, status])).toEqual([
+      ['policy p-protectct', 'fail'],
+      ['policies exist, of a protected type', 'fail'],
+    ]);
+    expect(checks[1].detail).toContain('organizations:DescribePolicy failed: TooManyRequestsException: Rate exceeded');
+    expect(missing).toEqual(new Set(['p-protectct']));
+  });
+
+  it('keeps the missing targets found before a call is denied, and adds the failed call', async () => {
+    organizations.on(DescribeOrganizationalUnitCommand).rejects(new OrganizationalUnitNotFoundException({ message: 'no OU', ...metadata }));
+    organizations.on(DescribeAccountCommand).rejects(new AccessDeniedException({ message: 'denied', ...metadata }));
+
+    const { checks, missing } = await rulesChecks(client, rules, ROOTS);
+
+    expect(checks.slice(1).map(({ name, status, detail }) => [name, status, detail])).toEqual([
+      [`target ${PROD}`, 'fail', 'protect[1] names it: no such OU in the organization'],
+      ['targets exist', 'fail', 'access denied: the caller lacks organizations:DescribeAccount'],
+    ]);
+    expect(missing).toEqual(new Set([PROD]));
+  });
 });

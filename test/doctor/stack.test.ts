@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DEFAULT_STACK_NAME } from '../../cli/commands/doctor';
@@ -9,7 +9,7 @@ import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
-import { ACCOUNT, healthyAccount, mockAws, mocks, RULES, SIGNING, STACK_FUNCTIONS, TABLE, type FakeAccount } from './support';
+import { ACCOUNT, BOT_TOKEN, healthyAccount, mockAws, mocks, RULES, SIGNING, STACK_FUNCTIONS, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -46,7 +46,11 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
       ['stack deployed', 'ok', 'ScpGuardian: 4 functions, state machine RemediationStateMachine1234 ACTIVE'],
-      ['alarms can reach the topic', 'ok', "ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets CloudWatch alarms publish (encrypted with a KMS key)"],
+      [
+        'alarms can reach the topic',
+        'warn',
+        `ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets CloudWatch alarms publish; it is encrypted with KMS key arn:aws:kms:us-east-1:${ACCOUNT}:key/abc, whose key policy doctor does not read: alarms fail unless it lets cloudwatch.amazonaws.com use the key`,
+      ],
       ['Slack secrets set', 'ok', 'the bot token and the signing secret have values'],
       ['last self-test passed', 'ok', 'selftest-1, 6 h ago'],
       ['last canary passed', 'ok', 'canary-1, 6 h ago: REATTACHED'],
@@ -69,12 +73,70 @@ describe('doctor: the deployed stack', () => {
     expect((await statuses())['alarms can reach the topic']).toBe('fail');
   });
 
+  describe('the topic policy', () => {
+    const allowAlarms = { Sid: 'AllowAlarms', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: TOPIC };
+    const withPolicy = (...Statement: object[]) => sns.on(GetTopicAttributesCommand).resolves({ Attributes: { Policy: JSON.stringify({ Statement }) } });
+    const alarms = async () => (await run()).checks.find((check) => check.name === 'alarms can reach the topic');
+
+    it('passes an unencrypted topic whose policy lets this account\'s alarms publish', async () => {
+      withPolicy({ ...allowAlarms, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` } } });
+
+      expect(await alarms()).toMatchObject({ status: 'ok', detail: "ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets CloudWatch alarms publish" });
+    });
+
+    it('fails when an unconditional Deny of sns:Publish to everyone wins over the Allow', async () => {
+      withPolicy(allowAlarms, { Sid: 'DenyAll', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: '*' });
+
+      expect(await alarms()).toMatchObject({ status: 'fail', detail: expect.stringContaining('denies cloudwatch.amazonaws.com sns:Publish (DenyAll)') });
+    });
+
+    it('fails when the Allow is only for another account\'s alarms', async () => {
+      withPolicy({ ...allowAlarms, Condition: { StringEquals: { 'aws:SourceAccount': '999988887777' } } });
+
+      expect(await alarms()).toMatchObject({ status: 'fail', detail: expect.stringContaining("does not let cloudwatch.amazonaws.com publish to it for this account's alarms") });
+    });
+
+    it('fails when the Allow is only for some of the alarms (a SourceArn naming one alarm)', async () => {
+      withPolicy({ ...allowAlarms, Condition: { ArnEquals: { 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:OneAlarm` } } });
+
+      expect((await alarms())?.status).toBe('fail');
+    });
+
+    it('fails when the Allow is for another topic', async () => {
+      withPolicy({ ...allowAlarms, Resource: `arn:aws:sns:us-east-1:${ACCOUNT}:SomeOtherTopic` });
+
+      expect((await alarms())?.status).toBe('fail');
+    });
+
+    it('fails, saying it cannot tell, when the Allow has a condition doctor cannot evaluate', async () => {
+      withPolicy({ ...allowAlarms, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+
+      expect(await alarms()).toMatchObject({ status: 'fail', detail: expect.stringContaining('cannot evaluate (AllowAlarms: condition operator IpAddress)') });
+    });
+  });
+
   it('fails when a Slack secret has no value yet, with the command that sets it', async () => {
     secrets.on(DescribeSecretCommand, { SecretId: SIGNING }).resolves({ VersionIdsToStages: {} });
 
     const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
 
     expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('signing secret (SlackSigningSecret1234-AbCdEf)'), fix: expect.stringContaining('aws secretsmanager put-secret-value --secret-id SlackSigningSecret1234-AbCdEf') });
+  });
+
+  it('fails when a Slack secret is scheduled for deletion, with the command that restores it', async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: SIGNING }).resolves({ VersionIdsToStages: { 'v-1': ['AWSCURRENT'] }, DeletedDate: new Date('2026-11-30T10:00:00Z') });
+
+    const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('SlackSigningSecret1234-AbCdEf is scheduled for deletion'), fix: 'aws secretsmanager restore-secret --secret-id SlackSigningSecret1234-AbCdEf' });
+  });
+
+  it('fails when a Slack secret does not exist: not deployed', async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: BOT_TOKEN }).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+
+    const slack = (await run()).checks.find((check) => check.name === 'Slack secrets set');
+
+    expect(slack).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist: not deployed'), fix: 'npx cdk deploy' });
   });
 
   it('skips the Slack secrets when the rules have no Slack channel', async () => {

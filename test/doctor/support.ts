@@ -63,7 +63,14 @@ export const STACK_FUNCTIONS = [
 export const TOPIC_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
-    { Sid: 'AllowAlarmsOfThisAccountToPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: TOPIC },
+    {
+      Sid: 'AllowAlarmsOfThisAccountToPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: TOPIC,
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` } },
+    },
     { Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: TOPIC, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
   ],
 });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -110,4 +112,18 @@ describe('scp-guardian config check', () => {
     expect(stdout).toContain('test/fixtures/rules/repeated-rule.json is valid.');
     expect(stderr.split('\n')[0]).toBe('warning: protect[2]: repeats protect[0] for p-denyleave1 on every target (same precedence, same mode "auto"), so it never applies there');
   });
+  it('says where deeply nested JSON stops, instead of running out of stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-check-'));
+    try {
+      const file = join(dir, 'deep.json');
+      writeFileSync(file, `${'['.repeat(3000)}\n`);
+
+      const { code, stderr } = await configCheck(file);
+
+      expect(code).toBe(1);
+      expect(stderr.split('\n')[0]).toBe(`scp-guardian config check: ${file}:2:1: not valid JSON: expected a value (an object, array, string, number, true, false or null), found the end of the file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -48,4 +48,9 @@ describe('finding where a rules file stops being JSON', () => {
   it('counts lines and columns from 1', () => {
     expect(findJsonSyntaxError('{\n  "a": 1\n  "b": 2\n}')).toEqual({ line: 3, column: 3, problem: 'a comma is missing before this property', lineText: '  "b": 2' });
   });
+  it('scans any depth of nesting without running out of stack', () => {
+    expect(findJsonSyntaxError('['.repeat(100_000) + ']'.repeat(100_000))).toBeUndefined();
+    expect(findJsonSyntaxError(`${'{"a":['.repeat(50_000)}1${']}'.repeat(50_000)}`)).toBeUndefined();
+    expect(findJsonSyntaxError(`${'['.repeat(3000)}\n`)).toMatchObject({ line: 2, column: 1, problem: expect.stringContaining('found the end of the file') });
+  });
 });
