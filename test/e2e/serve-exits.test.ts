@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detachEvent } from '../support/events';
@@ -202,24 +202,47 @@ describe('`scp-guardian local --serve` stops every child, on every way out', () 
   });
 });
 
-describe('`scp-guardian local` without Java on PATH', () => {
+/** Runs `scp-guardian local ARGS` with PATH set to `path` only, and answers its stderr and exit code (or 'still running' after 20 s, then killed). */
+async function runWithPath(args: string[], dataDir: string, path: string): Promise<{ stderr: string; exit: number | null | 'still running' }> {
+  const child = spawn(process.execPath, [BIN, 'local', ...args, '--data-dir', dataDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: path } });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = await Promise.race([
+    new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+    new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
+  ]);
+  if (exit === 'still running') killTree(child.pid);
+  return { stderr, exit };
+}
+
+describe('`scp-guardian local` without Java 17+ on PATH', () => {
   it.each([
     ['--serve', ['--serve', '--port', '0']],
     ['a replay', ['--json']],
-  ])('says so at once (%s), and exits 1', async (_what, args) => {
+  ])('says there is no java at once (%s), in one line, and exits 1', async (_what, args) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scp-guardian-nojava-'));
-    const child = spawn(process.execPath, [BIN, 'local', ...args, '--data-dir', dataDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: dataDir } });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
-    const exit = await Promise.race([
-      new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
-      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
-    ]);
+    const { stderr, exit } = await runWithPath(args, dataDir, dataDir);
 
-    if (exit === 'still running') killTree(child.pid);
     rmSync(dataDir, { recursive: true, force: true });
-    expect(stderr).toContain('`java` not found: install Java 17+');
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^scp-guardian local: DynamoDB Local needs Java 17 or later: no `java` on PATH; install Java 17\+ .* and put its `java` first on PATH$/),
+    ]);
+    expect(exit).toBe(1);
+  });
+
+  it('names the version of a java that is too old, and exits 1', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scp-guardian-oldjava-'));
+    const bin = join(dataDir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'java'), '#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n', { mode: 0o755 });
+
+    const { stderr, exit } = await runWithPath(['--serve', '--port', '0'], dataDir, bin);
+
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^scp-guardian local: DynamoDB Local needs Java 17 or later: the `java` on PATH is Java 11 \(openjdk version "11.0.22" 2024-01-16\); install Java 17\+ /),
+    ]);
     expect(exit).toBe(1);
   });
 });
