@@ -123,7 +123,8 @@ function fromExecutionState(state: CarriedState, execution: ExecutionRecord): In
   };
 }
 
-function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions: ExecutionRecord[]): IncidentReport {
+/** One stored incident as the report has it (`deliveries` left at 0 for the caller to count); `local --serve` answers it too. */
+export function toReport(record: IncidentRecord, timeline: TimelineEntry[], executions: ExecutionRecord[]): IncidentReport {
   const claimed = executions.find((execution) => execution.executionArn === record.executionArn);
   return {
     incidentId: record.incidentId,

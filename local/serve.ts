@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { createServer, type AddressInfo } from 'node:net';
 import { describeError } from '../functions/shared/errors';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
+import { EndedExecutions } from './http/incident-document';
 import { buildLocalApi, type LocalApiTimeouts } from './http/local-api';
+import { routeLines } from './http/routes';
 import { removeServeToken, writeServeToken } from './http/serve-token';
 import { sweepLine } from './report';
 
@@ -72,13 +74,17 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
     // organization has attached before any event or direct change arrives. Against another
     // Organizations endpoint (--organizations-endpoint), which may be slow or never answer, the
     // server does not wait for it.
+    const executions = new EndedExecutions();
     const initialSweep = env.sweep().then(
-      ({ result }) => progress(`initial sweep: ${sweepLine(result)}`),
+      (swept) => {
+        swept.executions.forEach((execution) => executions.keep(execution));
+        progress(`initial sweep: ${sweepLine(swept.result)}`);
+      },
       (error: unknown) => progress(`initial sweep failed: ${describeError(error)}`),
     );
     if (env.organizationsEndpoint !== undefined) await initialSweep;
     let port = options.port;
-    app = buildLocalApi({ env, token: written.token, tokenFile: written.path, port: () => port, activity: options.activity ?? progress, timeouts: options.timeouts });
+    app = buildLocalApi({ env, token: written.token, tokenFile: written.path, port: () => port, activity: options.activity ?? progress, timeouts: options.timeouts, executions });
     try {
       await app.listen({ port: options.port, host: '127.0.0.1' });
     } catch (error) {
@@ -90,8 +96,8 @@ export async function serveLocal(options: ServeOptions): Promise<void> {
     progress(`token (also in ${written.path}, mode 0600): ${written.token}`);
     progress('  every POST but /slack/interactions needs `Authorization: Bearer <token>`;');
     progress(`  \`scp-guardian decide ID --approve --local ${url}\` reads it from the file`);
-    progress('routes: POST /events, /incidents/ID/decision, /reconcile, /slack/interactions;');
-    progress('  GET /incidents, /incidents/ID, /organization, /notifications, /slack/messages, /endpoints');
+    progress('routes (a wrong method is 405, an unknown path 404):');
+    for (const line of routeLines()) progress(line);
     progress(`audit trail: DynamoDB Local ${env.dynamoDbEndpoint}, table ${env.tableName} (scp-guardian audit list --endpoint ${env.dynamoDbEndpoint} --table ${env.tableName})`);
     options.onListening?.({ url, token: written.token, tokenFile: written.path });
     await options.until;

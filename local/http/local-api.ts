@@ -1,4 +1,4 @@
-import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { incidentIdOf } from '../../functions/classify/incident-id';
@@ -13,12 +13,16 @@ import { localDynamoDbClient } from '../dynamodb-local';
 import type { LocalEnvironment } from '../environment';
 import { ChangeReplayer } from '../replay';
 import { hostProblem, JsonBodyError, parseBoundedJson } from './guards';
+import { EndedExecutions, incidentDocument } from './incident-document';
+import { allowedMethods, displayPath, LOCAL_API_ROUTES, routeKey, type LocalApiRouteKey } from './routes';
 import { bearerMatches } from './serve-token';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route checks a signature of its own (Slack's) instead of the serve token. */
     signedBySlack?: boolean;
+    /** The route only answers 405: a method its path does not take. */
+    methodNotAllowed?: boolean;
   }
 }
 
@@ -48,6 +52,8 @@ export interface LocalApiOptions {
   /** One line for each event, execution end and decision. */
   activity?: (line: string) => void;
   timeouts?: Partial<LocalApiTimeouts>;
+  /** Where the executions this server starts are kept; give it to keep those started before it (the initial sweep's). */
+  executions?: EndedExecutions;
 }
 
 /** Who a local decision is recorded as when the caller does not say (there is no IAM locally). */
@@ -55,6 +61,12 @@ export const LOCAL_CLI_DECIDER = 'local:cli';
 
 /** Methods that only read; every other one changes state. */
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD']);
+
+/** The request's path, without its query. */
+const pathOf = (request: FastifyRequest): string => pathOf(request);
+
+/** The `:id` of the incident routes. */
+const idOf = (request: FastifyRequest): string => (request.params as { id: string }).id;
 
 class HttpError extends Error {
   constructor(readonly statusCode: number, message: string) {
@@ -114,6 +126,8 @@ function clientError(timeouts: LocalApiTimeouts) {
  * The HTTP API of `scp-guardian local --serve` (contract: DESIGN.md, "The command"), on Fastify:
  *
  * - every request must name this server in `Host` (loopback only), else 403;
+ * - the routes are the table in ./routes.ts; a method a route's path does not take is 405 with
+ *   `Allow` (no token needed: it changes nothing), an unknown path 404, both with a JSON error;
  * - every request that changes state (any method but GET and HEAD, on any route, later ones
  *   included) must carry `Authorization: Bearer <token>`, else 401; only POST /slack/interactions
  *   is exempt, because it carries Slack's signature, which its handler checks;
@@ -128,6 +142,7 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
   const { env, token } = options;
   const activity = options.activity ?? (() => {});
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const executions = options.executions ?? new EndedExecutions();
   const replayer = env.organization === undefined ? undefined : new ChangeReplayer(env.organization);
   const dynamoDb = localDynamoDbClient(env.dynamoDbEndpoint);
   const queries = new AuditQueries(toDocumentClient(dynamoDb), env.tableName);
@@ -159,36 +174,112 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     if (refuseForeignHost(request, reply)) return reply;
-    if (READ_ONLY_METHODS.has(request.method) || request.routeOptions.config.signedBySlack === true) return;
+    const { config } = request.routeOptions;
+    if (READ_ONLY_METHODS.has(request.method) || config.signedBySlack === true || config.methodNotAllowed === true) return;
     if (!bearerMatches(request.headers.authorization, token)) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="scp-guardian local --serve"')
-        .send({ error: `${request.method} ${request.url.split('?')[0]} changes state: send Authorization: Bearer <the token in ${options.tokenFile}> (scp-guardian decide --local reads it)` });
+        .send({ error: `${request.method} ${pathOf(request)} changes state: send Authorization: Bearer <the token in ${options.tokenFile}> (scp-guardian decide --local reads it)` });
     }
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(415).send({ error: `${request.method} ${request.url.split('?')[0]} takes JSON: send content-type: application/json` });
+      return reply.code(415).send({ error: `${request.method} ${pathOf(request)} takes JSON: send content-type: application/json` });
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: `request body over ${MAX_BODY_BYTES} bytes` });
     if (error instanceof JsonBodyError || error instanceof PageTokenError) return reply.code(400).send({ error: error.message });
     const status = error instanceof HttpError ? error.statusCode : (error.statusCode ?? 500);
     return reply.code(status).send({ error: status >= 500 ? describeError(error) : error.message });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${pathOf(request)}` }));
   app.addHook('onClose', async () => dynamoDb.destroy());
 
-  // Slack's interactions: the raw body, whatever its type, for the signature check.
-  app.register(async (slack) => {
-    slack.removeAllContentTypeParsers();
-    slack.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    slack.post('/slack/interactions', { config: { signedBySlack: true } }, async (request, reply) => {
+  const handlers: Record<LocalApiRouteKey, RouteHandlerMethod> = {
+    // 202 at once: the incident id follows from the envelope (as Classify names it), so the
+    // caller need not wait for the execution, or even for its claim.
+    'POST /events': async (request, reply) => {
+      const envelope = request.body;
+      if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new HttpError(400, 'the body is not a JSON object: POST an EventBridge event');
+      const applied = replayer?.apply(envelope);
+      // The time to remediate counts from here, not from the event's own time (LocalEnvironment.run).
+      const run = env.run(envelope, undefined, { appliedAt: applied?.at ?? new Date().toISOString() });
+      executions.keep(run.result);
+      const incidentId = incidentIdOf(envelope, run.executionArn);
+      activity(`event received: incident ${incidentId}${applied?.applied ? `, applied to the local organization: ${applied.change}` : ''}`);
+      run.result.then(
+        (execution) => activity(`incident ${incidentId}: execution ${execution.status}`),
+        (error: unknown) => activity(`incident ${incidentId}: execution failed to run: ${describeError(error)}`),
+      );
+      return reply.code(202).send({ incidentId, executionArn: run.executionArn });
+    },
+
+    // Slack's interactions: the raw body, whatever its type, for the signature check.
+    'POST /slack/interactions': async (request, reply) => {
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]));
       const answer = await env.interactions({ headers, body: typeof request.body === 'string' ? request.body : '', isBase64Encoded: false });
       return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
-    });
+    },
+
+    'POST /incidents/:id/decision': async (request, reply) => {
+      const body = parseDecisionBody(request.body);
+      const decided = await env.decideIncident(idOf(request), body.decision, body.by, body.reason, body.forMinutes);
+      const explained = explainDecision(decided);
+      activity(explained.message);
+      return reply.code(explained.httpStatus).send({ status: decided.result.status, ok: explained.ok, message: explained.message });
+    },
+
+    // One sweep now (contract: {"drift":[{"kind","policyId","targetId","reason"}],"incidents":["ID"]}),
+    // answered when it is done; the drift executions it started go on, like POST /events'.
+    'POST /reconcile': async (request) => {
+      const body = request.body;
+      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new HttpError(400, 'the body is not a JSON object: POST {} or {"dryRun":true}');
+      const dryRun = (body as { dryRun?: unknown } | undefined)?.dryRun;
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new HttpError(400, 'dryRun: expected true or false');
+      const swept = await env.sweep({ dryRun: dryRun === true });
+      swept.executions.forEach((execution) => executions.keep(execution));
+      const { result } = swept;
+      activity(`reconcile${result.dryRun ? ' (dry run)' : ''}: ${result.drift.length} drift, incidents started: ${result.incidents.join(', ') || 'none'}`);
+      return result;
+    },
+
+    // Newest first, by a Query on the byYear index as `audit list` runs it (never a Scan).
+    'GET /incidents': async (request) => {
+      const query = request.query as { limit?: string; nextToken?: string };
+      const page = await queries.list({}, { limit: pageLimit(query.limit), nextToken: query.nextToken });
+      return { incidents: page.incidents, nextToken: page.nextToken ?? null };
+    },
+
+    // The incident as `local --json` prints it, not the stored item (its keys, the incident twice).
+    'GET /incidents/:id': async (request) => {
+      const incidentId = idOf(request);
+      const document = await incidentDocument(env.trueAudit, incidentId, executions, env.executionIncidents);
+      if (document === undefined) throw new HttpError(404, `no incident ${incidentId}`);
+      return document;
+    },
+
+    'GET /organization': async () => {
+      if (env.organization === undefined) throw new HttpError(404, 'the organization is served by another endpoint');
+      return env.organization.toJSON();
+    },
+    'GET /notifications': async () => ({ messages: env.sns.published }),
+    'GET /slack/messages': async () => {
+      if (env.slackStandin === undefined) throw new HttpError(404, 'messages go to the real Slack (SLACK_BOT_TOKEN is set)');
+      return { messages: env.slackStandin.messages(), calls: env.slackStandin.calls() };
+    },
+    // The local components themselves: a test can change the organization with the AWS SDK,
+    // without any event, as an attacker whose event was lost would.
+    'GET /endpoints': async () => ({ organizations: env.organizationsUrl, dynamodb: env.dynamoDbEndpoint }),
+  };
+
+  // Slack's interactions take the raw body, whatever its type, for the signature check.
+  app.register(async (slack) => {
+    slack.removeAllContentTypeParsers();
+    slack.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    for (const route of LOCAL_API_ROUTES.filter((r) => 'signedBySlack' in r)) {
+      slack.route({ method: route.method, url: route.url, config: { signedBySlack: true }, handler: handlers[routeKey(route)] });
+    }
   });
 
   app.register(async (api) => {
@@ -200,69 +291,28 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
         done(error as Error);
       }
     });
+    for (const route of LOCAL_API_ROUTES.filter((r) => !('signedBySlack' in r))) {
+      api.route({ method: route.method, url: route.url, handler: handlers[routeKey(route)] });
+    }
+  });
 
-    // 202 at once: the incident id follows from the envelope (as Classify names it), so the
-    // caller need not wait for the execution, or even for its claim.
-    api.post('/events', async (request, reply) => {
-      const envelope = request.body;
-      if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new HttpError(400, 'the body is not a JSON object: POST an EventBridge event');
-      const applied = replayer?.apply(envelope);
-      // The time to remediate counts from here, not from the event's own time (LocalEnvironment.run).
-      const run = env.run(envelope, undefined, { appliedAt: applied?.at ?? new Date().toISOString() });
-      const incidentId = incidentIdOf(envelope, run.executionArn);
-      activity(`event received: incident ${incidentId}${applied?.applied ? `, applied to the local organization: ${applied.change}` : ''}`);
-      run.result.then(
-        (execution) => activity(`incident ${incidentId}: execution ${execution.status}`),
-        (error: unknown) => activity(`incident ${incidentId}: execution failed to run: ${describeError(error)}`),
-      );
-      return reply.code(202).send({ incidentId, executionArn: run.executionArn });
-    });
-
-    api.post<{ Params: { id: string } }>('/incidents/:id/decision', async (request, reply) => {
-      const body = parseDecisionBody(request.body);
-      const decided = await env.decideIncident(request.params.id, body.decision, body.by, body.reason, body.forMinutes);
-      const explained = explainDecision(decided);
-      activity(explained.message);
-      return reply.code(explained.httpStatus).send({ status: decided.result.status, ok: explained.ok, message: explained.message });
-    });
-
-    // Newest first, by a Query on the byYear index as `audit list` runs it (never a Scan).
-    api.get<{ Querystring: { limit?: string; nextToken?: string } }>('/incidents', async (request) => {
-      const page = await queries.list({}, { limit: pageLimit(request.query.limit), nextToken: request.query.nextToken });
-      return { incidents: page.incidents, nextToken: page.nextToken ?? null };
-    });
-
-    api.get<{ Params: { id: string } }>('/incidents/:id', async (request) => {
-      const incidentId = request.params.id;
-      const record = await env.audit.getIncident(incidentId);
-      if (record === undefined) throw new HttpError(404, `no incident ${incidentId}`);
-      return { ...record, timeline: await env.audit.getTimeline(incidentId) };
-    });
-
-    api.get('/slack/messages', async () => {
-      if (env.slackStandin === undefined) throw new HttpError(404, 'messages go to the real Slack (SLACK_BOT_TOKEN is set)');
-      return { messages: env.slackStandin.messages(), calls: env.slackStandin.calls() };
-    });
-    api.get('/notifications', async () => ({ messages: env.sns.published }));
-    api.get('/organization', async () => {
-      if (env.organization === undefined) throw new HttpError(404, 'the organization is served by another endpoint');
-      return env.organization.toJSON();
-    });
-    // The local components themselves: a test can change the organization with the AWS SDK,
-    // without any event, as an attacker whose event was lost would.
-    api.get('/endpoints', async () => ({ organizations: env.organizationsUrl, dynamodb: env.dynamoDbEndpoint }));
-
-    // One sweep now (contract: {"drift":[{"kind","policyId","targetId","reason"}],"incidents":["ID"]}),
-    // answered when it is done; the drift executions it started go on, like POST /events'.
-    api.post('/reconcile', async (request) => {
-      const body = request.body;
-      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new HttpError(400, 'the body is not a JSON object: POST {} or {"dryRun":true}');
-      const dryRun = (body as { dryRun?: unknown } | undefined)?.dryRun;
-      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new HttpError(400, 'dryRun: expected true or false');
-      const { result } = await env.sweep({ dryRun: dryRun === true });
-      activity(`reconcile${result.dryRun ? ' (dry run)' : ''}: ${result.drift.length} drift, incidents started: ${result.incidents.join(', ') || 'none'}`);
-      return result;
-    });
+  // Every other method on a route's path: 405 with the methods it takes. Such a request changes
+  // nothing, so it needs no token, and its body, whatever its type, is read and dropped.
+  app.register(async (others) => {
+    others.removeAllContentTypeParsers();
+    others.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
+    for (const [url, allowed] of allowedMethods()) {
+      others.route({
+        method: others.supportedMethods.filter((method) => !allowed.includes(method)),
+        url,
+        config: { methodNotAllowed: true },
+        handler: async (request, reply) =>
+          reply
+            .code(405)
+            .header('allow', allowed.join(', '))
+            .send({ error: `${request.method} ${pathOf(request)}: method not allowed; ${displayPath(url)} takes ${allowed.join(', ')}` }),
+      });
+    }
   });
 
   return app;

@@ -13,6 +13,8 @@ import {
   slackRecord,
   startLocalServer,
   waitForIncident,
+  askedForDecision,
+  decisionReason,
   type IncidentView,
   type LocalServer,
 } from '../helpers/local-server';
@@ -36,7 +38,7 @@ async function isAttached(server: LocalServer, policyId: string, targetId: strin
 /** Detaches `policyId` from `targetId` (as the event says happened) and waits for the approval request. */
 async function detachAndWait(server: LocalServer, policyId: string, targetId: string): Promise<{ incidentId: string; decisionId: string; channel: string; ts: string }> {
   const { body } = await postJson<{ incidentId: string }>(server, '/events', detachEvent({ policyId, targetId }));
-  await waitForIncident(server, body.incidentId, (i) => i.status === 'AWAITING_DECISION' && i.slackMessage !== undefined);
+  await waitForIncident(server, body.incidentId, askedForDecision);
   const message = messageFor(await slackRecord(server), body.incidentId);
   return { incidentId: body.incidentId, decisionId: buttonValue(message, SlackActionId.APPROVE), channel: message.channel, ts: message.ts };
 }
@@ -259,7 +261,8 @@ describe('the Slack approve / override loop through `scp-guardian local --serve`
       expect(dialog?.args.view).toMatchObject({ callback_id: 'scp_guardian_override_reason' });
       expect(JSON.parse(metadata)).toEqual({ decisionId: other.decisionId, channel: other.channel, messageTs: other.ts });
       expect(submit).toMatchObject({ status: 200, body: '' });
-      expect(incident).toMatchObject({ decision: 'OVERRIDE', decidedBy: APPROVER, decisionReason: 'CloudTrail migration CHG-1234', outcome: 'OVERRIDDEN' });
+      expect(incident).toMatchObject({ decision: 'OVERRIDE', decidedBy: APPROVER, outcome: 'OVERRIDDEN' });
+      expect(decisionReason(incident)).toBe('CloudTrail migration CHG-1234');
       expect(await isAttached(server, Org.protectCloudTrail, Org.prodOu)).toBe(false);
       expect(hasButtons(final.blocks)).toBe(false);
       expect(JSON.stringify(final.blocks)).toContain('CloudTrail migration CHG-1234');

@@ -8,6 +8,7 @@ import {
   slackRecord,
   startLocalServer,
   waitForIncident,
+  askedForDecision,
   type IncidentView,
   type LocalServer,
 } from '../helpers/local-server';
@@ -46,7 +47,7 @@ describe('an override from Slack lasts the duration chosen in its dialog', () =>
 
   async function detachAndWait(targetId: string): Promise<Waiting> {
     const { body } = await postJson<{ incidentId: string }>(server, '/events', detachEvent({ policyId: Org.protectCloudTrail, targetId }));
-    await waitForIncident(server, body.incidentId, (i) => i.status === 'AWAITING_DECISION' && i.slackMessage !== undefined);
+    await waitForIncident(server, body.incidentId, askedForDecision);
     const message = messageFor(await slackRecord(server), body.incidentId);
     return { incidentId: body.incidentId, decisionId: buttonValue(message, SlackActionId.OVERRIDE), channel: message.channel, ts: message.ts };
   }

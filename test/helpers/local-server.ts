@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IncidentDocument } from '../../local/http/incident-document';
 import type { StoredMessage } from '../../local/slack-standin/server';
 import type { PublishedMessage } from '../../local/sns-standin';
 import { serveLocal, type ServeOptions } from '../../local/serve';
@@ -90,20 +91,15 @@ export function postSigned(server: Pick<LocalServer, 'url'>, secret: string, bod
   return postInteraction(server, signedRequest(secret, body, at));
 }
 
-/** The incident with its timeline, as GET /incidents/ID answers. */
-export interface IncidentView {
-  incidentId: string;
-  status: string;
-  decision?: string;
-  decidedBy?: string;
-  decisionReason?: string;
-  decisionId?: string;
-  /** For an override: when it ends. */
-  overriddenUntil?: string;
-  outcome?: string;
-  slackMessage?: { channel: string; ts: string };
-  timeline: { at: string; step: string; detail: Record<string, unknown> }[];
-}
+/** The incident with its timeline, as GET /incidents/ID answers: the document `local --json` prints for it. */
+export type IncidentView = IncidentDocument;
+
+/** The incident waits for a decision, and people were asked (Slack and email): its message can be clicked. */
+export const askedForDecision = (incident: IncidentView): boolean =>
+  incident.status === 'AWAITING_DECISION' && incident.timeline.some((entry) => entry.step === 'notified' && entry.detail.phase === 'awaiting-decision');
+
+/** The reason the incident's decision was given with, as its timeline recorded the decision. */
+export const decisionReason = (incident: IncidentView): unknown => incident.timeline.find((entry) => entry.step === 'decided')?.detail.reason;
 
 /** Polls GET /incidents/ID until `done` holds, or fails at the deadline with the last state seen. */
 export async function waitForIncident(server: Pick<LocalServer, 'url'>, incidentId: string, done: (incident: IncidentView) => boolean, deadlineMs = 20_000): Promise<IncidentView> {
