@@ -52,6 +52,7 @@ import { LocalOrganizationsEndpoint } from './organizations/endpoint';
 import type { FaultOptions } from './organizations/fault-injector';
 import type { OrganizationFile } from './organizations/organization-file';
 import { LocalOrganization } from './organizations/organization-state';
+import { DrainableSlack } from './slack-calls';
 import { SlackStandin } from './slack-standin/server';
 import { SnsStandIn, type PublishedMessage } from './sns-standin';
 import { CloudTrailStandIn } from './stand-ins/cloudtrail';
@@ -170,7 +171,8 @@ export class LocalEnvironment {
   readonly trueAudit: AuditStore;
   readonly workflow: LocalWorkflow;
   readonly interactions: InteractionProcessor;
-  readonly slackNotifier: SlackNotifier;
+  /** The one Slack client (stand-in or real) of the workflow, the decisions and the interactions; drained by `stop`. */
+  readonly slackNotifier: DrainableSlack;
   /** The metric points the handlers emitted (CloudWatch in AWS), for assertions. */
   readonly metrics: MetricPoint[] = [];
   /** The shared AttachPolicy admission schedule the workflow's admit handler uses. */
@@ -282,7 +284,7 @@ export class LocalEnvironment {
       claimItems: (incident, executionArn) => this.audit.claimTransactItems(this.withReplayTime(incident, executionArn), executionArn),
       admit,
     });
-    this.slackNotifier = slackTarget.poster as SlackNotifier;
+    this.slackNotifier = slackTarget.poster as DrainableSlack;
     // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
     // in-process, the request serialised as Lambda would), never with a token of their own.
     const relay = createSlackRelayHandler({ slack: this.slackNotifier, log: log() });
@@ -432,7 +434,7 @@ export class LocalEnvironment {
       let slackStandin: SlackStandin | undefined;
       let slackTarget: SlackTarget;
       if (options.slack?.token !== undefined && options.slack.channel !== undefined) {
-        slackTarget = { poster: new SlackNotifier({ token: options.slack.token }), channel: options.slack.channel };
+        slackTarget = { poster: new DrainableSlack(new SlackNotifier({ token: options.slack.token })), channel: options.slack.channel };
       } else {
         slackStandin = new SlackStandin({ token: STANDIN_SLACK_TOKEN });
         await slackStandin.start();
@@ -441,7 +443,7 @@ export class LocalEnvironment {
           // The stand-in answers at once: one shared client serves every execution of a storm (each
           // Lambda container would hold its own), so it is sized for the storm, and its timeout
           // (still inside notify's 15 s) measures the harness only when the machine is starved.
-          poster: new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 }),
+          poster: new DrainableSlack(new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 })),
           channel: options.rules.notify.slackChannel ?? STANDIN_SLACK_CHANNEL,
         };
       }
@@ -542,6 +544,8 @@ export class LocalEnvironment {
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    // Slack's calls first, while the stand-in still answers them: none outlives the environment.
+    await this.slackNotifier.drain();
     await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();
   }
