@@ -63,7 +63,7 @@ export const LOCAL_CLI_DECIDER = 'local:cli';
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD']);
 
 /** The request's path, without its query. */
-const pathOf = (request: FastifyRequest): string => pathOf(request);
+const pathOf = (request: FastifyRequest): string => request.url.split('?')[0];
 
 /** The `:id` of the incident routes. */
 const idOf = (request: FastifyRequest): string => (request.params as { id: string }).id;
