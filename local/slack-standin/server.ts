@@ -60,6 +60,7 @@ export class SlackStandin {
   private readonly recorded: RecordedCall[] = [];
   private readonly stored = new Map<string, StoredMessage>();
   private readonly faults = new Map<string, Fault[]>();
+  private readonly delays = new Map<string, number[]>();
   private tsCounter = 0;
   private viewCounter = 0;
 
@@ -128,11 +129,20 @@ export class SlackStandin {
     this.faults.set(method, queue);
   }
 
-  /** Forgets calls, messages and pending faults. */
+  /**
+   * Makes the next call of `method` wait `ms` before it is answered, as a slow Slack would (the
+   * call is recorded when it arrives). Calls queue like faults.
+   */
+  delayNext(method: string, ms: number): void {
+    this.delays.set(method, [...(this.delays.get(method) ?? []), ms]);
+  }
+
+  /** Forgets calls, messages, pending faults and delays. */
   reset(): void {
     this.recorded.length = 0;
     this.stored.clear();
     this.faults.clear();
+    this.delays.clear();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -143,6 +153,9 @@ export class SlackStandin {
     const answer = this.answer(method, args, token);
     const ok = answer.body.ok === true;
     this.recorded.push({ method, args, token, receivedAt, status: answer.status ?? 200, ok, error: ok ? undefined : String(answer.body.error) });
+    const delay = this.delays.get(method)?.shift();
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (response.destroyed) return;
     response.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
     response.end(JSON.stringify(answer.body));
   }

@@ -84,6 +84,22 @@ async function slackVersionsWhen(incidentId: string, settled: (versions: Version
   return versions;
 }
 
+/**
+ * Waits until the decide command's own redraw of the Slack message is over: its last step records
+ * it in the timeline (`notified` or `notification-failed`, phase `decided`). decide() lets the
+ * workflow resume after 1.5 s however far the redraw got; a test that ended before it would leave
+ * the command's Slack client calling a stand-in that the environment then stops.
+ */
+async function redrawEnded(incidentId: string, deadlineMs = 15_000): Promise<string> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const last = (await env.audit.getTimeline(incidentId)).find((entry) => (entry.step === 'notified' || entry.step === 'notification-failed') && entry.detail.phase === 'decided');
+    if (last !== undefined) return last.step;
+    if (Date.now() > deadline) throw new Error(`the Slack redraw of ${incidentId}'s decision did not end within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints, STS identity)', () => {
   it('approves a waiting incident as the caller from STS, resumes the workflow, and reattaches', async () => {
     const waiting = await waitingIncident(Org.sandboxOu);
@@ -149,10 +165,31 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
     const showsOutcome = (version: Version | undefined) => JSON.stringify(version?.blocks).includes('*Outcome:* OVERRIDDEN');
     const versions = await slackVersionsWhen(waiting.incidentId, (all) => all.some(showsDecision) && showsOutcome(all[all.length - 1]));
     const decided = versions.find(showsDecision);
+    expect(await redrawEnded(waiting.incidentId)).toBe('notified');
     expect(outcome).toMatchObject({ ok: true, note: undefined });
     expect(JSON.stringify(decided?.blocks)).toContain('vendor migration CHG-77');
     expect(JSON.stringify(versions[versions.length - 1].blocks)).toContain('*Outcome:* OVERRIDDEN');
     expect(env.organization?.isAttached(Org.protectCloudTrail, Org.prodOu)).toBe(false);
+    env.organization?.attachPolicy(Org.protectCloudTrail, Org.prodOu);
+  });
+
+  it('with the bot token secret and a Slack slower than the workflow, still shows the decision, then the outcome on top', async () => {
+    const waiting = await waitingIncident(Org.prodOu);
+    // The command's redraw is answered after decide() has let the workflow resume and close.
+    env.slackStandin?.delayNext('chat.update', 2_500);
+
+    const outcome = await decideOnAws(waiting.incidentId, { override: true, reason: 'slow Slack CHG-78', botTokenSecret: BOT_TOKEN_SECRET }, {
+      SCP_GUARDIAN_TABLE: env.tableName,
+      SLACK_API_URL: env.slackStandin?.apiUrl,
+    });
+
+    await waiting.execution;
+    const ended = await redrawEnded(waiting.incidentId);
+    const versions = await slackVersions(waiting.incidentId);
+    expect(outcome).toMatchObject({ ok: true, note: undefined });
+    expect(ended).toBe('notified');
+    expect(versions.some((version) => JSON.stringify(version.blocks).includes('with `scp-guardian decide`'))).toBe(true);
+    expect(JSON.stringify(versions[versions.length - 1].blocks)).toContain('*Outcome:* OVERRIDDEN');
     env.organization?.attachPolicy(Org.protectCloudTrail, Org.prodOu);
   });
 
