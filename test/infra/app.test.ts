@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { InvalidRulesError } from '../../functions/shared/rules/load';
 import { buildApp, DEFAULT_RULES_FILE, RULES_FILE_CONTEXT } from '../../infra/app';
@@ -18,6 +19,15 @@ describe('cdk.json', () => {
 
     expect(json.app).toBe('npx tsx infra/app.ts');
     expect(json.context[RULES_FILE_CONTEXT]).toBe(DEFAULT_RULES_FILE);
+  });
+
+  it('sets every feature flag the pinned aws-cdk-lib recommends for a new app, as `cdk init` writes them', () => {
+    const recommended = JSON.parse(readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8')) as Record<string, unknown>;
+
+    const { context: configured } = cdkJson();
+
+    const differing = Object.entries(recommended).filter(([flag, value]) => JSON.stringify(configured[flag]) !== JSON.stringify(value));
+    expect(differing).toEqual([]);
   });
 });
 
