@@ -25,14 +25,17 @@ let org: LocalOrganization;
 let replayer: ChangeReplayer;
 beforeEach(() => {
   org = sampleOrganization();
-  replayer = new ChangeReplayer(org);
+  replayer = new ChangeReplayer(org, () => new Date(APPLIED_AT));
 });
+
+/** The replayer's clock: every result says when the change was applied (a replay measures from it). */
+const APPLIED_AT = '2026-12-01T12:00:00.000Z';
 
 describe('ChangeReplayer: each kind of call changes the organization as it did', () => {
   it('detaches the pair of a DetachPolicy', () => {
     const result = replayer.apply(sampleEvent('01-protected-auto-root.json'));
 
-    expect(result).toEqual({ applied: true, change: 'p-denyleave1 detached from r-a1b2' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: true, change: 'p-denyleave1 detached from r-a1b2' });
     expect(org.isAttached('p-denyleave1', ROOT)).toBe(false);
   });
 
@@ -48,7 +51,7 @@ describe('ChangeReplayer: each kind of call changes the organization as it did',
 
     const result = replayer.apply(event);
 
-    expect(result).toEqual({ applied: true, change: 'p-protectct updated: content changed' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: true, change: 'p-protectct updated: content changed' });
     expect(org.policy('p-protectct').contentText).toBe(event.detail.requestParameters?.content);
     expect(org.policy('p-protectct').content).toMatchObject({ Statement: [{ Effect: 'Allow' }] });
     expect(org.isAttached('p-protectct', PROD_OU)).toBe(true);
@@ -59,14 +62,14 @@ describe('ChangeReplayer: each kind of call changes the organization as it did',
 
     const remove = replayer.apply(sampleEvent('13-policy-deleted-after-detach.json'));
 
-    expect([detach.applied, remove]).toEqual([true, { applied: true, change: 'p-denyleave1 deleted' }]);
+    expect([detach.applied, remove]).toEqual([true, { at: APPLIED_AT, applied: true, change: 'p-denyleave1 deleted' }]);
     expect(() => org.policy('p-denyleave1')).toThrow(expect.objectContaining({ name: 'PolicyNotFoundException' }));
   });
 
   it('refuses a DeletePolicy of a policy still attached, as AWS would have', () => {
     const result = replayer.apply(sampleEvent('13-policy-deleted-after-detach.json'));
 
-    expect(result).toEqual({ applied: false, why: expect.stringMatching(/^PolicyInUseException: /) });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: expect.stringMatching(/^PolicyInUseException: /) });
     expect(org.isAttached('p-denyleave1', ROOT)).toBe(true);
   });
 
@@ -82,7 +85,7 @@ describe('ChangeReplayer: each kind of call changes the organization as it did',
   it('disables SCPs on the root for a DisablePolicyType: every SCP detached, tag policies left', () => {
     const result = replayer.apply(sampleEvent('15-scps-disabled-on-root.json'));
 
-    expect(result).toEqual({ applied: true, change: 'SERVICE_CONTROL_POLICY disabled on r-a1b2: 16 attachments removed' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: true, change: 'SERVICE_CONTROL_POLICY disabled on r-a1b2: 16 attachments removed' });
     expect(org.isPolicyTypeEnabled('SERVICE_CONTROL_POLICY')).toBe(false);
     expect(org.targetsForPolicy('p-allowlist1')).toEqual([]);
     expect(org.isAttached('p-tagpolicy1', ROOT)).toBe(true);
@@ -93,7 +96,7 @@ describe('ChangeReplayer: each kind of call changes the organization as it did',
 
     const result = replayer.apply(variant('15-scps-disabled-on-root.json', { eventName: 'EnablePolicyType', eventID: 'e0e0e0e0-1111-4222-8333-444455556615' }));
 
-    expect(result).toEqual({ applied: true, change: 'SERVICE_CONTROL_POLICY enabled on r-a1b2: FullAWSAccess attached to 10 targets' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: true, change: 'SERVICE_CONTROL_POLICY enabled on r-a1b2: FullAWSAccess attached to 10 targets' });
     expect(org.policiesForTarget(REGULATED_OU, 'SERVICE_CONTROL_POLICY').map((p) => p.id)).toEqual(['p-FullAWSAccess']);
   });
 
@@ -108,7 +111,7 @@ describe('ChangeReplayer: each kind of call changes the organization as it did',
 
     const result = replayer.apply(event);
 
-    expect(result).toEqual({ applied: true, change: 'p-bvdv3rx3 created (DenyEc2)' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: true, change: 'p-bvdv3rx3 created (DenyEc2)' });
     expect(org.policy('p-bvdv3rx3')).toMatchObject({ name: 'DenyEc2', description: 'No EC2', contentText: content });
   });
 
@@ -135,7 +138,7 @@ describe('ChangeReplayer: what changes nothing', () => {
 
     const result = replayer.apply(sampleEvent('08-duplicate-delivery-of-01.json'));
 
-    expect(result).toEqual({ applied: false, why: 'a redelivery of an event already applied' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: 'a redelivery of an event already applied' });
     expect(org.isAttached('p-denyleave1', ROOT)).toBe(true);
   });
 
@@ -154,7 +157,7 @@ describe('ChangeReplayer: what changes nothing', () => {
   it('changes nothing for a failed call and says which error it had', () => {
     const result = replayer.apply(sampleEvent('07-failed-call.json'));
 
-    expect(result).toEqual({ applied: false, why: 'the call failed (AccessDenied)' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: 'the call failed (AccessDenied)' });
     expect(org.isAttached('p-denyleave1', ROOT)).toBe(true);
   });
 
@@ -163,27 +166,27 @@ describe('ChangeReplayer: what changes nothing', () => {
 
     const result = replayer.apply(event);
 
-    expect(result).toEqual({ applied: false, why: 'the call failed (AccessDenied)' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: 'the call failed (AccessDenied)' });
     expect(org.isPolicyTypeEnabled('SERVICE_CONTROL_POLICY')).toBe(true);
   });
 
   it('changes nothing when errorCode is there but not an error code', () => {
     const result = replayer.apply(variant('10-account-moved-out-of-prod.json', { errorCode: 42 }));
 
-    expect(result).toEqual({ applied: false, why: expect.stringContaining('whether the call succeeded is unknown') });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: expect.stringContaining('whether the call succeeded is unknown') });
     expect(org.parentOf(PROD_ACCOUNT).id).toBe(PROD_OU);
   });
 
   it('changes nothing for a call that changes no protection, and names it', () => {
     const result = replayer.apply(variant('10-account-moved-out-of-prod.json', { eventName: 'ListRoots', requestParameters: null }));
 
-    expect(result).toEqual({ applied: false, why: 'ListRoots is not a call that changes what protects an account' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: 'ListRoots is not a call that changes what protects an account' });
   });
 
   it('says what is missing when the record names no account to move', () => {
     const result = replayer.apply(variant('10-account-moved-out-of-prod.json', { requestParameters: { accountId: PROD_ACCOUNT } }));
 
-    expect(result).toEqual({ applied: false, why: 'no account, source or destination named' });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: 'no account, source or destination named' });
   });
 
   it('says why a MoveAccount from a parent the account is not in cannot be applied', () => {
@@ -191,7 +194,7 @@ describe('ChangeReplayer: what changes nothing', () => {
       variant('10-account-moved-out-of-prod.json', { requestParameters: { accountId: PROD_ACCOUNT, sourceParentId: ROOT, destinationParentId: SANDBOX_OU } }),
     );
 
-    expect(result).toEqual({ applied: false, why: expect.stringMatching(/^SourceParentNotFoundException: /) });
+    expect(result).toEqual({ at: APPLIED_AT, applied: false, why: expect.stringMatching(/^SourceParentNotFoundException: /) });
   });
 
   it('refuses an event that is not a CloudTrail record, saying why', () => {
