@@ -149,3 +149,14 @@ export function buttonValue(message: { blocks?: unknown[] }, actionId: string): 
 export function hasButtons(blocks: unknown[] | undefined): boolean {
   return (blocks ?? []).some((block) => (block as { type: string }).type === 'actions');
 }
+
+/** Waits, against a deadline, for the server's activity line that says the incident's execution ended. */
+export async function executionEnded(activity: string[], incidentId: string, deadlineMs = 20_000): Promise<string> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const line = activity.find((entry) => entry.startsWith(`incident ${incidentId}: execution `));
+    if (line !== undefined) return line;
+    if (Date.now() > deadline) throw new Error(`the execution of ${incidentId} did not end within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { IncidentDocument } from '../../local/http/incident-document';
-import { getJson, postJson, startLocalServer, type LocalServer } from '../helpers/local-server';
+import { executionEnded, getJson, postJson, startLocalServer, type LocalServer } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
 import { Org } from '../support/local-harness';
 
@@ -36,17 +36,6 @@ function send(server: LocalServer, method: string, path: string, options: { toke
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
-}
-
-/** Waits, against a deadline, for the activity line that says the incident's execution ended. */
-async function executionEnded(activity: string[], incidentId: string, deadlineMs = 30_000): Promise<string> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const line = activity.find((entry) => entry.startsWith(`incident ${incidentId}: execution `));
-    if (line !== undefined) return line;
-    if (Date.now() > deadline) throw new Error(`the execution of ${incidentId} did not end within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Every path the server serves, as a client writes it, with the methods it takes (as the docs list them). */
@@ -143,7 +132,7 @@ describe('`scp-guardian local --serve` routes', () => {
   it('answers GET /incidents/ID with the incident document `local --json` prints, not the stored item', async () => {
     const started = await postJson<{ incidentId: string; executionArn: string }>(server, '/events', detachEvent({ policyId: Org.denyLeave, targetId: Org.root }));
     const { incidentId, executionArn } = started.body;
-    await executionEnded(activity, incidentId);
+    await executionEnded(activity, incidentId, 30_000);
 
     const { status, body } = await getJson<IncidentDocument & Record<string, unknown>>(server, `/incidents/${incidentId}`);
 

@@ -9,7 +9,7 @@ import { runDecide } from '../../cli/commands/decide';
 import { awsClients } from '../../cli/decide/aws';
 import { DecideCommandError } from '../../cli/decide/outcome';
 import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
-import { getJson, postJson, startLocalServer, waitForIncident, type LocalServer } from '../helpers/local-server';
+import { executionEnded, getJson, postJson, startLocalServer, waitForIncident, type LocalServer } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
 import { Org } from '../support/local-harness';
 
@@ -55,17 +55,6 @@ function trickle(server: LocalServer, bytes: string, deadlineMs: number): Promis
 }
 
 const TIMEOUTS = { headersMs: 500, requestMs: 1_000, checkEveryMs: 100 };
-
-/** Waits, against a deadline, for the server's activity line that says the incident's execution ended. */
-async function executionEnded(activity: string[], incidentId: string, deadlineMs = 20_000): Promise<string> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const line = activity.find((entry) => entry.startsWith(`incident ${incidentId}: execution `));
-    if (line !== undefined) return line;
-    if (Date.now() > deadline) throw new Error(`the execution of ${incidentId} did not end within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('`scp-guardian local --serve` refuses what another web page could send it', () => {
   let server: LocalServer;
