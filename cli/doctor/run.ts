@@ -1,5 +1,8 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -94,7 +97,15 @@ export async function doctorOnAws(rules: ProtectionRules, options: { region: str
   // Organizations is a global service whose calls CloudTrail records in us-east-1 (DESIGN): the
   // trail checks and the sweep's event history read there whatever --region says.
   const cloudTrail = new CloudTrailClient({ region: CLOUDTRAIL_REGION });
-  const stackClients = { lambda: new LambdaClient({ region }), sfn: new SFNClient({ region }), sns: new SNSClient({ region }), secrets: new SecretsManagerClient({ region }) };
+  const stackClients = {
+    cloudFormation: new CloudFormationClient({ region }),
+    lambda: new LambdaClient({ region }),
+    events: new EventBridgeClient({ region }),
+    cloudWatch: new CloudWatchClient({ region }),
+    sfn: new SFNClient({ region }),
+    sns: new SNSClient({ region }),
+    secrets: new SecretsManagerClient({ region }),
+  };
   const dynamodb = new DynamoDBClient({ region });
   try {
     try {

@@ -1,56 +1,50 @@
-import { ListFunctionsCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AuditQueries } from '../../functions/shared/audit/queries';
 import type { IncidentRecord } from '../../functions/shared/audit/records';
-import { CANARY_DEADLINE_MINUTES, CANARY_ROLE_ARN_ENV, canaryPassed } from '../../functions/shared/canary';
+import { CANARY_DEADLINE_MINUTES, canaryPassed } from '../../functions/shared/canary';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { selfTestPassed } from '../../functions/shared/self-test';
 import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
-import { STATE_MACHINE_ARN_ENV } from '../../functions/sweep/handler';
+import { ALARM_NAMES, alarmActionsCheck, firingCheck, stackAlarmsOrCheck } from './alarms';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
+import { canaryScheduleCheck, intakeCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck } from './rules-and-schedules';
+import { findStack, resourcesOf, ResourceType, STACK_ENVIRONMENT, StackNotFound, type StackResources } from './stack-resources';
 import { alarmsMayPublish } from './topic-policy';
+
+export { STACK_ENVIRONMENT, type StackResources } from './stack-resources';
 
 const check = checksOf(CheckGroup.STACK);
 
+/** The stack group's lines, in the order doctor prints them. */
 export const NAMES = {
   DEPLOYED: 'stack deployed',
+  INTAKE: SCHEDULE_NAMES.INTAKE,
+  SWEEP: SCHEDULE_NAMES.SWEEP,
+  SELF_TEST_SCHEDULE: SCHEDULE_NAMES.SELF_TEST_SCHEDULE,
+  CANARY_SCHEDULE: SCHEDULE_NAMES.CANARY_SCHEDULE,
+  ALARM_ACTIONS: ALARM_NAMES.ACTIONS,
   ALARMS: 'alarms can reach the topic',
+  ALARMS_FIRING: ALARM_NAMES.FIRING,
   SLACK: 'Slack secrets set',
   SELF_TEST: 'last self-test passed',
   CANARY: 'last canary passed',
 } as const;
 
-/**
- * The environment variables through which the stack hands its functions its resources
- * (infra/constructs/handlers.ts, sweep.ts, slack-endpoint.ts; read by each handler): doctor
- * finds the stack's table, state machine, topic and secrets in them.
- */
-export const STACK_ENVIRONMENT = {
-  TABLE: 'TABLE_NAME',
-  STATE_MACHINE: STATE_MACHINE_ARN_ENV,
-  TOPIC: 'TOPIC_ARN',
-  BOT_TOKEN: 'BOT_TOKEN_ARN',
-  SIGNING_SECRET: 'SIGNING_SECRET_ARN',
-  /** Set on classify when the rules have a canary (infra/stack.ts). */
-  CANARY_ROLE: CANARY_ROLE_ARN_ENV,
-} as const;
-
 /** The self-test and the canary run once a day: older than this, the last one is a missed day. */
 export const DAILY_WITHIN_HOURS = 26;
 
-/** What the stack's functions say about its resources. */
-export interface StackResources {
-  stackName: string;
-  functions: FunctionConfiguration[];
-  /** The value each environment variable has in the stack's functions (the first found). */
-  environment: Partial<Record<keyof typeof STACK_ENVIRONMENT, string>>;
-}
-
 export interface StackClients {
+  cloudFormation: CloudFormationClient;
   lambda: LambdaClient;
+  events: EventBridgeClient;
+  cloudWatch: CloudWatchClient;
   sfn: SFNClient;
   sns: SNSClient;
   secrets: SecretsManagerClient;
@@ -58,41 +52,47 @@ export interface StackClients {
   queries: (tableName: string) => AuditQueries;
 }
 
+const REDEPLOY = 'npx cdk deploy';
+const OTHER_NAME = 'npx cdk deploy (or give --stack NAME if it was deployed under another name)';
+
 /**
- * The stack's functions: CloudFormation names each `<stack name>-<logical id>-<suffix>`, and their
- * configuration (ListFunctions answers it with the names) holds the rest of the stack's resources.
+ * What a stack status means for the guard: a stack that never finished creating, or is being
+ * deleted, guards nothing; an update that rolled back left the previous version running.
  */
-export async function findStack(lambda: LambdaClient, stackName: string): Promise<StackResources> {
-  const functions: FunctionConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await FailedCall.of(Permission.LIST_FUNCTIONS, lambda.send(new ListFunctionsCommand({ Marker: marker })));
-    functions.push(...(page.Functions ?? []).filter((fn) => fn.FunctionName?.startsWith(`${stackName}-`) === true));
-    marker = page.NextMarker;
-  } while (marker !== undefined);
-  const environment: StackResources['environment'] = {};
-  for (const [key, variable] of Object.entries(STACK_ENVIRONMENT) as [keyof typeof STACK_ENVIRONMENT, string][]) {
-    const value = functions.map((fn) => fn.Environment?.Variables?.[variable]).find((found) => found !== undefined && found !== '');
-    if (value !== undefined) environment[key] = value;
+function statusProblem(status: string): { level: 'fail' | 'warn'; why: string; fix: string } | undefined {
+  if (status === 'UPDATE_ROLLBACK_COMPLETE') return { level: 'warn', why: 'the last update rolled back: the previous version runs', fix: `the stack events say why (aws cloudformation describe-stack-events --stack-name NAME); then ${REDEPLOY}` };
+  if (status === 'ROLLBACK_COMPLETE' || status.startsWith('DELETE_')) return { level: 'fail', why: 'nothing of it is left running', fix: `delete it (aws cloudformation delete-stack --stack-name NAME), then ${REDEPLOY}` };
+  if (status.endsWith('_FAILED')) return { level: 'fail', why: 'a change failed half-way: the stack is stuck', fix: 'the stack events say why (aws cloudformation describe-stack-events --stack-name NAME)' };
+  if (status.endsWith('_IN_PROGRESS')) {
+    if (status.startsWith('CREATE_') || status.startsWith('ROLLBACK_')) return { level: 'fail', why: 'it is not created yet', fix: 'wait for the deployment, then run doctor again' };
+    return { level: 'warn', why: 'a change is under way', fix: 'run doctor again when it ends' };
   }
-  return { stackName, functions, environment };
+  if (!status.endsWith('_COMPLETE')) return { level: 'fail', why: 'a status doctor does not know', fix: 'aws cloudformation describe-stacks --stack-name NAME' };
+  return undefined;
 }
 
-async function deployedCheck(sfn: SFNClient, stack: StackResources): Promise<Check> {
-  const stateMachineArn = stack.environment.STATE_MACHINE;
-  if (stateMachineArn === undefined) {
-    return check.fail(NAMES.DEPLOYED, `${stack.functions.length} functions named ${stack.stackName}-*, none with ${STACK_ENVIRONMENT.STATE_MACHINE}: not this stack, or a partial deployment`, 'npx cdk deploy');
+/** The stack's status, its functions, and its one state machine, ACTIVE. */
+async function deployedCheck(sfn: SFNClient, stack: StackResources, stateMachineArn: string | undefined): Promise<Check> {
+  const name = NAMES.DEPLOYED;
+  const problem = statusProblem(stack.status);
+  const why = stack.statusReason === undefined ? '' : ` (${stack.statusReason})`;
+  if (problem?.level === 'fail') return check.fail(name, `${stack.stackName} is ${stack.status}${why}: ${problem.why}`, problem.fix.replace('NAME', stack.stackName));
+  if (stack.missingFunctions.length > 0) {
+    return check.fail(name, `${stack.stackName}'s function ${stack.missingFunctions.join(', ')} does not exist: deleted outside CloudFormation`, `${REDEPLOY} recreates it only if it changed: delete and redeploy the stack, or restore it by hand`);
   }
+  if (stateMachineArn === undefined) return check.fail(name, `${stack.stackName} (${stack.status}) has no state machine: not this stack, or a partial deployment`, OTHER_NAME);
   let status: string | undefined;
   try {
     status = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).status;
   } catch (error) {
-    if ((error as Error).name === 'StateMachineDoesNotExist') return check.fail(NAMES.DEPLOYED, `the state machine ${stateMachineArn} does not exist`, 'npx cdk deploy');
-    return callFailed(check, NAMES.DEPLOYED, error, Permission.DESCRIBE_STATE_MACHINE);
+    if ((error as Error).name === 'StateMachineDoesNotExist') return check.fail(name, `the state machine ${stateMachineArn} does not exist`, REDEPLOY);
+    return callFailed(check, name, error, Permission.DESCRIBE_STATE_MACHINE);
   }
   const machine = stateMachineArn.split(':').pop();
-  if (status !== 'ACTIVE') return check.fail(NAMES.DEPLOYED, `the state machine ${machine} is ${status ?? 'of no status'}`, 'npx cdk deploy');
-  return check.ok(NAMES.DEPLOYED, `${stack.stackName}: ${stack.functions.length} functions, state machine ${machine} ACTIVE`);
+  if (status !== 'ACTIVE') return check.fail(name, `the state machine ${machine} is ${status ?? 'of no status'}`, REDEPLOY);
+  const found = `${stack.stackName} ${stack.status}: ${stack.functions.length} functions, state machine ${machine} ACTIVE`;
+  if (problem !== undefined) return check.warn(name, `${found}; ${problem.why}${why}`, problem.fix.replace('NAME', stack.stackName));
+  return check.ok(name, found);
 }
 
 async function alarmsCheck(sns: SNSClient, stack: StackResources): Promise<Check> {
@@ -213,33 +213,44 @@ async function canaryCheck(queries: AuditQueries, rules: ProtectionRules, stack:
 }
 
 /**
- * The deployed stack (in the region of `clients`, us-east-1 unless `--region` says otherwise): its functions and state machine exist, its alarms' topic lets
- * CloudWatch publish (the alarms themselves are not read: cloudwatch:DescribeAlarms needs a
- * CloudWatch client, which the project does not depend on), the Slack secrets have values, and the last self-test and canary passed,
- * as the audit trail records them.
+ * The deployed stack (in the region of `clients`, us-east-1 unless `--region` says otherwise),
+ * found by its own resources: its status and state machine, the intake rule and the schedules,
+ * its alarms (actions to the topic, the topic's policy letting them publish, none in ALARM), the
+ * Slack secrets, and the last self-test and canary, as the audit trail records them.
  */
 export async function stackChecks(clients: StackClients, stackName: string, rules: ProtectionRules, now: Date = new Date()): Promise<{ checks: Check[]; stack?: StackResources }> {
-  const rest = [NAMES.ALARMS, NAMES.SLACK, NAMES.SELF_TEST, NAMES.CANARY];
+  const [, ...rest] = Object.values(NAMES);
   let stack: StackResources;
   try {
-    stack = await findStack(clients.lambda, stackName);
+    stack = await findStack(clients, stackName);
   } catch (error) {
+    if (error instanceof StackNotFound) {
+      const region = await clients.cloudFormation.config.region();
+      return { checks: [check.fail(NAMES.DEPLOYED, `no stack ${stackName} in this account's ${region}`, OTHER_NAME), ...rest.map((name) => check.skip(name, 'the stack is not deployed'))] };
+    }
     if (!(error instanceof FailedCall)) throw error;
     return { checks: [callFailed(check, NAMES.DEPLOYED, error.cause, error.permission), ...rest.map((name) => check.skip(name, 'the stack could not be looked for'))] };
   }
-  if (stack.functions.length === 0) {
-    return {
-      checks: [
-        check.fail(NAMES.DEPLOYED, `no function named ${stackName}-* in this account's ${await clients.lambda.config.region()}`, 'npx cdk deploy (or give --stack NAME if it was deployed under another name)'),
-        ...rest.map((name) => check.skip(name, 'the stack is not deployed')),
-      ],
-    };
-  }
-  const checks = [await deployedCheck(clients.sfn, stack), await alarmsCheck(clients.sns, stack), await slackCheck(clients.secrets, stack, rules)];
+  const stateMachines = resourcesOf(stack, ResourceType.STATE_MACHINE);
+  const stateMachineArn = stateMachines.length === 1 ? stateMachines[0].physicalId : undefined;
+  const deployed = await deployedCheck(clients.sfn, stack, stateMachineArn);
+  if (statusProblem(stack.status)?.level === 'fail') return { checks: [deployed, ...rest.map((name) => check.skip(name, `the stack is ${stack.status}`))], stack };
+  const alarms = await stackAlarmsOrCheck(clients.cloudWatch, stack);
+  const checks = [
+    deployed,
+    await intakeCheck(clients.events, stack, stateMachineArn, rules),
+    sweepCheck(stack, 'metric' in alarms ? alarms.metric : alarms),
+    await selfTestScheduleCheck(clients.events, stack, stateMachineArn),
+    await canaryScheduleCheck(clients.events, stack, rules),
+    alarmActionsCheck(alarms, stack, stack.environment.TOPIC),
+    await alarmsCheck(clients.sns, stack),
+    firingCheck(alarms),
+    await slackCheck(clients.secrets, stack, rules),
+  ];
   const tableName = stack.environment.TABLE;
   if (tableName === undefined) {
     const missing = `no function of ${stackName} names the audit table (${STACK_ENVIRONMENT.TABLE})`;
-    return { checks: [...checks, check.fail(NAMES.SELF_TEST, missing, 'npx cdk deploy'), check.fail(NAMES.CANARY, missing, 'npx cdk deploy')], stack };
+    return { checks: [...checks, check.fail(NAMES.SELF_TEST, missing, REDEPLOY), check.fail(NAMES.CANARY, missing, REDEPLOY)], stack };
   }
   const queries = clients.queries(tableName);
   return { checks: [...checks, await selfTestCheck(queries, now), await canaryCheck(queries, rules, stack, now)], stack };
@@ -249,7 +260,13 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
 export function localStackChecks(): Check[] {
   return [
     check.skip(NAMES.DEPLOYED, 'local --serve runs the workflow in-process: nothing is deployed'),
+    check.skip(NAMES.INTAKE, 'no EventBridge locally: events reach the workflow by POST /events'),
+    check.skip(NAMES.SWEEP, 'no schedule locally: POST /reconcile (or reconcile --local) sweeps'),
+    check.skip(NAMES.SELF_TEST_SCHEDULE, 'no daily schedule locally'),
+    check.skip(NAMES.CANARY_SCHEDULE, 'no daily schedule locally: scp-guardian local --canary runs it once'),
+    check.skip(NAMES.ALARM_ACTIONS, 'no CloudWatch alarms locally: notices are kept (GET /notifications)'),
     check.skip(NAMES.ALARMS, 'no CloudWatch alarms locally: notices are kept (GET /notifications)'),
+    check.skip(NAMES.ALARMS_FIRING, 'no CloudWatch alarms locally'),
     check.skip(NAMES.SLACK, 'locally Slack is the stand-in, or SLACK_BOT_TOKEN'),
     check.skip(NAMES.SELF_TEST, 'no daily schedule locally'),
     check.skip(NAMES.CANARY, 'no daily schedule locally: scp-guardian local --canary runs it once'),

@@ -1,0 +1,105 @@
+import { WATCHED_EVENT_NAMES, type WatchedEventName } from '../../functions/shared/cloudtrail';
+
+/**
+ * Whether a deployed intake rule's event pattern still admits every Organizations call the guard
+ * handles: the pattern is matched, as EventBridge matches it, against one event per watched call
+ * (functions/shared/cloudtrail.ts, WATCHED_EVENT_NAMES, which the CDK's pattern is built from)
+ * and caller kind. A pattern operator doctor does not know makes the answer unknown, not a pass.
+ */
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The envelope CloudTrail puts an Organizations call in on the default bus (infra/constructs/intake.ts matches it). */
+const ENVELOPE = { source: 'aws.organizations', 'detail-type': 'AWS API Call via CloudTrail' } as const;
+
+class UnknownOperator extends Error {}
+
+function matchesValue(matcher: unknown, value: unknown): boolean {
+  if (!isObject(matcher)) return value !== undefined && !isObject(value) && (Array.isArray(value) ? value.includes(matcher) : value === matcher);
+  const [operator, operand] = Object.entries(matcher)[0] ?? [];
+  const text = typeof value === 'string' ? value : undefined;
+  switch (operator) {
+    case 'exists':
+      return operand === (value !== undefined);
+    case 'anything-but': {
+      if (value === undefined || isObject(value)) return false;
+      if (isObject(operand)) {
+        const [inner, innerOperand] = Object.entries(operand)[0] ?? [];
+        if (inner === 'prefix') return text !== undefined && !text.startsWith(String(innerOperand));
+        if (inner === 'suffix') return text !== undefined && !text.endsWith(String(innerOperand));
+        throw new UnknownOperator(`anything-but ${inner}`);
+      }
+      return !(Array.isArray(operand) ? operand : [operand]).includes(value);
+    }
+    case 'prefix':
+      return text !== undefined && text.startsWith(String(operand));
+    case 'suffix':
+      return text !== undefined && text.endsWith(String(operand));
+    case 'equals-ignore-case':
+      return text !== undefined && text.toLowerCase() === String(operand).toLowerCase();
+    default:
+      throw new UnknownOperator(String(operator));
+  }
+}
+
+function matchesFields(pattern: Json, event: unknown): boolean {
+  const object = isObject(event) ? event : {};
+  return Object.entries(pattern).every(([key, expected]) => {
+    if (key === '$or') return Array.isArray(expected) && expected.some((branch) => isObject(branch) && matchesFields(branch, event));
+    if (Array.isArray(expected)) return expected.some((matcher) => matchesValue(matcher, object[key]));
+    if (isObject(expected)) return matchesFields(expected, object[key]);
+    throw new UnknownOperator(`${key}: ${JSON.stringify(expected)}`);
+  });
+}
+
+/** One event the guard must receive: a call, and who made it. */
+export interface Probe {
+  eventName: WatchedEventName;
+  caller: string;
+  event: Json;
+}
+
+/**
+ * An event per watched call and kind of caller: a person's role session and an IAM user (no
+ * session issuer). AttachPolicy only of a policy a forbid rule names (one event per policy), as the
+ * intake rule admits it; with no forbid rule, no AttachPolicy is expected.
+ */
+export function probes(account: string, forbiddenPolicyIds: readonly string[]): Probe[] {
+  const callers = [
+    { caller: 'a role session', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${account}:assumed-role/Admin/someone`, sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/Admin` } } } },
+    { caller: 'an IAM user', userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/someone` } },
+  ];
+  type Call = { eventName: WatchedEventName; requestParameters?: Json };
+  const calls = WATCHED_EVENT_NAMES.flatMap((eventName): Call[] =>
+    eventName === 'AttachPolicy' ? forbiddenPolicyIds.map((policyId) => ({ eventName, requestParameters: { policyId } })) : [{ eventName }],
+  );
+  return calls.flatMap((call) =>
+    callers.map(({ caller, userIdentity }) => ({
+      eventName: call.eventName,
+      caller,
+      event: { ...ENVELOPE, detail: { eventSource: 'organizations.amazonaws.com', eventName: call.eventName, userIdentity, ...(call.requestParameters === undefined ? {} : { requestParameters: call.requestParameters }) } },
+    })),
+  );
+}
+
+export type PatternVerdict = { kind: 'covers' } | { kind: 'misses'; eventNames: WatchedEventName[] } | { kind: 'unknown'; why: string };
+
+/** Whether `pattern` (the rule's EventPattern, as JSON text) admits every probe. */
+export function patternCovers(pattern: string | undefined, wanted: readonly Probe[]): PatternVerdict {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(pattern ?? '');
+  } catch {
+    return { kind: 'unknown', why: 'the rule has no event pattern' };
+  }
+  if (!isObject(parsed)) return { kind: 'unknown', why: 'the event pattern is not an object' };
+  const missed = new Set<WatchedEventName>();
+  try {
+    for (const probe of wanted) if (!matchesFields(parsed, probe.event)) missed.add(probe.eventName);
+  } catch (error) {
+    if (error instanceof UnknownOperator) return { kind: 'unknown', why: `operator ${error.message}` };
+    throw error;
+  }
+  return missed.size === 0 ? { kind: 'covers' } : { kind: 'misses', eventNames: WATCHED_EVENT_NAMES.filter((name) => missed.has(name)) };
+}
