@@ -2,13 +2,13 @@ import { AccessDeniedException, DescribeOrganizationCommand } from '@aws-sdk/cli
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeTrailsCommand, type Trail } from '@aws-sdk/client-cloudtrail';
-import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor, type DoctorOptions } from '../../cli/commands/doctor';
 import { formatDoctorReport, type DoctorReport } from '../../cli/doctor/report';
-import { DENY_LEAVE, healthyAccount, mockAws, mocks, PROTECT_CT, PROD, ROOT, RULES, STACK_FUNCTIONS, TABLE, type FakeAccount } from './support';
+import { DENY_LEAVE, healthyAccount, mockAws, mocks, PROTECT_CT, PROD, ROOT, RULES, TABLE, type FakeAccount } from './support';
 
 const TRAIL: Trail = { Name: 'org-trail', TrailARN: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail', HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: true };
 
@@ -42,13 +42,16 @@ describe('doctor against AWS', () => {
     mocks.cloudTrail.on(DescribeTrailsCommand).callsFake(async (_input, getClient) =>
       (await getClient().config.region()) === 'us-east-1' ? { trailList: [TRAIL] } : { trailList: [{ ...TRAIL, IsMultiRegionTrail: false, HomeRegion: 'eu-west-1' }] },
     );
-    mocks.lambda.on(ListFunctionsCommand).callsFake(async (_input, getClient) => ((await getClient().config.region()) === 'us-east-1' ? { Functions: STACK_FUNCTIONS } : { Functions: [] }));
+    mocks.cloudFormation.on(DescribeStacksCommand).callsFake(async (input: { StackName: string }, getClient) => {
+      if ((await getClient().config.region()) === 'us-east-1') return { Stacks: [{ StackName: input.StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] };
+      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+    });
 
     const report = await runDoctor({ ...options, region: 'eu-west-1' });
     const line = (name: string) => report.checks.find((check) => check.name === name);
 
     expect(line('a trail logs management events')?.status).toBe('ok');
-    expect(line('stack deployed')).toMatchObject({ status: 'fail', detail: "no function named ScpGuardian-* in this account's eu-west-1" });
+    expect(line('stack deployed')).toMatchObject({ status: 'fail', detail: "no stack ScpGuardian in this account's eu-west-1" });
   });
 
   it('finds a drifted pair with the sweep\'s own dry run, and fails', async () => {

@@ -44,10 +44,10 @@ describe('scp-guardian doctor (the command)', () => {
     const report = JSON.parse(run.stdout) as DoctorReport;
     expect(run.code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.checks.length).toBe(13);
+    expect(report.checks.length).toBe(19);
     expect(report.checks.every((check) => typeof check.name === 'string' && typeof check.detail === 'string' && Object.values(CheckStatus).includes(check.status))).toBe(true);
     // The one warning: the topic's KMS key, whose key policy doctor does not read.
-    expect(report.summary).toEqual({ ok: 12, warn: 1, fail: 0, skip: 0 });
+    expect(report.summary).toEqual({ ok: 18, warn: 1, fail: 0, skip: 0 });
   });
 
   it('exits 0 when there are only warnings', async () => {
@@ -67,7 +67,7 @@ describe('scp-guardian doctor (the command)', () => {
 
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^ {2}FAIL {2}no drift: p-denyleave1 on r-a1b2/m);
-    expect(run.stdout.trimEnd().split('\n').pop()).toBe('1 failed, 1 warning, 11 ok, 0 skipped: exit 1');
+    expect(run.stdout.trimEnd().split('\n').pop()).toBe('1 failed, 1 warning, 17 ok, 0 skipped: exit 1');
   });
 
   it('refuses a rules file that does not validate, in one error naming the command', async () => {

@@ -15,6 +15,9 @@ function iamPolicyInDocs(): { Statement: { Action: string[] }[] } {
 /** The IAM prefix of each SDK client doctor sends commands with (STS's GetCallerIdentity needs no permission). */
 const IAM_PREFIX: Record<string, string | undefined> = {
   'client-organizations': 'organizations',
+  'client-cloudformation': 'cloudformation',
+  'client-eventbridge': 'events',
+  'client-cloudwatch': 'cloudwatch',
   'client-cloudtrail': 'cloudtrail',
   'client-lambda': 'lambda',
   'client-sfn': 'states',
@@ -61,7 +64,7 @@ describe('doctor\'s documented IAM policy', () => {
     const { commands, named } = doctorSource();
     const table: string[] = Object.values(Permission);
 
-    expect(commands).toEqual(expect.arrayContaining(['organizations:DescribeOrganization', 'cloudtrail:GetTrailStatus', 'lambda:ListFunctions', 'secretsmanager:DescribeSecret']));
+    expect(commands).toEqual(expect.arrayContaining(['organizations:DescribeOrganization', 'cloudtrail:GetTrailStatus', 'cloudformation:ListStackResources', 'lambda:GetFunctionConfiguration', 'events:DescribeRule', 'cloudwatch:DescribeAlarms', 'secretsmanager:DescribeSecret']));
     expect(commands.filter((permission) => !table.includes(permission))).toEqual([]);
     const used = new Set([...commands, ...named, ...SWEEP_PERMISSIONS]);
     expect(table.filter((permission) => !used.has(permission))).toEqual([]);

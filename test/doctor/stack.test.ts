@@ -1,5 +1,8 @@
+import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -9,15 +12,19 @@ import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
-import { ACCOUNT, BOT_TOKEN, healthyAccount, mockAws, mocks, RULES, SIGNING, STACK_FUNCTIONS, TABLE, TOPIC, type FakeAccount } from './support';
+import { intakeDetailPattern } from '../../infra/constructs/intake';
+import { ACCOUNT, ALARM, BOT_TOKEN, GUARD_ROLE, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
 const rules = parseProtectionRules(RULES);
-const { lambda, sns, secrets } = mocks;
+const { cloudFormation, lambda, events, cloudWatch, sns, secrets } = mocks;
 
 const clients: StackClients = {
+  cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
   lambda: new LambdaClient({ region: 'us-east-1' }),
+  events: new EventBridgeClient({ region: 'us-east-1' }),
+  cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
   sfn: new SFNClient({ region: 'us-east-1' }),
   sns: new SNSClient({ region: 'us-east-1' }),
   secrets: new SecretsManagerClient({ region: 'us-east-1' }),
@@ -35,6 +42,8 @@ beforeEach(() => {
 
 const run = () => stackChecks(clients, DEFAULT_STACK_NAME, rules, NOW);
 const statuses = async () => Object.fromEntries((await run()).checks.map((check) => [check.name, check.status]));
+const line = async (name: string) => (await run()).checks.find((check) => check.name === name);
+const denied = (permission: string) => Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/doc is not authorized to perform: ${permission} on resource: *`), { name: 'AccessDeniedException' });
 
 describe('doctor: the deployed stack', () => {
   it('looks for the stack under the name the CDK app gives it', () => {
@@ -45,12 +54,18 @@ describe('doctor: the deployed stack', () => {
     const { checks, stack } = await run();
 
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
-      ['stack deployed', 'ok', 'ScpGuardian: 4 functions, state machine RemediationStateMachine1234 ACTIVE'],
+      ['stack deployed', 'ok', 'ScpGuardian UPDATE_COMPLETE: 5 functions, state machine RemediationStateMachine1234 ACTIVE'],
+      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, matches every watched call, starts RemediationStateMachine1234`],
+      ['sweep schedule running', 'ok', `SweepSchedule5ECAB4A7-O5P6Q7R8S9T0: a sweep completed within three intervals (${ALARM.SWEEP_MISSING} OK)`],
+      ['self-test schedule enabled', 'ok', `${RULE.SELF_TEST} ENABLED, cron(0 6 * * ? *)`],
+      ['canary schedule enabled', 'ok', `${RULE.CANARY} ENABLED, cron(30 6 * * ? *)`],
+      ['alarms notify the topic', 'ok', '3 alarms, each with its actions enabled and an action to ScpGuardian-NotificationsTopic1234-ABCDEF'],
       [
         'alarms can reach the topic',
         'warn',
         `ScpGuardian-NotificationsTopic1234-ABCDEF's policy lets CloudWatch alarms publish; it is encrypted with KMS key arn:aws:kms:us-east-1:${ACCOUNT}:key/abc, whose key policy doctor does not read: alarms fail unless it lets cloudwatch.amazonaws.com use the key`,
       ],
+      ['no alarm in ALARM', 'ok', 'none of 3 alarms is in ALARM'],
       ['Slack secrets set', 'ok', 'the bot token and the signing secret have values'],
       ['last self-test passed', 'ok', 'selftest-1, 6 h ago'],
       ['last canary passed', 'ok', 'canary-1, 6 h ago: REATTACHED'],
@@ -58,13 +73,215 @@ describe('doctor: the deployed stack', () => {
     expect(stack?.environment.TABLE).toBe(TABLE);
   });
 
-  it('fails when no function of the stack exists: not deployed', async () => {
-    lambda.reset().on(ListFunctionsCommand).resolves({ Functions: [{ FunctionName: 'someone-elses-function' }] });
+  it('fails when the stack does not exist, naming it and the region, with the deploy command', async () => {
+    account.stackStatus = undefined;
 
     const { checks } = await run();
 
-    expect(checks[0]).toMatchObject({ name: 'stack deployed', status: 'fail', fix: expect.stringContaining('npx cdk deploy') });
+    expect(checks[0]).toEqual({
+      group: 'stack',
+      name: 'stack deployed',
+      status: 'fail',
+      detail: "no stack ScpGuardian in this account's us-east-1",
+      fix: 'npx cdk deploy (or give --stack NAME if it was deployed under another name)',
+    });
     expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
+  });
+
+  it('takes the table and the topic from ScpGuardian\'s own functions, not from ScpGuardian-Staging\'s', async () => {
+    // Staging's functions also start with "ScpGuardian-", and come first in the account's list.
+    const staging = { FunctionName: 'ScpGuardian-Staging-SweepFunction-ZZZZ', Environment: { Variables: { TABLE_NAME: 'ScpGuardian-Staging-AuditStoreTable-ZZZZ', TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:Staging' } } };
+    lambda.on(ListFunctionsCommand).resolves({ Functions: [staging, ...STACK_FUNCTIONS] });
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: staging.FunctionName }).resolves(staging);
+
+    const { stack } = await run();
+
+    expect(stack?.environment).toMatchObject({ TABLE: TABLE, TOPIC: TOPIC });
+    expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual(STACK_FUNCTIONS.map((fn) => fn.FunctionName));
+  });
+
+  it.each([
+    ['UPDATE_ROLLBACK_COMPLETE', 'warn', 'the last update rolled back: the previous version runs'],
+    ['UPDATE_IN_PROGRESS', 'warn', 'a change is under way'],
+    ['ROLLBACK_COMPLETE', 'fail', 'nothing of it is left running'],
+    ['DELETE_IN_PROGRESS', 'fail', 'nothing of it is left running'],
+    ['UPDATE_ROLLBACK_FAILED', 'fail', 'a change failed half-way: the stack is stuck'],
+    ['CREATE_IN_PROGRESS', 'fail', 'it is not created yet'],
+  ])('a stack %s is a %s: %s', async (stackStatus, status, why) => {
+    account.stackStatus = stackStatus;
+
+    const { checks } = await run();
+
+    expect(checks[0]).toMatchObject({ name: 'stack deployed', status, detail: expect.stringContaining(why) });
+    if (status === 'fail') expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
+  });
+
+  it('fails when a function CloudFormation lists no longer exists', async () => {
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: STACK_FUNCTIONS[1].FunctionName }).rejects(Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' }));
+
+    expect(await line('stack deployed')).toMatchObject({ status: 'fail', detail: `ScpGuardian's function ${STACK_FUNCTIONS[1].FunctionName} does not exist: deleted outside CloudFormation` });
+  });
+
+  it('names cloudformation:DescribeStacks and cloudformation:ListStackResources when they are denied', async () => {
+    cloudFormation.on(ListStackResourcesCommand).rejects(denied('cloudformation:ListStackResources'));
+    expect(await line('stack deployed')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudformation:ListStackResources' });
+
+    mockAws(account, NOW);
+    cloudFormation.reset().onAnyCommand().rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    expect(await line('stack deployed')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudformation:DescribeStacks', fix: expect.stringContaining('grant cloudformation:DescribeStacks') });
+  });
+
+  it('names lambda:GetFunctionConfiguration when it is denied', async () => {
+    lambda.on(GetFunctionConfigurationCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    expect(await line('stack deployed')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks lambda:GetFunctionConfiguration' });
+  });
+
+  describe('the intake rule', () => {
+    const intake = () => line('intake rule starts the workflow');
+
+    it('fails when it is disabled, with the command that enables it', async () => {
+      account.rules[RULE.INTAKE].State = 'DISABLED';
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: expect.stringContaining('is DISABLED: no Organizations change starts the workflow'), fix: `aws events enable-rule --name ${RULE.INTAKE}` });
+    });
+
+    it('fails when its pattern no longer matches some of the watched calls, naming them', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventName: ['DetachPolicy', 'UpdatePolicy'] } });
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `the pattern of ${RULE.INTAKE} does not match DisablePolicyType, MoveAccount, DeletePolicy: those changes wait for the sweep` });
+    });
+
+    it('fails when the pattern leaves out the calls of IAM users (no session issuer)', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [GUARD_ROLE] }] } } } } });
+
+      expect((await intake())?.detail).toBe(`the pattern of ${RULE.INTAKE} does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy: those changes wait for the sweep`);
+    });
+
+    it('fails when the rules forbid a policy whose attachment the pattern does not match, and passes the pattern the CDK builds for it', async () => {
+      const withForbid = parseProtectionRules({ ...RULES, forbid: [{ policyId: 'p-FullAWSAccess', targets: ['ou-a1b2-7hq4vz2n'], mode: 'auto' }] });
+      const intakeWith = async () => (await stackChecks(clients, DEFAULT_STACK_NAME, withForbid, NOW)).checks.find((check) => check.name === 'intake rule starts the workflow');
+
+      expect(await intakeWith()).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not match AttachPolicy') });
+
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: intakeDetailPattern(['p-FullAWSAccess'], [GUARD_ROLE]) });
+      expect((await intakeWith())?.status).toBe('ok');
+    });
+
+    it('fails, saying it cannot tell, when the pattern uses an operator doctor does not evaluate', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], detail: { eventName: [{ wildcard: '*Policy*' }] } });
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: expect.stringContaining('has what doctor cannot evaluate (operator wildcard)') });
+    });
+
+    it('fails when it does not target the stack\'s state machine', async () => {
+      account.rules[RULE.INTAKE].targets = [`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SomethingElse`];
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${RULE.INTAKE} targets SomethingElse, not the stack's state machine: matched events start nothing`, fix: 'npx cdk deploy' });
+    });
+
+    it('fails when it was deleted outside CloudFormation', async () => {
+      delete account.rules[RULE.INTAKE];
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `the intake rule ${RULE.INTAKE} does not exist: deleted outside CloudFormation` });
+    });
+
+    it('names events:DescribeRule and events:ListTargetsByRule when they are denied', async () => {
+      events.on(ListTargetsByRuleCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+      expect((await intake())?.detail).toBe('access denied: the caller lacks events:ListTargetsByRule');
+
+      events.on(DescribeRuleCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+      expect((await intake())?.detail).toBe('access denied: the caller lacks events:DescribeRule');
+    });
+  });
+
+  describe('the schedules', () => {
+    it('fails when no sweep completed in three intervals: the safety net is off', async () => {
+      account.alarms.metric[1] = { ...account.alarms.metric[1], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-01T10:00:00Z') };
+
+      expect(await line('sweep schedule running')).toMatchObject({
+        status: 'fail',
+        detail: `${ALARM.SWEEP_MISSING} is in ALARM since 2026-12-01T10:00:00.000Z: no sweep completed in three intervals, the safety net is off (schedule SweepSchedule5ECAB4A7-O5P6Q7R8S9T0 disabled, or the sweep failing)`,
+        fix: expect.stringContaining('aws scheduler get-schedule --name SweepSchedule5ECAB4A7-O5P6Q7R8S9T0'),
+      });
+    });
+
+    it('warns while the sweep alarm has no data yet', async () => {
+      account.alarms.metric[1] = { ...account.alarms.metric[1], StateValue: 'INSUFFICIENT_DATA' };
+
+      expect((await statuses())['sweep schedule running']).toBe('warn');
+    });
+
+    it('fails when the stack has no sweep schedule', async () => {
+      cloudFormation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: STACK_RESOURCES.filter((resource) => resource.ResourceType !== 'AWS::Scheduler::Schedule') });
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: expect.stringContaining('has no sweep schedule') });
+    });
+
+    it('warns when the self-test or the canary schedule is disabled, with the command that enables it', async () => {
+      account.rules[RULE.SELF_TEST].State = 'DISABLED';
+      account.rules[RULE.CANARY].State = 'DISABLED';
+
+      const { checks } = await run();
+
+      expect(checks.find((check) => check.name === 'self-test schedule enabled')).toMatchObject({ status: 'warn', fix: `aws events enable-rule --name ${RULE.SELF_TEST}` });
+      expect(checks.find((check) => check.name === 'canary schedule enabled')).toMatchObject({ status: 'warn', fix: `aws events enable-rule --name ${RULE.CANARY}` });
+    });
+
+    it('warns when the self-test schedule starts something else than the state machine', async () => {
+      account.rules[RULE.SELF_TEST].targets = [];
+
+      expect(await line('self-test schedule enabled')).toMatchObject({ status: 'warn', detail: expect.stringContaining('targets no target, not the stack\'s state machine') });
+    });
+
+    it('skips the canary schedule when the rules have no canary', async () => {
+      const { canary, ...withoutCanary } = RULES;
+
+      const checks = (await stackChecks(clients, DEFAULT_STACK_NAME, parseProtectionRules(withoutCanary), NOW)).checks;
+
+      expect(canary).toBeDefined();
+      expect(checks.find((check) => check.name === 'canary schedule enabled')?.status).toBe('skip');
+    });
+  });
+
+  describe('the alarms', () => {
+    it('fails when an alarm has its actions disabled, with the command that enables them', async () => {
+      account.alarms.metric[0] = { ...account.alarms.metric[0], ActionsEnabled: false };
+
+      expect(await line('alarms notify the topic')).toMatchObject({
+        status: 'fail',
+        detail: `actions disabled on ${ALARM.EXECUTIONS_FAILED}: those alarms tell no one`,
+        fix: expect.stringContaining(`aws cloudwatch enable-alarm-actions --alarm-names ${ALARM.EXECUTIONS_FAILED}`),
+      });
+    });
+
+    it('fails when an alarm sends somewhere else than the stack\'s topic', async () => {
+      account.alarms.composite[0] = { ...account.alarms.composite[0], AlarmActions: [`arn:aws:sns:us-east-1:${ACCOUNT}:SomeoneElses`] };
+
+      expect((await line('alarms notify the topic'))?.detail).toBe(`no action to ScpGuardian-NotificationsTopic1234-ABCDEF on ${ALARM.CANARY_MISSING}: those alarms tell no one`);
+    });
+
+    it('fails when an alarm of the stack was deleted outside CloudFormation', async () => {
+      account.alarms.metric.splice(0, 1);
+
+      expect((await line('alarms notify the topic'))?.detail).toBe(`${ALARM.EXECUTIONS_FAILED}: listed by ScpGuardian, unknown to CloudWatch (deleted outside CloudFormation)`);
+    });
+
+    it('warns of an alarm in ALARM now, naming it (a composite\'s condition is not an alarm of its own)', async () => {
+      account.alarms.metric[0] = { ...account.alarms.metric[0], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-01T09:30:00Z') };
+
+      expect(await line('no alarm in ALARM')).toMatchObject({ status: 'warn', detail: `${ALARM.EXECUTIONS_FAILED} since 2026-12-01T09:30:00.000Z` });
+    });
+
+    it('names cloudwatch:DescribeAlarms when it is denied', async () => {
+      cloudWatch.on(DescribeAlarmsCommand).rejects(denied('cloudwatch:DescribeAlarms'));
+
+      const { checks } = await run();
+
+      expect(checks.find((check) => check.name === 'alarms notify the topic')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudwatch:DescribeAlarms' });
+      expect(checks.find((check) => check.name === 'sweep schedule running')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudwatch:DescribeAlarms' });
+      expect(checks.find((check) => check.name === 'no alarm in ALARM')?.status).toBe('skip');
+    });
   });
 
   it('fails when the topic policy does not let CloudWatch publish (alarms would be silent)', async () => {
@@ -174,17 +391,13 @@ describe('doctor: the deployed stack', () => {
   });
 
   it('fails when the rules have a canary and the deployed stack has none', async () => {
-    lambda.reset().on(ListFunctionsCommand).resolves({ Functions: STACK_FUNCTIONS.slice(0, 3) });
+    const withoutCanary = new Set([STACK_FUNCTIONS[3].FunctionName, STACK_FUNCTIONS[4].FunctionName]);
+    cloudFormation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: STACK_RESOURCES.filter((resource) => !withoutCanary.has(resource.PhysicalResourceId) && !resource.LogicalResourceId!.startsWith('Canary')) });
 
-    expect((await statuses())['last canary passed']).toBe('fail');
-  });
+    const checks = await statuses();
 
-  it('names lambda:ListFunctions when it is denied', async () => {
-    lambda.reset().on(ListFunctionsCommand).rejects(Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/doc is not authorized to perform: lambda:ListFunctions on resource: *`), { name: 'AccessDeniedException' }));
-
-    const { checks } = await run();
-
-    expect(checks[0]).toMatchObject({ name: 'stack deployed', status: 'fail', detail: 'access denied: the caller lacks lambda:ListFunctions' });
+    expect(checks['last canary passed']).toBe('fail');
+    expect(checks['canary schedule enabled']).toBe('fail');
   });
 
   it('names secretsmanager:DescribeSecret when it is denied', async () => {

@@ -1,5 +1,8 @@
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, ResourceNotFoundException as RuleNotFoundException } from '@aws-sdk/client-eventbridge';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { LambdaClient, ListFunctionsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException as FunctionNotFoundException, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import {
   DescribeAccountCommand,
   DescribeOrganizationalUnitCommand,
@@ -18,8 +21,10 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { STACK_ENVIRONMENT } from '../../cli/doctor/stack';
+import { STACK_ENVIRONMENT } from '../../cli/doctor/stack-resources';
 import { DesiredPartition } from '../../functions/shared/audit/table-schema';
+import { MetricName } from '../../functions/shared/metrics';
+import { intakeDetailPattern } from '../../infra/constructs/intake';
 
 /**
  * An AWS account as doctor reads it, every service mocked with aws-sdk-client-mock: a healthy
@@ -52,12 +57,61 @@ export const RULES = {
   canary: CANARY,
 };
 
-const fn = (name: string, variables: Record<string, string>): FunctionConfiguration => ({ FunctionName: `ScpGuardian-${name}`, Environment: { Variables: variables } });
+const fn = (name: string, variables: Record<string, string>): FunctionConfiguration => ({
+  FunctionName: `ScpGuardian-${name}`,
+  FunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ScpGuardian-${name}`,
+  Environment: { Variables: variables },
+});
 export const STACK_FUNCTIONS = [
   fn('SweepFunction1234-AAAA', { [STACK_ENVIRONMENT.TABLE]: TABLE, [STACK_ENVIRONMENT.STATE_MACHINE]: STATE_MACHINE }),
   fn('HandlersNotify1234-BBBB', { [STACK_ENVIRONMENT.TABLE]: TABLE, [STACK_ENVIRONMENT.TOPIC]: TOPIC }),
   fn('HandlersSlackInteractions-CCCC', { [STACK_ENVIRONMENT.BOT_TOKEN]: BOT_TOKEN, [STACK_ENVIRONMENT.SIGNING_SECRET]: SIGNING }),
   fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole` }),
+  fn('CanaryFunction7B473602-EEEE', {}),
+];
+export const CANARY_FUNCTION = STACK_FUNCTIONS[4];
+
+/** The stack's rules and schedules, by name (their physical ids). */
+export const RULE = {
+  INTAKE: 'ScpGuardian-IntakeDetachPolicyRule889A24F5-1A2B3C4D5E6F',
+  SELF_TEST: 'ScpGuardian-MonitoringSelfTestScheduleC93DB-7G8H9I0J',
+  CANARY: 'ScpGuardian-CanaryScheduleE8221BF4-K1L2M3N4',
+} as const;
+export const SWEEP_SCHEDULE = 'SweepSchedule5ECAB4A7-O5P6Q7R8S9T0';
+export const GUARD_ROLE = `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-HandlersReattachRole-U1V2W3X4`;
+/** The intake rule's pattern as the CDK builds it for RULES (no forbid rule), with the guard's role. */
+export const INTAKE_PATTERN = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: intakeDetailPattern([], [GUARD_ROLE]) });
+
+const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
+const notifying = (AlarmName: string, extra: Partial<MetricAlarm> = {}): MetricAlarm => ({ AlarmName, AlarmArn: alarmArn(AlarmName), ActionsEnabled: true, AlarmActions: [TOPIC], StateValue: 'OK', ...extra });
+export const ALARM = {
+  EXECUTIONS_FAILED: 'ScpGuardian-MonitoringExecutionsFailedACC22879-AAAA1111',
+  SWEEP_MISSING: 'ScpGuardian-SweepSweepMissing0D24B041-BBBB2222',
+  CANARY_RUN_FAILED: 'ScpGuardian-CanaryMissingCanaryRunFailed661BD98D-CCCC3333',
+  CANARY_MISSING: 'ScpGuardian-CanaryMissingCanaryMissing7E10A3CB-DDDD4444',
+} as const;
+
+const resource = (LogicalResourceId: string, PhysicalResourceId: string | undefined, ResourceType: string): StackResourceSummary => ({
+  LogicalResourceId,
+  PhysicalResourceId,
+  ResourceType,
+  ResourceStatus: 'CREATE_COMPLETE',
+  LastUpdatedTimestamp: new Date('2026-11-01T00:00:00Z'),
+});
+/** The stack's resources as ListStackResources lists them (two pages). */
+export const STACK_RESOURCES: StackResourceSummary[] = [
+  ...STACK_FUNCTIONS.map((config, index) => (resource(`Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function'))),
+  resource('AuditStoreTable2B775E23', TABLE, 'AWS::DynamoDB::Table'),
+  resource('NotificationsTopicAE679CBD', TOPIC, 'AWS::SNS::Topic'),
+  resource('WorkflowStateMachine8F1B1C15', STATE_MACHINE, 'AWS::StepFunctions::StateMachine'),
+  resource('IntakeDetachPolicyRule889A24F5', RULE.INTAKE, 'AWS::Events::Rule'),
+  resource('MonitoringSelfTestScheduleC93DB608', RULE.SELF_TEST, 'AWS::Events::Rule'),
+  resource('CanaryScheduleE8221BF4', RULE.CANARY, 'AWS::Events::Rule'),
+  resource('SweepSchedule5ECAB4A7', SWEEP_SCHEDULE, 'AWS::Scheduler::Schedule'),
+  resource('MonitoringExecutionsFailedACC22879', ALARM.EXECUTIONS_FAILED, 'AWS::CloudWatch::Alarm'),
+  resource('SweepSweepMissing0D24B041', ALARM.SWEEP_MISSING, 'AWS::CloudWatch::Alarm'),
+  resource('CanaryMissingCanaryRunFailed661BD98D', ALARM.CANARY_RUN_FAILED, 'AWS::CloudWatch::Alarm'),
+  resource('CanaryMissingCanaryMissing7E10A3CB', ALARM.CANARY_MISSING, 'AWS::CloudWatch::CompositeAlarm'),
 ];
 
 export const TOPIC_POLICY = JSON.stringify({
@@ -76,6 +130,9 @@ export const TOPIC_POLICY = JSON.stringify({
 });
 
 export const mocks = {
+  cloudFormation: mockClient(CloudFormationClient),
+  events: mockClient(EventBridgeClient),
+  cloudWatch: mockClient(CloudWatchClient),
   sts: mockClient(STSClient),
   organizations: mockClient(OrganizationsClient),
   cloudTrail: mockClient(CloudTrailClient),
@@ -96,6 +153,12 @@ export interface FakeAccount {
   desired: Record<string, string[]>;
   /** The newest incident of each source, as this year's byYear partition answers it. */
   newest: Record<string, Record<string, unknown> | undefined>;
+  /** The stack's status (DescribeStacks); undefined: no such stack. */
+  stackStatus?: string;
+  /** Each rule's state and targets (EventBridge); a rule not here does not exist. */
+  rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[] }>;
+  /** The alarms CloudWatch has. */
+  alarms: { metric: MetricAlarm[]; composite: CompositeAlarm[] };
 }
 
 export function healthyAccount(now: Date): FakeAccount {
@@ -108,6 +171,21 @@ export function healthyAccount(now: Date): FakeAccount {
       'self-test': { incidentId: 'selftest-1', source: 'self-test', status: 'CLOSED', outcome: 'OBSERVED', detectedAt: hoursAgo(6), incident: { enrichmentErrors: [] } },
       canary: { incidentId: 'canary-1', source: 'canary', status: 'CLOSED', outcome: 'REATTACHED', detectedAt: hoursAgo(5.5), incident: {} },
     },
+    stackStatus: 'UPDATE_COMPLETE',
+    rules: {
+      [RULE.INTAKE]: { State: 'ENABLED', EventPattern: INTAKE_PATTERN, targets: [STATE_MACHINE] },
+      [RULE.SELF_TEST]: { State: 'ENABLED', ScheduleExpression: 'cron(0 6 * * ? *)', targets: [STATE_MACHINE] },
+      [RULE.CANARY]: { State: 'ENABLED', ScheduleExpression: 'cron(30 6 * * ? *)', targets: [CANARY_FUNCTION.FunctionArn!] },
+    },
+    alarms: {
+      metric: [
+        notifying(ALARM.EXECUTIONS_FAILED, { MetricName: 'ExecutionsFailed' }),
+        notifying(ALARM.SWEEP_MISSING, { MetricName: MetricName.SWEEP_COMPLETED }),
+        // A condition of CanaryMissing: no action of its own (infra/constructs/canary-missing.ts).
+        { AlarmName: ALARM.CANARY_RUN_FAILED, AlarmArn: alarmArn(ALARM.CANARY_RUN_FAILED), ActionsEnabled: false, AlarmActions: [], StateValue: 'ALARM' },
+      ],
+      composite: [{ ...notifying(ALARM.CANARY_MISSING), AlarmRule: `ALARM("${alarmArn(ALARM.CANARY_RUN_FAILED)}") OR ALARM("${alarmArn('ScpGuardian-Other')}")` }],
+    },
   };
 }
 
@@ -116,7 +194,7 @@ const scp = (policyId: string) => ({ Policy: { PolicySummary: { Id: policyId, Na
 /** Every mock answering from `account`, read at call time. */
 export function mockAws(account: FakeAccount, now: Date): void {
   for (const mock of Object.values(mocks)) mock.reset();
-  const { sts, organizations, cloudTrail, lambda, sfn, sns, secrets, dynamodb } = mocks;
+  const { sts, organizations, cloudTrail, cloudFormation, lambda, events, cloudWatch, sfn, sns, secrets, dynamodb } = mocks;
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/doctor`, UserId: 'AIDAEXAMPLE' });
 
   organizations.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-a1b2c3d4e5', FeatureSet: 'ALL', MasterAccountId: ACCOUNT } });
@@ -142,8 +220,30 @@ export function mockAws(account: FakeAccount, now: Date): void {
   cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
   cloudTrail.on(LookupEventsCommand).resolves({ Events: [] });
 
-  // Two pages, with another application's function among the stack's.
-  lambda.on(ListFunctionsCommand).resolvesOnce({ Functions: [{ FunctionName: 'someone-elses-function' }, STACK_FUNCTIONS[0]], NextMarker: 'page-2' }).resolves({ Functions: STACK_FUNCTIONS.slice(1) });
+  cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
+    if (account.stackStatus === undefined || input.StackName !== 'ScpGuardian') throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+    return { Stacks: [{ StackName: input.StackName, StackStatus: account.stackStatus, CreationTime: now }] };
+  });
+  // Two pages.
+  cloudFormation.on(ListStackResourcesCommand).callsFake((input: { NextToken?: string }) =>
+    input.NextToken === undefined ? { StackResourceSummaries: STACK_RESOURCES.slice(0, 4), NextToken: 'page-2' } : { StackResourceSummaries: STACK_RESOURCES.slice(4) },
+  );
+  lambda.on(GetFunctionConfigurationCommand).callsFake((input: { FunctionName: string }) => {
+    const found = STACK_FUNCTIONS.find((config) => config.FunctionName === input.FunctionName);
+    if (found === undefined) throw new FunctionNotFoundException({ message: `Function not found: ${input.FunctionName}`, $metadata: {} });
+    return found;
+  });
+  events.on(DescribeRuleCommand).callsFake((input: { Name: string }) => {
+    const rule = account.rules[input.Name];
+    if (rule === undefined) throw new RuleNotFoundException({ message: `Rule ${input.Name} does not exist.`, $metadata: {} });
+    const { targets, ...described } = rule;
+    return { Name: input.Name, ...described };
+  });
+  events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => ({ Targets: (account.rules[input.Rule]?.targets ?? []).map((Arn, index) => ({ Id: `Target${index}`, Arn })) }));
+  cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => ({
+    MetricAlarms: account.alarms.metric.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
+    CompositeAlarms: account.alarms.composite.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
+  }));
   sfn.on(DescribeStateMachineCommand).resolves({ status: 'ACTIVE', stateMachineArn: STATE_MACHINE, name: 'RemediationStateMachine1234', definition: '{}', roleArn: 'r', type: 'STANDARD', creationDate: now });
   sns.on(GetTopicAttributesCommand).resolves({ Attributes: { Policy: TOPIC_POLICY, KmsMasterKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/abc` } });
   secrets.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { 'v-1': ['AWSCURRENT'] } });
