@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { patternCovers, probes } from '../../cli/doctor/event-pattern';
+import { LOGICAL_ID, resourceByLogicalId, ResourceType, type StackResource } from '../../cli/doctor/stack-resources';
+import { MetricName } from '../../functions/shared/metrics';
+import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { NO_BUNDLING, rulesFileFromSample, synthesize, withRulesFile } from '../infra/support';
+
+/**
+ * What doctor assumes of the deployed stack, against the template `cdk synth` makes of the sample
+ * rules with a canary: it finds the intake rule and the schedules by their logical ids, the
+ * intake rule's pattern (as the CDK builds it) matches every call doctor expects it to, and an
+ * alarm without actions is a condition of a composite alarm.
+ */
+const rulesFile = rulesFileFromSample((rules) => {
+  rules.canary = { policyId: 'p-canary01', targetId: 'ou-ab12-canary01' };
+  rules.forbid = [{ policyId: 'p-FullAWSAccess', targets: ['ou-ab12-prod0001'], mode: 'auto' }];
+});
+const { templateJson } = synthesize({ ...NO_BUNDLING, ...withRulesFile(rulesFile) });
+const resources: StackResource[] = Object.entries(templateJson.Resources).map(([logicalId, resource]) => ({ logicalId, physicalId: logicalId, type: resource.Type }));
+
+describe('doctor against the synthesized stack', () => {
+  it.each([
+    ['the intake rule', ResourceType.RULE, LOGICAL_ID.INTAKE_RULE],
+    ['the self-test schedule', ResourceType.RULE, LOGICAL_ID.SELF_TEST_RULE],
+    ['the canary schedule', ResourceType.RULE, LOGICAL_ID.CANARY_RULE],
+    ['the sweep schedule', ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE],
+  ])('finds %s by its logical id', (_what, type, prefix) => {
+    expect(resourceByLogicalId({ resources }, type, prefix)).toBeDefined();
+  });
+
+  it('finds the stack\'s one state machine', () => {
+    expect(resources.filter((resource) => resource.type === ResourceType.STATE_MACHINE)).toHaveLength(1);
+  });
+
+  it('judges the intake rule\'s pattern, as the CDK builds it, to match every watched call and the forbidden attachment', () => {
+    const intake = resourceByLogicalId({ resources }, ResourceType.RULE, LOGICAL_ID.INTAKE_RULE)!;
+    const pattern = JSON.stringify(templateJson.Resources[intake.logicalId].Properties.EventPattern);
+    const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));
+
+    expect(patternCovers(pattern, probes('111122223333', rules.forbid.map((forbid) => forbid.policyId)))).toEqual({ kind: 'covers' });
+    // And it would notice a forbidden policy the deployed pattern does not know.
+    expect(patternCovers(pattern, probes('111122223333', ['p-notforbidden']))).toEqual({ kind: 'misses', eventNames: ['AttachPolicy'] });
+  });
+
+  it('has the sweep alarm doctor reads the sweep by, and no alarm without actions that is not a composite\'s condition', () => {
+    const alarms = Object.entries(templateJson.Resources).filter(([, resource]) => resource.Type === ResourceType.ALARM);
+    const rules = JSON.stringify(Object.values(templateJson.Resources).filter((resource) => resource.Type === ResourceType.COMPOSITE_ALARM).map((resource) => resource.Properties.AlarmRule));
+
+    expect(alarms.filter(([, alarm]) => alarm.Properties.MetricName === MetricName.SWEEP_COMPLETED)).toHaveLength(1);
+    expect(alarms.filter(([id, alarm]) => (alarm.Properties.AlarmActions ?? []).length === 0 && !rules.includes(`"${id}","Arn"`)).map(([id]) => id)).toEqual([]);
+  });
+});
