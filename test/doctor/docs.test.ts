@@ -1,7 +1,12 @@
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Permission, SWEEP_PERMISSIONS } from '../../cli/doctor/aws-calls';
+import { doctorReport, formatDoctorReport } from '../../cli/doctor/report';
+import { doctorOnAws } from '../../cli/doctor/run';
+import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { PROJECT_ROOT } from '../support/local-harness';
+import { DENY_LEAVE, healthyAccount, mockAws, mocks, RULES, SIGNING } from './support';
 
 /** The JSON blocks of docs/cli.md's "What doctor needs in IAM" section. */
 function iamPolicyInDocs(): { Statement: { Action: string[] }[] } {
@@ -68,5 +73,22 @@ describe('doctor\'s documented IAM policy', () => {
     expect(commands.filter((permission) => !table.includes(permission))).toEqual([]);
     const used = new Set([...commands, ...named, ...SWEEP_PERMISSIONS]);
     expect(table.filter((permission) => !used.has(permission))).toEqual([]);
+  });
+});
+
+describe('doctor\'s sample output in docs/cli.md', () => {
+  it('is what doctor prints for the unit tests\' account whose p-denyleave1 was detached and whose signing secret was never set', async () => {
+    const text = readFileSync(join(PROJECT_ROOT, 'docs', 'cli.md'), 'utf8');
+    const section = text.slice(text.indexOf('Against AWS (this output comes from the unit tests'));
+    const sample = /```text\n([\s\S]*?)\n```/.exec(section)?.[1];
+    const now = new Date();
+    const account = healthyAccount(now);
+    account.attached[DENY_LEAVE] = [];
+    mockAws(account, now);
+    mocks.secrets.on(DescribeSecretCommand, { SecretId: SIGNING }).resolves({ VersionIdsToStages: {} });
+
+    const run = await doctorOnAws(parseProtectionRules(RULES), { region: 'us-east-1', stack: 'ScpGuardian', now });
+
+    expect(formatDoctorReport(doctorReport(run.target, 'rules.json', run.checks))).toBe(sample);
   });
 });
