@@ -59,24 +59,25 @@ const OTHER_NAME = 'npx cdk deploy (or give --stack NAME if it was deployed unde
  * What a stack status means for the guard: a stack that never finished creating, or is being
  * deleted, guards nothing; an update that rolled back left the previous version running.
  */
-function statusProblem(status: string): { level: 'fail' | 'warn'; why: string; fix: string } | undefined {
-  if (status === 'UPDATE_ROLLBACK_COMPLETE') return { level: 'warn', why: 'the last update rolled back: the previous version runs', fix: `the stack events say why (aws cloudformation describe-stack-events --stack-name NAME); then ${REDEPLOY}` };
-  if (status === 'ROLLBACK_COMPLETE' || status.startsWith('DELETE_')) return { level: 'fail', why: 'nothing of it is left running', fix: `delete it (aws cloudformation delete-stack --stack-name NAME), then ${REDEPLOY}` };
-  if (status.endsWith('_FAILED')) return { level: 'fail', why: 'a change failed half-way: the stack is stuck', fix: 'the stack events say why (aws cloudformation describe-stack-events --stack-name NAME)' };
+function statusProblem(status: string, stackName: string): { level: 'fail' | 'warn'; why: string; fix: string } | undefined {
+  if (status === 'UPDATE_ROLLBACK_COMPLETE') return { level: 'warn', why: 'the last update rolled back: the previous version runs', fix: `the stack events say why (aws cloudformation describe-stack-events --stack-name ${stackName}); then ${REDEPLOY}` };
+  if (status.endsWith('_FAILED')) return { level: 'fail', why: 'a change failed half-way: the stack is stuck', fix: `the stack events say why (aws cloudformation describe-stack-events --stack-name ${stackName})` };
+  if (status === 'ROLLBACK_COMPLETE') return { level: 'fail', why: 'its creation failed: nothing of it is left running', fix: `delete it (aws cloudformation delete-stack --stack-name ${stackName}), then ${REDEPLOY}` };
+  if (status.startsWith('DELETE_')) return { level: 'fail', why: 'it is being deleted', fix: `wait for the deletion to end, then ${REDEPLOY}` };
   if (status.endsWith('_IN_PROGRESS')) {
     if (status.startsWith('CREATE_') || status.startsWith('ROLLBACK_')) return { level: 'fail', why: 'it is not created yet', fix: 'wait for the deployment, then run doctor again' };
     return { level: 'warn', why: 'a change is under way', fix: 'run doctor again when it ends' };
   }
-  if (!status.endsWith('_COMPLETE')) return { level: 'fail', why: 'a status doctor does not know', fix: 'aws cloudformation describe-stacks --stack-name NAME' };
+  if (!status.endsWith('_COMPLETE')) return { level: 'fail', why: 'a status doctor does not know', fix: `aws cloudformation describe-stacks --stack-name ${stackName}` };
   return undefined;
 }
 
 /** The stack's status, its functions, and its one state machine, ACTIVE. */
 async function deployedCheck(sfn: SFNClient, stack: StackResources, stateMachineArn: string | undefined): Promise<Check> {
   const name = NAMES.DEPLOYED;
-  const problem = statusProblem(stack.status);
+  const problem = statusProblem(stack.status, stack.stackName);
   const why = stack.statusReason === undefined ? '' : ` (${stack.statusReason})`;
-  if (problem?.level === 'fail') return check.fail(name, `${stack.stackName} is ${stack.status}${why}: ${problem.why}`, problem.fix.replace('NAME', stack.stackName));
+  if (problem?.level === 'fail') return check.fail(name, `${stack.stackName} is ${stack.status}${why}: ${problem.why}`, problem.fix);
   if (stack.missingFunctions.length > 0) {
     return check.fail(name, `${stack.stackName}'s function ${stack.missingFunctions.join(', ')} does not exist: deleted outside CloudFormation`, `${REDEPLOY} recreates it only if it changed: delete and redeploy the stack, or restore it by hand`);
   }
@@ -91,7 +92,7 @@ async function deployedCheck(sfn: SFNClient, stack: StackResources, stateMachine
   const machine = stateMachineArn.split(':').pop();
   if (status !== 'ACTIVE') return check.fail(name, `the state machine ${machine} is ${status ?? 'of no status'}`, REDEPLOY);
   const found = `${stack.stackName} ${stack.status}: ${stack.functions.length} functions, state machine ${machine} ACTIVE`;
-  if (problem !== undefined) return check.warn(name, `${found}; ${problem.why}${why}`, problem.fix.replace('NAME', stack.stackName));
+  if (problem !== undefined) return check.warn(name, `${found}; ${problem.why}${why}`, problem.fix);
   return check.ok(name, found);
 }
 
@@ -234,7 +235,7 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
   const stateMachines = resourcesOf(stack, ResourceType.STATE_MACHINE);
   const stateMachineArn = stateMachines.length === 1 ? stateMachines[0].physicalId : undefined;
   const deployed = await deployedCheck(clients.sfn, stack, stateMachineArn);
-  if (statusProblem(stack.status)?.level === 'fail') return { checks: [deployed, ...rest.map((name) => check.skip(name, `the stack is ${stack.status}`))], stack };
+  if (statusProblem(stack.status, stackName)?.level === 'fail') return { checks: [deployed, ...rest.map((name) => check.skip(name, `the stack is ${stack.status}`))], stack };
   const alarms = await stackAlarmsOrCheck(clients.cloudWatch, stack);
   const checks = [
     deployed,

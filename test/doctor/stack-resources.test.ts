@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { patternCovers, probes } from '../../cli/doctor/event-pattern';
 import { LOGICAL_ID, resourceByLogicalId, ResourceType, type StackResource } from '../../cli/doctor/stack-resources';
 import { MetricName } from '../../functions/shared/metrics';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
-import { NO_BUNDLING, rulesFileFromSample, synthesize, withRulesFile } from '../infra/support';
+import { ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
+import { NO_BUNDLING, PROJECT_ROOT, synthesize, withRulesFile } from '../infra/support';
 
 /**
  * What doctor assumes of the deployed stack, against the template `cdk synth` makes of the sample
@@ -11,11 +14,13 @@ import { NO_BUNDLING, rulesFileFromSample, synthesize, withRulesFile } from '../
  * intake rule's pattern (as the CDK builds it) matches every call doctor expects it to, and an
  * alarm without actions is a condition of a composite alarm.
  */
-const rulesFile = rulesFileFromSample((rules) => {
-  rules.canary = { policyId: 'p-canary01', targetId: 'ou-ab12-canary01' };
-  rules.forbid = [{ policyId: 'p-FullAWSAccess', targets: ['ou-ab12-prod0001'], mode: 'auto' }];
-});
-const { templateJson } = synthesize({ ...NO_BUNDLING, ...withRulesFile(rulesFile) });
+// The canary sample (with the organization it is checked against at synth), and a forbid rule.
+const canaryRules = JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples/canary/protection-rules.json'), 'utf8')) as Record<string, unknown>;
+const folder = mkdtempSync(join(tmpdir(), 'scp-guardian-doctor-synth-'));
+const rulesFile = join(folder, 'rules.json');
+writeFileSync(rulesFile, JSON.stringify({ ...canaryRules, forbid: [{ policyId: 'p-FullAWSAccess', targets: ['ou-a1b2-r8n2qv4j'], mode: 'auto' }] }));
+const { templateJson } = synthesize({ ...NO_BUNDLING, [ORGANIZATION_FILE_CONTEXT]: 'samples/canary/organization.json', ...withRulesFile(rulesFile) });
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const resources: StackResource[] = Object.entries(templateJson.Resources).map(([logicalId, resource]) => ({ logicalId, physicalId: logicalId, type: resource.Type }));
 
 describe('doctor against the synthesized stack', () => {

@@ -103,8 +103,8 @@ describe('doctor: the deployed stack', () => {
   it.each([
     ['UPDATE_ROLLBACK_COMPLETE', 'warn', 'the last update rolled back: the previous version runs'],
     ['UPDATE_IN_PROGRESS', 'warn', 'a change is under way'],
-    ['ROLLBACK_COMPLETE', 'fail', 'nothing of it is left running'],
-    ['DELETE_IN_PROGRESS', 'fail', 'nothing of it is left running'],
+    ['ROLLBACK_COMPLETE', 'fail', 'its creation failed: nothing of it is left running'],
+    ['DELETE_IN_PROGRESS', 'fail', 'it is being deleted'],
     ['UPDATE_ROLLBACK_FAILED', 'fail', 'a change failed half-way: the stack is stuck'],
     ['CREATE_IN_PROGRESS', 'fail', 'it is not created yet'],
   ])('a stack %s is a %s: %s', async (stackStatus, status, why) => {
