@@ -1,17 +1,15 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type CloudFormationClient, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CANARY_ROLE_ARN_ENV } from '../../functions/shared/canary';
-import { STATE_MACHINE_ARN_ENV } from '../../functions/sweep/handler';
 import { FailedCall, Permission } from './aws-calls';
 
 /**
  * The environment variables through which the stack hands its functions its resources
  * (infra/constructs/handlers.ts, sweep.ts, slack-endpoint.ts; read by each handler): doctor
- * finds the stack's table, topic and secrets in them.
+ * finds the stack's table, topic and secrets in them (the state machine, in the stack's resources).
  */
 export const STACK_ENVIRONMENT = {
   TABLE: 'TABLE_NAME',
-  STATE_MACHINE: STATE_MACHINE_ARN_ENV,
   TOPIC: 'TOPIC_ARN',
   BOT_TOKEN: 'BOT_TOKEN_ARN',
   SIGNING_SECRET: 'SIGNING_SECRET_ARN',

@@ -63,7 +63,7 @@ const fn = (name: string, variables: Record<string, string>): FunctionConfigurat
   Environment: { Variables: variables },
 });
 export const STACK_FUNCTIONS = [
-  fn('SweepFunction1234-AAAA', { [STACK_ENVIRONMENT.TABLE]: TABLE, [STACK_ENVIRONMENT.STATE_MACHINE]: STATE_MACHINE }),
+  fn('SweepFunction1234-AAAA', { [STACK_ENVIRONMENT.TABLE]: TABLE }),
   fn('HandlersNotify1234-BBBB', { [STACK_ENVIRONMENT.TABLE]: TABLE, [STACK_ENVIRONMENT.TOPIC]: TOPIC }),
   fn('HandlersSlackInteractions-CCCC', { [STACK_ENVIRONMENT.BOT_TOKEN]: BOT_TOKEN, [STACK_ENVIRONMENT.SIGNING_SECRET]: SIGNING }),
   fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole` }),
