@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { CANARY_ROLE_ARN_ENV } from '../functions/shared/canary';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { attachScope } from './attach-scope';
+import { ConstructId } from './construct-ids';
 import { AuditStore } from './constructs/audit-store';
 import { Canary } from './constructs/canary';
 import { Handlers } from './constructs/handlers';
@@ -120,8 +121,8 @@ export class ScpGuardianStack extends Stack {
       logRetention: props.executionLogRetention,
       includeExecutionData: props.includeExecutionData,
     });
-    this.intake = new Intake(this, 'Intake', { stateMachine: this.workflow.stateMachine, rules, guardRoleArns: [fns.reattach.role!.roleArn, this.handlers.restoreRole.roleArn, this.workflow.stateMachine.role.roleArn], classify: fns.classify });
-    this.sweep = new Sweep(this, 'Sweep', {
+    this.intake = new Intake(this, ConstructId.INTAKE, { stateMachine: this.workflow.stateMachine, rules, guardRoleArns: [fns.reattach.role!.roleArn, this.handlers.restoreRole.roleArn, this.workflow.stateMachine.role.roleArn], classify: fns.classify });
+    this.sweep = new Sweep(this, ConstructId.SWEEP, {
       rules,
       table: this.auditStore.table,
       stateMachine: this.workflow.stateMachine,
@@ -137,11 +138,11 @@ export class ScpGuardianStack extends Stack {
       reservedConcurrency: props.slackReservedConcurrency ?? contextConcurrency(this.node.tryGetContext(SLACK_CONCURRENCY_CONTEXT)),
     });
     if (rules.canary !== undefined) {
-      this.canary = new Canary(this, 'Canary', { rules, alarmTopic: this.notifications.topic, projectRoot, logRetention: props.functionLogRetention });
+      this.canary = new Canary(this, ConstructId.CANARY, { rules, alarmTopic: this.notifications.topic, projectRoot, logRetention: props.functionLogRetention });
       // Classify tells the canary's own detachment from anyone else's by this exact role ARN.
       fns.classify.addEnvironment(CANARY_ROLE_ARN_ENV, this.canary.role.roleArn);
     }
-    this.monitoring = new Monitoring(this, 'Monitoring', {
+    this.monitoring = new Monitoring(this, ConstructId.MONITORING, {
       stateMachine: this.workflow.stateMachine,
       deadLetterQueue: this.intake.deadLetterQueue,
       slackInteractions: fns['slack-interactions'],

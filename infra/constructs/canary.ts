@@ -9,6 +9,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ConstructId } from '../construct-ids';
 import { CANARY_TIMEOUT_SECONDS } from '../../functions/canary/canary';
 import { IdFormat } from '../../functions/shared/rules/id-formats';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
@@ -118,7 +119,7 @@ export class Canary extends Construct {
       });
     }
 
-    this.schedule = new Rule(this, 'Schedule', {
+    this.schedule = new Rule(this, ConstructId.CANARY_RULE, {
       description: `scp-guardian: daily canary, detaches ${canary.policyId} from ${canary.targetId} for the guard to reattach`,
       schedule: props.schedule ?? Schedule.cron({ minute: '30', hour: '6' }),
       targets: [new LambdaFunction(this.function, { retryAttempts: RETRY_ATTEMPTS, maxEventAge: Duration.hours(1) })],

@@ -4,6 +4,7 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ConstructId } from '../construct-ids';
 import { WATCHED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
 import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
@@ -102,8 +103,7 @@ export class Intake extends Construct {
     const forbidden = [...new Set((props.rules?.forbid ?? []).map((rule) => rule.policyId))].sort();
     const guardRoleArns = props.guardRoleArns ?? [];
     if (guardRoleArns.length > 0) props.classify?.addEnvironment(GUARD_ROLE_ARNS_ENV, guardRoleArns.join(','));
-    // The id is kept from when the rule matched DetachPolicy alone: a new id would replace the rule.
-    this.rule = new Rule(this, 'DetachPolicyRule', {
+    this.rule = new Rule(this, ConstructId.INTAKE_RULE, {
       description: 'scp-guardian: successful Organizations calls that can weaken a protected SCP start the remediation workflow',
       eventPattern: {
         source: ['aws.organizations'],

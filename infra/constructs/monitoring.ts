@@ -21,6 +21,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ConstructId } from '../construct-ids';
 import { GRAPHED_KINDS, GRAPHED_OUTCOMES, GRAPHED_VERDICTS, MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
 import { KIND_NAME } from '../../functions/shared/notifications/kind-words';
 import { selfTestEnvelope } from '../../functions/shared/self-test';
@@ -78,7 +79,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const { stateMachine } = props;
 
-    this.selfTestRule = new Rule(this, 'SelfTestSchedule', {
+    this.selfTestRule = new Rule(this, ConstructId.SELF_TEST_RULE, {
       description: 'scp-guardian: daily self-test through classify, record and notify (never touches the organization)',
       schedule: props.selfTestSchedule ?? Schedule.cron({ minute: '0', hour: '6' }),
       targets: [new SfnStateMachine(stateMachine, { input: RuleTargetInput.fromObject(selfTestEnvelope(EventField.eventId, EventField.time)) })],

@@ -13,6 +13,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ConstructId } from '../construct-ids';
 import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
@@ -72,7 +73,7 @@ export class Sweep extends Construct {
     const logGroup = functionLogGroup(this, 'Logs', props.logRetention);
     logGroup.grantWrite(this.role);
     const defaults = lambdaDefaults(props.rules);
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new NodejsFunction(this, ConstructId.SWEEP_FUNCTION, {
       ...defaults,
       entry,
       description: 'scp-guardian: sweeps the organization against the desired state, starts the workflow for each drift',
@@ -103,7 +104,7 @@ export class Sweep extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: 'scp-guardian sweep schedule: invokes the sweep function',
     });
-    this.schedule = new Schedule(this, 'Schedule', {
+    this.schedule = new Schedule(this, ConstructId.SWEEP_SCHEDULE, {
       description: `scp-guardian: sweep every ${minutes} min`,
       schedule: ScheduleExpression.rate(interval),
       // An invocation older than one interval is superseded by the next one.
