@@ -25,6 +25,7 @@ export const Permission = {
   GET_FUNCTION_CONFIGURATION: 'lambda:GetFunctionConfiguration',
   DESCRIBE_RULE: 'events:DescribeRule',
   LIST_TARGETS_BY_RULE: 'events:ListTargetsByRule',
+  GET_SCHEDULE: 'scheduler:GetSchedule',
   DESCRIBE_ALARMS: 'cloudwatch:DescribeAlarms',
   DESCRIBE_STATE_MACHINE: 'states:DescribeStateMachine',
   GET_TOPIC_ATTRIBUTES: 'sns:GetTopicAttributes',

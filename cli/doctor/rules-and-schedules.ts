@@ -1,5 +1,6 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeRuleCommand, ListTargetsByRuleCommand, type DescribeRuleCommandOutput, type EventBridgeClient, type Target } from '@aws-sdk/client-eventbridge';
+import { GetScheduleCommand, type GetScheduleCommandOutput, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { MetricName } from '../../functions/shared/metrics';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { callFailed, FailedCall, Permission } from './aws-calls';
@@ -119,24 +120,81 @@ export async function canaryScheduleCheck(events: EventBridgeClient, stack: Stac
   return check.ok(name, `${found.name} ${found.rule.State}, ${found.rule.ScheduleExpression ?? 'no schedule expression'}`);
 }
 
+/** The schedule as Scheduler has it, undefined when it no longer exists; a FailedCall names the permission. */
+async function readSchedule(scheduler: SchedulerClient, name: string): Promise<GetScheduleCommandOutput | undefined> {
+  try {
+    // No GroupName: the sweep construct puts its schedule in the default group.
+    return await scheduler.send(new GetScheduleCommand({ Name: name }));
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw new FailedCall(Permission.GET_SCHEDULE, error);
+  }
+}
+
+const quoted = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+
 /**
- * The sweep's EventBridge Scheduler schedule (infra/constructs/sweep.ts). Its own State needs
- * scheduler:GetSchedule, and the project has no Scheduler client: doctor reads whether sweeps
- * complete instead, from the SweepMissing alarm (no SweepCompleted in three intervals), which a
- * disabled schedule puts into ALARM. A sweep that does not run is a fail: the safety net is off.
+ * The command that enables the schedule again. UpdateSchedule replaces the whole schedule, so it
+ * gives back every field the schedule has (its target, read again by get-schedule). A `cdk deploy`
+ * would not do it: CloudFormation updates only what the template changes.
  */
-export function sweepCheck(stack: StackResources, alarms: readonly MetricAlarm[] | Check): Check {
+function enableSchedule(schedule: GetScheduleCommandOutput, name: string): string {
+  const group = schedule.GroupName === undefined || schedule.GroupName === 'default' ? '' : ` --group-name ${schedule.GroupName}`;
+  const window = schedule.FlexibleTimeWindow;
+  const options = [
+    `--schedule-expression ${quoted(schedule.ScheduleExpression ?? '')}`,
+    schedule.ScheduleExpressionTimezone === undefined ? '' : `--schedule-expression-timezone ${schedule.ScheduleExpressionTimezone}`,
+    `--flexible-time-window Mode=${window?.Mode ?? 'OFF'}${window?.MaximumWindowInMinutes === undefined ? '' : `,MaximumWindowInMinutes=${window.MaximumWindowInMinutes}`}`,
+    schedule.Description === undefined ? '' : `--description ${quoted(schedule.Description)}`,
+    `--target "$(aws scheduler get-schedule --name ${name}${group} --query Target --output json)"`,
+  ].filter((option) => option !== '');
+  return `aws scheduler update-schedule --name ${name}${group} --state ENABLED ${options.join(' ')}`;
+}
+
+/**
+ * The sweep's EventBridge Scheduler schedule (infra/constructs/sweep.ts): ENABLED (GetSchedule),
+ * invoking the stack's sweep function, and sweeps completing, as the SweepMissing alarm reads them
+ * (no SweepCompleted in three intervals: a schedule that does not fire, or a sweep that fails).
+ * A sweep that does not run is a fail: the safety net is off.
+ */
+export async function sweepCheck(scheduler: SchedulerClient, stack: StackResources, alarms: readonly MetricAlarm[] | Check): Promise<Check> {
   const name = SCHEDULE_NAMES.SWEEP;
-  const schedule = resourceByLogicalId(stack, ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE);
-  if (schedule === undefined) return check.fail(name, `${stack.stackName} has no sweep schedule (${LOGICAL_ID.SWEEP_SCHEDULE}…): nothing the event path missed is restored`, REDEPLOY);
+  const resource = resourceByLogicalId(stack, ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE);
+  if (resource === undefined) return check.fail(name, `${stack.stackName} has no sweep schedule (${LOGICAL_ID.SWEEP_SCHEDULE}…): nothing the event path missed is restored`, REDEPLOY);
+  // CloudFormation's physical id of an AWS::Scheduler::Schedule is its name (what Ref returns).
+  const scheduleName = resource.physicalId;
+  let schedule: GetScheduleCommandOutput | undefined;
+  try {
+    schedule = await readSchedule(scheduler, scheduleName);
+  } catch (error) {
+    if (!(error instanceof FailedCall)) throw error;
+    return callFailed(check, name, error.cause, error.permission);
+  }
+  if (schedule === undefined) return check.fail(name, `the sweep schedule ${scheduleName} does not exist: deleted outside CloudFormation, the safety net is off`, `${REDEPLOY} recreates it only if it changed: delete and redeploy the stack, or recreate it by hand`);
+  if (schedule.State !== 'ENABLED') {
+    return check.fail(name, `the sweep schedule ${scheduleName} is ${schedule.State ?? 'of no state'}: no sweep runs, the safety net is off`, `${enableSchedule(schedule, scheduleName)} (a cdk deploy that does not change the schedule leaves it ${schedule.State ?? 'so'})`);
+  }
+  const sweepFunction = resourceByLogicalId(stack, ResourceType.FUNCTION, LOGICAL_ID.SWEEP_FUNCTION);
+  const sweepArn = stack.functions.find((fn) => fn.FunctionName === sweepFunction?.physicalId)?.FunctionArn;
+  const target = schedule.Target?.Arn;
+  if (sweepArn === undefined || target !== sweepArn) {
+    const targetName = target === undefined ? 'nothing' : target.split(':').pop();
+    const sweepName = sweepFunction === undefined ? `(${stack.stackName} has no ${LOGICAL_ID.SWEEP_FUNCTION}…)` : sweepFunction.physicalId;
+    return check.fail(
+      name,
+      `the sweep schedule ${scheduleName} invokes ${targetName}, not the stack's sweep function ${sweepName}: no sweep runs, the safety net is off`,
+      `aws scheduler update-schedule --name ${scheduleName} with Target.Arn ${sweepArn ?? 'the sweep function\'s ARN'} and every other field as get-schedule shows it (a cdk deploy that does not change the schedule leaves it so)`,
+    );
+  }
+  const found = `${scheduleName} ENABLED, ${schedule.ScheduleExpression ?? 'no schedule expression'}, invokes ${sweepFunction!.physicalId}`;
   if (!Array.isArray(alarms)) return { ...(alarms as Check), name };
   const missing = alarms.find((alarm) => alarm.MetricName === MetricName.SWEEP_COMPLETED);
-  const see = `aws scheduler get-schedule --name ${schedule.physicalId} (State must be ENABLED); the sweep function's log says why a run failed`;
-  if (missing === undefined) return check.fail(name, `${stack.stackName} has no alarm on ${MetricName.SWEEP_COMPLETED}: whether sweeps run is not known`, REDEPLOY);
+  const why = 'the sweep function\'s log says why a run failed';
+  if (missing === undefined) return check.fail(name, `${found}; ${stack.stackName} has no alarm on ${MetricName.SWEEP_COMPLETED}: whether sweeps complete is not known`, REDEPLOY);
   if (missing.StateValue === 'ALARM') {
     const since = missing.StateUpdatedTimestamp === undefined ? '' : ` since ${new Date(missing.StateUpdatedTimestamp).toISOString()}`;
-    return check.fail(name, `${missing.AlarmName} is in ALARM${since}: no sweep completed in three intervals, the safety net is off (schedule ${schedule.physicalId} disabled, or the sweep failing)`, see);
+    return check.fail(name, `${found}, but ${missing.AlarmName} is in ALARM${since}: no sweep completed in three intervals, the safety net is off`, why);
   }
-  if (missing.StateValue !== 'OK') return check.warn(name, `${missing.AlarmName} is ${missing.StateValue ?? 'of no state'}: not known yet whether sweeps complete`, `run doctor again after three sweep intervals; ${see}`);
-  return check.ok(name, `${schedule.physicalId}: a sweep completed within three intervals (${missing.AlarmName} OK)`);
+  if (missing.StateValue !== 'OK') return check.warn(name, `${found}; ${missing.AlarmName} is ${missing.StateValue ?? 'of no state'}: not known yet whether sweeps complete`, `run doctor again after three sweep intervals; ${why}`);
+  return check.ok(name, `${found}; a sweep completed within three intervals (${missing.AlarmName} OK)`);
 }

@@ -6,6 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -101,6 +102,7 @@ export async function doctorOnAws(rules: ProtectionRules, options: { region: str
     cloudFormation: new CloudFormationClient({ region }),
     lambda: new LambdaClient({ region }),
     events: new EventBridgeClient({ region }),
+    scheduler: new SchedulerClient({ region }),
     cloudWatch: new CloudWatchClient({ region }),
     sfn: new SFNClient({ region }),
     sns: new SNSClient({ region }),

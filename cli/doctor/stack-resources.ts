@@ -1,6 +1,7 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type CloudFormationClient, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CANARY_ROLE_ARN_ENV } from '../../functions/shared/canary';
+import { ConstructId } from '../../infra/construct-ids';
 import { FailedCall, Permission } from './aws-calls';
 
 /**
@@ -18,15 +19,17 @@ export const STACK_ENVIRONMENT = {
 } as const;
 
 /**
- * The logical ids of the stack's schedules and intake rule, as the CDK derives them from the
- * construct paths (infra/stack.ts and the constructs): the path's ids joined, then an 8-digit hash.
- * test/doctor/stack-resources.test.ts finds each in the synthesized template.
+ * The logical id prefixes of the stack's schedules, intake rule and sweep function, as the CDK
+ * derives them from the construct paths: the path's ids joined (infra/construct-ids.ts, which the
+ * constructs create them with), then an 8-digit hash. test/doctor/stack-resources.test.ts finds
+ * each in the synthesized template.
  */
 export const LOGICAL_ID = {
-  INTAKE_RULE: 'IntakeDetachPolicyRule',
-  SELF_TEST_RULE: 'MonitoringSelfTestSchedule',
-  CANARY_RULE: 'CanarySchedule',
-  SWEEP_SCHEDULE: 'SweepSchedule',
+  INTAKE_RULE: `${ConstructId.INTAKE}${ConstructId.INTAKE_RULE}`,
+  SELF_TEST_RULE: `${ConstructId.MONITORING}${ConstructId.SELF_TEST_RULE}`,
+  CANARY_RULE: `${ConstructId.CANARY}${ConstructId.CANARY_RULE}`,
+  SWEEP_SCHEDULE: `${ConstructId.SWEEP}${ConstructId.SWEEP_SCHEDULE}`,
+  SWEEP_FUNCTION: `${ConstructId.SWEEP}${ConstructId.SWEEP_FUNCTION}`,
 } as const;
 
 export const ResourceType = {

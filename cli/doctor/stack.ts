@@ -2,6 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
@@ -44,6 +45,7 @@ export interface StackClients {
   cloudFormation: CloudFormationClient;
   lambda: LambdaClient;
   events: EventBridgeClient;
+  scheduler: SchedulerClient;
   cloudWatch: CloudWatchClient;
   sfn: SFNClient;
   sns: SNSClient;
@@ -240,7 +242,7 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
   const checks = [
     deployed,
     await intakeCheck(clients.events, stack, stateMachineArn, rules),
-    sweepCheck(stack, 'metric' in alarms ? alarms.metric : alarms),
+    await sweepCheck(clients.scheduler, stack, 'metric' in alarms ? alarms.metric : alarms),
     await selfTestScheduleCheck(clients.events, stack, stateMachineArn),
     await canaryScheduleCheck(clients.events, stack, rules),
     alarmActionsCheck(alarms, stack, stack.environment.TOPIC),

@@ -22,6 +22,7 @@ const IAM_PREFIX: Record<string, string | undefined> = {
   'client-organizations': 'organizations',
   'client-cloudformation': 'cloudformation',
   'client-eventbridge': 'events',
+  'client-scheduler': 'scheduler',
   'client-cloudwatch': 'cloudwatch',
   'client-cloudtrail': 'cloudtrail',
   'client-lambda': 'lambda',

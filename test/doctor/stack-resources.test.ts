@@ -29,8 +29,19 @@ describe('doctor against the synthesized stack', () => {
     ['the self-test schedule', ResourceType.RULE, LOGICAL_ID.SELF_TEST_RULE],
     ['the canary schedule', ResourceType.RULE, LOGICAL_ID.CANARY_RULE],
     ['the sweep schedule', ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE],
+    ['the sweep function', ResourceType.FUNCTION, LOGICAL_ID.SWEEP_FUNCTION],
   ])('finds %s by its logical id', (_what, type, prefix) => {
     expect(resourceByLogicalId({ resources }, type, prefix)).toBeDefined();
+  });
+
+  it('has the sweep schedule in the default group, enabled, invoking the sweep function: what doctor reads with GetSchedule', () => {
+    const schedule = resourceByLogicalId({ resources }, ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE)!;
+    const sweep = resourceByLogicalId({ resources }, ResourceType.FUNCTION, LOGICAL_ID.SWEEP_FUNCTION)!;
+    const properties = templateJson.Resources[schedule.logicalId].Properties;
+
+    expect(properties.GroupName).toBeUndefined();
+    expect(properties.State).toBe('ENABLED');
+    expect(properties.Target.Arn).toEqual({ 'Fn::GetAtt': [sweep.logicalId, 'Arn'] });
   });
 
   it('finds the stack\'s one state machine', () => {

@@ -3,6 +3,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -13,17 +14,18 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
 import { intakeDetailPattern } from '../../infra/constructs/intake';
-import { ACCOUNT, ALARM, BOT_TOKEN, GUARD_ROLE, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, TABLE, TOPIC, type FakeAccount } from './support';
+import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, GUARD_ROLE, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
 const rules = parseProtectionRules(RULES);
-const { cloudFormation, lambda, events, cloudWatch, sns, secrets } = mocks;
+const { cloudFormation, lambda, events, scheduler, cloudWatch, sns, secrets } = mocks;
 
 const clients: StackClients = {
   cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
   lambda: new LambdaClient({ region: 'us-east-1' }),
   events: new EventBridgeClient({ region: 'us-east-1' }),
+  scheduler: new SchedulerClient({ region: 'us-east-1' }),
   cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
   sfn: new SFNClient({ region: 'us-east-1' }),
   sns: new SNSClient({ region: 'us-east-1' }),
@@ -56,7 +58,7 @@ describe('doctor: the deployed stack', () => {
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
       ['stack deployed', 'ok', 'ScpGuardian UPDATE_COMPLETE: 5 functions, state machine RemediationStateMachine1234 ACTIVE'],
       ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, matches every watched call, starts RemediationStateMachine1234`],
-      ['sweep schedule running', 'ok', `SweepSchedule5ECAB4A7-O5P6Q7R8S9T0: a sweep completed within three intervals (${ALARM.SWEEP_MISSING} OK)`],
+      ['sweep schedule running', 'ok', `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; a sweep completed within three intervals (${ALARM.SWEEP_MISSING} OK)`],
       ['self-test schedule enabled', 'ok', `${RULE.SELF_TEST} ENABLED, cron(0 6 * * ? *)`],
       ['canary schedule enabled', 'ok', `${RULE.CANARY} ENABLED, cron(30 6 * * ? *)`],
       ['alarms notify the topic', 'ok', '3 alarms, each with its actions enabled and an action to ScpGuardian-NotificationsTopic1234-ABCDEF'],
@@ -196,13 +198,53 @@ describe('doctor: the deployed stack', () => {
   });
 
   describe('the schedules', () => {
-    it('fails when no sweep completed in three intervals: the safety net is off', async () => {
+    it('fails when the sweep schedule is disabled, with the command that enables it with its own fields', async () => {
+      account.sweepSchedule!.State = 'DISABLED';
+
+      const sweep = await line('sweep schedule running');
+
+      expect(sweep).toMatchObject({ status: 'fail', detail: `the sweep schedule ${SWEEP_SCHEDULE} is DISABLED: no sweep runs, the safety net is off` });
+      expect(sweep?.fix).toBe(
+        `aws scheduler update-schedule --name ${SWEEP_SCHEDULE} --state ENABLED --schedule-expression 'rate(15 minutes)' --schedule-expression-timezone Etc/UTC --flexible-time-window Mode=OFF --description 'scp-guardian: sweep every 15 min' --target "$(aws scheduler get-schedule --name ${SWEEP_SCHEDULE} --query Target --output json)" (a cdk deploy that does not change the schedule leaves it DISABLED)`,
+      );
+    });
+
+    it('fails a disabled sweep schedule even while the sweep alarm is still OK', async () => {
+      account.sweepSchedule!.State = 'DISABLED';
+      account.alarms.metric[1] = { ...account.alarms.metric[1], StateValue: 'OK' };
+
+      expect((await statuses())['sweep schedule running']).toBe('fail');
+    });
+
+    it('fails when the sweep schedule invokes another function than the stack\'s sweep', async () => {
+      account.sweepSchedule!.target = CANARY_FUNCTION.FunctionArn!;
+
+      expect(await line('sweep schedule running')).toMatchObject({
+        status: 'fail',
+        detail: `the sweep schedule ${SWEEP_SCHEDULE} invokes ${CANARY_FUNCTION.FunctionName}, not the stack's sweep function ${SWEEP_FUNCTION.FunctionName}: no sweep runs, the safety net is off`,
+        fix: expect.stringContaining(`with Target.Arn ${SWEEP_FUNCTION.FunctionArn}`),
+      });
+    });
+
+    it('fails when the sweep schedule was deleted outside CloudFormation', async () => {
+      delete account.sweepSchedule;
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: `the sweep schedule ${SWEEP_SCHEDULE} does not exist: deleted outside CloudFormation, the safety net is off` });
+    });
+
+    it('names scheduler:GetSchedule when it is denied', async () => {
+      scheduler.on(GetScheduleCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks scheduler:GetSchedule' });
+    });
+
+    it('fails when no sweep completed in three intervals though the schedule is enabled: the safety net is off', async () => {
       account.alarms.metric[1] = { ...account.alarms.metric[1], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-01T10:00:00Z') };
 
       expect(await line('sweep schedule running')).toMatchObject({
         status: 'fail',
-        detail: `${ALARM.SWEEP_MISSING} is in ALARM since 2026-12-01T10:00:00.000Z: no sweep completed in three intervals, the safety net is off (schedule SweepSchedule5ECAB4A7-O5P6Q7R8S9T0 disabled, or the sweep failing)`,
-        fix: expect.stringContaining('aws scheduler get-schedule --name SweepSchedule5ECAB4A7-O5P6Q7R8S9T0'),
+        detail: `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}, but ${ALARM.SWEEP_MISSING} is in ALARM since 2026-12-01T10:00:00.000Z: no sweep completed in three intervals, the safety net is off`,
+        fix: 'the sweep function\'s log says why a run failed',
       });
     });
 

@@ -15,6 +15,7 @@ import {
   OrganizationsClient,
   PolicyNotFoundException,
 } from '@aws-sdk/client-organizations';
+import { GetScheduleCommand, ResourceNotFoundException as ScheduleNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -69,6 +70,7 @@ export const STACK_FUNCTIONS = [
   fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole` }),
   fn('CanaryFunction7B473602-EEEE', {}),
 ];
+export const SWEEP_FUNCTION = STACK_FUNCTIONS[0];
 export const CANARY_FUNCTION = STACK_FUNCTIONS[4];
 
 /** The stack's rules and schedules, by name (their physical ids). */
@@ -100,7 +102,8 @@ const resource = (LogicalResourceId: string, PhysicalResourceId: string | undefi
 });
 /** The stack's resources as ListStackResources lists them (two pages). */
 export const STACK_RESOURCES: StackResourceSummary[] = [
-  ...STACK_FUNCTIONS.map((config, index) => (resource(`Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function'))),
+  // The sweep function under the logical id the CDK gives it (doctor checks the schedule invokes it).
+  ...STACK_FUNCTIONS.map((config, index) => resource(index === 0 ? 'SweepFunctionA7728703' : `Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function')),
   resource('AuditStoreTable2B775E23', TABLE, 'AWS::DynamoDB::Table'),
   resource('NotificationsTopicAE679CBD', TOPIC, 'AWS::SNS::Topic'),
   resource('WorkflowStateMachine8F1B1C15', STATE_MACHINE, 'AWS::StepFunctions::StateMachine'),
@@ -132,6 +135,7 @@ export const TOPIC_POLICY = JSON.stringify({
 export const mocks = {
   cloudFormation: mockClient(CloudFormationClient),
   events: mockClient(EventBridgeClient),
+  scheduler: mockClient(SchedulerClient),
   cloudWatch: mockClient(CloudWatchClient),
   sts: mockClient(STSClient),
   organizations: mockClient(OrganizationsClient),
@@ -157,6 +161,8 @@ export interface FakeAccount {
   stackStatus?: string;
   /** Each rule's state and targets (EventBridge); a rule not here does not exist. */
   rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[] }>;
+  /** The sweep schedule as Scheduler has it (SWEEP_SCHEDULE, in the default group); undefined: it does not exist. */
+  sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string };
   /** The alarms CloudWatch has. */
   alarms: { metric: MetricAlarm[]; composite: CompositeAlarm[] };
 }
@@ -177,6 +183,7 @@ export function healthyAccount(now: Date): FakeAccount {
       [RULE.SELF_TEST]: { State: 'ENABLED', ScheduleExpression: 'cron(0 6 * * ? *)', targets: [STATE_MACHINE] },
       [RULE.CANARY]: { State: 'ENABLED', ScheduleExpression: 'cron(30 6 * * ? *)', targets: [CANARY_FUNCTION.FunctionArn!] },
     },
+    sweepSchedule: { State: 'ENABLED', target: SWEEP_FUNCTION.FunctionArn! },
     alarms: {
       metric: [
         notifying(ALARM.EXECUTIONS_FAILED, { MetricName: 'ExecutionsFailed' }),
@@ -194,7 +201,7 @@ const scp = (policyId: string) => ({ Policy: { PolicySummary: { Id: policyId, Na
 /** Every mock answering from `account`, read at call time. */
 export function mockAws(account: FakeAccount, now: Date): void {
   for (const mock of Object.values(mocks)) mock.reset();
-  const { sts, organizations, cloudTrail, cloudFormation, lambda, events, cloudWatch, sfn, sns, secrets, dynamodb } = mocks;
+  const { sts, organizations, cloudTrail, cloudFormation, lambda, events, scheduler, cloudWatch, sfn, sns, secrets, dynamodb } = mocks;
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/doctor`, UserId: 'AIDAEXAMPLE' });
 
   organizations.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-a1b2c3d4e5', FeatureSet: 'ALL', MasterAccountId: ACCOUNT } });
@@ -240,6 +247,21 @@ export function mockAws(account: FakeAccount, now: Date): void {
     return { Name: input.Name, ...described };
   });
   events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => ({ Targets: (account.rules[input.Rule]?.targets ?? []).map((Arn, index) => ({ Id: `Target${index}`, Arn })) }));
+  scheduler.on(GetScheduleCommand).callsFake((input: { Name: string; GroupName?: string }) => {
+    const schedule = account.sweepSchedule;
+    if (schedule === undefined || input.Name !== SWEEP_SCHEDULE || (input.GroupName ?? 'default') !== 'default') throw new ScheduleNotFoundException({ message: `Schedule ${input.Name} does not exist.`, Message: `Schedule ${input.Name} does not exist.`, $metadata: {} });
+    return {
+      Arn: `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule/default/${SWEEP_SCHEDULE}`,
+      Name: SWEEP_SCHEDULE,
+      GroupName: 'default',
+      Description: 'scp-guardian: sweep every 15 min',
+      ScheduleExpression: 'rate(15 minutes)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: schedule.State,
+      Target: { Arn: schedule.target, RoleArn: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-SweepScheduleRole-Y5Z6A7B8`, Input: '{"source":"scp-guardian.schedule"}', RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 3 } },
+    };
+  });
   cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => ({
     MetricAlarms: account.alarms.metric.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
     CompositeAlarms: account.alarms.composite.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
