@@ -24,6 +24,7 @@ function scheduleOf(item: Record<string, unknown> | undefined): Schedule | undef
     baseRate: Number(item.baseRate),
     probing: item.probing === true,
     cutAt: Number(item.cutAt ?? 0),
+    settleUntil: Number(item.settleUntil ?? 0),
     version: Number(item.version),
   };
 }
