@@ -160,10 +160,12 @@ export function restartAt(
 
 /**
  * A throttle at `nowMs` of an attempt admitted at `admittedAtMs` at `admittedRate`: the base moves
- * to the position due now, with the rate cut from the lower of the two (the schedule may have
- * grown past what the throttled attempt met); while probing, from no more than the average rate
- * since the base either (growth per ticket overshoots the limit before the first throttle comes
- * back, and a bucket full at the start hides it for a while).
+ * to the position due now, with the rate cut to `decrease` of the lower of the two (the schedule
+ * may have grown past what the throttled attempt met). The throttle that ends the probing cuts
+ * deeper, to `probingDecrease` of that rate, but to no less than `decrease` of the average rate
+ * since the base: growth per ticket overshoots the limit before the first throttle comes back,
+ * while the average is about what the API was sent (a bucket full at the start hides the
+ * overload for a while, so it is still above the limit).
  *
  * One cut per overload: the attempts admitted until the throttle came back were sent into the
  * same overload, and the bucket they emptied throttles the first attempts after the cut too. So
@@ -182,13 +184,14 @@ export function cutAt(
   if (admittedAtMs <= schedule.settleUntil) return undefined;
   const elapsedSeconds = (nowMs - schedule.baseAt) / 1000;
   const n = positionAt(schedule, settings, elapsedSeconds);
-  let rate = Math.min(rateAt(schedule, settings, n), admittedRate);
-  if (schedule.probing && elapsedSeconds > 0 && n > 0) rate = Math.min(rate, n / elapsedSeconds);
+  const met = Math.min(rateAt(schedule, settings, n), admittedRate);
+  const average = elapsedSeconds > 0 && n > 0 ? n / elapsedSeconds : met;
+  const rate = schedule.probing ? Math.min(settings.probingDecrease * met, settings.decrease * average) : settings.decrease * met;
   const roundTripMs = Math.min(settings.maxSettleMs, Math.max(0, nowMs - admittedAtMs));
   return {
     baseTicket: schedule.baseTicket + n,
     baseAt: nowMs,
-    baseRate: Math.max(settings.minRate, (schedule.probing ? settings.probingDecrease : settings.decrease) * rate),
+    baseRate: Math.max(settings.minRate, rate),
     probing: false,
     cutAt: nowMs,
     settleUntil: nowMs + roundTripMs,

@@ -83,15 +83,20 @@ describe('the admission schedule', () => {
     expect(after).toBeGreaterThan(before);
   });
 
-  it('ends the probing with a deeper cut, from no more than the average rate since the base (probing overshoots the limit)', () => {
+  it('ends the probing with a deeper cut of the rate it overshot to, but not below the usual cut of the average rate since the base', () => {
     const probing = fresh();
-    const elapsed = 3;
-    const n = positionAt(probing, settings, elapsed);
+    const at = (elapsed: number) => {
+      const n = positionAt(probing, settings, elapsed);
+      return { met: rateAt(probing, settings, n), average: n / elapsed, cut: cutAt(probing, settings, T0 + elapsed * 1000, T0, 1_000)!.baseRate };
+    };
 
-    const cut = cutAt(probing, settings, T0 + elapsed * 1000, T0 + 2_000, 1_000);
-
-    expect(rateAt(probing, settings, n)).toBeGreaterThan(n / elapsed);
-    expect(cut?.baseRate).toBeCloseTo(settings.probingDecrease * (n / elapsed), 6);
+    // Early, the rate met is close to the average: the deeper cut decides.
+    const early = at(0.5);
+    expect(early.cut).toBeCloseTo(settings.probingDecrease * early.met, 6);
+    // Two seconds in, the rate has doubled twice over the start: the average bounds the cut.
+    const late = at(2);
+    expect(late.met).toBeGreaterThan((settings.decrease / settings.probingDecrease) * late.average);
+    expect(late.cut).toBeCloseTo(settings.decrease * late.average, 6);
   });
 
   it("cuts once per overload: a throttle of an attempt admitted before the cut's settling ends does not cut again", () => {
