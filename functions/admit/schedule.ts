@@ -32,7 +32,8 @@ export interface AdmissionSettings {
   readonly idleToleranceMs: number;
   /** No ticket taken for this long: the next one starts a new storm, from at least the expected rate. */
   readonly newStormAfterMs: number;
-  /** The longest an overload's own attempts are waited out before a throttle may cut again (see cutAt). */
+  /** Tickets at the new rate an overload is waited out for before a throttle may cut again, and the longest wait (see cutAt). */
+  readonly settleTickets: number;
   readonly maxSettleMs: number;
 }
 
@@ -52,6 +53,7 @@ export const CURVE = {
   steadyGrowthPerSecond: 0.2,
   idleToleranceMs: 1_000,
   newStormAfterMs: 60_000,
+  settleTickets: 4,
   maxSettleMs: 5_000,
 } as const;
 
@@ -168,11 +170,13 @@ export function restartAt(
  * overload for a while, so it is still above the limit).
  *
  * One cut per overload: the attempts admitted until the throttle came back were sent into the
- * same overload, and the bucket they emptied throttles the first attempts after the cut too. So
- * after a cut, throttles of attempts admitted before `settleUntil` (the cut plus the throttled
- * attempt's own round trip, at most `maxSettleMs`) do not cut again; the first throttle of an
- * attempt admitted after it does, from the rate that attempt met, so an overload that persists is
- * cut once per round trip, never by compounding cuts while the bucket drains. Undefined: no cut.
+ * same overload, and the bucket they emptied throttles the first attempts after the cut too, at
+ * any jitter, until it has refilled a little. So after a cut, throttles of attempts admitted
+ * before `settleUntil` do not cut again: the cut plus the throttled attempt's own round trip, or
+ * `settleTickets` at the new rate if that is longer (a bucket at 80 % of its rate gains a token
+ * per four), at most `maxSettleMs`. The first throttle of an attempt admitted after it cuts, from
+ * the rate that attempt met: an overload that persists is cut once per round trip, never by cuts
+ * compounding while the bucket drains. Undefined: no cut.
  */
 export function cutAt(
   schedule: Schedule,
@@ -187,13 +191,14 @@ export function cutAt(
   const met = Math.min(rateAt(schedule, settings, n), admittedRate);
   const average = elapsedSeconds > 0 && n > 0 ? n / elapsedSeconds : met;
   const rate = schedule.probing ? Math.min(settings.probingDecrease * met, settings.decrease * average) : settings.decrease * met;
-  const roundTripMs = Math.min(settings.maxSettleMs, Math.max(0, nowMs - admittedAtMs));
+  const baseRate = Math.max(settings.minRate, rate);
+  const settleMs = Math.min(settings.maxSettleMs, Math.max((1000 * settings.settleTickets) / baseRate, nowMs - admittedAtMs));
   return {
     baseTicket: schedule.baseTicket + n,
     baseAt: nowMs,
-    baseRate: Math.max(settings.minRate, rate),
+    baseRate,
     probing: false,
     cutAt: nowMs,
-    settleUntil: nowMs + roundTripMs,
+    settleUntil: nowMs + settleMs,
   };
 }

@@ -111,6 +111,13 @@ describe('the admission schedule', () => {
     expect(cutAt(cut, settings, T0 + 6_500, T0 + 5_100, 8)?.baseRate).toBeCloseTo(settings.decrease * 8, 6);
   });
 
+  it('waits out a few tickets at the new rate however fast the throttle came back: the bucket the overload emptied refills first', () => {
+    const first = cutAt({ ...fresh(), probing: false }, settings, T0 + 1_000, T0 + 980, 5)!;
+
+    expect(first.baseRate).toBeCloseTo(4, 6);
+    expect(first.settleUntil).toBeCloseTo(T0 + 1_000 + (1000 * settings.settleTickets) / 4, 6);
+  });
+
   it('waits out at most maxSettleMs of a slow round trip before an overload may be cut again', () => {
     const first = cutAt({ ...fresh(), probing: false }, settings, T0 + 60_000, T0, 10)!;
 
