@@ -37,7 +37,8 @@ export type AdmitInput = AdmitContext &
   ({ phase: 'take' } | { phase: 'check'; admission: Admission } | { phase: 'readmit'; admission: Admission; error?: string });
 
 export interface AdmitDependencies {
-  store: AdmissionStore;
+  /** The schedule's store: DynamoDB in the function (admission-store.ts), in memory in the storm simulation. */
+  store: Pick<AdmissionStore, 'take' | 'due' | 'reportThrottle'>;
   settings: AdmissionSettings;
   /** The remediation deadline (rules: remediation.deadlineMinutes); without it only `maxWaitMs` bounds a wait. */
   deadlineSeconds?: number;

@@ -137,6 +137,19 @@ export function initialSchedule(settings: AdmissionSettings, nowMs: number): Omi
   return { baseTicket: 1, baseAt: nowMs, baseRate: settings.expectedRate, probing: true, cutAt: 0, settleUntil: 0, version: 1 };
 }
 
+/** A base further ahead of now than this is not a schedule anybody set: it restarts at now (a clock skewed ahead). */
+export const FUTURE_MARGIN_MS = 5_000;
+
+/**
+ * Whether ticket k, just taken at `nowMs`, restarts the schedule: it would be due longer ago than
+ * the idle tolerance (nobody was waiting, so an idle guard never owes a burst), or the base is
+ * further ahead than FUTURE_MARGIN_MS (a skewed clock), which no ticket should wait for.
+ */
+export function restartsSchedule(schedule: Schedule, settings: AdmissionSettings, ticket: number, nowMs: number): { restarts: boolean; fromTheFuture: boolean } {
+  const fromTheFuture = schedule.baseAt > nowMs + FUTURE_MARGIN_MS;
+  return { restarts: fromTheFuture || dueAt(schedule, settings, ticket) < nowMs - settings.idleToleranceMs, fromTheFuture };
+}
+
 /**
  * The schedule was behind when ticket k was taken (nobody was waiting): the base moves to k, due
  * now. The rate is the one reached at k, but no more than the tickets since the base showed (their
