@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { admissionKey } from '../shared/audit/table-schema';
 import { AdmissionUnavailableError, describeError } from '../shared/errors';
-import { cutAt, dueAt, initialSchedule, restartAt, type AdmissionSettings, type Schedule } from './schedule';
+import { cutAt, dueAt, initialSchedule, restartAt, restartsSchedule, type AdmissionSettings, type Schedule } from './schedule';
 
 /** A ticket and when the schedule says it is due. */
 export interface Ticket {
@@ -9,9 +9,6 @@ export interface Ticket {
   readonly dueAt: number;
   readonly schedule: Schedule;
 }
-
-/** A base further ahead of now than this is not a schedule anybody set: it restarts at now (a clock skewed ahead). */
-export const FUTURE_MARGIN_MS = 5_000;
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
@@ -24,6 +21,7 @@ function scheduleOf(item: Record<string, unknown> | undefined): Schedule | undef
     baseRate: Number(item.baseRate),
     probing: item.probing === true,
     cutAt: Number(item.cutAt ?? 0),
+    settleUntil: Number(item.settleUntil ?? 0),
     version: Number(item.version),
   };
 }
@@ -144,9 +142,8 @@ export class AdmissionStore {
         const schedule = scheduleOf(Attributes === undefined ? undefined : { ...Attributes, ticket });
         // No item before this write: this ticket is the base of the schedule it just started.
         if (schedule === undefined) return { ticket, dueAt: nowMs, schedule: { ...fresh, baseTicket: 1, ticket } };
-        const due = dueAt(schedule, this.settings, ticket);
-        const fromTheFuture = schedule.baseAt > nowMs + FUTURE_MARGIN_MS;
-        if (!fromTheFuture && due >= nowMs - this.settings.idleToleranceMs) return { ticket, dueAt: due, schedule };
+        const { restarts, fromTheFuture } = restartsSchedule(schedule, this.settings, ticket, nowMs);
+        if (!restarts) return { ticket, dueAt: dueAt(schedule, this.settings, ticket), schedule };
         const restarted = restartAt(schedule, this.settings, ticket, nowMs, idleMs);
         if (await this.rebase(schedule.version, restarted, fromTheFuture ? undefined : ticket)) return { ticket, dueAt: nowMs, schedule: { ...schedule, ...restarted, version: schedule.version + 1 } };
         let current = await this.read();
@@ -160,7 +157,7 @@ export class AdmissionStore {
         }
         // Another execution restarted the schedule at the same moment: this ticket may be before
         // its base (due in the past). A ticket still far behind is swapped for a new one.
-        if (current !== undefined && current.baseAt <= nowMs + FUTURE_MARGIN_MS && dueAt(current, this.settings, ticket) >= nowMs - this.settings.idleToleranceMs) {
+        if (current !== undefined && !restartsSchedule(current, this.settings, ticket, nowMs).restarts) {
           return { ticket, dueAt: dueAt(current, this.settings, ticket), schedule: current };
         }
         if (attempt >= 2) return { ticket, dueAt: nowMs, schedule: current ?? schedule };

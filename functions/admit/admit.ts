@@ -37,21 +37,24 @@ export type AdmitInput = AdmitContext &
   ({ phase: 'take' } | { phase: 'check'; admission: Admission } | { phase: 'readmit'; admission: Admission; error?: string });
 
 export interface AdmitDependencies {
-  store: AdmissionStore;
+  /** The schedule's store: DynamoDB in the function (admission-store.ts), in memory in the storm simulation. */
+  store: Pick<AdmissionStore, 'take' | 'due' | 'reportThrottle'>;
   settings: AdmissionSettings;
   /** The remediation deadline (rules: remediation.deadlineMinutes); without it only `maxWaitMs` bounds a wait. */
   deadlineSeconds?: number;
   /** A slot further ahead than this is not waited for (MAX_WAIT_MS by default). */
   maxWaitMs?: number;
   clock?: () => number;
+  /** How CheckAdmission sleeps the rest of a second before the slot (tests pass one that moves their clock). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * CheckAdmission reads of the schedule one round of retries makes at most. Past them a waiting
  * execution no longer asks whether a cut pushed its slot: it goes at the slot it was last given
- * (the check that follows each nap admits at once), so a round's history events stay bounded
- * however often cuts come (statemachine/history-budget.ts counts them), without an attempt
- * going before its slot.
+ * (the check that follows each nap sleeps the rest of the second and admits), so a round's
+ * history events stay bounded however often cuts come (statemachine/history-budget.ts counts
+ * them), without an attempt going before its slot.
  */
 export const MAX_CHECKS_PER_ROUND = 20;
 
@@ -65,21 +68,30 @@ const EARLY_MS = 25;
 export const MAX_WAIT_MS = 5 * 60_000;
 
 /**
- * A Wait on a TimestampPath drops the milliseconds: a nap ends on the whole second at or after
- * the slot, never before it (else the nap would come back early and wait again, until the slot
- * passed by itself). The nap lasts until the slot itself: slots only move later (a cut re-spaces
- * the schedule slower from now; schedule.ts), so a ticket that wakes at its slot is never late,
- * and one check per nap is all a waiting execution costs.
+ * A Wait on a TimestampPath drops the milliseconds, so naps that ended on the slot's whole second
+ * sent every ticket of a second in one burst, which a token bucket only takes when it is full.
+ * Instead a nap ends on the whole second at or before the slot, and CheckAdmission sleeps the
+ * rest (under a second, well inside the function's timeout) and goes at the slot itself: the
+ * attempts of a second are spaced as the schedule spaces them. Slots only move later (a cut
+ * re-spaces the schedule slower from now; schedule.ts), so a ticket that wakes before its slot is
+ * never late, and one check per nap is all a waiting execution costs.
  */
-const wholeSecondAfter = (ms: number) => Math.ceil(ms / 1000) * 1000;
+const wholeSecondBefore = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/** The longest CheckAdmission sleeps in its own step before the slot (the rest of a second). */
+export const SLEEP_IN_STEP_MS = 1_000;
+
+/** The schedule's rate at the ticket: a throttle of its attempt cuts from no more than this. */
+const rateOf = (ticket: Ticket, settings: AdmissionSettings) => rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, round: Pick<Admission, 'readmissions' | 'checks'>, latestMs: number): Admission {
   const counts = { readmissions: round.readmissions, ...(round.checks === undefined ? {} : { checks: round.checks }) };
   if (ticket.dueAt <= nowMs + EARLY_MS || ticket.dueAt > latestMs) {
-    const admittedRate = rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
-    return { ticket: ticket.ticket, admitted: true, dueAt: ticket.dueAt, admittedAt: nowMs, admittedRate, ...counts };
+    return { ticket: ticket.ticket, admitted: true, dueAt: ticket.dueAt, admittedAt: nowMs, admittedRate: rateOf(ticket, settings), ...counts };
   }
-  const waitUntil = wholeSecondAfter(ticket.dueAt);
+  const waitUntil = wholeSecondBefore(ticket.dueAt);
   return { ticket: ticket.ticket, admitted: false, waitUntil: new Date(waitUntil).toISOString(), dueAt: ticket.dueAt, ...counts };
 }
 
@@ -92,6 +104,14 @@ function latestSlot(input: AdmitInput, deps: AdmitDependencies, nowMs: number): 
   if (deps.deadlineSeconds === undefined) return bound;
   const deadline = remediationDeadline({ approval: input.incident?.approval }, input, deps.deadlineSeconds);
   return deadline === undefined ? bound : Math.min(bound, deadline - 1000);
+}
+
+/** Sleeps in the step until the admission's slot (under a second away) and admits it then. */
+async function admittedAtSlot(admission: Admission, deps: AdmitDependencies, now: () => number, admittedRate?: number): Promise<Admission> {
+  const early = admission.dueAt - now();
+  if (early > 0) await (deps.sleep ?? sleep)(Math.min(early, SLEEP_IN_STEP_MS));
+  const { waitUntil: _nap, ...held } = admission;
+  return { ...held, admitted: true, admittedAt: now(), ...(admittedRate === undefined ? {} : { admittedRate }) };
 }
 
 /**
@@ -108,9 +128,12 @@ export async function admit(input: AdmitInput, deps: AdmitDependencies): Promise
   if (input.phase === 'take') return respond(await deps.store.take(now()), { readmissions: 0 });
   if (input.phase === 'check') {
     const checks = input.admission.checks ?? 0;
-    // The round's reads are spent: this execution slept until the slot it was last given, and goes.
-    if (checks >= MAX_CHECKS_PER_ROUND) return { ...input.admission, admitted: true, waitUntil: undefined, admittedAt: now() };
-    return respond(await deps.store.due(input.admission.ticket, now()), { readmissions: input.admission.readmissions, checks: checks + 1 });
+    // The round's reads are spent: this execution goes at the slot it was last given.
+    if (checks >= MAX_CHECKS_PER_ROUND) return admittedAtSlot(input.admission, deps, now);
+    const ticket = await deps.store.due(input.admission.ticket, now());
+    const answered = respond(ticket, { readmissions: input.admission.readmissions, checks: checks + 1 });
+    if (answered.admitted || answered.dueAt - now() > SLEEP_IN_STEP_MS) return answered;
+    return admittedAtSlot(answered, deps, now, rateOf(ticket, deps.settings));
   }
   let cut = false;
   const { admittedAt, admittedRate } = input.admission;

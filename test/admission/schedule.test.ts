@@ -29,10 +29,40 @@ describe('the admission schedule', () => {
     expect(restartAt(schedule, settings, 1, T0 + 3_600_000, 3_600_000).baseRate).toBe(10);
   });
 
+  it('grows by at most its growth per second at high rates: doubling while probing, 20 % after a throttle', () => {
+    const high = admissionSettings({ expectedRate: 60, minRate: 0.2 });
+    for (const probing of [true, false]) {
+      const schedule: Schedule = { ...initialSchedule(high, T0), ticket: 0, probing };
+      const perSecond = probing ? high.probingGrowthPerSecond : high.steadyGrowthPerSecond;
+      for (const second of [0, 1, 2, 3]) {
+        const from = rateAt(schedule, high, positionAt(schedule, high, second));
+        const to = rateAt(schedule, high, positionAt(schedule, high, second + 1));
+        expect(to / from).toBeLessThanOrEqual(1 + perSecond + 1e-9);
+      }
+    }
+  });
+
+  it('finds every position again from its time in all three pieces of the curve (per ticket, per second, at the ceiling)', () => {
+    const schedule: Schedule = { ...fresh(), baseRate: 2, probing: false };
+    const wide = { ...settings, maxRate: 200 };
+
+    for (const n of [0.5, 10, 60, 200, 900, 5_000]) expect(positionAt(schedule, wide, secondsAt(schedule, wide, n))).toBeCloseTo(n, 6);
+  });
+
   it('starts a new storm from the expected rate, probing, after a minute without tickets', () => {
     const floored: Schedule = { ...fresh(), baseRate: 0.2, probing: false };
 
     expect(restartAt(floored, settings, 1, T0 + 60_000, 60_000)).toMatchObject({ baseRate: 10, probing: true });
+  });
+
+  it('restarts a schedule that ran ahead of its executions at the rate its tickets showed, not the rate it grew to along unused slots', () => {
+    // 30 tickets in 10 s since the base: the schedule grew toward its ceiling along slots nobody took in time.
+    const ahead: Schedule = { ...fresh(), probing: false, baseRate: 8 };
+
+    const restarted = restartAt(ahead, settings, 31, T0 + 10_000, 500);
+
+    expect(rateAt(ahead, settings, 30)).toBeGreaterThan(12);
+    expect(restarted.baseRate).toBe(8);
   });
 
   it('keeps the rate learned when the schedule falls behind within a storm', () => {
@@ -42,27 +72,56 @@ describe('the admission schedule', () => {
   });
 
   it('cuts the rate on a throttle and re-spaces every ticket not yet due, whoever holds it', () => {
-    const schedule = fresh();
-    const before = dueAt(schedule, settings, 100);
+    const steady: Schedule = { ...fresh(), probing: false };
+    const before = dueAt(steady, settings, 100);
 
-    const cut = cutAt(schedule, settings, T0 + 1_000, T0 + 900, 12);
-    const after = dueAt({ ...schedule, ...cut! }, settings, 100);
+    const cut = cutAt(steady, settings, T0 + 1_000, T0 + 900, 12);
+    const after = dueAt({ ...steady, ...cut! }, settings, 100);
 
-    expect(cut?.baseRate).toBeCloseTo(0.7 * Math.min(rateAt(schedule, settings, positionAt(schedule, settings, 1)), 12), 6);
+    expect(cut?.baseRate).toBeCloseTo(settings.decrease * Math.min(rateAt(steady, settings, positionAt(steady, settings, 1)), 12), 6);
     expect(cut?.probing).toBe(false);
     expect(after).toBeGreaterThan(before);
   });
 
-  it('cuts once per overload: an attempt admitted before the last cut does not cut again', () => {
-    const schedule: Schedule = { ...fresh(), cutAt: T0 + 1_000 };
+  it('ends the probing with a deeper cut of the rate it overshot to, but not below the usual cut of the average rate since the base', () => {
+    const probing = fresh();
+    const at = (elapsed: number) => {
+      const n = positionAt(probing, settings, elapsed);
+      return { met: rateAt(probing, settings, n), average: n / elapsed, cut: cutAt(probing, settings, T0 + elapsed * 1000, T0, 1_000)!.baseRate };
+    };
 
-    expect(cutAt(schedule, settings, T0 + 1_200, T0 + 999, 10)).toBeUndefined();
+    // Early, the rate met is close to the average: the deeper cut decides.
+    const early = at(0.5);
+    expect(early.cut).toBeCloseTo(settings.probingDecrease * early.met, 6);
+    // Two seconds in, the rate has doubled twice over the start: the average bounds the cut.
+    const late = at(2);
+    expect(late.met).toBeGreaterThan((settings.decrease / settings.probingDecrease) * late.average);
+    expect(late.cut).toBeCloseTo(settings.decrease * late.average, 6);
   });
 
-  it('cuts again when the overload persists past recutAfterMs, whenever its attempt was admitted', () => {
-    const schedule: Schedule = { ...fresh(), cutAt: T0 + 1_000 };
+  it("cuts once per overload: a throttle of an attempt admitted before the cut's settling ends does not cut again", () => {
+    const first = cutAt({ ...fresh(), probing: false }, settings, T0 + 3_000, T0 + 1_000, 10)!;
+    const cut: Schedule = { ...fresh(), ...first };
 
-    expect(cutAt(schedule, settings, T0 + 3_500, T0 + 500, 10)).toBeDefined();
+    // The throttled attempt took 2 s from its admission to the report: attempts admitted within
+    // 2 s after the cut met the bucket the overload emptied.
+    expect(first.settleUntil).toBe(T0 + 5_000);
+    expect(cutAt(cut, settings, T0 + 6_500, T0 + 2_500, 10)).toBeUndefined();
+    expect(cutAt(cut, settings, T0 + 6_500, T0 + 4_900, 10)).toBeUndefined();
+    expect(cutAt(cut, settings, T0 + 6_500, T0 + 5_100, 8)?.baseRate).toBeCloseTo(settings.decrease * 8, 6);
+  });
+
+  it('waits out a few tickets at the new rate however fast the throttle came back: the bucket the overload emptied refills first', () => {
+    const first = cutAt({ ...fresh(), probing: false }, settings, T0 + 1_000, T0 + 980, 5)!;
+
+    expect(first.baseRate).toBeCloseTo(4, 6);
+    expect(first.settleUntil).toBeCloseTo(T0 + 1_000 + (1000 * settings.settleTickets) / 4, 6);
+  });
+
+  it('waits out at most maxSettleMs of a slow round trip before an overload may be cut again', () => {
+    const first = cutAt({ ...fresh(), probing: false }, settings, T0 + 60_000, T0, 10)!;
+
+    expect(first.settleUntil).toBe(T0 + 60_000 + settings.maxSettleMs);
   });
 
   it('never cuts below minRate', () => {
