@@ -5,7 +5,6 @@ import { MetricName } from '../../functions/shared/metrics';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
-import { patternCovers, probes } from './event-pattern';
 import { LOGICAL_ID, resourceByLogicalId, ResourceType, type StackResources } from './stack-resources';
 
 const check = checksOf(CheckGroup.STACK);
@@ -17,9 +16,9 @@ export const SCHEDULE_NAMES = {
   CANARY_SCHEDULE: 'canary schedule enabled',
 } as const;
 
-const REDEPLOY = 'npx cdk deploy';
+export const REDEPLOY = 'npx cdk deploy';
 /** ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS also matches read-only calls: still enabled. */
-const isEnabled = (state: string | undefined) => state === 'ENABLED' || state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+export const isEnabled = (state: string | undefined) => state === 'ENABLED' || state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
 /** A rule's physical id is its name, prefixed with `bus|` on a bus other than the default one. */
 function ruleName(physicalId: string): { Name: string; EventBusName?: string } {
@@ -53,11 +52,11 @@ async function readRule(events: EventBridgeClient, physicalId: string): Promise<
   return { name: Name, rule, targets };
 }
 
-const enableRule = (name: string) => `aws events enable-rule --name ${name}`;
-const targetList = (targets: Target[]) => (targets.length === 0 ? 'no target' : targets.map((target) => target.Arn?.split(':').pop()).join(', '));
+export const enableRule = (name: string) => `aws events enable-rule --name ${name}`;
+export const targetList = (targets: Target[]) => (targets.length === 0 ? 'no target' : targets.map((target) => target.Arn?.split(':').pop()).join(', '));
 
 /** One rule of the stack, read, or the check's line when it cannot be. */
-async function ruleOrCheck(events: EventBridgeClient, stack: StackResources, name: string, logicalId: string, what: string): Promise<DeployedRule | Check> {
+export async function ruleOrCheck(events: EventBridgeClient, stack: StackResources, name: string, logicalId: string, what: string): Promise<DeployedRule | Check> {
   const resource = resourceByLogicalId(stack, ResourceType.RULE, logicalId);
   if (resource === undefined) return check.fail(name, `${stack.stackName} has no ${what} (${logicalId}…)`, REDEPLOY);
   try {
@@ -66,34 +65,6 @@ async function ruleOrCheck(events: EventBridgeClient, stack: StackResources, nam
     if (!(error instanceof FailedCall)) throw error;
     return callFailed(check, name, error.cause, error.permission);
   }
-}
-
-/**
- * The intake rule (infra/constructs/intake.ts): enabled, its pattern admits every watched call
- * (and AttachPolicy of each forbidden policy) from anyone but the guard, and it starts the stack's
- * state machine.
- */
-export async function intakeCheck(events: EventBridgeClient, stack: StackResources, stateMachineArn: string | undefined, rules: ProtectionRules): Promise<Check> {
-  const name = SCHEDULE_NAMES.INTAKE;
-  const found = await ruleOrCheck(events, stack, name, LOGICAL_ID.INTAKE_RULE, 'intake rule');
-  if (!('rule' in found)) return found;
-  const { rule, targets } = found;
-  if (!isEnabled(rule.State)) {
-    return check.fail(name, `the intake rule ${found.name} is ${rule.State ?? 'of no state'}: no Organizations change starts the workflow, only the sweep restores`, enableRule(found.name));
-  }
-  const account = stateMachineArn?.split(':')[4] ?? '000000000000';
-  const forbidden = [...new Set(rules.forbid.map((forbid) => forbid.policyId))].sort();
-  const verdict = patternCovers(rule.EventPattern, probes(account, forbidden));
-  if (verdict.kind === 'misses') {
-    return check.fail(name, `the pattern of ${found.name} does not match ${verdict.eventNames.join(', ')}: those changes wait for the sweep`, `${REDEPLOY} (it puts the pattern the rules need back)`);
-  }
-  if (verdict.kind === 'unknown') {
-    return check.fail(name, `the pattern of ${found.name} has what doctor cannot evaluate (${verdict.why}): whether it matches the watched calls is not known`, `${REDEPLOY} (it puts the pattern the rules need back)`);
-  }
-  if (stateMachineArn === undefined || !targets.some((target) => target.Arn === stateMachineArn)) {
-    return check.fail(name, `${found.name} targets ${targetList(targets)}, not the stack's state machine: matched events start nothing`, REDEPLOY);
-  }
-  return check.ok(name, `${found.name} ${rule.State}, matches every watched call, starts ${stateMachineArn.split(':').pop()}`);
 }
 
 /** The daily self-test's rule (infra/constructs/monitoring.ts): enabled, starting the state machine. */

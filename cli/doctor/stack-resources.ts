@@ -1,5 +1,6 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type CloudFormationClient, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
 import { CANARY_ROLE_ARN_ENV } from '../../functions/shared/canary';
 import { ConstructId } from '../../infra/construct-ids';
 import { FailedCall, Permission } from './aws-calls';
@@ -16,6 +17,8 @@ export const STACK_ENVIRONMENT = {
   SIGNING_SECRET: 'SIGNING_SECRET_ARN',
   /** Set on classify when the rules have a canary (infra/stack.ts). */
   CANARY_ROLE: CANARY_ROLE_ARN_ENV,
+  /** Set on classify: the roles the guard restores with, whose calls the intake pattern leaves out (infra/constructs/intake.ts). */
+  GUARD_ROLES: GUARD_ROLE_ARNS_ENV,
 } as const;
 
 /**
@@ -37,6 +40,7 @@ export const ResourceType = {
   STATE_MACHINE: 'AWS::StepFunctions::StateMachine',
   RULE: 'AWS::Events::Rule',
   SCHEDULE: 'AWS::Scheduler::Schedule',
+  ROLE: 'AWS::IAM::Role',
   ALARM: 'AWS::CloudWatch::Alarm',
   COMPOSITE_ALARM: 'AWS::CloudWatch::CompositeAlarm',
 } as const;

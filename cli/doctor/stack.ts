@@ -15,7 +15,8 @@ import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
 import { ALARM_NAMES, alarmActionsCheck, firingCheck, stackAlarmsOrCheck } from './alarms';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
-import { canaryScheduleCheck, intakeCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck } from './rules-and-schedules';
+import { intakeCheck } from './intake';
+import { canaryScheduleCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck } from './rules-and-schedules';
 import { findStack, resourcesOf, ResourceType, STACK_ENVIRONMENT, StackNotFound, type StackResources } from './stack-resources';
 import { alarmsMayPublish } from './topic-policy';
 

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { patternCovers, probes } from '../../cli/doctor/event-pattern';
-import { LOGICAL_ID, resourceByLogicalId, ResourceType, type StackResource } from '../../cli/doctor/stack-resources';
+import { canonicalPattern, patternCovers, probes } from '../../cli/doctor/event-pattern';
+import { LOGICAL_ID, resourceByLogicalId, ResourceType, STACK_ENVIRONMENT, type StackResource } from '../../cli/doctor/stack-resources';
 import { MetricName } from '../../functions/shared/metrics';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
+import { forbiddenPolicyIds, intakeEventPattern } from '../../infra/intake-pattern';
 import { NO_BUNDLING, PROJECT_ROOT, synthesize, withRulesFile } from '../infra/support';
 
 /**
@@ -55,7 +56,23 @@ describe('doctor against the synthesized stack', () => {
 
     expect(patternCovers(pattern, probes('111122223333', rules.forbid.map((forbid) => forbid.policyId)))).toEqual({ kind: 'covers' });
     // And it would notice a forbidden policy the deployed pattern does not know.
-    expect(patternCovers(pattern, probes('111122223333', ['p-notforbidden']))).toEqual({ kind: 'misses', eventNames: ['AttachPolicy'] });
+    expect(patternCovers(pattern, probes('111122223333', ['p-notforbidden']))).toMatchObject({ kind: 'misses', eventNames: ['AttachPolicy'] });
+  });
+
+  it('deploys the intake pattern doctor rebuilds from the rules and the guard roles classify is told', () => {
+    const intake = resourceByLogicalId({ resources }, ResourceType.RULE, LOGICAL_ID.INTAKE_RULE)!;
+    const deployed = templateJson.Resources[intake.logicalId].Properties.EventPattern;
+    const told = Object.values(templateJson.Resources).map((resource) => resource.Properties?.Environment?.Variables?.[STACK_ENVIRONMENT.GUARD_ROLES]).filter((value) => value !== undefined);
+    const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));
+    // In the template the role ARNs are Fn::GetAtt tokens, the variable their Fn::Join with ',' between them.
+    const [[separator, parts]] = told.map((value) => value['Fn::Join']);
+    const guardRoles = (parts as unknown[]).filter((part) => part !== ',');
+
+    expect(told).toHaveLength(1);
+    expect(separator).toBe('');
+    expect(parts).toHaveLength(5);
+    expect(guardRoles).toHaveLength(3);
+    expect(canonicalPattern(deployed)).toBe(canonicalPattern(intakeEventPattern(forbiddenPolicyIds(rules.forbid), guardRoles)));
   });
 
   it('has the sweep alarm doctor reads the sweep by, and no alarm without actions that is not a composite\'s condition', () => {

@@ -13,8 +13,8 @@ import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
-import { intakeDetailPattern } from '../../infra/constructs/intake';
-import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, GUARD_ROLE, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
+import { intakeDetailPattern, intakeEventPattern } from '../../infra/intake-pattern';
+import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -57,7 +57,7 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
       ['stack deployed', 'ok', 'ScpGuardian UPDATE_COMPLETE: 5 functions, state machine RemediationStateMachine1234 ACTIVE'],
-      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, matches every watched call, starts RemediationStateMachine1234`],
+      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234`],
       ['sweep schedule running', 'ok', `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; a sweep completed within three intervals (${ALARM.SWEEP_MISSING} OK)`],
       ['self-test schedule enabled', 'ok', `${RULE.SELF_TEST} ENABLED, cron(0 6 * * ? *)`],
       ['canary schedule enabled', 'ok', `${RULE.CANARY} ENABLED, cron(30 6 * * ? *)`],
@@ -148,25 +148,73 @@ describe('doctor: the deployed stack', () => {
       expect(await intake()).toMatchObject({ status: 'fail', detail: expect.stringContaining('is DISABLED: no Organizations change starts the workflow'), fix: `aws events enable-rule --name ${RULE.INTAKE}` });
     });
 
+    const differs = `the pattern of ${RULE.INTAKE} is not the one the rules and the stack's 3 guard roles make`;
+    const everyone = 'a role session, an Identity Center session, an IAM user, the root user';
+    const detail = intakeDetailPattern([], GUARD_ROLES) as { $or: Record<string, unknown>[] };
+    const withDetail = (changed: Record<string, unknown>) => JSON.stringify({ ...intakeEventPattern([], GUARD_ROLES), detail: changed });
+
+    it('passes the pattern the CDK builds with its keys and arrays in another order', async () => {
+      const reordered = { detail: { $or: [...detail.$or].reverse(), errorCode: [{ exists: false }], eventSource: ['organizations.amazonaws.com'] }, 'detail-type': ['AWS API Call via CloudTrail'], source: ['aws.organizations'] };
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(reordered);
+
+      expect(await intake()).toMatchObject({ status: 'ok', detail: `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234` });
+    });
+
     it('fails when its pattern no longer matches some of the watched calls, naming them', async () => {
       account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventName: ['DetachPolicy', 'UpdatePolicy'] } });
 
-      expect(await intake()).toMatchObject({ status: 'fail', detail: `the pattern of ${RULE.INTAKE} does not match DisablePolicyType, MoveAccount, DeletePolicy: those changes wait for the sweep` });
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${differs}: it does not match DisablePolicyType, MoveAccount, DeletePolicy by ${everyone}; those changes wait for the sweep` });
     });
 
-    it('fails when the pattern leaves out the calls of IAM users (no session issuer)', async () => {
-      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [GUARD_ROLE] }] } } } } });
+    it('fails when the pattern leaves out the calls of IAM users and root (no session issuer)', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': GUARD_ROLES }] } } } } });
 
-      expect((await intake())?.detail).toBe(`the pattern of ${RULE.INTAKE} does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy: those changes wait for the sweep`);
+      expect((await intake())?.detail).toBe(`${differs}: it does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy by an IAM user, the root user; those changes wait for the sweep`);
+    });
+
+    it('fails when the pattern exempts the Identity Center roles (anything-but a prefix of aws-reserved/)', async () => {
+      const exemptSso = { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': { prefix: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/` } }] } } } };
+      account.rules[RULE.INTAKE].EventPattern = withDetail({ ...detail, $or: [{ ...detail.$or[0], ...exemptSso }, detail.$or[1]] });
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${differs}: it does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy by an Identity Center session; those changes wait for the sweep` });
+    });
+
+    it('fails when the pattern exempts one more role than the guard\'s, though it matches every sample call', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(intakeEventPattern([], [...GUARD_ROLES, `arn:aws:iam::${ACCOUNT}:role/BreakGlass`]));
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${differs}: it matches doctor's sample calls, but may leave out other callers or calls` });
+    });
+
+    it('fails when the pattern keeps only role sessions and IAM users (the root user\'s calls dropped)', async () => {
+      account.rules[RULE.INTAKE].EventPattern = withDetail({ ...detail, userIdentity: { type: ['AssumedRole', 'IAMUser'] } });
+
+      expect((await intake())?.detail).toBe(`${differs}: it does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy by the root user; those changes wait for the sweep`);
+    });
+
+    it('fails when classify\'s guard roles name a role that is not the stack\'s, even with the pattern built from them', async () => {
+      const extra = `arn:aws:iam::${ACCOUNT}:role/BreakGlass`;
+      const classify = STACK_FUNCTIONS[3];
+      lambda.on(GetFunctionConfigurationCommand, { FunctionName: classify.FunctionName }).resolves({ ...classify, Environment: { Variables: { ...classify.Environment!.Variables, GUARD_ROLE_ARNS: [...GUARD_ROLES, extra].join(',') } } });
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(intakeEventPattern([], [...GUARD_ROLES, extra]));
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `GUARD_ROLE_ARNS names ${extra}, no role of ScpGuardian: its Organizations calls start no remediation` });
+    });
+
+    it('fails when no function names the guard\'s roles: the pattern to expect is not known', async () => {
+      const classify = STACK_FUNCTIONS[3];
+      const { GUARD_ROLE_ARNS: _dropped, ...others } = classify.Environment!.Variables!;
+      lambda.on(GetFunctionConfigurationCommand, { FunctionName: classify.FunctionName }).resolves({ ...classify, Environment: { Variables: others } });
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: 'no function of ScpGuardian names the guard\'s roles (GUARD_ROLE_ARNS): the pattern the stack should have is not known' });
     });
 
     it('fails when the rules forbid a policy whose attachment the pattern does not match, and passes the pattern the CDK builds for it', async () => {
       const withForbid = parseProtectionRules({ ...RULES, forbid: [{ policyId: 'p-FullAWSAccess', targets: ['ou-a1b2-7hq4vz2n'], mode: 'auto' }] });
       const intakeWith = async () => (await stackChecks(clients, DEFAULT_STACK_NAME, withForbid, NOW)).checks.find((check) => check.name === 'intake rule starts the workflow');
 
-      expect(await intakeWith()).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not match AttachPolicy') });
+      expect(await intakeWith()).toMatchObject({ status: 'fail', detail: expect.stringContaining('it does not match AttachPolicy') });
 
-      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: intakeDetailPattern(['p-FullAWSAccess'], [GUARD_ROLE]) });
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(intakeEventPattern(['p-FullAWSAccess'], GUARD_ROLES));
       expect((await intakeWith())?.status).toBe('ok');
     });
 

@@ -25,7 +25,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { STACK_ENVIRONMENT } from '../../cli/doctor/stack-resources';
 import { DesiredPartition } from '../../functions/shared/audit/table-schema';
 import { MetricName } from '../../functions/shared/metrics';
-import { intakeDetailPattern } from '../../infra/constructs/intake';
+import { intakeEventPattern } from '../../infra/intake-pattern';
 
 /**
  * An AWS account as doctor reads it, every service mocked with aws-sdk-client-mock: a healthy
@@ -58,6 +58,11 @@ export const RULES = {
   canary: CANARY,
 };
 
+/** The roles the guard restores with (the stack's own), as classify's GUARD_ROLE_ARNS names them. */
+export const GUARD_ROLE_NAMES = ['ScpGuardian-HandlersReattachRole-U1V2W3X4', 'ScpGuardian-HandlersRestoreRole-E5F6G7H8', 'ScpGuardian-WorkflowStateMachineRole-I9J0K1L2'];
+export const GUARD_ROLES = GUARD_ROLE_NAMES.map((name) => `arn:aws:iam::${ACCOUNT}:role/${name}`);
+export const GUARD_ROLE = GUARD_ROLES[0];
+
 const fn = (name: string, variables: Record<string, string>): FunctionConfiguration => ({
   FunctionName: `ScpGuardian-${name}`,
   FunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ScpGuardian-${name}`,
@@ -67,7 +72,7 @@ export const STACK_FUNCTIONS = [
   fn('SweepFunction1234-AAAA', { [STACK_ENVIRONMENT.TABLE]: TABLE }),
   fn('HandlersNotify1234-BBBB', { [STACK_ENVIRONMENT.TABLE]: TABLE, [STACK_ENVIRONMENT.TOPIC]: TOPIC }),
   fn('HandlersSlackInteractions-CCCC', { [STACK_ENVIRONMENT.BOT_TOKEN]: BOT_TOKEN, [STACK_ENVIRONMENT.SIGNING_SECRET]: SIGNING }),
-  fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole` }),
+  fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole`, [STACK_ENVIRONMENT.GUARD_ROLES]: GUARD_ROLES.join(',') }),
   fn('CanaryFunction7B473602-EEEE', {}),
 ];
 export const SWEEP_FUNCTION = STACK_FUNCTIONS[0];
@@ -80,9 +85,8 @@ export const RULE = {
   CANARY: 'ScpGuardian-CanaryScheduleE8221BF4-K1L2M3N4',
 } as const;
 export const SWEEP_SCHEDULE = 'SweepSchedule5ECAB4A7-O5P6Q7R8S9T0';
-export const GUARD_ROLE = `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-HandlersReattachRole-U1V2W3X4`;
-/** The intake rule's pattern as the CDK builds it for RULES (no forbid rule), with the guard's role. */
-export const INTAKE_PATTERN = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: intakeDetailPattern([], [GUARD_ROLE]) });
+/** The intake rule's pattern as the CDK builds it for RULES (no forbid rule), with the guard's roles. */
+export const INTAKE_PATTERN = JSON.stringify(intakeEventPattern([], GUARD_ROLES));
 
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
 const notifying = (AlarmName: string, extra: Partial<MetricAlarm> = {}): MetricAlarm => ({ AlarmName, AlarmArn: alarmArn(AlarmName), ActionsEnabled: true, AlarmActions: [TOPIC], StateValue: 'OK', ...extra });
@@ -115,6 +119,7 @@ export const STACK_RESOURCES: StackResourceSummary[] = [
   resource('SweepSweepMissing0D24B041', ALARM.SWEEP_MISSING, 'AWS::CloudWatch::Alarm'),
   resource('CanaryMissingCanaryRunFailed661BD98D', ALARM.CANARY_RUN_FAILED, 'AWS::CloudWatch::Alarm'),
   resource('CanaryMissingCanaryMissing7E10A3CB', ALARM.CANARY_MISSING, 'AWS::CloudWatch::CompositeAlarm'),
+  ...GUARD_ROLE_NAMES.map((name, index) => resource(`GuardRole${index}ABCDEF12`, name, 'AWS::IAM::Role')),
 ];
 
 export const TOPIC_POLICY = JSON.stringify({
