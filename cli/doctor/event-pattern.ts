@@ -27,29 +27,54 @@ export function canonicalPattern(value: unknown): string {
 
 class UnknownOperator extends Error {}
 
+/** An operand that must be a string: anything else is a pattern doctor does not read. */
+function text(operand: unknown, operator: string): string {
+  if (typeof operand !== 'string') throw new UnknownOperator(`${operator} ${JSON.stringify(operand)}`);
+  return operand;
+}
+
+/**
+ * prefix and suffix take a string, or {"equals-ignore-case": string} (EventBridge's "begins with
+ * (ignore case)" and "ends with (ignore case)").
+ */
+function affix(operand: unknown, operator: 'prefix' | 'suffix'): (value: string) => boolean {
+  const ignoreCase = isObject(operand) && Object.keys(operand).length === 1 && 'equals-ignore-case' in operand;
+  const wanted = ignoreCase ? text(operand['equals-ignore-case'], `${operator} equals-ignore-case`) : text(operand, operator);
+  const fold = (value: string) => (ignoreCase ? value.toLowerCase() : value);
+  return (value) => (operator === 'prefix' ? fold(value).startsWith(fold(wanted)) : fold(value).endsWith(fold(wanted)));
+}
+
+/** A field that holds an object (or objects): comparison operators work on leaves only, but for $or and anything-but. */
+const isNode = (value: unknown) => isObject(value) || (Array.isArray(value) && value.some(isObject));
+
 function matchesValue(matcher: unknown, value: unknown): boolean {
   if (!isObject(matcher)) return value !== undefined && !isObject(value) && (Array.isArray(value) ? value.includes(matcher) : value === matcher);
   const [operator, operand] = Object.entries(matcher)[0] ?? [];
-  const text = typeof value === 'string' ? value : undefined;
+  // What EventBridge does with `exists` (or any operator) on a field that is not a leaf is not documented: not known, not a guess.
+  if (isNode(value) && operator !== 'anything-but') throw new UnknownOperator(`${operator} on a field that holds an object`);
+  const leaf = typeof value === 'string' ? value : undefined;
   switch (operator) {
     case 'exists':
+      if (typeof operand !== 'boolean') throw new UnknownOperator(`exists ${JSON.stringify(operand)}`);
       return operand === (value !== undefined);
     case 'anything-but': {
-      if (value === undefined || isObject(value)) return false;
+      if (value === undefined || isNode(value)) return false;
       if (isObject(operand)) {
         const [inner, innerOperand] = Object.entries(operand)[0] ?? [];
-        if (inner === 'prefix') return text !== undefined && !text.startsWith(String(innerOperand));
-        if (inner === 'suffix') return text !== undefined && !text.endsWith(String(innerOperand));
+        if (inner === 'prefix' || inner === 'suffix') return leaf !== undefined && !affix(innerOperand, inner)(leaf);
+        if (inner === 'equals-ignore-case') {
+          const values = (Array.isArray(innerOperand) ? innerOperand : [innerOperand]).map((item) => text(item, 'anything-but equals-ignore-case').toLowerCase());
+          return leaf !== undefined && !values.includes(leaf.toLowerCase());
+        }
         throw new UnknownOperator(`anything-but ${inner}`);
       }
       return !(Array.isArray(operand) ? operand : [operand]).includes(value);
     }
     case 'prefix':
-      return text !== undefined && text.startsWith(String(operand));
     case 'suffix':
-      return text !== undefined && text.endsWith(String(operand));
+      return leaf !== undefined && affix(operand, operator)(leaf);
     case 'equals-ignore-case':
-      return text !== undefined && text.toLowerCase() === String(operand).toLowerCase();
+      return leaf !== undefined && leaf.toLowerCase() === text(operand, operator).toLowerCase();
     default:
       throw new UnknownOperator(String(operator));
   }
