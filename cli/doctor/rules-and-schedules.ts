@@ -1,8 +1,9 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeRuleCommand, ListTargetsByRuleCommand, type DescribeRuleCommandOutput, type EventBridgeClient, type Target } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, type GetScheduleCommandOutput, type SchedulerClient } from '@aws-sdk/client-scheduler';
-import { MetricName } from '../../functions/shared/metrics';
+import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { SWEEP_MISSING_ALARM, sweepMissingPeriodSeconds } from '../../infra/sweep-alarm';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
 import { LOGICAL_ID, resourceByLogicalId, ResourceType, type StackResources } from './stack-resources';
@@ -104,31 +105,76 @@ async function readSchedule(scheduler: SchedulerClient, name: string): Promise<G
 
 const quoted = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 
+/** The schedule fields UpdateSchedule resets when a call leaves them out (all but Name, GroupName, State and Target). */
+type ScheduleField = 'ScheduleExpression' | 'ScheduleExpressionTimezone' | 'FlexibleTimeWindow' | 'Description' | 'StartDate' | 'EndDate' | 'KmsKeyArn' | 'ActionAfterCompletion';
+
 /**
- * The command that enables the schedule again. UpdateSchedule replaces the whole schedule, so it
- * gives back every field the schedule has (its target, read again by get-schedule). A `cdk deploy`
- * would not do it: CloudFormation updates only what the template changes.
+ * The update-schedule command that gives the schedule `state` and every field it has but those in
+ * `drop`: UpdateSchedule replaces the whole schedule, and resets every optional field the call
+ * leaves out, so the command passes each one get-schedule showed (the target, read again by
+ * get-schedule). A `cdk deploy` would not do it: CloudFormation updates only what the template changes.
  */
-function enableSchedule(schedule: GetScheduleCommandOutput, name: string): string {
+function updateSchedule(schedule: GetScheduleCommandOutput, name: string, drop: readonly ScheduleField[] = []): string {
   const group = schedule.GroupName === undefined || schedule.GroupName === 'default' ? '' : ` --group-name ${schedule.GroupName}`;
   const window = schedule.FlexibleTimeWindow;
+  const kept = (field: ScheduleField) => !drop.includes(field) && schedule[field] !== undefined;
+  const date = (value: Date | undefined) => (value === undefined ? '' : new Date(value).toISOString());
   const options = [
     `--schedule-expression ${quoted(schedule.ScheduleExpression ?? '')}`,
-    schedule.ScheduleExpressionTimezone === undefined ? '' : `--schedule-expression-timezone ${schedule.ScheduleExpressionTimezone}`,
+    kept('ScheduleExpressionTimezone') ? `--schedule-expression-timezone ${schedule.ScheduleExpressionTimezone}` : '',
     `--flexible-time-window Mode=${window?.Mode ?? 'OFF'}${window?.MaximumWindowInMinutes === undefined ? '' : `,MaximumWindowInMinutes=${window.MaximumWindowInMinutes}`}`,
-    schedule.Description === undefined ? '' : `--description ${quoted(schedule.Description)}`,
+    kept('Description') ? `--description ${quoted(schedule.Description!)}` : '',
+    kept('StartDate') ? `--start-date ${date(schedule.StartDate)}` : '',
+    kept('EndDate') ? `--end-date ${date(schedule.EndDate)}` : '',
+    kept('KmsKeyArn') ? `--kms-key-arn ${schedule.KmsKeyArn}` : '',
+    kept('ActionAfterCompletion') ? `--action-after-completion ${schedule.ActionAfterCompletion}` : '',
     `--target "$(aws scheduler get-schedule --name ${name}${group} --query Target --output json)"`,
   ].filter((option) => option !== '');
   return `aws scheduler update-schedule --name ${name}${group} --state ENABLED ${options.join(' ')}`;
 }
 
+/** The schedule's StartDate and EndDate against now: a window that excludes now runs no sweep; one that will end, only until then. */
+function scheduleWindow(schedule: GetScheduleCommandOutput, name: string, now: Date): { level: 'fail' | 'warn'; why: string; fix: string } | undefined {
+  const at = (value: Date) => new Date(value).toISOString();
+  const dates: ScheduleField[] = ['StartDate', 'EndDate'];
+  const fix = `${updateSchedule(schedule, name, dates)} (the stack sets neither date; a cdk deploy that does not change the schedule leaves them)`;
+  if (schedule.EndDate !== undefined && new Date(schedule.EndDate).getTime() <= now.getTime()) return { level: 'fail', why: `ended at ${at(schedule.EndDate)} (EndDate): no sweep runs, the safety net is off`, fix };
+  if (schedule.StartDate !== undefined && new Date(schedule.StartDate).getTime() > now.getTime()) return { level: 'fail', why: `starts only at ${at(schedule.StartDate)} (StartDate): until then no sweep runs, the safety net is off`, fix };
+  if (schedule.EndDate !== undefined) return { level: 'warn', why: `ends at ${at(schedule.EndDate)} (EndDate): after that no sweep runs`, fix };
+  return undefined;
+}
+
+/**
+ * How the SweepMissing alarm differs from the way the stack builds it (infra/sweep-alarm.ts), in
+ * words: an alarm that treats missing data as not breaching, or counts something else, stays OK
+ * while no sweep runs, so its OK proves nothing.
+ */
+export function sweepAlarmDifferences(alarm: MetricAlarm, everyMinutes: number): string[] {
+  const wanted: [keyof MetricAlarm, unknown][] = [
+    ['Namespace', METRICS_NAMESPACE],
+    ['Statistic', SWEEP_MISSING_ALARM.statistic],
+    ['Period', sweepMissingPeriodSeconds(everyMinutes)],
+    ['Threshold', SWEEP_MISSING_ALARM.threshold],
+    ['ComparisonOperator', SWEEP_MISSING_ALARM.comparisonOperator],
+    ['EvaluationPeriods', SWEEP_MISSING_ALARM.evaluationPeriods],
+    ['DatapointsToAlarm', SWEEP_MISSING_ALARM.datapointsToAlarm],
+    ['TreatMissingData', SWEEP_MISSING_ALARM.treatMissingData],
+  ];
+  const differences = wanted.filter(([field, value]) => alarm[field] !== value).map(([field, value]) => `${field} ${String(alarm[field] ?? 'unset')} (the stack's: ${String(value)})`);
+  const dimensions = (alarm.Dimensions ?? []).map((dimension) => `${dimension.Name}=${dimension.Value}`).join(',');
+  const ownDimensions = `${MetricDimension.SERVICE}=${METRICS_SERVICE}`;
+  if (dimensions !== ownDimensions) differences.push(`Dimensions ${dimensions === '' ? 'none' : dimensions} (the stack's: ${ownDimensions})`);
+  return differences;
+}
+
 /**
  * The sweep's EventBridge Scheduler schedule (infra/constructs/sweep.ts): ENABLED (GetSchedule),
- * invoking the stack's sweep function, and sweeps completing, as the SweepMissing alarm reads them
- * (no SweepCompleted in three intervals: a schedule that does not fire, or a sweep that fails).
- * A sweep that does not run is a fail: the safety net is off.
+ * within its StartDate and EndDate, invoking the stack's sweep function, and sweeps completing, as
+ * the SweepMissing alarm reads them (no SweepCompleted in three intervals: a schedule that does not
+ * fire, or a sweep that fails), the alarm defined as the stack builds it. A sweep that does not run
+ * is a fail: the safety net is off.
  */
-export async function sweepCheck(scheduler: SchedulerClient, stack: StackResources, alarms: readonly MetricAlarm[] | Check): Promise<Check> {
+export async function sweepCheck(scheduler: SchedulerClient, stack: StackResources, alarms: readonly MetricAlarm[] | Check, rules: ProtectionRules, now: Date): Promise<Check> {
   const name = SCHEDULE_NAMES.SWEEP;
   const resource = resourceByLogicalId(stack, ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE);
   if (resource === undefined) return check.fail(name, `${stack.stackName} has no sweep schedule (${LOGICAL_ID.SWEEP_SCHEDULE}…): nothing the event path missed is restored`, REDEPLOY);
@@ -142,9 +188,13 @@ export async function sweepCheck(scheduler: SchedulerClient, stack: StackResourc
     return callFailed(check, name, error.cause, error.permission);
   }
   if (schedule === undefined) return check.fail(name, `the sweep schedule ${scheduleName} does not exist: deleted outside CloudFormation, the safety net is off`, `${REDEPLOY} recreates it only if it changed: delete and redeploy the stack, or recreate it by hand`);
+  const window = scheduleWindow(schedule, scheduleName, now);
   if (schedule.State !== 'ENABLED') {
-    return check.fail(name, `the sweep schedule ${scheduleName} is ${schedule.State ?? 'of no state'}: no sweep runs, the safety net is off`, `${enableSchedule(schedule, scheduleName)} (a cdk deploy that does not change the schedule leaves it ${schedule.State ?? 'so'})`);
+    // Enabled again with dates that exclude now, it would still run nothing.
+    const enable = updateSchedule(schedule, scheduleName, window?.level === 'fail' ? ['StartDate', 'EndDate'] : []);
+    return check.fail(name, `the sweep schedule ${scheduleName} is ${schedule.State ?? 'of no state'}: no sweep runs, the safety net is off`, `${enable} (a cdk deploy that does not change the schedule leaves it ${schedule.State ?? 'so'})`);
   }
+  if (window?.level === 'fail') return check.fail(name, `the sweep schedule ${scheduleName} is ENABLED but ${window.why}`, window.fix);
   const sweepFunction = resourceByLogicalId(stack, ResourceType.FUNCTION, LOGICAL_ID.SWEEP_FUNCTION);
   const sweepArn = stack.functions.find((fn) => fn.FunctionName === sweepFunction?.physicalId)?.FunctionArn;
   const target = schedule.Target?.Arn;
@@ -166,6 +216,11 @@ export async function sweepCheck(scheduler: SchedulerClient, stack: StackResourc
     const since = missing.StateUpdatedTimestamp === undefined ? '' : ` since ${new Date(missing.StateUpdatedTimestamp).toISOString()}`;
     return check.fail(name, `${found}, but ${missing.AlarmName} is in ALARM${since}: no sweep completed in three intervals, the safety net is off`, why);
   }
+  const differences = sweepAlarmDifferences(missing, rules.sweep.everyMinutes);
+  if (differences.length > 0) {
+    return check.fail(name, `${found}; ${missing.AlarmName} is not defined as the stack builds it (${differences.join('; ')}): its ${missing.StateValue ?? 'state'} does not say whether sweeps complete`, `${REDEPLOY} puts it back only if the template changed; aws cloudformation detect-stack-drift --stack-name ${stack.stackName} shows the drift`);
+  }
   if (missing.StateValue !== 'OK') return check.warn(name, `${found}; ${missing.AlarmName} is ${missing.StateValue ?? 'of no state'}: not known yet whether sweeps complete`, `run doctor again after three sweep intervals; ${why}`);
+  if (window !== undefined) return check.warn(name, `${found}; ${missing.AlarmName} OK; but the schedule ${window.why}`, window.fix);
   return check.ok(name, `${found}; a sweep completed within three intervals (${missing.AlarmName} OK)`);
 }

@@ -243,7 +243,7 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
   const checks = [
     deployed,
     await intakeCheck(clients.events, stack, stateMachineArn, rules),
-    await sweepCheck(clients.scheduler, stack, 'metric' in alarms ? alarms.metric : alarms),
+    await sweepCheck(clients.scheduler, stack, 'metric' in alarms ? alarms.metric : alarms, rules, now),
     await selfTestScheduleCheck(clients.events, stack, stateMachineArn),
     await canaryScheduleCheck(clients.events, stack, rules),
     alarmActionsCheck(alarms, stack, stack.environment.TOPIC),

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalPattern, patternCovers, probes } from '../../cli/doctor/event-pattern';
+import { sweepAlarmDifferences } from '../../cli/doctor/rules-and-schedules';
 import { LOGICAL_ID, resourceByLogicalId, ResourceType, STACK_ENVIRONMENT, type StackResource } from '../../cli/doctor/stack-resources';
 import { MetricName } from '../../functions/shared/metrics';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
@@ -66,13 +67,21 @@ describe('doctor against the synthesized stack', () => {
     const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));
     // In the template the role ARNs are Fn::GetAtt tokens, the variable their Fn::Join with ',' between them.
     const [[separator, parts]] = told.map((value) => value['Fn::Join']);
-    const guardRoles = (parts as unknown[]).filter((part) => part !== ',');
+    const guardRoles = (parts as unknown[]).filter((part) => part !== ',') as string[];
 
     expect(told).toHaveLength(1);
     expect(separator).toBe('');
     expect(parts).toHaveLength(5);
     expect(guardRoles).toHaveLength(3);
     expect(canonicalPattern(deployed)).toBe(canonicalPattern(intakeEventPattern(forbiddenPolicyIds(rules.forbid), guardRoles)));
+  });
+
+  it('defines the sweep alarm as doctor requires it (CloudFormation\'s property names are DescribeAlarms\' own)', () => {
+    const [alarm] = Object.values(templateJson.Resources).filter((resource) => resource.Type === ResourceType.ALARM && resource.Properties.MetricName === MetricName.SWEEP_COMPLETED);
+    const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));
+
+    expect(sweepAlarmDifferences(alarm.Properties, rules.sweep.everyMinutes)).toEqual([]);
+    expect(sweepAlarmDifferences({ ...alarm.Properties, TreatMissingData: 'notBreaching' }, rules.sweep.everyMinutes)).toHaveLength(1);
   });
 
   it('has the sweep alarm doctor reads the sweep by, and no alarm without actions that is not a composite\'s condition', () => {

@@ -1,5 +1,5 @@
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -255,6 +255,55 @@ describe('doctor: the deployed stack', () => {
       expect(sweep?.fix).toBe(
         `aws scheduler update-schedule --name ${SWEEP_SCHEDULE} --state ENABLED --schedule-expression 'rate(15 minutes)' --schedule-expression-timezone Etc/UTC --flexible-time-window Mode=OFF --description 'scp-guardian: sweep every 15 min' --target "$(aws scheduler get-schedule --name ${SWEEP_SCHEDULE} --query Target --output json)" (a cdk deploy that does not change the schedule leaves it DISABLED)`,
       );
+    });
+
+    it('gives back the schedule\'s dates, KMS key and action after completion in the command that enables it (UpdateSchedule resets what it is not given)', async () => {
+      const key = `arn:aws:kms:us-east-1:${ACCOUNT}:key/sched`;
+      account.sweepSchedule = { ...account.sweepSchedule!, State: 'DISABLED', extra: { StartDate: new Date('2026-01-01T00:00:00Z'), KmsKeyArn: key, ActionAfterCompletion: 'NONE' } };
+
+      expect((await line('sweep schedule running'))?.fix).toContain(`--start-date 2026-01-01T00:00:00.000Z --kms-key-arn ${key} --action-after-completion NONE --target`);
+    });
+
+    it('fails a schedule whose EndDate is past, though it is ENABLED and its alarm OK, with the command that removes the date', async () => {
+      account.sweepSchedule!.extra = { EndDate: new Date(NOW.getTime() - 3_600_000) };
+
+      const sweep = await line('sweep schedule running');
+
+      expect(sweep).toMatchObject({ status: 'fail', detail: `the sweep schedule ${SWEEP_SCHEDULE} is ENABLED but ended at ${new Date(NOW.getTime() - 3_600_000).toISOString()} (EndDate): no sweep runs, the safety net is off` });
+      expect(sweep?.fix).toMatch(/^aws scheduler update-schedule --name \S+ --state ENABLED --schedule-expression 'rate\(15 minutes\)' /);
+      expect(sweep?.fix).not.toContain('--end-date');
+    });
+
+    it('fails a schedule whose StartDate is still to come: no sweep runs until then', async () => {
+      account.sweepSchedule!.extra = { StartDate: new Date(NOW.getTime() + 86_400_000) };
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: expect.stringContaining('(StartDate): until then no sweep runs, the safety net is off') });
+    });
+
+    it('warns of a schedule that will end (a future EndDate)', async () => {
+      account.sweepSchedule!.extra = { EndDate: new Date(NOW.getTime() + 86_400_000) };
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'warn', detail: expect.stringContaining('(EndDate): after that no sweep runs') });
+    });
+
+    it('fails when the sweep alarm treats missing data as not breaching: its OK proves no sweep ran', async () => {
+      account.alarms.metric[1] = { ...account.alarms.metric[1], TreatMissingData: 'notBreaching', StateValue: 'OK' };
+
+      expect(await line('sweep schedule running')).toMatchObject({
+        status: 'fail',
+        detail: `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; ${ALARM.SWEEP_MISSING} is not defined as the stack builds it (TreatMissingData notBreaching (the stack's: breaching)): its OK does not say whether sweeps complete`,
+      });
+    });
+
+    it.each([
+      ['waits longer', { EvaluationPeriods: 96, DatapointsToAlarm: 96 }, 'EvaluationPeriods 96'],
+      ['has another period than the sweep interval', { Period: 86_400 }, 'Period 86400 (the stack\'s: 900)'],
+      ['compares the other way', { ComparisonOperator: 'GreaterThanOrEqualToThreshold' }, 'ComparisonOperator GreaterThanOrEqualToThreshold'],
+      ['counts another service\'s metric', { Dimensions: [{ Name: 'service', Value: 'other' }] }, 'Dimensions service=other'],
+    ] as [string, Partial<MetricAlarm>, string][])('fails when the sweep alarm %s', async (_what, changed, named) => {
+      account.alarms.metric[1] = { ...account.alarms.metric[1], ...changed };
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: expect.stringContaining(named) });
     });
 
     it('fails a disabled sweep schedule even while the sweep alarm is still OK', async () => {

@@ -15,7 +15,7 @@ import {
   OrganizationsClient,
   PolicyNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { GetScheduleCommand, ResourceNotFoundException as ScheduleNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand, ResourceNotFoundException as ScheduleNotFoundException, SchedulerClient, type GetScheduleCommandOutput } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -24,7 +24,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import { STACK_ENVIRONMENT } from '../../cli/doctor/stack-resources';
 import { DesiredPartition } from '../../functions/shared/audit/table-schema';
-import { MetricName } from '../../functions/shared/metrics';
+import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
 import { intakeEventPattern } from '../../infra/intake-pattern';
 
 /**
@@ -167,7 +167,7 @@ export interface FakeAccount {
   /** Each rule's state and targets (EventBridge); a rule not here does not exist. */
   rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[] }>;
   /** The sweep schedule as Scheduler has it (SWEEP_SCHEDULE, in the default group); undefined: it does not exist. */
-  sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string };
+  sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string; extra?: Partial<GetScheduleCommandOutput> };
   /** The alarms CloudWatch has. */
   alarms: { metric: MetricAlarm[]; composite: CompositeAlarm[] };
 }
@@ -192,7 +192,18 @@ export function healthyAccount(now: Date): FakeAccount {
     alarms: {
       metric: [
         notifying(ALARM.EXECUTIONS_FAILED, { MetricName: 'ExecutionsFailed' }),
-        notifying(ALARM.SWEEP_MISSING, { MetricName: MetricName.SWEEP_COMPLETED }),
+        notifying(ALARM.SWEEP_MISSING, {
+          MetricName: MetricName.SWEEP_COMPLETED,
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [{ Name: MetricDimension.SERVICE, Value: METRICS_SERVICE }],
+          Statistic: 'Sum',
+          Period: 900,
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 3,
+          TreatMissingData: 'breaching',
+        }),
         // A condition of CanaryMissing: no action of its own (infra/constructs/canary-missing.ts).
         { AlarmName: ALARM.CANARY_RUN_FAILED, AlarmArn: alarmArn(ALARM.CANARY_RUN_FAILED), ActionsEnabled: false, AlarmActions: [], StateValue: 'ALARM' },
       ],
@@ -265,6 +276,7 @@ export function mockAws(account: FakeAccount, now: Date): void {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: schedule.State,
       Target: { Arn: schedule.target, RoleArn: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-SweepScheduleRole-Y5Z6A7B8`, Input: '{"source":"scp-guardian.schedule"}', RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 3 } },
+      ...schedule.extra,
     };
   });
   cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => ({
