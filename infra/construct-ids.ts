@@ -12,6 +12,8 @@ export const ConstructId = {
   CANARY: 'Canary',
   /** Inside Intake: the rule that starts the workflow (kept from when it matched DetachPolicy alone). */
   INTAKE_RULE: 'DetachPolicyRule',
+  /** Inside Intake: the queue the rule's target sends what it cannot deliver to. */
+  INTAKE_DEAD_LETTER_QUEUE: 'DeadLetterQueue',
   /** Inside Sweep: the sweep function and its EventBridge Scheduler schedule. */
   SWEEP_FUNCTION: 'Function',
   SWEEP_SCHEDULE: 'Schedule',

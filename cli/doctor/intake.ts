@@ -5,7 +5,7 @@ import { forbiddenPolicyIds, intakeEventPattern } from '../../infra/intake-patte
 import { CheckGroup, checksOf, type Check } from './check';
 import { canonicalPattern, patternCovers, probes } from './event-pattern';
 import { enableRule, isEnabled, REDEPLOY, ruleOrCheck, SCHEDULE_NAMES, targetList } from './rules-and-schedules';
-import { LOGICAL_ID, resourcesOf, ResourceType, STACK_ENVIRONMENT, type StackResources } from './stack-resources';
+import { LOGICAL_ID, resourceByLogicalId, resourcesOf, ResourceType, STACK_ENVIRONMENT, type StackResources } from './stack-resources';
 
 const check = checksOf(CheckGroup.STACK);
 
@@ -38,6 +38,38 @@ function guardRoles(stack: StackResources, account: string): { arns: string[] } 
   return { arns };
 }
 
+const queueName = (stack: StackResources) => resourceByLogicalId(stack, ResourceType.QUEUE, LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE)?.physicalId.split('/').pop() ?? '?';
+
+/** An SQS queue's ARN from the URL CloudFormation gives as its physical id (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME). */
+function queueArn(url: string, partition: string, region: string): string | undefined {
+  const match = /\/(\d{12})\/([^/]+)$/.exec(url);
+  return match === null ? undefined : `arn:${partition}:sqs:${region}:${match[1]}:${match[2]}`;
+}
+
+/**
+ * How a target that starts the state machine differs from the one the CDK builds (SfnStateMachine
+ * in infra/constructs/intake.ts): the execution input is the whole event (an Input, InputPath or
+ * InputTransformer would start executions with something else in it), a role of the stack lets
+ * EventBridge start it, and what it cannot deliver goes to the stack's dead-letter queue.
+ */
+function targetProblems(target: Target, stack: StackResources, stateMachineArn: string): string[] {
+  const [, partition, , region, account] = stateMachineArn.split(':');
+  const problems: string[] = [];
+  if (target.Input !== undefined) problems.push(`Input ${target.Input.length > 40 ? `${target.Input.slice(0, 40)}…` : target.Input} replaces the event`);
+  if (target.InputPath !== undefined) problems.push(`InputPath ${target.InputPath} passes only part of the event`);
+  if (target.InputTransformer !== undefined) problems.push('an InputTransformer rewrites the event');
+  const stackRoles = new Set(resourcesOf(stack, ResourceType.ROLE).map((role) => role.physicalId));
+  const role = target.RoleArn === undefined ? undefined : roleOf(target.RoleArn);
+  if (target.RoleArn === undefined) problems.push('no RoleArn: EventBridge cannot start the execution');
+  else if (role === undefined || role.account !== account || !stackRoles.has(role.name)) problems.push(`RoleArn ${target.RoleArn} is no role of ${stack.stackName}`);
+  const queue = resourceByLogicalId(stack, ResourceType.QUEUE, LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE);
+  const ownQueue = queue === undefined ? undefined : queueArn(queue.physicalId, partition, region);
+  const deadLetters = target.DeadLetterConfig?.Arn;
+  if (deadLetters === undefined) problems.push('no dead-letter queue: an event it cannot deliver is lost, and DeadLetters never goes into alarm');
+  else if (deadLetters !== ownQueue) problems.push(`dead letters go to ${deadLetters.split(':').pop()}, not the stack's queue ${ownQueue?.split(':').pop() ?? `(${stack.stackName} has no ${LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE}…)`}: DeadLetters never goes into alarm`);
+  return problems;
+}
+
 /** Why the deployed pattern is not the one the stack builds, in words: what doctor's sample calls show of the difference. */
 function patternDifference(pattern: string | undefined, account: string, forbidden: readonly string[], ruleName: string, roles: number): string {
   const differs = `the pattern of ${ruleName} is not the one the rules and the stack's ${roles} guard roles make`;
@@ -51,7 +83,7 @@ function patternDifference(pattern: string | undefined, account: string, forbidd
  * The intake rule (infra/constructs/intake.ts): enabled; its pattern, once in canonical form, is
  * the one the CDK builds from the rules' forbidden policies and the stack's guard roles (anything
  * else may exempt some principal or call, whatever sample events it matches); it starts the
- * stack's state machine.
+ * stack's state machine with the whole event, a role of the stack and the stack's dead-letter queue.
  */
 export async function intakeCheck(events: EventBridgeClient, stack: StackResources, stateMachineArn: string | undefined, rules: ProtectionRules): Promise<Check> {
   const name = SCHEDULE_NAMES.INTAKE;
@@ -74,8 +106,11 @@ export async function intakeCheck(events: EventBridgeClient, stack: StackResourc
   if (canonicalPattern(deployed) !== canonicalPattern(intakeEventPattern(forbidden, guard.arns))) {
     return check.fail(name, patternDifference(rule.EventPattern, account, forbidden, found.name, guard.arns.length), `${REDEPLOY} (it puts the pattern the rules need back)`);
   }
-  if (stateMachineArn === undefined || !targets.some((target: Target) => target.Arn === stateMachineArn)) {
+  const starting = stateMachineArn === undefined ? [] : targets.filter((target) => target.Arn === stateMachineArn);
+  if (stateMachineArn === undefined || starting.length === 0) {
     return check.fail(name, `${found.name} targets ${targetList(targets)}, not the stack's state machine: matched events start nothing`, REDEPLOY);
   }
-  return check.ok(name, `${found.name} ${rule.State}, its pattern the one the rules and the stack's ${guard.arns.length} guard roles make, starts ${stateMachineArn.split(':').pop()}`);
+  const problems = starting.flatMap((target) => targetProblems(target, stack, stateMachineArn).map((problem) => `target ${target.Id ?? '?'}: ${problem}`));
+  if (problems.length > 0) return check.fail(name, `${found.name} starts ${stateMachineArn.split(':').pop()}, but not as the stack builds it: ${problems.join('; ')}`, DRIFT(stack.stackName));
+  return check.ok(name, `${found.name} ${rule.State}, its pattern the one the rules and the stack's ${guard.arns.length} guard roles make, starts ${stateMachineArn.split(':').pop()} with the whole event, dead letters to ${queueName(stack)}`);
 }

@@ -29,6 +29,7 @@ export const STACK_ENVIRONMENT = {
  */
 export const LOGICAL_ID = {
   INTAKE_RULE: `${ConstructId.INTAKE}${ConstructId.INTAKE_RULE}`,
+  INTAKE_DEAD_LETTER_QUEUE: `${ConstructId.INTAKE}${ConstructId.INTAKE_DEAD_LETTER_QUEUE}`,
   SELF_TEST_RULE: `${ConstructId.MONITORING}${ConstructId.SELF_TEST_RULE}`,
   CANARY_RULE: `${ConstructId.CANARY}${ConstructId.CANARY_RULE}`,
   SWEEP_SCHEDULE: `${ConstructId.SWEEP}${ConstructId.SWEEP_SCHEDULE}`,
@@ -41,6 +42,7 @@ export const ResourceType = {
   RULE: 'AWS::Events::Rule',
   SCHEDULE: 'AWS::Scheduler::Schedule',
   ROLE: 'AWS::IAM::Role',
+  QUEUE: 'AWS::SQS::Queue',
   ALARM: 'AWS::CloudWatch::Alarm',
   COMPOSITE_ALARM: 'AWS::CloudWatch::CompositeAlarm',
 } as const;

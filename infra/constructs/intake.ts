@@ -61,7 +61,7 @@ export class Intake extends Construct {
     }
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = new Queue(this, ConstructId.INTAKE_DEAD_LETTER_QUEUE, {
       // SQS-managed keys: EventBridge cannot write to a queue encrypted with the AWS-managed aws/sqs key.
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -76,6 +76,15 @@ describe('doctor against the synthesized stack', () => {
     expect(canonicalPattern(deployed)).toBe(canonicalPattern(intakeEventPattern(forbiddenPolicyIds(rules.forbid), guardRoles)));
   });
 
+  it('builds the intake target doctor requires: the whole event, a role, the queue doctor finds by its logical id', () => {
+    const intake = resourceByLogicalId({ resources }, ResourceType.RULE, LOGICAL_ID.INTAKE_RULE)!;
+    const queue = resourceByLogicalId({ resources }, ResourceType.QUEUE, LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE)!;
+    const [target] = templateJson.Resources[intake.logicalId].Properties.Targets;
+
+    expect(target).toMatchObject({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] } }, RoleArn: expect.anything() });
+    expect(Object.keys(target).filter((key) => key.startsWith('Input'))).toEqual([]);
+  });
+
   it('defines the sweep alarm as doctor requires it (CloudFormation\'s property names are DescribeAlarms\' own)', () => {
     const [alarm] = Object.values(templateJson.Resources).filter((resource) => resource.Type === ResourceType.ALARM && resource.Properties.MetricName === MetricName.SWEEP_COMPLETED);
     const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));

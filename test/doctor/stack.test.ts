@@ -1,7 +1,7 @@
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -14,7 +14,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
 import { intakeDetailPattern, intakeEventPattern } from '../../infra/intake-pattern';
-import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
+import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, DEAD_LETTER_QUEUE, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -57,7 +57,7 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
       ['stack deployed', 'ok', 'ScpGuardian UPDATE_COMPLETE: 5 functions, state machine RemediationStateMachine1234 ACTIVE'],
-      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234`],
+      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234 with the whole event, dead letters to ${DEAD_LETTER_QUEUE}`],
       ['sweep schedule running', 'ok', `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; a sweep completed within three intervals (${ALARM.SWEEP_MISSING} OK)`],
       ['self-test schedule enabled', 'ok', `${RULE.SELF_TEST} ENABLED, cron(0 6 * * ? *)`],
       ['canary schedule enabled', 'ok', `${RULE.CANARY} ENABLED, cron(30 6 * * ? *)`],
@@ -157,7 +157,7 @@ describe('doctor: the deployed stack', () => {
       const reordered = { detail: { $or: [...detail.$or].reverse(), errorCode: [{ exists: false }], eventSource: ['organizations.amazonaws.com'] }, 'detail-type': ['AWS API Call via CloudTrail'], source: ['aws.organizations'] };
       account.rules[RULE.INTAKE].EventPattern = JSON.stringify(reordered);
 
-      expect(await intake()).toMatchObject({ status: 'ok', detail: `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234` });
+      expect(await intake()).toMatchObject({ status: 'ok', detail: `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234 with the whole event, dead letters to ${DEAD_LETTER_QUEUE}` });
     });
 
     it('fails when its pattern no longer matches some of the watched calls, naming them', async () => {
@@ -228,6 +228,20 @@ describe('doctor: the deployed stack', () => {
       account.rules[RULE.INTAKE].targets = [`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SomethingElse`];
 
       expect(await intake()).toMatchObject({ status: 'fail', detail: `${RULE.INTAKE} targets SomethingElse, not the stack's state machine: matched events start nothing`, fix: 'npx cdk deploy' });
+    });
+
+    it.each([
+      ['an Input that replaces the event', { Input: '{}' }, 'target Target0: Input {} replaces the event'],
+      ['an InputPath', { InputPath: '$.detail' }, 'target Target0: InputPath $.detail passes only part of the event'],
+      ['an InputTransformer', { InputTransformer: { InputTemplate: '{"x":1}' } }, 'target Target0: an InputTransformer rewrites the event'],
+      ['no RoleArn', { RoleArn: undefined }, 'target Target0: no RoleArn: EventBridge cannot start the execution'],
+      ['a role of another stack', { RoleArn: `arn:aws:iam::${ACCOUNT}:role/SomeoneElses` }, `target Target0: RoleArn arn:aws:iam::${ACCOUNT}:role/SomeoneElses is no role of ScpGuardian`],
+      ['no dead-letter queue', { DeadLetterConfig: undefined }, 'target Target0: no dead-letter queue: an event it cannot deliver is lost, and DeadLetters never goes into alarm'],
+      ['another dead-letter queue', { DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:Elsewhere` } }, `target Target0: dead letters go to Elsewhere, not the stack's queue ${DEAD_LETTER_QUEUE}: DeadLetters never goes into alarm`],
+    ] as [string, Partial<Target>, string][])('fails when its target starts the state machine with %s', async (_what, changed, problem) => {
+      account.rules[RULE.INTAKE].targetFields = { ...account.rules[RULE.INTAKE].targetFields, ...changed };
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${RULE.INTAKE} starts RemediationStateMachine1234, but not as the stack builds it: ${problem}` });
     });
 
     it('fails when it was deleted outside CloudFormation', async () => {

@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, ResourceNotFoundException as RuleNotFoundException } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, ResourceNotFoundException as RuleNotFoundException, type Target } from '@aws-sdk/client-eventbridge';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException as FunctionNotFoundException, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import {
@@ -85,6 +85,10 @@ export const RULE = {
   CANARY: 'ScpGuardian-CanaryScheduleE8221BF4-K1L2M3N4',
 } as const;
 export const SWEEP_SCHEDULE = 'SweepSchedule5ECAB4A7-O5P6Q7R8S9T0';
+/** The intake's dead-letter queue (its physical id is its URL) and the role EventBridge starts the workflow with. */
+export const DEAD_LETTER_QUEUE = 'ScpGuardian-IntakeDeadLetterQueueA5C12DB5-Q1R2S3T4';
+export const DEAD_LETTER_QUEUE_ARN = `arn:aws:sqs:us-east-1:${ACCOUNT}:${DEAD_LETTER_QUEUE}`;
+export const EVENTS_ROLE = 'ScpGuardian-WorkflowStateMachineEventsRole-M3N4O5P6';
 /** The intake rule's pattern as the CDK builds it for RULES (no forbid rule), with the guard's roles. */
 export const INTAKE_PATTERN = JSON.stringify(intakeEventPattern([], GUARD_ROLES));
 
@@ -120,6 +124,8 @@ export const STACK_RESOURCES: StackResourceSummary[] = [
   resource('CanaryMissingCanaryRunFailed661BD98D', ALARM.CANARY_RUN_FAILED, 'AWS::CloudWatch::Alarm'),
   resource('CanaryMissingCanaryMissing7E10A3CB', ALARM.CANARY_MISSING, 'AWS::CloudWatch::CompositeAlarm'),
   ...GUARD_ROLE_NAMES.map((name, index) => resource(`GuardRole${index}ABCDEF12`, name, 'AWS::IAM::Role')),
+  resource('WorkflowStateMachineEventsRoleDA721697', EVENTS_ROLE, 'AWS::IAM::Role'),
+  resource('IntakeDeadLetterQueueA5C12DB5', `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${DEAD_LETTER_QUEUE}`, 'AWS::SQS::Queue'),
 ];
 
 export const TOPIC_POLICY = JSON.stringify({
@@ -165,7 +171,7 @@ export interface FakeAccount {
   /** The stack's status (DescribeStacks); undefined: no such stack. */
   stackStatus?: string;
   /** Each rule's state and targets (EventBridge); a rule not here does not exist. */
-  rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[] }>;
+  rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[]; targetFields?: Partial<Target> }>;
   /** The sweep schedule as Scheduler has it (SWEEP_SCHEDULE, in the default group); undefined: it does not exist. */
   sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string; extra?: Partial<GetScheduleCommandOutput> };
   /** The alarms CloudWatch has. */
@@ -184,7 +190,13 @@ export function healthyAccount(now: Date): FakeAccount {
     },
     stackStatus: 'UPDATE_COMPLETE',
     rules: {
-      [RULE.INTAKE]: { State: 'ENABLED', EventPattern: INTAKE_PATTERN, targets: [STATE_MACHINE] },
+      [RULE.INTAKE]: {
+        State: 'ENABLED',
+        EventPattern: INTAKE_PATTERN,
+        targets: [STATE_MACHINE],
+        // As the CDK's SfnStateMachine target builds it (infra/constructs/intake.ts).
+        targetFields: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/${EVENTS_ROLE}`, DeadLetterConfig: { Arn: DEAD_LETTER_QUEUE_ARN }, RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 } },
+      },
       [RULE.SELF_TEST]: { State: 'ENABLED', ScheduleExpression: 'cron(0 6 * * ? *)', targets: [STATE_MACHINE] },
       [RULE.CANARY]: { State: 'ENABLED', ScheduleExpression: 'cron(30 6 * * ? *)', targets: [CANARY_FUNCTION.FunctionArn!] },
     },
@@ -262,7 +274,10 @@ export function mockAws(account: FakeAccount, now: Date): void {
     const { targets, ...described } = rule;
     return { Name: input.Name, ...described };
   });
-  events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => ({ Targets: (account.rules[input.Rule]?.targets ?? []).map((Arn, index) => ({ Id: `Target${index}`, Arn })) }));
+  events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => {
+    const rule = account.rules[input.Rule];
+    return { Targets: (rule?.targets ?? []).map((Arn, index) => ({ Id: `Target${index}`, Arn, ...rule?.targetFields })) };
+  });
   scheduler.on(GetScheduleCommand).callsFake((input: { Name: string; GroupName?: string }) => {
     const schedule = account.sweepSchedule;
     if (schedule === undefined || input.Name !== SWEEP_SCHEDULE || (input.GroupName ?? 'default') !== 'default') throw new ScheduleNotFoundException({ message: `Schedule ${input.Name} does not exist.`, Message: `Schedule ${input.Name} does not exist.`, $metadata: {} });
