@@ -2,7 +2,7 @@ import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
-import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -90,16 +90,31 @@ describe('doctor: the deployed stack', () => {
     expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
   });
 
-  it('takes the table and the topic from ScpGuardian\'s own functions, not from ScpGuardian-Staging\'s', async () => {
-    // Staging's functions also start with "ScpGuardian-", and come first in the account's list.
-    const staging = { FunctionName: 'ScpGuardian-Staging-SweepFunction-ZZZZ', Environment: { Variables: { TABLE_NAME: 'ScpGuardian-Staging-AuditStoreTable-ZZZZ', TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:Staging' } } };
-    lambda.on(ListFunctionsCommand).resolves({ Functions: [staging, ...STACK_FUNCTIONS] });
-    lambda.on(GetFunctionConfigurationCommand, { FunctionName: staging.FunctionName }).resolves(staging);
+  describe('beside another stack whose names start alike (ScpGuardian-Staging)', () => {
+    const STAGING_TABLE = 'ScpGuardian-Staging-AuditStoreTable-ZZZZ';
+    const STAGING_TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ScpGuardian-Staging-Topic-ZZZZ`;
+    const staging: FunctionConfiguration = {
+      FunctionName: 'ScpGuardian-Staging-SweepFunction-ZZZZ',
+      FunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ScpGuardian-Staging-SweepFunction-ZZZZ`,
+      Environment: { Variables: { TABLE_NAME: STAGING_TABLE, TOPIC_ARN: STAGING_TOPIC } },
+    };
+    beforeEach(() => {
+      account.otherStacks = { 'ScpGuardian-Staging': { resources: [{ LogicalResourceId: 'SweepFunctionA7728703', PhysicalResourceId: staging.FunctionName, ResourceType: 'AWS::Lambda::Function', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: NOW }], functions: [staging] } };
+    });
 
-    const { stack } = await run();
+    it('takes the table and the topic from ScpGuardian\'s own resources, not from Staging\'s', async () => {
+      const { stack } = await run();
 
-    expect(stack?.environment).toMatchObject({ TABLE: TABLE, TOPIC: TOPIC });
-    expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual(STACK_FUNCTIONS.map((fn) => fn.FunctionName));
+      expect(stack?.environment).toMatchObject({ TABLE: TABLE, TOPIC: TOPIC });
+      expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual(STACK_FUNCTIONS.map((fn) => fn.FunctionName));
+    });
+
+    it('reads Staging\'s when --stack names it', async () => {
+      const { stack } = await stackChecks(clients, 'ScpGuardian-Staging', rules, NOW);
+
+      expect(stack?.environment).toMatchObject({ TABLE: STAGING_TABLE, TOPIC: STAGING_TOPIC });
+      expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual([staging.FunctionName]);
+    });
   });
 
   it.each([

@@ -176,6 +176,8 @@ export interface FakeAccount {
   sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string; extra?: Partial<GetScheduleCommandOutput> };
   /** The alarms CloudWatch has. */
   alarms: { metric: MetricAlarm[]; composite: CompositeAlarm[] };
+  /** Other stacks of the account (name → their resources), whose functions the Lambda mock also knows when given. */
+  otherStacks?: Record<string, { resources: StackResourceSummary[]; functions: FunctionConfiguration[] }>;
 }
 
 export function healthyAccount(now: Date): FakeAccount {
@@ -255,16 +257,23 @@ export function mockAws(account: FakeAccount, now: Date): void {
   cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
   cloudTrail.on(LookupEventsCommand).resolves({ Events: [] });
 
+  const noStack = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
+  const other = (name: string) => account.otherStacks?.[name];
   cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
-    if (account.stackStatus === undefined || input.StackName !== 'ScpGuardian') throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+    if (other(input.StackName) !== undefined) return { Stacks: [{ StackName: input.StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: now }] };
+    if (account.stackStatus === undefined || input.StackName !== 'ScpGuardian') throw noStack(input.StackName);
     return { Stacks: [{ StackName: input.StackName, StackStatus: account.stackStatus, CreationTime: now }] };
   });
-  // Two pages.
-  cloudFormation.on(ListStackResourcesCommand).callsFake((input: { NextToken?: string }) =>
-    input.NextToken === undefined ? { StackResourceSummaries: STACK_RESOURCES.slice(0, 4), NextToken: 'page-2' } : { StackResourceSummaries: STACK_RESOURCES.slice(4) },
-  );
+  // ScpGuardian's in two pages; each stack's own resources only.
+  cloudFormation.on(ListStackResourcesCommand).callsFake((input: { StackName: string; NextToken?: string }) => {
+    const elsewhere = other(input.StackName);
+    if (elsewhere !== undefined) return { StackResourceSummaries: elsewhere.resources };
+    if (input.StackName !== 'ScpGuardian') throw noStack(input.StackName);
+    return input.NextToken === undefined ? { StackResourceSummaries: STACK_RESOURCES.slice(0, 4), NextToken: 'page-2' } : { StackResourceSummaries: STACK_RESOURCES.slice(4) };
+  });
   lambda.on(GetFunctionConfigurationCommand).callsFake((input: { FunctionName: string }) => {
-    const found = STACK_FUNCTIONS.find((config) => config.FunctionName === input.FunctionName);
+    const everyFunction = [...STACK_FUNCTIONS, ...Object.values(account.otherStacks ?? {}).flatMap((stack) => stack.functions)];
+    const found = everyFunction.find((config) => config.FunctionName === input.FunctionName);
     if (found === undefined) throw new FunctionNotFoundException({ message: `Function not found: ${input.FunctionName}`, $metadata: {} });
     return found;
   });
