@@ -435,6 +435,17 @@ describe('doctor: the deployed stack', () => {
       expect((await line('alarms notify the topic'))?.detail).toBe(`${ALARM.EXECUTIONS_FAILED}: listed by ScpGuardian, unknown to CloudWatch (deleted outside CloudFormation)`);
     });
 
+    it('says that composite alarms need cloudwatch:DescribeAlarms on "*" when CloudWatch returns none of them', async () => {
+      // What CloudWatch answers a caller whose DescribeAlarms is scoped to the stack's alarm ARNs.
+      account.alarms.composite = [];
+
+      expect(await line('alarms notify the topic')).toMatchObject({
+        status: 'fail',
+        detail: `${ALARM.CANARY_MISSING}: listed by ScpGuardian, not returned by CloudWatch, which returns composite alarms only when cloudwatch:DescribeAlarms is granted on Resource "*"; else deleted outside CloudFormation`,
+        fix: 'grant cloudwatch:DescribeAlarms on Resource "*" (docs/cli.md, "doctor"); if it is granted so, npx cdk deploy',
+      });
+    });
+
     it('warns of an alarm in ALARM now, naming it (a composite\'s condition is not an alarm of its own)', async () => {
       account.alarms.metric[0] = { ...account.alarms.metric[0], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-01T09:30:00Z') };
 
