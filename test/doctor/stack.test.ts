@@ -122,8 +122,10 @@ describe('doctor: the deployed stack', () => {
     ['UPDATE_IN_PROGRESS', 'warn', 'a change is under way'],
     ['ROLLBACK_COMPLETE', 'fail', 'its creation failed: nothing of it is left running'],
     ['DELETE_IN_PROGRESS', 'fail', 'it is being deleted'],
-    ['UPDATE_ROLLBACK_FAILED', 'fail', 'a change failed half-way: the stack is stuck'],
+    ['CREATE_FAILED', 'fail', 'a change failed half-way: the stack is stuck'],
     ['CREATE_IN_PROGRESS', 'fail', 'it is not created yet'],
+    ['REVIEW_IN_PROGRESS', 'fail', 'it is not created yet: a change set waits to be executed'],
+    ['IMPORT_ROLLBACK_COMPLETE', 'warn', 'the last import rolled back: the previous version runs'],
   ])('a stack %s is a %s: %s', async (stackStatus, status, why) => {
     account.stackStatus = stackStatus;
 
@@ -131,6 +133,20 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks[0]).toMatchObject({ name: 'stack deployed', status, detail: expect.stringContaining(why) });
     if (status === 'fail') expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
+  });
+
+  it.each([
+    ['UPDATE_FAILED', 'an update failed and was not rolled back (cdk deploy --no-rollback): the stack is stuck half-way'],
+    ['UPDATE_ROLLBACK_FAILED', 'an update\'s rollback failed: the stack is stuck half-way'],
+  ])('a stack %s fails, and the checks of the resources it still runs are made', async (stackStatus, why) => {
+    account.stackStatus = stackStatus;
+    account.rules[RULE.INTAKE].State = 'DISABLED';
+
+    const { checks } = await run();
+
+    expect(checks[0]).toMatchObject({ name: 'stack deployed', status: 'fail', detail: `ScpGuardian ${stackStatus}: 5 functions, state machine RemediationStateMachine1234 ACTIVE; ${why}` });
+    expect(checks.find((check) => check.name === 'intake rule starts the workflow')).toMatchObject({ status: 'fail', detail: expect.stringContaining('is DISABLED') });
+    expect(checks.find((check) => check.name === 'sweep schedule running')?.status).toBe('ok');
   });
 
   it('fails when a function CloudFormation lists no longer exists', async () => {
