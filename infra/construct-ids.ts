@@ -19,6 +19,7 @@ export const ConstructId = {
   SWEEP_SCHEDULE: 'Schedule',
   /** Inside Monitoring: the daily self-test's rule. */
   SELF_TEST_RULE: 'SelfTestSchedule',
-  /** Inside Canary: the daily canary's rule. */
+  /** Inside Canary: the daily canary's rule and the function it invokes. */
   CANARY_RULE: 'Schedule',
+  CANARY_FUNCTION: 'Function',
 } as const;

@@ -80,15 +80,24 @@ export async function selfTestScheduleCheck(events: EventBridgeClient, stack: St
   return check.ok(name, `${found.name} ${found.rule.State}, ${found.rule.ScheduleExpression ?? 'no schedule expression'}`);
 }
 
-/** The canary's rule (infra/constructs/canary.ts), when the rules have a canary: enabled, invoking a function of the stack. */
+/** The ARN of the stack's function CloudFormation gives a logical id derived from `prefix`, if Lambda has it. */
+function functionArn(stack: StackResources, prefix: string): { name?: string; arn?: string } {
+  const name = resourceByLogicalId(stack, ResourceType.FUNCTION, prefix)?.physicalId;
+  return { name, arn: stack.functions.find((fn) => name !== undefined && fn.FunctionName === name)?.FunctionArn };
+}
+
+/** The canary's rule (infra/constructs/canary.ts), when the rules have a canary: enabled, invoking the stack's canary function. */
 export async function canaryScheduleCheck(events: EventBridgeClient, stack: StackResources, rules: ProtectionRules): Promise<Check> {
   const name = SCHEDULE_NAMES.CANARY_SCHEDULE;
   if (rules.canary === undefined) return check.skip(name, 'the rules have no "canary"');
   const found = await ruleOrCheck(events, stack, name, LOGICAL_ID.CANARY_RULE, 'canary schedule');
   if (!('rule' in found)) return found;
   if (!isEnabled(found.rule.State)) return check.warn(name, `${found.name} is ${found.rule.State ?? 'of no state'}: no daily canary proves intake works (CanaryMissing goes into alarm)`, enableRule(found.name));
-  const functions = new Set(stack.functions.map((fn) => fn.FunctionArn));
-  if (!found.targets.some((target) => functions.has(target.Arn))) return check.warn(name, `${found.name} targets ${targetList(found.targets)}, no function of ${stack.stackName}: the canary never runs`, REDEPLOY);
+  const canary = functionArn(stack, LOGICAL_ID.CANARY_FUNCTION);
+  if (canary.arn === undefined || !found.targets.some((target) => target.Arn === canary.arn)) {
+    const own = canary.name ?? `(${stack.stackName} has no ${LOGICAL_ID.CANARY_FUNCTION}…)`;
+    return check.warn(name, `${found.name} targets ${targetList(found.targets)}, not the stack's canary function ${own}: the canary never runs`, REDEPLOY);
+  }
   return check.ok(name, `${found.name} ${found.rule.State}, ${found.rule.ScheduleExpression ?? 'no schedule expression'}`);
 }
 

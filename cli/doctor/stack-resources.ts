@@ -22,7 +22,7 @@ export const STACK_ENVIRONMENT = {
 } as const;
 
 /**
- * The logical id prefixes of the stack's schedules, intake rule and sweep function, as the CDK
+ * The logical id prefixes of the stack's schedules, intake rule and queue, and the sweep and canary functions, as the CDK
  * derives them from the construct paths: the path's ids joined (infra/construct-ids.ts, which the
  * constructs create them with), then an 8-digit hash. test/doctor/stack-resources.test.ts finds
  * each in the synthesized template.
@@ -32,6 +32,7 @@ export const LOGICAL_ID = {
   INTAKE_DEAD_LETTER_QUEUE: `${ConstructId.INTAKE}${ConstructId.INTAKE_DEAD_LETTER_QUEUE}`,
   SELF_TEST_RULE: `${ConstructId.MONITORING}${ConstructId.SELF_TEST_RULE}`,
   CANARY_RULE: `${ConstructId.CANARY}${ConstructId.CANARY_RULE}`,
+  CANARY_FUNCTION: `${ConstructId.CANARY}${ConstructId.CANARY_FUNCTION}`,
   SWEEP_SCHEDULE: `${ConstructId.SWEEP}${ConstructId.SWEEP_SCHEDULE}`,
   SWEEP_FUNCTION: `${ConstructId.SWEEP}${ConstructId.SWEEP_FUNCTION}`,
 } as const;

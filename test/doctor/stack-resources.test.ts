@@ -32,6 +32,8 @@ describe('doctor against the synthesized stack', () => {
     ['the canary schedule', ResourceType.RULE, LOGICAL_ID.CANARY_RULE],
     ['the sweep schedule', ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE],
     ['the sweep function', ResourceType.FUNCTION, LOGICAL_ID.SWEEP_FUNCTION],
+    ['the canary function', ResourceType.FUNCTION, LOGICAL_ID.CANARY_FUNCTION],
+    ['the intake\'s dead-letter queue', ResourceType.QUEUE, LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE],
   ])('finds %s by its logical id', (_what, type, prefix) => {
     expect(resourceByLogicalId({ resources }, type, prefix)).toBeDefined();
   });

@@ -418,6 +418,12 @@ describe('doctor: the deployed stack', () => {
       expect(await line('self-test schedule enabled')).toMatchObject({ status: 'warn', detail: expect.stringContaining('targets no target, not the stack\'s state machine') });
     });
 
+    it('warns when the canary schedule invokes another function of the stack than the canary function', async () => {
+      account.rules[RULE.CANARY].targets = [SWEEP_FUNCTION.FunctionArn!];
+
+      expect(await line('canary schedule enabled')).toMatchObject({ status: 'warn', detail: `${RULE.CANARY} targets ${SWEEP_FUNCTION.FunctionName}, not the stack's canary function ${CANARY_FUNCTION.FunctionName}: the canary never runs` });
+    });
+
     it('skips the canary schedule when the rules have no canary', async () => {
       const { canary, ...withoutCanary } = RULES;
 

@@ -110,8 +110,8 @@ const resource = (LogicalResourceId: string, PhysicalResourceId: string | undefi
 });
 /** The stack's resources as ListStackResources lists them (two pages). */
 export const STACK_RESOURCES: StackResourceSummary[] = [
-  // The sweep function under the logical id the CDK gives it (doctor checks the schedule invokes it).
-  ...STACK_FUNCTIONS.map((config, index) => resource(index === 0 ? 'SweepFunctionA7728703' : `Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function')),
+  // The sweep and canary functions under the logical ids the CDK gives them (doctor checks the schedules invoke them).
+  ...STACK_FUNCTIONS.map((config, index) => resource(index === 0 ? 'SweepFunctionA7728703' : index === 4 ? 'CanaryFunction7B473602' : `Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function')),
   resource('AuditStoreTable2B775E23', TABLE, 'AWS::DynamoDB::Table'),
   resource('NotificationsTopicAE679CBD', TOPIC, 'AWS::SNS::Topic'),
   resource('WorkflowStateMachine8F1B1C15', STATE_MACHINE, 'AWS::StepFunctions::StateMachine'),
