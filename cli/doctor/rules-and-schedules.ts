@@ -217,7 +217,8 @@ export async function sweepCheck(scheduler: SchedulerClient, stack: StackResourc
     );
   }
   const found = `${scheduleName} ENABLED, ${schedule.ScheduleExpression ?? 'no schedule expression'}, invokes ${sweepFunction!.physicalId}`;
-  if (!Array.isArray(alarms)) return { ...(alarms as Check), name };
+  // The alarms could not be read: what was found of the schedule stays in the line.
+  if (!Array.isArray(alarms)) return { ...(alarms as Check), name, detail: `${found}; whether sweeps complete is not known: ${(alarms as Check).detail}` };
   const missing = alarms.find((alarm) => alarm.MetricName === MetricName.SWEEP_COMPLETED);
   const why = 'the sweep function\'s log says why a run failed';
   if (missing === undefined) return check.fail(name, `${found}; ${stack.stackName} has no alarm on ${MetricName.SWEEP_COMPLETED}: whether sweeps complete is not known`, REDEPLOY);

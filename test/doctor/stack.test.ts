@@ -480,7 +480,11 @@ describe('doctor: the deployed stack', () => {
       const { checks } = await run();
 
       expect(checks.find((check) => check.name === 'alarms notify the topic')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudwatch:DescribeAlarms' });
-      expect(checks.find((check) => check.name === 'sweep schedule running')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudwatch:DescribeAlarms' });
+      expect(checks.find((check) => check.name === 'sweep schedule running')).toMatchObject({
+        status: 'fail',
+        detail: `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; whether sweeps complete is not known: access denied: the caller lacks cloudwatch:DescribeAlarms`,
+        fix: expect.stringContaining('grant cloudwatch:DescribeAlarms'),
+      });
       expect(checks.find((check) => check.name === 'no alarm in ALARM')?.status).toBe('skip');
     });
   });
