@@ -14,7 +14,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
 import { intakeDetailPattern, intakeEventPattern } from '../../infra/intake-pattern';
-import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, DEAD_LETTER_QUEUE, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
+import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, DEAD_LETTER_QUEUE, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, STATE_MACHINE, notifying, resource, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -275,6 +275,15 @@ describe('doctor: the deployed stack', () => {
       expect(await intake()).toMatchObject({ status: 'fail', detail: `${RULE.INTAKE} starts RemediationStateMachine1234, but not as the stack builds it: ${problem}` });
     });
 
+    it('reads every page of ListTargetsByRule (the state machine on the second)', async () => {
+      const { targetFields } = account.rules[RULE.INTAKE];
+      events.on(ListTargetsByRuleCommand, { Rule: RULE.INTAKE }).callsFake((input: { NextToken?: string }) =>
+        input.NextToken === undefined ? { Targets: [{ Id: 'Other', Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:Audit` }], NextToken: 'page-2' } : { Targets: [{ Id: 'Target0', Arn: STATE_MACHINE, ...targetFields }] },
+      );
+
+      expect((await intake())?.status).toBe('ok');
+    });
+
     it('fails when it was deleted outside CloudFormation', async () => {
       delete account.rules[RULE.INTAKE];
 
@@ -468,10 +477,34 @@ describe('doctor: the deployed stack', () => {
       });
     });
 
-    it('warns of an alarm in ALARM now, naming it (a composite\'s condition is not an alarm of its own)', async () => {
+    it('warns of an alarm in ALARM now, naming it', async () => {
       account.alarms.metric[0] = { ...account.alarms.metric[0], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-01T09:30:00Z') };
 
       expect(await line('no alarm in ALARM')).toMatchObject({ status: 'warn', detail: `${ALARM.EXECUTIONS_FAILED} since 2026-12-01T09:30:00.000Z` });
+    });
+
+    it('names the composite alarm in ALARM, not its condition (which has no action of its own)', async () => {
+      account.alarms.metric[2] = { ...account.alarms.metric[2], StateValue: 'ALARM' };
+      account.alarms.composite[0] = { ...account.alarms.composite[0], StateValue: 'ALARM' };
+
+      expect(await line('no alarm in ALARM')).toMatchObject({ status: 'warn', detail: ALARM.CANARY_MISSING });
+    });
+
+    it('reads every page of DescribeAlarms', async () => {
+      const [first, ...others] = account.alarms.metric;
+      cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { NextToken?: string }) =>
+        input.NextToken === undefined ? { MetricAlarms: [first], CompositeAlarms: [], NextToken: 'page-2' } : { MetricAlarms: others, CompositeAlarms: account.alarms.composite },
+      );
+
+      expect(await line('alarms notify the topic')).toMatchObject({ status: 'ok', detail: '3 alarms, each with its actions enabled and an action to ScpGuardian-NotificationsTopic1234-ABCDEF' });
+    });
+
+    it('asks for the alarms of a stack with more than 100 of them in calls of at most 100 names', async () => {
+      const extra = Array.from({ length: 150 }, (_, index) => `ScpGuardian-Extra${index}-ABCD`);
+      cloudFormation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [...STACK_RESOURCES, ...extra.map((name, index) => resource(`Extra${index}Alarm12345678`, name, 'AWS::CloudWatch::Alarm'))] });
+      account.alarms.metric.push(...extra.map((name) => notifying(name)));
+
+      expect(await line('alarms notify the topic')).toMatchObject({ status: 'ok', detail: '153 alarms, each with its actions enabled and an action to ScpGuardian-NotificationsTopic1234-ABCDEF' });
     });
 
     it('names cloudwatch:DescribeAlarms when it is denied', async () => {
