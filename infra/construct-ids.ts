@@ -12,11 +12,14 @@ export const ConstructId = {
   CANARY: 'Canary',
   /** Inside Intake: the rule that starts the workflow (kept from when it matched DetachPolicy alone). */
   INTAKE_RULE: 'DetachPolicyRule',
+  /** Inside Intake: the queue the rule's target sends what it cannot deliver to. */
+  INTAKE_DEAD_LETTER_QUEUE: 'DeadLetterQueue',
   /** Inside Sweep: the sweep function and its EventBridge Scheduler schedule. */
   SWEEP_FUNCTION: 'Function',
   SWEEP_SCHEDULE: 'Schedule',
   /** Inside Monitoring: the daily self-test's rule. */
   SELF_TEST_RULE: 'SelfTestSchedule',
-  /** Inside Canary: the daily canary's rule. */
+  /** Inside Canary: the daily canary's rule and the function it invokes. */
   CANARY_RULE: 'Schedule',
+  CANARY_FUNCTION: 'Function',
 } as const;

@@ -15,6 +15,8 @@ export interface StackAlarms {
   metric: MetricAlarm[];
   composite: CompositeAlarm[];
   missing: string[];
+  /** The composite alarms CloudFormation lists (their names). */
+  compositeNames: string[];
 }
 
 /** DescribeAlarms takes up to 100 names a call. */
@@ -22,8 +24,9 @@ const NAMES_PER_CALL = 100;
 
 /** The stack's metric and composite alarms, by the names ListStackResources gives (their physical ids). */
 export async function describeStackAlarms(cloudWatch: CloudWatchClient, stack: StackResources): Promise<StackAlarms> {
-  const names = [...resourcesOf(stack, ResourceType.ALARM), ...resourcesOf(stack, ResourceType.COMPOSITE_ALARM)].map((resource) => resource.physicalId);
-  const found: StackAlarms = { metric: [], composite: [], missing: [] };
+  const compositeNames = resourcesOf(stack, ResourceType.COMPOSITE_ALARM).map((resource) => resource.physicalId);
+  const names = [...resourcesOf(stack, ResourceType.ALARM).map((resource) => resource.physicalId), ...compositeNames];
+  const found: StackAlarms = { metric: [], composite: [], missing: [], compositeNames };
   for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
     let token: string | undefined;
     do {
@@ -68,7 +71,24 @@ function notifying(alarms: StackAlarms): AnyAlarm[] {
 export function alarmActionsCheck(alarms: StackAlarms | Check, stack: StackResources, topicArn: string | undefined): Check {
   const name = ALARM_NAMES.ACTIONS;
   if (!('metric' in alarms)) return alarms;
-  if (alarms.missing.length > 0) return check.fail(name, `${alarms.missing.join(', ')}: listed by ${stack.stackName}, unknown to CloudWatch (deleted outside CloudFormation)`, 'npx cdk deploy');
+  if (alarms.missing.length > 0) {
+    // CloudWatch returns composite alarms only to a caller granted cloudwatch:DescribeAlarms on "*":
+    // with a narrower grant every composite alarm looks deleted.
+    const composite = new Set(alarms.compositeNames);
+    const metricMissing = alarms.missing.filter((alarm) => !composite.has(alarm));
+    const compositeMissing = alarms.missing.filter((alarm) => composite.has(alarm));
+    const allComposites = compositeMissing.length > 0 && compositeMissing.length === alarms.compositeNames.length;
+    const problems = [
+      ...(metricMissing.length === 0 ? [] : [`${metricMissing.join(', ')}: listed by ${stack.stackName}, unknown to CloudWatch (deleted outside CloudFormation)`]),
+      ...(compositeMissing.length === 0
+        ? []
+        : allComposites
+          ? [`${compositeMissing.join(', ')}: listed by ${stack.stackName}, not returned by CloudWatch, which returns composite alarms only when cloudwatch:DescribeAlarms is granted on Resource "*"; else deleted outside CloudFormation`]
+          : [`${compositeMissing.join(', ')}: listed by ${stack.stackName}, unknown to CloudWatch (deleted outside CloudFormation)`]),
+    ];
+    const fix = allComposites ? 'grant cloudwatch:DescribeAlarms on Resource "*" (docs/cli.md, "doctor"); if it is granted so, npx cdk deploy' : 'npx cdk deploy';
+    return check.fail(name, problems.join('; '), fix);
+  }
   const own = notifying(alarms);
   if (own.length === 0) return check.fail(name, `${stack.stackName} has no alarm: nothing tells anyone the guard is not guarding`, 'npx cdk deploy');
   if (topicArn === undefined) return check.fail(name, 'the stack\'s topic is not known (see "alarms can reach the topic")', 'npx cdk deploy');

@@ -1,5 +1,6 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type CloudFormationClient, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
 import { CANARY_ROLE_ARN_ENV } from '../../functions/shared/canary';
 import { ConstructId } from '../../infra/construct-ids';
 import { FailedCall, Permission } from './aws-calls';
@@ -16,18 +17,22 @@ export const STACK_ENVIRONMENT = {
   SIGNING_SECRET: 'SIGNING_SECRET_ARN',
   /** Set on classify when the rules have a canary (infra/stack.ts). */
   CANARY_ROLE: CANARY_ROLE_ARN_ENV,
+  /** Set on classify: the roles the guard restores with, whose calls the intake pattern leaves out (infra/constructs/intake.ts). */
+  GUARD_ROLES: GUARD_ROLE_ARNS_ENV,
 } as const;
 
 /**
- * The logical id prefixes of the stack's schedules, intake rule and sweep function, as the CDK
+ * The logical id prefixes of the stack's schedules, intake rule and queue, and the sweep and canary functions, as the CDK
  * derives them from the construct paths: the path's ids joined (infra/construct-ids.ts, which the
  * constructs create them with), then an 8-digit hash. test/doctor/stack-resources.test.ts finds
  * each in the synthesized template.
  */
 export const LOGICAL_ID = {
   INTAKE_RULE: `${ConstructId.INTAKE}${ConstructId.INTAKE_RULE}`,
+  INTAKE_DEAD_LETTER_QUEUE: `${ConstructId.INTAKE}${ConstructId.INTAKE_DEAD_LETTER_QUEUE}`,
   SELF_TEST_RULE: `${ConstructId.MONITORING}${ConstructId.SELF_TEST_RULE}`,
   CANARY_RULE: `${ConstructId.CANARY}${ConstructId.CANARY_RULE}`,
+  CANARY_FUNCTION: `${ConstructId.CANARY}${ConstructId.CANARY_FUNCTION}`,
   SWEEP_SCHEDULE: `${ConstructId.SWEEP}${ConstructId.SWEEP_SCHEDULE}`,
   SWEEP_FUNCTION: `${ConstructId.SWEEP}${ConstructId.SWEEP_FUNCTION}`,
 } as const;
@@ -37,6 +42,8 @@ export const ResourceType = {
   STATE_MACHINE: 'AWS::StepFunctions::StateMachine',
   RULE: 'AWS::Events::Rule',
   SCHEDULE: 'AWS::Scheduler::Schedule',
+  ROLE: 'AWS::IAM::Role',
+  QUEUE: 'AWS::SQS::Queue',
   ALARM: 'AWS::CloudWatch::Alarm',
   COMPOSITE_ALARM: 'AWS::CloudWatch::CompositeAlarm',
 } as const;

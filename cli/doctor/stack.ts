@@ -15,7 +15,8 @@ import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
 import { ALARM_NAMES, alarmActionsCheck, firingCheck, stackAlarmsOrCheck } from './alarms';
 import { callFailed, FailedCall, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
-import { canaryScheduleCheck, intakeCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck } from './rules-and-schedules';
+import { intakeCheck } from './intake';
+import { canaryScheduleCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck } from './rules-and-schedules';
 import { findStack, resourcesOf, ResourceType, STACK_ENVIRONMENT, StackNotFound, type StackResources } from './stack-resources';
 import { alarmsMayPublish } from './topic-policy';
 
@@ -59,13 +60,29 @@ const OTHER_NAME = 'npx cdk deploy (or give --stack NAME if it was deployed unde
 
 /**
  * What a stack status means for the guard: a stack that never finished creating, or is being
- * deleted, guards nothing; an update that rolled back left the previous version running.
+ * deleted, guards nothing; an update or import that rolled back left the previous version running;
+ * an update that failed and stayed so (cdk deploy --no-rollback) or whose rollback failed leaves
+ * the stack stuck, but its resources still run, so the other checks still say what they do.
  */
-function statusProblem(status: string, stackName: string): { level: 'fail' | 'warn'; why: string; fix: string } | undefined {
-  if (status === 'UPDATE_ROLLBACK_COMPLETE') return { level: 'warn', why: 'the last update rolled back: the previous version runs', fix: `the stack events say why (aws cloudformation describe-stack-events --stack-name ${stackName}); then ${REDEPLOY}` };
-  if (status.endsWith('_FAILED')) return { level: 'fail', why: 'a change failed half-way: the stack is stuck', fix: `the stack events say why (aws cloudformation describe-stack-events --stack-name ${stackName})` };
+interface StatusProblem {
+  level: 'fail' | 'warn';
+  why: string;
+  fix: string;
+  /** The stack's resources still run: every other check still reads them. */
+  resourcesRun?: boolean;
+}
+
+function statusProblem(status: string, stackName: string): StatusProblem | undefined {
+  const events = `the stack events say why (aws cloudformation describe-stack-events --stack-name ${stackName})`;
+  if (status === 'UPDATE_ROLLBACK_COMPLETE') return { level: 'warn', why: 'the last update rolled back: the previous version runs', fix: `${events}; then ${REDEPLOY}` };
+  if (status === 'IMPORT_ROLLBACK_COMPLETE') return { level: 'warn', why: 'the last import rolled back: the previous version runs', fix: `${events}; then ${REDEPLOY}` };
+  if (status === 'UPDATE_FAILED') return { level: 'fail', why: 'an update failed and was not rolled back (cdk deploy --no-rollback): the stack is stuck half-way', fix: `${events}; fix it and ${REDEPLOY}, or roll back (aws cloudformation rollback-stack --stack-name ${stackName})`, resourcesRun: true };
+  if (status === 'UPDATE_ROLLBACK_FAILED') return { level: 'fail', why: 'an update\'s rollback failed: the stack is stuck half-way', fix: `${events}; then aws cloudformation continue-update-rollback --stack-name ${stackName}`, resourcesRun: true };
+  if (status.endsWith('_FAILED')) return { level: 'fail', why: 'a change failed half-way: the stack is stuck', fix: events };
   if (status === 'ROLLBACK_COMPLETE') return { level: 'fail', why: 'its creation failed: nothing of it is left running', fix: `delete it (aws cloudformation delete-stack --stack-name ${stackName}), then ${REDEPLOY}` };
   if (status.startsWith('DELETE_')) return { level: 'fail', why: 'it is being deleted', fix: `wait for the deletion to end, then ${REDEPLOY}` };
+  // A stack made by a change set that was never executed holds no resource yet.
+  if (status === 'REVIEW_IN_PROGRESS') return { level: 'fail', why: 'it is not created yet: a change set waits to be executed', fix: `execute the change set (aws cloudformation list-change-sets --stack-name ${stackName}), or ${REDEPLOY}` };
   if (status.endsWith('_IN_PROGRESS')) {
     if (status.startsWith('CREATE_') || status.startsWith('ROLLBACK_')) return { level: 'fail', why: 'it is not created yet', fix: 'wait for the deployment, then run doctor again' };
     return { level: 'warn', why: 'a change is under way', fix: 'run doctor again when it ends' };
@@ -79,7 +96,7 @@ async function deployedCheck(sfn: SFNClient, stack: StackResources, stateMachine
   const name = NAMES.DEPLOYED;
   const problem = statusProblem(stack.status, stack.stackName);
   const why = stack.statusReason === undefined ? '' : ` (${stack.statusReason})`;
-  if (problem?.level === 'fail') return check.fail(name, `${stack.stackName} is ${stack.status}${why}: ${problem.why}`, problem.fix);
+  if (problem?.level === 'fail' && problem.resourcesRun !== true) return check.fail(name, `${stack.stackName} is ${stack.status}${why}: ${problem.why}`, problem.fix);
   if (stack.missingFunctions.length > 0) {
     return check.fail(name, `${stack.stackName}'s function ${stack.missingFunctions.join(', ')} does not exist: deleted outside CloudFormation`, `${REDEPLOY} recreates it only if it changed: delete and redeploy the stack, or restore it by hand`);
   }
@@ -94,6 +111,7 @@ async function deployedCheck(sfn: SFNClient, stack: StackResources, stateMachine
   const machine = stateMachineArn.split(':').pop();
   if (status !== 'ACTIVE') return check.fail(name, `the state machine ${machine} is ${status ?? 'of no status'}`, REDEPLOY);
   const found = `${stack.stackName} ${stack.status}: ${stack.functions.length} functions, state machine ${machine} ACTIVE`;
+  if (problem?.level === 'fail') return check.fail(name, `${found}; ${problem.why}${why}`, problem.fix);
   if (problem !== undefined) return check.warn(name, `${found}; ${problem.why}${why}`, problem.fix);
   return check.ok(name, found);
 }
@@ -237,12 +255,13 @@ export async function stackChecks(clients: StackClients, stackName: string, rule
   const stateMachines = resourcesOf(stack, ResourceType.STATE_MACHINE);
   const stateMachineArn = stateMachines.length === 1 ? stateMachines[0].physicalId : undefined;
   const deployed = await deployedCheck(clients.sfn, stack, stateMachineArn);
-  if (statusProblem(stack.status, stackName)?.level === 'fail') return { checks: [deployed, ...rest.map((name) => check.skip(name, `the stack is ${stack.status}`))], stack };
+  const problem = statusProblem(stack.status, stackName);
+  if (problem?.level === 'fail' && problem.resourcesRun !== true) return { checks: [deployed, ...rest.map((name) => check.skip(name, `the stack is ${stack.status}`))], stack };
   const alarms = await stackAlarmsOrCheck(clients.cloudWatch, stack);
   const checks = [
     deployed,
     await intakeCheck(clients.events, stack, stateMachineArn, rules),
-    await sweepCheck(clients.scheduler, stack, 'metric' in alarms ? alarms.metric : alarms),
+    await sweepCheck(clients.scheduler, stack, 'metric' in alarms ? alarms.metric : alarms, rules, now),
     await selfTestScheduleCheck(clients.events, stack, stateMachineArn),
     await canaryScheduleCheck(clients.events, stack, rules),
     alarmActionsCheck(alarms, stack, stack.environment.TOPIC),

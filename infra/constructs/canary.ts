@@ -89,7 +89,7 @@ export class Canary extends Construct {
     const logGroup = functionLogGroup(this, 'Logs', props.logRetention);
     logGroup.grantWrite(this.role);
     const defaults = lambdaDefaults(props.rules);
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new NodejsFunction(this, ConstructId.CANARY_FUNCTION, {
       ...defaults,
       entry,
       description: `scp-guardian: daily canary, detaches ${canary.policyId} from the empty OU ${canary.targetId} for the guard to reattach`,

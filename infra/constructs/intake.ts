@@ -5,9 +5,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ConstructId } from '../construct-ids';
-import { WATCHED_EVENT_NAMES } from '../../functions/shared/cloudtrail';
+import { forbiddenPolicyIds, INTAKE_ENVELOPE, intakeDetailPattern } from '../intake-pattern';
 import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
+
+export { intakeDetailPattern } from '../intake-pattern';
 
 export interface IntakeProps {
   /** The remediation workflow each matching event starts. */
@@ -42,34 +44,6 @@ export interface IntakeProps {
 }
 
 /**
- * The `detail` of the rule's event pattern: successful Organizations calls of the watched kinds
- * (DESIGN.md, "Flow"), AttachPolicy only for a forbidden policy, none made by a guard role.
- */
-export function intakeDetailPattern(forbiddenPolicyIds: readonly string[], guardRoleArns: readonly string[]): Record<string, unknown> {
-  const others = WATCHED_EVENT_NAMES.filter((name) => name !== 'AttachPolicy');
-  // Reattachments are AttachPolicy calls too: only a policy a forbid rule names can be a forbidden attachment.
-  const calls: Record<string, unknown>[] = [{ eventName: others }];
-  if (forbiddenPolicyIds.length > 0) calls.push({ eventName: ['AttachPolicy'], requestParameters: { policyId: [...forbiddenPolicyIds] } });
-  // Plain JSON (not Match tokens), so that the pattern can be read and tested as EventBridge gets it.
-  // anything-but matches only a field that exists: a root-user or IAM-user call has no session
-  // issuer ARN at all, and must match through the second branch.
-  const callers: Record<string, unknown>[] =
-    guardRoleArns.length === 0
-      ? [{}]
-      : [
-          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [...guardRoleArns] }] } } } },
-          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
-        ];
-  const branches = calls.flatMap((call) => callers.map((caller) => ({ ...call, ...caller })));
-  return {
-    eventSource: ['organizations.amazonaws.com'],
-    // A record with errorCode is a call that failed: nothing changed.
-    errorCode: [{ exists: false }],
-    ...(branches.length === 1 ? branches[0] : { $or: branches }),
-  };
-}
-
-/**
  * Successful Organizations calls that can weaken a protected SCP, as CloudTrail delivers them to
  * the default bus in us-east-1, start the workflow; the guard's own calls do not. Events that
  * cannot be delivered land in an encrypted dead-letter queue.
@@ -87,7 +61,7 @@ export class Intake extends Construct {
     }
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = new Queue(this, ConstructId.INTAKE_DEAD_LETTER_QUEUE, {
       // SQS-managed keys: EventBridge cannot write to a queue encrypted with the AWS-managed aws/sqs key.
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -100,14 +74,14 @@ export class Intake extends Construct {
       });
     }
 
-    const forbidden = [...new Set((props.rules?.forbid ?? []).map((rule) => rule.policyId))].sort();
+    const forbidden = forbiddenPolicyIds(props.rules?.forbid ?? []);
     const guardRoleArns = props.guardRoleArns ?? [];
     if (guardRoleArns.length > 0) props.classify?.addEnvironment(GUARD_ROLE_ARNS_ENV, guardRoleArns.join(','));
     this.rule = new Rule(this, ConstructId.INTAKE_RULE, {
       description: 'scp-guardian: successful Organizations calls that can weaken a protected SCP start the remediation workflow',
       eventPattern: {
-        source: ['aws.organizations'],
-        detailType: ['AWS API Call via CloudTrail'],
+        source: [INTAKE_ENVELOPE.source],
+        detailType: [INTAKE_ENVELOPE.detailType],
         detail: intakeDetailPattern(forbidden, guardRoleArns),
       },
     });

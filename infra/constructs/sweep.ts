@@ -14,6 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ConstructId } from '../construct-ids';
+import { SWEEP_MISSING_ALARM, sweepMissingPeriodSeconds } from '../sweep-alarm';
 import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
@@ -127,14 +128,14 @@ export class Sweep extends Construct {
       this.afterDeploy.node.addDependency(this.role, props.stateMachine, props.table);
     }
 
-    const alarm = (name: string, expression: IMetric, description: string, options: { comparison: ComparisonOperator; periods: number; missing: TreatMissingData }) => {
+    const alarm = (name: string, expression: IMetric, description: string, options: { comparison: ComparisonOperator; periods: number; datapoints?: number; threshold?: number; missing: TreatMissingData }) => {
       const { periods, comparison: comparisonOperator, missing: treatMissingData } = options;
-      const created = new Alarm(this, name, { metric: expression, threshold: 1, evaluationPeriods: periods, datapointsToAlarm: periods, comparisonOperator, treatMissingData, alarmDescription: description });
+      const created = new Alarm(this, name, { metric: expression, threshold: options.threshold ?? 1, evaluationPeriods: periods, datapointsToAlarm: options.datapoints ?? periods, comparisonOperator, treatMissingData, alarmDescription: description });
       created.addAlarmAction(new SnsAction(props.alarmTopic));
       return created;
     };
     const five = { period: Duration.minutes(5), statistic: 'Sum' };
-    const perInterval = { period: interval, statistic: 'Sum' };
+    const perInterval = { period: Duration.seconds(sweepMissingPeriodSeconds(minutes)), statistic: SWEEP_MISSING_ALARM.statistic };
     this.alarms = [
       alarm(
         'SweepFailed',
@@ -148,7 +149,13 @@ export class Sweep extends Construct {
         'SweepMissing',
         new Metric({ namespace: METRICS_NAMESPACE, metricName: MetricName.SWEEP_COMPLETED, dimensionsMap: { [MetricDimension.SERVICE]: METRICS_SERVICE }, ...perInterval }),
         `No sweep completed in three intervals of ${minutes} min (SweepCompleted): the schedule or the function is broken, and nothing missed by the event path is restored.`,
-        { comparison: ComparisonOperator.LESS_THAN_THRESHOLD, periods: 3, missing: TreatMissingData.BREACHING },
+        {
+          comparison: SWEEP_MISSING_ALARM.comparisonOperator as ComparisonOperator,
+          periods: SWEEP_MISSING_ALARM.evaluationPeriods,
+          datapoints: SWEEP_MISSING_ALARM.datapointsToAlarm,
+          threshold: SWEEP_MISSING_ALARM.threshold,
+          missing: SWEEP_MISSING_ALARM.treatMissingData as TreatMissingData,
+        },
       ),
     ];
   }

@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { patternCovers, probes } from '../../cli/doctor/event-pattern';
-import { LOGICAL_ID, resourceByLogicalId, ResourceType, type StackResource } from '../../cli/doctor/stack-resources';
+import { canonicalPattern, patternCovers, probes } from '../../cli/doctor/event-pattern';
+import { sweepAlarmDifferences } from '../../cli/doctor/rules-and-schedules';
+import { LOGICAL_ID, resourceByLogicalId, ResourceType, STACK_ENVIRONMENT, type StackResource } from '../../cli/doctor/stack-resources';
 import { MetricName } from '../../functions/shared/metrics';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
+import { forbiddenPolicyIds, intakeEventPattern } from '../../infra/intake-pattern';
 import { NO_BUNDLING, PROJECT_ROOT, synthesize, withRulesFile } from '../infra/support';
 
 /**
@@ -30,6 +32,8 @@ describe('doctor against the synthesized stack', () => {
     ['the canary schedule', ResourceType.RULE, LOGICAL_ID.CANARY_RULE],
     ['the sweep schedule', ResourceType.SCHEDULE, LOGICAL_ID.SWEEP_SCHEDULE],
     ['the sweep function', ResourceType.FUNCTION, LOGICAL_ID.SWEEP_FUNCTION],
+    ['the canary function', ResourceType.FUNCTION, LOGICAL_ID.CANARY_FUNCTION],
+    ['the intake\'s dead-letter queue', ResourceType.QUEUE, LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE],
   ])('finds %s by its logical id', (_what, type, prefix) => {
     expect(resourceByLogicalId({ resources }, type, prefix)).toBeDefined();
   });
@@ -55,7 +59,40 @@ describe('doctor against the synthesized stack', () => {
 
     expect(patternCovers(pattern, probes('111122223333', rules.forbid.map((forbid) => forbid.policyId)))).toEqual({ kind: 'covers' });
     // And it would notice a forbidden policy the deployed pattern does not know.
-    expect(patternCovers(pattern, probes('111122223333', ['p-notforbidden']))).toEqual({ kind: 'misses', eventNames: ['AttachPolicy'] });
+    expect(patternCovers(pattern, probes('111122223333', ['p-notforbidden']))).toMatchObject({ kind: 'misses', eventNames: ['AttachPolicy'] });
+  });
+
+  it('deploys the intake pattern doctor rebuilds from the rules and the guard roles classify is told', () => {
+    const intake = resourceByLogicalId({ resources }, ResourceType.RULE, LOGICAL_ID.INTAKE_RULE)!;
+    const deployed = templateJson.Resources[intake.logicalId].Properties.EventPattern;
+    const told = Object.values(templateJson.Resources).map((resource) => resource.Properties?.Environment?.Variables?.[STACK_ENVIRONMENT.GUARD_ROLES]).filter((value) => value !== undefined);
+    const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));
+    // In the template the role ARNs are Fn::GetAtt tokens, the variable their Fn::Join with ',' between them.
+    const [[separator, parts]] = told.map((value) => value['Fn::Join']);
+    const guardRoles = (parts as unknown[]).filter((part) => part !== ',') as string[];
+
+    expect(told).toHaveLength(1);
+    expect(separator).toBe('');
+    expect(parts).toHaveLength(5);
+    expect(guardRoles).toHaveLength(3);
+    expect(canonicalPattern(deployed)).toBe(canonicalPattern(intakeEventPattern(forbiddenPolicyIds(rules.forbid), guardRoles)));
+  });
+
+  it('builds the intake target doctor requires: the whole event, a role, the queue doctor finds by its logical id', () => {
+    const intake = resourceByLogicalId({ resources }, ResourceType.RULE, LOGICAL_ID.INTAKE_RULE)!;
+    const queue = resourceByLogicalId({ resources }, ResourceType.QUEUE, LOGICAL_ID.INTAKE_DEAD_LETTER_QUEUE)!;
+    const [target] = templateJson.Resources[intake.logicalId].Properties.Targets;
+
+    expect(target).toMatchObject({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] } }, RoleArn: expect.anything() });
+    expect(Object.keys(target).filter((key) => key.startsWith('Input'))).toEqual([]);
+  });
+
+  it('defines the sweep alarm as doctor requires it (CloudFormation\'s property names are DescribeAlarms\' own)', () => {
+    const [alarm] = Object.values(templateJson.Resources).filter((resource) => resource.Type === ResourceType.ALARM && resource.Properties.MetricName === MetricName.SWEEP_COMPLETED);
+    const rules = parseProtectionRules(JSON.parse(readFileSync(rulesFile, 'utf8')));
+
+    expect(sweepAlarmDifferences(alarm.Properties, rules.sweep.everyMinutes)).toEqual([]);
+    expect(sweepAlarmDifferences({ ...alarm.Properties, TreatMissingData: 'notBreaching' }, rules.sweep.everyMinutes)).toHaveLength(1);
   });
 
   it('has the sweep alarm doctor reads the sweep by, and no alarm without actions that is not a composite\'s condition', () => {

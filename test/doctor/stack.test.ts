@@ -1,8 +1,8 @@
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -13,8 +13,8 @@ import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { STACK_NAME } from '../../infra/app';
-import { intakeDetailPattern } from '../../infra/constructs/intake';
-import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, GUARD_ROLE, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
+import { intakeDetailPattern, intakeEventPattern } from '../../infra/intake-pattern';
+import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, DEAD_LETTER_QUEUE, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, STATE_MACHINE, notifying, resource, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';
 
 const NOW = new Date();
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -57,7 +57,7 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks.map((check) => [check.name, check.status, check.detail])).toEqual([
       ['stack deployed', 'ok', 'ScpGuardian UPDATE_COMPLETE: 5 functions, state machine RemediationStateMachine1234 ACTIVE'],
-      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, matches every watched call, starts RemediationStateMachine1234`],
+      ['intake rule starts the workflow', 'ok', `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234 with the whole event, dead letters to ${DEAD_LETTER_QUEUE}`],
       ['sweep schedule running', 'ok', `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; a sweep completed within three intervals (${ALARM.SWEEP_MISSING} OK)`],
       ['self-test schedule enabled', 'ok', `${RULE.SELF_TEST} ENABLED, cron(0 6 * * ? *)`],
       ['canary schedule enabled', 'ok', `${RULE.CANARY} ENABLED, cron(30 6 * * ? *)`],
@@ -90,16 +90,31 @@ describe('doctor: the deployed stack', () => {
     expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
   });
 
-  it('takes the table and the topic from ScpGuardian\'s own functions, not from ScpGuardian-Staging\'s', async () => {
-    // Staging's functions also start with "ScpGuardian-", and come first in the account's list.
-    const staging = { FunctionName: 'ScpGuardian-Staging-SweepFunction-ZZZZ', Environment: { Variables: { TABLE_NAME: 'ScpGuardian-Staging-AuditStoreTable-ZZZZ', TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:Staging' } } };
-    lambda.on(ListFunctionsCommand).resolves({ Functions: [staging, ...STACK_FUNCTIONS] });
-    lambda.on(GetFunctionConfigurationCommand, { FunctionName: staging.FunctionName }).resolves(staging);
+  describe('beside another stack whose names start alike (ScpGuardian-Staging)', () => {
+    const STAGING_TABLE = 'ScpGuardian-Staging-AuditStoreTable-ZZZZ';
+    const STAGING_TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ScpGuardian-Staging-Topic-ZZZZ`;
+    const staging: FunctionConfiguration = {
+      FunctionName: 'ScpGuardian-Staging-SweepFunction-ZZZZ',
+      FunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ScpGuardian-Staging-SweepFunction-ZZZZ`,
+      Environment: { Variables: { TABLE_NAME: STAGING_TABLE, TOPIC_ARN: STAGING_TOPIC } },
+    };
+    beforeEach(() => {
+      account.otherStacks = { 'ScpGuardian-Staging': { resources: [{ LogicalResourceId: 'SweepFunctionA7728703', PhysicalResourceId: staging.FunctionName, ResourceType: 'AWS::Lambda::Function', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: NOW }], functions: [staging] } };
+    });
 
-    const { stack } = await run();
+    it('takes the table and the topic from ScpGuardian\'s own resources, not from Staging\'s', async () => {
+      const { stack } = await run();
 
-    expect(stack?.environment).toMatchObject({ TABLE: TABLE, TOPIC: TOPIC });
-    expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual(STACK_FUNCTIONS.map((fn) => fn.FunctionName));
+      expect(stack?.environment).toMatchObject({ TABLE: TABLE, TOPIC: TOPIC });
+      expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual(STACK_FUNCTIONS.map((fn) => fn.FunctionName));
+    });
+
+    it('reads Staging\'s when --stack names it', async () => {
+      const { stack } = await stackChecks(clients, 'ScpGuardian-Staging', rules, NOW);
+
+      expect(stack?.environment).toMatchObject({ TABLE: STAGING_TABLE, TOPIC: STAGING_TOPIC });
+      expect(stack?.functions.map((fn) => fn.FunctionName)).toEqual([staging.FunctionName]);
+    });
   });
 
   it.each([
@@ -107,8 +122,10 @@ describe('doctor: the deployed stack', () => {
     ['UPDATE_IN_PROGRESS', 'warn', 'a change is under way'],
     ['ROLLBACK_COMPLETE', 'fail', 'its creation failed: nothing of it is left running'],
     ['DELETE_IN_PROGRESS', 'fail', 'it is being deleted'],
-    ['UPDATE_ROLLBACK_FAILED', 'fail', 'a change failed half-way: the stack is stuck'],
+    ['CREATE_FAILED', 'fail', 'a change failed half-way: the stack is stuck'],
     ['CREATE_IN_PROGRESS', 'fail', 'it is not created yet'],
+    ['REVIEW_IN_PROGRESS', 'fail', 'it is not created yet: a change set waits to be executed'],
+    ['IMPORT_ROLLBACK_COMPLETE', 'warn', 'the last import rolled back: the previous version runs'],
   ])('a stack %s is a %s: %s', async (stackStatus, status, why) => {
     account.stackStatus = stackStatus;
 
@@ -116,6 +133,20 @@ describe('doctor: the deployed stack', () => {
 
     expect(checks[0]).toMatchObject({ name: 'stack deployed', status, detail: expect.stringContaining(why) });
     if (status === 'fail') expect(checks.slice(1).every((check) => check.status === 'skip')).toBe(true);
+  });
+
+  it.each([
+    ['UPDATE_FAILED', 'an update failed and was not rolled back (cdk deploy --no-rollback): the stack is stuck half-way'],
+    ['UPDATE_ROLLBACK_FAILED', 'an update\'s rollback failed: the stack is stuck half-way'],
+  ])('a stack %s fails, and the checks of the resources it still runs are made', async (stackStatus, why) => {
+    account.stackStatus = stackStatus;
+    account.rules[RULE.INTAKE].State = 'DISABLED';
+
+    const { checks } = await run();
+
+    expect(checks[0]).toMatchObject({ name: 'stack deployed', status: 'fail', detail: `ScpGuardian ${stackStatus}: 5 functions, state machine RemediationStateMachine1234 ACTIVE; ${why}` });
+    expect(checks.find((check) => check.name === 'intake rule starts the workflow')).toMatchObject({ status: 'fail', detail: expect.stringContaining('is DISABLED') });
+    expect(checks.find((check) => check.name === 'sweep schedule running')?.status).toBe('ok');
   });
 
   it('fails when a function CloudFormation lists no longer exists', async () => {
@@ -148,25 +179,73 @@ describe('doctor: the deployed stack', () => {
       expect(await intake()).toMatchObject({ status: 'fail', detail: expect.stringContaining('is DISABLED: no Organizations change starts the workflow'), fix: `aws events enable-rule --name ${RULE.INTAKE}` });
     });
 
+    const differs = `the pattern of ${RULE.INTAKE} is not the one the rules and the stack's 3 guard roles make`;
+    const everyone = 'a role session, an Identity Center session, an IAM user, the root user';
+    const detail = intakeDetailPattern([], GUARD_ROLES) as { $or: Record<string, unknown>[] };
+    const withDetail = (changed: Record<string, unknown>) => JSON.stringify({ ...intakeEventPattern([], GUARD_ROLES), detail: changed });
+
+    it('passes the pattern the CDK builds with its keys and arrays in another order', async () => {
+      const reordered = { detail: { $or: [...detail.$or].reverse(), errorCode: [{ exists: false }], eventSource: ['organizations.amazonaws.com'] }, 'detail-type': ['AWS API Call via CloudTrail'], source: ['aws.organizations'] };
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(reordered);
+
+      expect(await intake()).toMatchObject({ status: 'ok', detail: `${RULE.INTAKE} ENABLED, its pattern the one the rules and the stack's 3 guard roles make, starts RemediationStateMachine1234 with the whole event, dead letters to ${DEAD_LETTER_QUEUE}` });
+    });
+
     it('fails when its pattern no longer matches some of the watched calls, naming them', async () => {
       account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventName: ['DetachPolicy', 'UpdatePolicy'] } });
 
-      expect(await intake()).toMatchObject({ status: 'fail', detail: `the pattern of ${RULE.INTAKE} does not match DisablePolicyType, MoveAccount, DeletePolicy: those changes wait for the sweep` });
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${differs}: it does not match DisablePolicyType, MoveAccount, DeletePolicy by ${everyone}; those changes wait for the sweep` });
     });
 
-    it('fails when the pattern leaves out the calls of IAM users (no session issuer)', async () => {
-      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [GUARD_ROLE] }] } } } } });
+    it('fails when the pattern leaves out the calls of IAM users and root (no session issuer)', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': GUARD_ROLES }] } } } } });
 
-      expect((await intake())?.detail).toBe(`the pattern of ${RULE.INTAKE} does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy: those changes wait for the sweep`);
+      expect((await intake())?.detail).toBe(`${differs}: it does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy by an IAM user, the root user; those changes wait for the sweep`);
+    });
+
+    it('fails when the pattern exempts the Identity Center roles (anything-but a prefix of aws-reserved/)', async () => {
+      const exemptSso = { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': { prefix: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/` } }] } } } };
+      account.rules[RULE.INTAKE].EventPattern = withDetail({ ...detail, $or: [{ ...detail.$or[0], ...exemptSso }, detail.$or[1]] });
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${differs}: it does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy by an Identity Center session; those changes wait for the sweep` });
+    });
+
+    it('fails when the pattern exempts one more role than the guard\'s, though it matches every sample call', async () => {
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(intakeEventPattern([], [...GUARD_ROLES, `arn:aws:iam::${ACCOUNT}:role/BreakGlass`]));
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${differs}: it matches doctor's sample calls, but may leave out other callers or calls` });
+    });
+
+    it('fails when the pattern keeps only role sessions and IAM users (the root user\'s calls dropped)', async () => {
+      account.rules[RULE.INTAKE].EventPattern = withDetail({ ...detail, userIdentity: { type: ['AssumedRole', 'IAMUser'] } });
+
+      expect((await intake())?.detail).toBe(`${differs}: it does not match DetachPolicy, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy by the root user; those changes wait for the sweep`);
+    });
+
+    it('fails when classify\'s guard roles name a role that is not the stack\'s, even with the pattern built from them', async () => {
+      const extra = `arn:aws:iam::${ACCOUNT}:role/BreakGlass`;
+      const classify = STACK_FUNCTIONS[3];
+      lambda.on(GetFunctionConfigurationCommand, { FunctionName: classify.FunctionName }).resolves({ ...classify, Environment: { Variables: { ...classify.Environment!.Variables, GUARD_ROLE_ARNS: [...GUARD_ROLES, extra].join(',') } } });
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(intakeEventPattern([], [...GUARD_ROLES, extra]));
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `GUARD_ROLE_ARNS names ${extra}, no role of ScpGuardian: its Organizations calls start no remediation` });
+    });
+
+    it('fails when no function names the guard\'s roles: the pattern to expect is not known', async () => {
+      const classify = STACK_FUNCTIONS[3];
+      const { GUARD_ROLE_ARNS: _dropped, ...others } = classify.Environment!.Variables!;
+      lambda.on(GetFunctionConfigurationCommand, { FunctionName: classify.FunctionName }).resolves({ ...classify, Environment: { Variables: others } });
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: 'no function of ScpGuardian names the guard\'s roles (GUARD_ROLE_ARNS): the pattern the stack should have is not known' });
     });
 
     it('fails when the rules forbid a policy whose attachment the pattern does not match, and passes the pattern the CDK builds for it', async () => {
       const withForbid = parseProtectionRules({ ...RULES, forbid: [{ policyId: 'p-FullAWSAccess', targets: ['ou-a1b2-7hq4vz2n'], mode: 'auto' }] });
       const intakeWith = async () => (await stackChecks(clients, DEFAULT_STACK_NAME, withForbid, NOW)).checks.find((check) => check.name === 'intake rule starts the workflow');
 
-      expect(await intakeWith()).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not match AttachPolicy') });
+      expect(await intakeWith()).toMatchObject({ status: 'fail', detail: expect.stringContaining('it does not match AttachPolicy') });
 
-      account.rules[RULE.INTAKE].EventPattern = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: intakeDetailPattern(['p-FullAWSAccess'], [GUARD_ROLE]) });
+      account.rules[RULE.INTAKE].EventPattern = JSON.stringify(intakeEventPattern(['p-FullAWSAccess'], GUARD_ROLES));
       expect((await intakeWith())?.status).toBe('ok');
     });
 
@@ -180,6 +259,29 @@ describe('doctor: the deployed stack', () => {
       account.rules[RULE.INTAKE].targets = [`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SomethingElse`];
 
       expect(await intake()).toMatchObject({ status: 'fail', detail: `${RULE.INTAKE} targets SomethingElse, not the stack's state machine: matched events start nothing`, fix: 'npx cdk deploy' });
+    });
+
+    it.each([
+      ['an Input that replaces the event', { Input: '{}' }, 'target Target0: Input {} replaces the event'],
+      ['an InputPath', { InputPath: '$.detail' }, 'target Target0: InputPath $.detail passes only part of the event'],
+      ['an InputTransformer', { InputTransformer: { InputTemplate: '{"x":1}' } }, 'target Target0: an InputTransformer rewrites the event'],
+      ['no RoleArn', { RoleArn: undefined }, 'target Target0: no RoleArn: EventBridge cannot start the execution'],
+      ['a role of another stack', { RoleArn: `arn:aws:iam::${ACCOUNT}:role/SomeoneElses` }, `target Target0: RoleArn arn:aws:iam::${ACCOUNT}:role/SomeoneElses is no role of ScpGuardian`],
+      ['no dead-letter queue', { DeadLetterConfig: undefined }, 'target Target0: no dead-letter queue: an event it cannot deliver is lost, and DeadLetters never goes into alarm'],
+      ['another dead-letter queue', { DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:Elsewhere` } }, `target Target0: dead letters go to Elsewhere, not the stack's queue ${DEAD_LETTER_QUEUE}: DeadLetters never goes into alarm`],
+    ] as [string, Partial<Target>, string][])('fails when its target starts the state machine with %s', async (_what, changed, problem) => {
+      account.rules[RULE.INTAKE].targetFields = { ...account.rules[RULE.INTAKE].targetFields, ...changed };
+
+      expect(await intake()).toMatchObject({ status: 'fail', detail: `${RULE.INTAKE} starts RemediationStateMachine1234, but not as the stack builds it: ${problem}` });
+    });
+
+    it('reads every page of ListTargetsByRule (the state machine on the second)', async () => {
+      const { targetFields } = account.rules[RULE.INTAKE];
+      events.on(ListTargetsByRuleCommand, { Rule: RULE.INTAKE }).callsFake((input: { NextToken?: string }) =>
+        input.NextToken === undefined ? { Targets: [{ Id: 'Other', Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:Audit` }], NextToken: 'page-2' } : { Targets: [{ Id: 'Target0', Arn: STATE_MACHINE, ...targetFields }] },
+      );
+
+      expect((await intake())?.status).toBe('ok');
     });
 
     it('fails when it was deleted outside CloudFormation', async () => {
@@ -207,6 +309,55 @@ describe('doctor: the deployed stack', () => {
       expect(sweep?.fix).toBe(
         `aws scheduler update-schedule --name ${SWEEP_SCHEDULE} --state ENABLED --schedule-expression 'rate(15 minutes)' --schedule-expression-timezone Etc/UTC --flexible-time-window Mode=OFF --description 'scp-guardian: sweep every 15 min' --target "$(aws scheduler get-schedule --name ${SWEEP_SCHEDULE} --query Target --output json)" (a cdk deploy that does not change the schedule leaves it DISABLED)`,
       );
+    });
+
+    it('gives back the schedule\'s dates, KMS key and action after completion in the command that enables it (UpdateSchedule resets what it is not given)', async () => {
+      const key = `arn:aws:kms:us-east-1:${ACCOUNT}:key/sched`;
+      account.sweepSchedule = { ...account.sweepSchedule!, State: 'DISABLED', extra: { StartDate: new Date('2026-01-01T00:00:00Z'), KmsKeyArn: key, ActionAfterCompletion: 'NONE' } };
+
+      expect((await line('sweep schedule running'))?.fix).toContain(`--start-date 2026-01-01T00:00:00.000Z --kms-key-arn ${key} --action-after-completion NONE --target`);
+    });
+
+    it('fails a schedule whose EndDate is past, though it is ENABLED and its alarm OK, with the command that removes the date', async () => {
+      account.sweepSchedule!.extra = { EndDate: new Date(NOW.getTime() - 3_600_000) };
+
+      const sweep = await line('sweep schedule running');
+
+      expect(sweep).toMatchObject({ status: 'fail', detail: `the sweep schedule ${SWEEP_SCHEDULE} is ENABLED but ended at ${new Date(NOW.getTime() - 3_600_000).toISOString()} (EndDate): no sweep runs, the safety net is off` });
+      expect(sweep?.fix).toMatch(/^aws scheduler update-schedule --name \S+ --state ENABLED --schedule-expression 'rate\(15 minutes\)' /);
+      expect(sweep?.fix).not.toContain('--end-date');
+    });
+
+    it('fails a schedule whose StartDate is still to come: no sweep runs until then', async () => {
+      account.sweepSchedule!.extra = { StartDate: new Date(NOW.getTime() + 86_400_000) };
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: expect.stringContaining('(StartDate): until then no sweep runs, the safety net is off') });
+    });
+
+    it('warns of a schedule that will end (a future EndDate)', async () => {
+      account.sweepSchedule!.extra = { EndDate: new Date(NOW.getTime() + 86_400_000) };
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'warn', detail: expect.stringContaining('(EndDate): after that no sweep runs') });
+    });
+
+    it('fails when the sweep alarm treats missing data as not breaching: its OK proves no sweep ran', async () => {
+      account.alarms.metric[1] = { ...account.alarms.metric[1], TreatMissingData: 'notBreaching', StateValue: 'OK' };
+
+      expect(await line('sweep schedule running')).toMatchObject({
+        status: 'fail',
+        detail: `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; ${ALARM.SWEEP_MISSING} is not defined as the stack builds it (TreatMissingData notBreaching (the stack's: breaching)): its OK does not say whether sweeps complete`,
+      });
+    });
+
+    it.each([
+      ['waits longer', { EvaluationPeriods: 96, DatapointsToAlarm: 96 }, 'EvaluationPeriods 96'],
+      ['has another period than the sweep interval', { Period: 86_400 }, 'Period 86400 (the stack\'s: 900)'],
+      ['compares the other way', { ComparisonOperator: 'GreaterThanOrEqualToThreshold' }, 'ComparisonOperator GreaterThanOrEqualToThreshold'],
+      ['counts another service\'s metric', { Dimensions: [{ Name: 'service', Value: 'other' }] }, 'Dimensions service=other'],
+    ] as [string, Partial<MetricAlarm>, string][])('fails when the sweep alarm %s', async (_what, changed, named) => {
+      account.alarms.metric[1] = { ...account.alarms.metric[1], ...changed };
+
+      expect(await line('sweep schedule running')).toMatchObject({ status: 'fail', detail: expect.stringContaining(named) });
     });
 
     it('fails a disabled sweep schedule even while the sweep alarm is still OK', async () => {
@@ -276,6 +427,12 @@ describe('doctor: the deployed stack', () => {
       expect(await line('self-test schedule enabled')).toMatchObject({ status: 'warn', detail: expect.stringContaining('targets no target, not the stack\'s state machine') });
     });
 
+    it('warns when the canary schedule invokes another function of the stack than the canary function', async () => {
+      account.rules[RULE.CANARY].targets = [SWEEP_FUNCTION.FunctionArn!];
+
+      expect(await line('canary schedule enabled')).toMatchObject({ status: 'warn', detail: `${RULE.CANARY} targets ${SWEEP_FUNCTION.FunctionName}, not the stack's canary function ${CANARY_FUNCTION.FunctionName}: the canary never runs` });
+    });
+
     it('skips the canary schedule when the rules have no canary', async () => {
       const { canary, ...withoutCanary } = RULES;
 
@@ -309,10 +466,45 @@ describe('doctor: the deployed stack', () => {
       expect((await line('alarms notify the topic'))?.detail).toBe(`${ALARM.EXECUTIONS_FAILED}: listed by ScpGuardian, unknown to CloudWatch (deleted outside CloudFormation)`);
     });
 
-    it('warns of an alarm in ALARM now, naming it (a composite\'s condition is not an alarm of its own)', async () => {
+    it('says that composite alarms need cloudwatch:DescribeAlarms on "*" when CloudWatch returns none of them', async () => {
+      // What CloudWatch answers a caller whose DescribeAlarms is scoped to the stack's alarm ARNs.
+      account.alarms.composite = [];
+
+      expect(await line('alarms notify the topic')).toMatchObject({
+        status: 'fail',
+        detail: `${ALARM.CANARY_MISSING}: listed by ScpGuardian, not returned by CloudWatch, which returns composite alarms only when cloudwatch:DescribeAlarms is granted on Resource "*"; else deleted outside CloudFormation`,
+        fix: 'grant cloudwatch:DescribeAlarms on Resource "*" (docs/cli.md, "doctor"); if it is granted so, npx cdk deploy',
+      });
+    });
+
+    it('warns of an alarm in ALARM now, naming it', async () => {
       account.alarms.metric[0] = { ...account.alarms.metric[0], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-01T09:30:00Z') };
 
       expect(await line('no alarm in ALARM')).toMatchObject({ status: 'warn', detail: `${ALARM.EXECUTIONS_FAILED} since 2026-12-01T09:30:00.000Z` });
+    });
+
+    it('names the composite alarm in ALARM, not its condition (which has no action of its own)', async () => {
+      account.alarms.metric[2] = { ...account.alarms.metric[2], StateValue: 'ALARM' };
+      account.alarms.composite[0] = { ...account.alarms.composite[0], StateValue: 'ALARM' };
+
+      expect(await line('no alarm in ALARM')).toMatchObject({ status: 'warn', detail: ALARM.CANARY_MISSING });
+    });
+
+    it('reads every page of DescribeAlarms', async () => {
+      const [first, ...others] = account.alarms.metric;
+      cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { NextToken?: string }) =>
+        input.NextToken === undefined ? { MetricAlarms: [first], CompositeAlarms: [], NextToken: 'page-2' } : { MetricAlarms: others, CompositeAlarms: account.alarms.composite },
+      );
+
+      expect(await line('alarms notify the topic')).toMatchObject({ status: 'ok', detail: '3 alarms, each with its actions enabled and an action to ScpGuardian-NotificationsTopic1234-ABCDEF' });
+    });
+
+    it('asks for the alarms of a stack with more than 100 of them in calls of at most 100 names', async () => {
+      const extra = Array.from({ length: 150 }, (_, index) => `ScpGuardian-Extra${index}-ABCD`);
+      cloudFormation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [...STACK_RESOURCES, ...extra.map((name, index) => resource(`Extra${index}Alarm12345678`, name, 'AWS::CloudWatch::Alarm'))] });
+      account.alarms.metric.push(...extra.map((name) => notifying(name)));
+
+      expect(await line('alarms notify the topic')).toMatchObject({ status: 'ok', detail: '153 alarms, each with its actions enabled and an action to ScpGuardian-NotificationsTopic1234-ABCDEF' });
     });
 
     it('names cloudwatch:DescribeAlarms when it is denied', async () => {
@@ -321,7 +513,11 @@ describe('doctor: the deployed stack', () => {
       const { checks } = await run();
 
       expect(checks.find((check) => check.name === 'alarms notify the topic')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudwatch:DescribeAlarms' });
-      expect(checks.find((check) => check.name === 'sweep schedule running')).toMatchObject({ status: 'fail', detail: 'access denied: the caller lacks cloudwatch:DescribeAlarms' });
+      expect(checks.find((check) => check.name === 'sweep schedule running')).toMatchObject({
+        status: 'fail',
+        detail: `${SWEEP_SCHEDULE} ENABLED, rate(15 minutes), invokes ${SWEEP_FUNCTION.FunctionName}; whether sweeps complete is not known: access denied: the caller lacks cloudwatch:DescribeAlarms`,
+        fix: expect.stringContaining('grant cloudwatch:DescribeAlarms'),
+      });
       expect(checks.find((check) => check.name === 'no alarm in ALARM')?.status).toBe('skip');
     });
   });

@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, ResourceNotFoundException as RuleNotFoundException } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, ResourceNotFoundException as RuleNotFoundException, type Target } from '@aws-sdk/client-eventbridge';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException as FunctionNotFoundException, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import {
@@ -15,7 +15,7 @@ import {
   OrganizationsClient,
   PolicyNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { GetScheduleCommand, ResourceNotFoundException as ScheduleNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand, ResourceNotFoundException as ScheduleNotFoundException, SchedulerClient, type GetScheduleCommandOutput } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -24,8 +24,8 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import { STACK_ENVIRONMENT } from '../../cli/doctor/stack-resources';
 import { DesiredPartition } from '../../functions/shared/audit/table-schema';
-import { MetricName } from '../../functions/shared/metrics';
-import { intakeDetailPattern } from '../../infra/constructs/intake';
+import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
+import { intakeEventPattern } from '../../infra/intake-pattern';
 
 /**
  * An AWS account as doctor reads it, every service mocked with aws-sdk-client-mock: a healthy
@@ -58,6 +58,11 @@ export const RULES = {
   canary: CANARY,
 };
 
+/** The roles the guard restores with (the stack's own), as classify's GUARD_ROLE_ARNS names them. */
+export const GUARD_ROLE_NAMES = ['ScpGuardian-HandlersReattachRole-U1V2W3X4', 'ScpGuardian-HandlersRestoreRole-E5F6G7H8', 'ScpGuardian-WorkflowStateMachineRole-I9J0K1L2'];
+export const GUARD_ROLES = GUARD_ROLE_NAMES.map((name) => `arn:aws:iam::${ACCOUNT}:role/${name}`);
+export const GUARD_ROLE = GUARD_ROLES[0];
+
 const fn = (name: string, variables: Record<string, string>): FunctionConfiguration => ({
   FunctionName: `ScpGuardian-${name}`,
   FunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ScpGuardian-${name}`,
@@ -67,7 +72,7 @@ export const STACK_FUNCTIONS = [
   fn('SweepFunction1234-AAAA', { [STACK_ENVIRONMENT.TABLE]: TABLE }),
   fn('HandlersNotify1234-BBBB', { [STACK_ENVIRONMENT.TABLE]: TABLE, [STACK_ENVIRONMENT.TOPIC]: TOPIC }),
   fn('HandlersSlackInteractions-CCCC', { [STACK_ENVIRONMENT.BOT_TOKEN]: BOT_TOKEN, [STACK_ENVIRONMENT.SIGNING_SECRET]: SIGNING }),
-  fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole` }),
+  fn('HandlersClassify-DDDD', { [STACK_ENVIRONMENT.CANARY_ROLE]: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-CanaryRole`, [STACK_ENVIRONMENT.GUARD_ROLES]: GUARD_ROLES.join(',') }),
   fn('CanaryFunction7B473602-EEEE', {}),
 ];
 export const SWEEP_FUNCTION = STACK_FUNCTIONS[0];
@@ -80,12 +85,15 @@ export const RULE = {
   CANARY: 'ScpGuardian-CanaryScheduleE8221BF4-K1L2M3N4',
 } as const;
 export const SWEEP_SCHEDULE = 'SweepSchedule5ECAB4A7-O5P6Q7R8S9T0';
-export const GUARD_ROLE = `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-HandlersReattachRole-U1V2W3X4`;
-/** The intake rule's pattern as the CDK builds it for RULES (no forbid rule), with the guard's role. */
-export const INTAKE_PATTERN = JSON.stringify({ source: ['aws.organizations'], 'detail-type': ['AWS API Call via CloudTrail'], detail: intakeDetailPattern([], [GUARD_ROLE]) });
+/** The intake's dead-letter queue (its physical id is its URL) and the role EventBridge starts the workflow with. */
+export const DEAD_LETTER_QUEUE = 'ScpGuardian-IntakeDeadLetterQueueA5C12DB5-Q1R2S3T4';
+export const DEAD_LETTER_QUEUE_ARN = `arn:aws:sqs:us-east-1:${ACCOUNT}:${DEAD_LETTER_QUEUE}`;
+export const EVENTS_ROLE = 'ScpGuardian-WorkflowStateMachineEventsRole-M3N4O5P6';
+/** The intake rule's pattern as the CDK builds it for RULES (no forbid rule), with the guard's roles. */
+export const INTAKE_PATTERN = JSON.stringify(intakeEventPattern([], GUARD_ROLES));
 
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
-const notifying = (AlarmName: string, extra: Partial<MetricAlarm> = {}): MetricAlarm => ({ AlarmName, AlarmArn: alarmArn(AlarmName), ActionsEnabled: true, AlarmActions: [TOPIC], StateValue: 'OK', ...extra });
+export const notifying = (AlarmName: string, extra: Partial<MetricAlarm> = {}): MetricAlarm => ({ AlarmName, AlarmArn: alarmArn(AlarmName), ActionsEnabled: true, AlarmActions: [TOPIC], StateValue: 'OK', ...extra });
 export const ALARM = {
   EXECUTIONS_FAILED: 'ScpGuardian-MonitoringExecutionsFailedACC22879-AAAA1111',
   SWEEP_MISSING: 'ScpGuardian-SweepSweepMissing0D24B041-BBBB2222',
@@ -93,7 +101,7 @@ export const ALARM = {
   CANARY_MISSING: 'ScpGuardian-CanaryMissingCanaryMissing7E10A3CB-DDDD4444',
 } as const;
 
-const resource = (LogicalResourceId: string, PhysicalResourceId: string | undefined, ResourceType: string): StackResourceSummary => ({
+export const resource = (LogicalResourceId: string, PhysicalResourceId: string | undefined, ResourceType: string): StackResourceSummary => ({
   LogicalResourceId,
   PhysicalResourceId,
   ResourceType,
@@ -102,8 +110,8 @@ const resource = (LogicalResourceId: string, PhysicalResourceId: string | undefi
 });
 /** The stack's resources as ListStackResources lists them (two pages). */
 export const STACK_RESOURCES: StackResourceSummary[] = [
-  // The sweep function under the logical id the CDK gives it (doctor checks the schedule invokes it).
-  ...STACK_FUNCTIONS.map((config, index) => resource(index === 0 ? 'SweepFunctionA7728703' : `Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function')),
+  // The sweep and canary functions under the logical ids the CDK gives them (doctor checks the schedules invoke them).
+  ...STACK_FUNCTIONS.map((config, index) => resource(index === 0 ? 'SweepFunctionA7728703' : index === 4 ? 'CanaryFunction7B473602' : `Function${index}ABCDEF12`, config.FunctionName, 'AWS::Lambda::Function')),
   resource('AuditStoreTable2B775E23', TABLE, 'AWS::DynamoDB::Table'),
   resource('NotificationsTopicAE679CBD', TOPIC, 'AWS::SNS::Topic'),
   resource('WorkflowStateMachine8F1B1C15', STATE_MACHINE, 'AWS::StepFunctions::StateMachine'),
@@ -115,6 +123,9 @@ export const STACK_RESOURCES: StackResourceSummary[] = [
   resource('SweepSweepMissing0D24B041', ALARM.SWEEP_MISSING, 'AWS::CloudWatch::Alarm'),
   resource('CanaryMissingCanaryRunFailed661BD98D', ALARM.CANARY_RUN_FAILED, 'AWS::CloudWatch::Alarm'),
   resource('CanaryMissingCanaryMissing7E10A3CB', ALARM.CANARY_MISSING, 'AWS::CloudWatch::CompositeAlarm'),
+  ...GUARD_ROLE_NAMES.map((name, index) => resource(`GuardRole${index}ABCDEF12`, name, 'AWS::IAM::Role')),
+  resource('WorkflowStateMachineEventsRoleDA721697', EVENTS_ROLE, 'AWS::IAM::Role'),
+  resource('IntakeDeadLetterQueueA5C12DB5', `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${DEAD_LETTER_QUEUE}`, 'AWS::SQS::Queue'),
 ];
 
 export const TOPIC_POLICY = JSON.stringify({
@@ -160,11 +171,13 @@ export interface FakeAccount {
   /** The stack's status (DescribeStacks); undefined: no such stack. */
   stackStatus?: string;
   /** Each rule's state and targets (EventBridge); a rule not here does not exist. */
-  rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[] }>;
+  rules: Record<string, { State: string; EventPattern?: string; ScheduleExpression?: string; targets: string[]; targetFields?: Partial<Target> }>;
   /** The sweep schedule as Scheduler has it (SWEEP_SCHEDULE, in the default group); undefined: it does not exist. */
-  sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string };
+  sweepSchedule?: { State: 'ENABLED' | 'DISABLED'; target: string; extra?: Partial<GetScheduleCommandOutput> };
   /** The alarms CloudWatch has. */
   alarms: { metric: MetricAlarm[]; composite: CompositeAlarm[] };
+  /** Other stacks of the account (name → their resources), whose functions the Lambda mock also knows when given. */
+  otherStacks?: Record<string, { resources: StackResourceSummary[]; functions: FunctionConfiguration[] }>;
 }
 
 export function healthyAccount(now: Date): FakeAccount {
@@ -179,7 +192,13 @@ export function healthyAccount(now: Date): FakeAccount {
     },
     stackStatus: 'UPDATE_COMPLETE',
     rules: {
-      [RULE.INTAKE]: { State: 'ENABLED', EventPattern: INTAKE_PATTERN, targets: [STATE_MACHINE] },
+      [RULE.INTAKE]: {
+        State: 'ENABLED',
+        EventPattern: INTAKE_PATTERN,
+        targets: [STATE_MACHINE],
+        // As the CDK's SfnStateMachine target builds it (infra/constructs/intake.ts).
+        targetFields: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/${EVENTS_ROLE}`, DeadLetterConfig: { Arn: DEAD_LETTER_QUEUE_ARN }, RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 } },
+      },
       [RULE.SELF_TEST]: { State: 'ENABLED', ScheduleExpression: 'cron(0 6 * * ? *)', targets: [STATE_MACHINE] },
       [RULE.CANARY]: { State: 'ENABLED', ScheduleExpression: 'cron(30 6 * * ? *)', targets: [CANARY_FUNCTION.FunctionArn!] },
     },
@@ -187,9 +206,20 @@ export function healthyAccount(now: Date): FakeAccount {
     alarms: {
       metric: [
         notifying(ALARM.EXECUTIONS_FAILED, { MetricName: 'ExecutionsFailed' }),
-        notifying(ALARM.SWEEP_MISSING, { MetricName: MetricName.SWEEP_COMPLETED }),
-        // A condition of CanaryMissing: no action of its own (infra/constructs/canary-missing.ts).
-        { AlarmName: ALARM.CANARY_RUN_FAILED, AlarmArn: alarmArn(ALARM.CANARY_RUN_FAILED), ActionsEnabled: false, AlarmActions: [], StateValue: 'ALARM' },
+        notifying(ALARM.SWEEP_MISSING, {
+          MetricName: MetricName.SWEEP_COMPLETED,
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [{ Name: MetricDimension.SERVICE, Value: METRICS_SERVICE }],
+          Statistic: 'Sum',
+          Period: 900,
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 3,
+          TreatMissingData: 'breaching',
+        }),
+        // A condition of CanaryMissing: no action of its own (infra/constructs/canary-missing.ts); OK, as CanaryMissing is.
+        { AlarmName: ALARM.CANARY_RUN_FAILED, AlarmArn: alarmArn(ALARM.CANARY_RUN_FAILED), ActionsEnabled: false, AlarmActions: [], StateValue: 'OK' },
       ],
       composite: [{ ...notifying(ALARM.CANARY_MISSING), AlarmRule: `ALARM("${alarmArn(ALARM.CANARY_RUN_FAILED)}") OR ALARM("${alarmArn('ScpGuardian-Other')}")` }],
     },
@@ -227,16 +257,23 @@ export function mockAws(account: FakeAccount, now: Date): void {
   cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
   cloudTrail.on(LookupEventsCommand).resolves({ Events: [] });
 
+  const noStack = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
+  const other = (name: string) => account.otherStacks?.[name];
   cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
-    if (account.stackStatus === undefined || input.StackName !== 'ScpGuardian') throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+    if (other(input.StackName) !== undefined) return { Stacks: [{ StackName: input.StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: now }] };
+    if (account.stackStatus === undefined || input.StackName !== 'ScpGuardian') throw noStack(input.StackName);
     return { Stacks: [{ StackName: input.StackName, StackStatus: account.stackStatus, CreationTime: now }] };
   });
-  // Two pages.
-  cloudFormation.on(ListStackResourcesCommand).callsFake((input: { NextToken?: string }) =>
-    input.NextToken === undefined ? { StackResourceSummaries: STACK_RESOURCES.slice(0, 4), NextToken: 'page-2' } : { StackResourceSummaries: STACK_RESOURCES.slice(4) },
-  );
+  // ScpGuardian's in two pages; each stack's own resources only.
+  cloudFormation.on(ListStackResourcesCommand).callsFake((input: { StackName: string; NextToken?: string }) => {
+    const elsewhere = other(input.StackName);
+    if (elsewhere !== undefined) return { StackResourceSummaries: elsewhere.resources };
+    if (input.StackName !== 'ScpGuardian') throw noStack(input.StackName);
+    return input.NextToken === undefined ? { StackResourceSummaries: STACK_RESOURCES.slice(0, 4), NextToken: 'page-2' } : { StackResourceSummaries: STACK_RESOURCES.slice(4) };
+  });
   lambda.on(GetFunctionConfigurationCommand).callsFake((input: { FunctionName: string }) => {
-    const found = STACK_FUNCTIONS.find((config) => config.FunctionName === input.FunctionName);
+    const everyFunction = [...STACK_FUNCTIONS, ...Object.values(account.otherStacks ?? {}).flatMap((stack) => stack.functions)];
+    const found = everyFunction.find((config) => config.FunctionName === input.FunctionName);
     if (found === undefined) throw new FunctionNotFoundException({ message: `Function not found: ${input.FunctionName}`, $metadata: {} });
     return found;
   });
@@ -246,7 +283,10 @@ export function mockAws(account: FakeAccount, now: Date): void {
     const { targets, ...described } = rule;
     return { Name: input.Name, ...described };
   });
-  events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => ({ Targets: (account.rules[input.Rule]?.targets ?? []).map((Arn, index) => ({ Id: `Target${index}`, Arn })) }));
+  events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => {
+    const rule = account.rules[input.Rule];
+    return { Targets: (rule?.targets ?? []).map((Arn, index) => ({ Id: `Target${index}`, Arn, ...rule?.targetFields })) };
+  });
   scheduler.on(GetScheduleCommand).callsFake((input: { Name: string; GroupName?: string }) => {
     const schedule = account.sweepSchedule;
     if (schedule === undefined || input.Name !== SWEEP_SCHEDULE || (input.GroupName ?? 'default') !== 'default') throw new ScheduleNotFoundException({ message: `Schedule ${input.Name} does not exist.`, Message: `Schedule ${input.Name} does not exist.`, $metadata: {} });
@@ -260,12 +300,17 @@ export function mockAws(account: FakeAccount, now: Date): void {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: schedule.State,
       Target: { Arn: schedule.target, RoleArn: `arn:aws:iam::${ACCOUNT}:role/ScpGuardian-SweepScheduleRole-Y5Z6A7B8`, Input: '{"source":"scp-guardian.schedule"}', RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 3 } },
+      ...schedule.extra,
     };
   });
-  cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => ({
-    MetricAlarms: account.alarms.metric.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
-    CompositeAlarms: account.alarms.composite.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
-  }));
+  cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => {
+    // As CloudWatch answers more than 100 names.
+    if (input.AlarmNames.length > 100) throw Object.assign(new Error('1 validation error detected: Value at \'alarmNames\' failed to satisfy constraint: Member must have length less than or equal to 100'), { name: 'ValidationError' });
+    return {
+      MetricAlarms: account.alarms.metric.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
+      CompositeAlarms: account.alarms.composite.filter((alarm) => input.AlarmNames.includes(alarm.AlarmName!)),
+    };
+  });
   sfn.on(DescribeStateMachineCommand).resolves({ status: 'ACTIVE', stateMachineArn: STATE_MACHINE, name: 'RemediationStateMachine1234', definition: '{}', roleArn: 'r', type: 'STANDARD', creationDate: now });
   sns.on(GetTopicAttributesCommand).resolves({ Attributes: { Policy: TOPIC_POLICY, KmsMasterKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/abc` } });
   secrets.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { 'v-1': ['AWSCURRENT'] } });
