@@ -1,0 +1,70 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** README and every Markdown file under docs/. */
+function markdownFiles(): string[] {
+  const docs = join(ROOT, 'docs');
+  return [join(ROOT, 'README.md'), ...readdirSync(docs, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.md')).map((name) => join(docs, name))];
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function anchorOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/`/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** The anchors a Markdown file offers: its headings', with GitHub's -1, -2 for repeats. */
+function anchorsOf(text: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const heading = fenced ? null : /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading === null) continue;
+    const base = anchorOf(heading[1]);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    anchors.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return anchors;
+}
+
+/** Relative links outside code: `[text](target)`, without a scheme. */
+function relativeLinks(text: string): string[] {
+  const prose = text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => match[1]).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+}
+
+describe('the docs', () => {
+  it('have a relative link target for every relative link in README and docs/ (files and #anchors)', () => {
+    const broken: string[] = [];
+    for (const file of markdownFiles()) {
+      const text = readFileSync(file, 'utf8');
+      for (const link of relativeLinks(text)) {
+        const [path, anchor] = link.split('#');
+        const target = path === '' ? file : resolve(dirname(file), decodeURIComponent(path));
+        const where = `${relative(ROOT, file)}: (${link})`;
+        if (!existsSync(target)) {
+          broken.push(`${where} → no ${relative(ROOT, target)}`);
+          continue;
+        }
+        if (anchor !== undefined && anchor !== '' && target.endsWith('.md') && !anchorsOf(readFileSync(target, 'utf8')).has(anchor)) {
+          broken.push(`${where} → no heading #${anchor} in ${relative(ROOT, target)}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('finds a broken link when there is one (the check itself)', () => {
+    expect(relativeLinks('see [a](docs/none.md#x) and [b](https://example.com) and `[c](x.md)`')).toEqual(["docs/none.md#x"]);
+    expect(anchorsOf('# Performance: storms at the API’s limit\n## The bench\n## The bench')).toEqual(new Set(['performance-storms-at-the-apis-limit', 'the-bench', 'the-bench-1']));
+  });
+});
