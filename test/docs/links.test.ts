@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { ASL_FILE } from '../../functions/shared/workflow-functions';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -66,5 +67,23 @@ describe('the docs', () => {
   it('finds a broken link when there is one (the check itself)', () => {
     expect(relativeLinks('see [a](docs/none.md#x) and [b](https://example.com) and `[c](x.md)`')).toEqual(["docs/none.md#x"]);
     expect(anchorsOf('# Performance: storms at the API’s limit\n## The bench\n## The bench')).toEqual(new Set(['performance-storms-at-the-apis-limit', 'the-bench', 'the-bench-1']));
+  });
+});
+
+describe("README's diagram", () => {
+  it('names every state of the workflow', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const names: string[] = [];
+    const collect = (states: Record<string, { Branches?: { States: Record<string, unknown> }[] }>) => {
+      for (const [name, state] of Object.entries(states)) {
+        names.push(name);
+        for (const branch of state.Branches ?? []) collect(branch.States as never);
+      }
+    };
+    collect(JSON.parse(readFileSync(join(ROOT, ASL_FILE), 'utf8')).States);
+
+    expect(names.length).toBeGreaterThan(40);
+    expect(names.filter((name) => !new RegExp(`\\b${name}\\b`).test(diagram))).toEqual([]);
   });
 });
