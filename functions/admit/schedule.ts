@@ -174,13 +174,26 @@ export function restartAt(
 }
 
 /**
+ * The rate the throttle that ends the probing cuts to: half the rate met, but no less than 80 %
+ * of what the schedule sent since its base, which is the lower of two averages. While the
+ * schedule paces its executions (tickets taken ahead of their slots) it sent its slots: the
+ * positions due since the base. While it runs ahead of them (offering slots faster than
+ * executions take tickets) every ticket went when it was taken: the tickets since the base, of
+ * which a full bucket hid a share, so that average is halved like the rate met.
+ */
+function probingCut(schedule: Schedule, settings: AdmissionSettings, met: number, position: number, elapsedSeconds: number): number {
+  if (!(elapsedSeconds > 0) || !(position > 0)) return settings.probingDecrease * met;
+  const slots = position / elapsedSeconds;
+  const cut = Math.min(settings.probingDecrease * met, settings.decrease * slots);
+  const taken = schedule.ticket - schedule.baseTicket + 1;
+  return taken > 0 ? Math.min(cut, (settings.probingDecrease * taken) / elapsedSeconds) : cut;
+}
+
+/**
  * A throttle at `nowMs` of an attempt admitted at `admittedAtMs` at `admittedRate`: the base moves
  * to the position due now, with the rate cut to `decrease` of the lower of the two (the schedule
  * may have grown past what the throttled attempt met). The throttle that ends the probing cuts
- * deeper, to `probingDecrease` of that rate, but to no less than `decrease` of the average rate
- * since the base: growth per ticket overshoots the limit before the first throttle comes back,
- * while the average is about what the API was sent (a bucket full at the start hides the
- * overload for a while, so it is still above the limit).
+ * deeper (probingCut): growth overshoots the limit before the first throttle comes back.
  *
  * One cut per overload: the attempts admitted until the throttle came back were sent into the
  * same overload, and the bucket they emptied throttles the first attempts after the cut too, at
@@ -202,8 +215,7 @@ export function cutAt(
   const elapsedSeconds = (nowMs - schedule.baseAt) / 1000;
   const n = positionAt(schedule, settings, elapsedSeconds);
   const met = Math.min(rateAt(schedule, settings, n), admittedRate);
-  const average = elapsedSeconds > 0 && n > 0 ? n / elapsedSeconds : met;
-  const rate = schedule.probing ? Math.min(settings.probingDecrease * met, settings.decrease * average) : settings.decrease * met;
+  const rate = schedule.probing ? probingCut(schedule, settings, met, n, elapsedSeconds) : settings.decrease * met;
   const baseRate = Math.max(settings.minRate, rate);
   const settleMs = Math.min(settings.maxSettleMs, Math.max((1000 * settings.settleTickets) / baseRate, nowMs - admittedAtMs));
   return {

@@ -84,10 +84,11 @@ describe('the admission schedule', () => {
   });
 
   it('ends the probing with a deeper cut of the rate it overshot to, but not below the usual cut of the average rate since the base', () => {
-    const probing = fresh();
+    // Executions waiting for their slots: tickets taken far ahead of the positions due.
+    const paced: Schedule = { ...fresh(), ticket: 400 };
     const at = (elapsed: number) => {
-      const n = positionAt(probing, settings, elapsed);
-      return { met: rateAt(probing, settings, n), average: n / elapsed, cut: cutAt(probing, settings, T0 + elapsed * 1000, T0, 1_000)!.baseRate };
+      const n = positionAt(paced, settings, elapsed);
+      return { met: rateAt(paced, settings, n), average: n / elapsed, cut: cutAt(paced, settings, T0 + elapsed * 1000, T0, 1_000)!.baseRate };
     };
 
     // Early, the rate met is close to the average: the deeper cut decides.
@@ -97,6 +98,17 @@ describe('the admission schedule', () => {
     const late = at(2);
     expect(late.met).toBeGreaterThan((settings.decrease / settings.probingDecrease) * late.average);
     expect(late.cut).toBeCloseTo(settings.decrease * late.average, 6);
+  });
+
+  it('ends the probing of a schedule that ran ahead of its executions from the tickets they took, not the slots it offered', () => {
+    // 86 tickets taken in 3.5 s while the schedule offered hundreds of slots: every ticket went
+    // when it was taken, so what the API was sent is the tickets' rate.
+    const ahead: Schedule = { ...fresh(), ticket: 86 };
+
+    const cut = cutAt(ahead, settings, T0 + 3_500, T0 + 3_000, 1_000)!;
+
+    expect(positionAt(ahead, settings, 3.5)).toBeGreaterThan(86);
+    expect(cut.baseRate).toBeCloseTo((settings.probingDecrease * 86) / 3.5, 6);
   });
 
   it("cuts once per overload: a throttle of an attempt admitted before the cut's settling ends does not cut again", () => {
