@@ -84,7 +84,8 @@ export const SLEEP_IN_STEP_MS = 1_000;
 /** The schedule's rate at the ticket: a throttle of its attempt cuts from no more than this. */
 const rateOf = (ticket: Ticket, settings: AdmissionSettings) => rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Unref'd: a sleeping check never holds a local run's process open after it stopped (Lambda awaits the handler anyway).
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, round: Pick<Admission, 'readmissions' | 'checks'>, latestMs: number): Admission {
   const counts = { readmissions: round.readmissions, ...(round.checks === undefined ? {} : { checks: round.checks }) };
