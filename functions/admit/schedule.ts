@@ -174,20 +174,25 @@ export function restartAt(
 }
 
 /**
- * The rate the throttle that ends the probing cuts to: half the rate met, but no less than 80 %
- * of what the schedule sent since its base, which is the lower of two averages. While the
- * schedule paces its executions (tickets taken ahead of their slots) it sent its slots: the
- * positions due since the base. While it runs ahead of them (offering slots faster than
- * executions take tickets) every ticket went when it was taken: the tickets since the base, of
- * which a full bucket hid a share, so that average is halved like the rate met.
+ * The rate the throttle that ends the probing cuts to: the lowest of half the rate met, 80 % of
+ * the slots' average rate since the base, and half the tickets' average rate since the base.
+ * While the schedule paces its executions (tickets taken ahead of their slots) it sent its slots:
+ * the positions due since the base. While it runs ahead of them (offering slots faster than
+ * executions take tickets) every ticket went when it was taken, so what the API was sent is the
+ * tickets' rate, of which a bucket full at the start hid a share: halved, like the rate met
+ * (over a second or more, and `settleTickets` or more: a base just restarted holds none).
  */
 function probingCut(schedule: Schedule, settings: AdmissionSettings, met: number, position: number, elapsedSeconds: number): number {
   if (!(elapsedSeconds > 0) || !(position > 0)) return settings.probingDecrease * met;
-  const slots = position / elapsedSeconds;
-  const cut = Math.min(settings.probingDecrease * met, settings.decrease * slots);
+  const cut = Math.min(settings.probingDecrease * met, (settings.decrease * position) / elapsedSeconds);
+  // The tickets' rate only over a window that holds a few of them (a base just restarted holds none).
   const taken = schedule.ticket - schedule.baseTicket + 1;
-  return taken > 0 ? Math.min(cut, (settings.probingDecrease * taken) / elapsedSeconds) : cut;
+  if (elapsedSeconds < PROBING_WINDOW_SECONDS || taken < settings.settleTickets) return cut;
+  return Math.min(cut, (settings.probingDecrease * taken) / elapsedSeconds);
 }
+
+/** The shortest time since the base over which the tickets' rate bounds the probing cut. */
+const PROBING_WINDOW_SECONDS = 1;
 
 /**
  * A throttle at `nowMs` of an attempt admitted at `admittedAtMs` at `admittedRate`: the base moves
@@ -219,7 +224,9 @@ export function cutAt(
   const baseRate = Math.max(settings.minRate, rate);
   const settleMs = Math.min(settings.maxSettleMs, Math.max((1000 * settings.settleTickets) / baseRate, nowMs - admittedAtMs));
   return {
-    baseTicket: schedule.baseTicket + n,
+    // A schedule that ran ahead of its tickets is rebased at the next ticket to hand out: the
+    // slots between it and the position due now were never taken, and would all be due at once.
+    baseTicket: Math.min(schedule.baseTicket + n, schedule.ticket + 1),
     baseAt: nowMs,
     baseRate,
     probing: false,

@@ -65,6 +65,19 @@ describe('the admission schedule', () => {
     expect(restarted.baseRate).toBe(8);
   });
 
+  it('restarts a schedule whose base rate was above what its tickets showed at the rate reached, when the tickets showed more', () => {
+    // 60 tickets in 10 s (6/s) on a base of 2/s: the rate reached at ticket 61 bounds the restart, not the base's.
+    const slow: Schedule = { ...fresh(), probing: false, baseRate: 2 };
+    const reached = rateAt(slow, settings, 60);
+
+    const restarted = restartAt(slow, settings, 61, T0 + 10_000, 500);
+
+    expect(reached).toBeLessThan(6);
+    expect(restarted.baseRate).toBeCloseTo(reached, 9);
+    // And a base rate above the tickets' rate bounds it from below: shown = 1/s, base 3/s, reached higher.
+    expect(restartAt({ ...slow, baseRate: 3 }, settings, 11, T0 + 10_000, 500).baseRate).toBe(3);
+  });
+
   it('keeps the rate learned when the schedule falls behind within a storm', () => {
     const cut: Schedule = { ...fresh(), baseRate: 3, probing: false };
 
@@ -130,6 +143,28 @@ describe('the admission schedule', () => {
     expect(first.settleUntil).toBeCloseTo(T0 + 1_000 + (1000 * settings.settleTickets) / 4, 6);
   });
 
+  it('rebases a schedule that ran ahead of its tickets at the next ticket to hand out, due now, not at slots nobody took', () => {
+    const ahead: Schedule = { ...fresh(), probing: false, ticket: 20 };
+    const now = T0 + 5_000;
+
+    const cut = cutAt(ahead, settings, now, T0 + 4_000, 10)!;
+    const after: Schedule = { ...ahead, ...cut };
+
+    expect(positionAt(ahead, settings, 5)).toBeGreaterThan(20);
+    expect(cut.baseTicket).toBe(21);
+    expect(dueAt(after, settings, 21)).toBe(now);
+    expect(dueAt(after, settings, 22) - now).toBeCloseTo(1000 * secondsAt(after, settings, 1), 2);
+    expect(dueAt(after, settings, 22) - now).toBeGreaterThan(0.98 * (1000 / cut.baseRate));
+  });
+
+  it('does not bound the probing cut by the tickets of a base just restarted (one ticket in under a second says nothing)', () => {
+    const restarted: Schedule = { ...fresh(), baseRate: 30, ticket: 1 };
+
+    const cut = cutAt(restarted, settings, T0 + 900, T0 + 800, 30)!;
+
+    expect(cut.baseRate).toBeGreaterThan(settings.expectedRate);
+  });
+
   it('waits out at most maxSettleMs of a slow round trip before an overload may be cut again', () => {
     const first = cutAt({ ...fresh(), probing: false }, settings, T0 + 60_000, T0, 10)!;
 
@@ -151,15 +186,17 @@ describe('the admission schedule', () => {
           elapsedMs: fc.integer({ min: 0, max: 120_000 }),
           ahead: fc.integer({ min: 1, max: 2_000 }),
           admittedRate: fc.double({ min: 0.2, max: 40, noNaN: true }),
+          handedOut: fc.integer({ min: 0, max: 3_000 }),
         }),
-        ({ baseRate, probing, elapsedMs, ahead, admittedRate }) => {
-          const before: Schedule = { ...fresh(), baseRate, probing };
+        ({ baseRate, probing, elapsedMs, ahead, admittedRate, handedOut }) => {
+          const before: Schedule = { ...fresh(), baseRate, probing, ticket: handedOut };
           const now = T0 + elapsedMs;
           const cut = cutAt(before, settings, now, now - 100, admittedRate);
           if (cut === undefined) return;
           const after: Schedule = { ...before, ...cut, version: before.version + 1 };
-          // Every ticket not yet due at the cut: the first one after the position due now, and on.
-          const ticket = Math.ceil(cut.baseTicket) + ahead;
+          // Every ticket not yet due at the cut (the first after the position due now, and on),
+          // whether the schedule paced its tickets or ran ahead of them.
+          const ticket = Math.ceil(before.baseTicket + positionAt(before, settings, elapsedMs / 1000)) + ahead;
           expect(dueAt(after, settings, ticket)).toBeGreaterThanOrEqual(dueAt(before, settings, ticket) - 1e-6);
         },
       ),
