@@ -21,7 +21,8 @@ function scheduleOf(item: Record<string, unknown> | undefined): Schedule | undef
     baseRate: Number(item.baseRate),
     probing: item.probing === true,
     cutAt: Number(item.cutAt ?? 0),
-    settleUntil: Number(item.settleUntil ?? 0),
+    // An item written before settleUntil existed: attempts admitted before its last cut do not cut again.
+    settleUntil: Number(item.settleUntil ?? item.cutAt ?? 0),
     version: Number(item.version),
   };
 }

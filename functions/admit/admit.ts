@@ -1,4 +1,4 @@
-import { ErrorName } from '../shared/errors';
+import { AdmissionUnavailableError, ErrorName } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import { remediationDeadline, type RemediationRequest } from '../shared/remediation-deadline';
 import type { AdmissionStore, Ticket } from './admission-store';
@@ -47,6 +47,8 @@ export interface AdmitDependencies {
   clock?: () => number;
   /** How CheckAdmission sleeps the rest of a second before the slot (tests pass one that moves their clock). */
   sleep?: (ms: number) => Promise<void>;
+  /** Where a check that went on without the store says so. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -84,6 +86,8 @@ export const SLEEP_IN_STEP_MS = 1_000;
 /** The schedule's rate at the ticket: a throttle of its attempt cuts from no more than this. */
 const rateOf = (ticket: Ticket, settings: AdmissionSettings) => rateAt(ticket.schedule, settings, ticket.ticket - ticket.schedule.baseTicket);
 
+// A ref'd timer: in Lambda nothing else may hold the event loop open while the check sleeps, and
+// a loop with nothing to do ends the invocation without the handler's answer.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, round: Pick<Admission, 'readmissions' | 'checks'>, latestMs: number): Admission {
@@ -97,7 +101,7 @@ function answer(ticket: Ticket, nowMs: number, settings: AdmissionSettings, roun
 
 /**
  * The latest slot this execution waits for: `maxWaitMs` from now, and a whole second before the
- * remediation deadline (the nap is rounded up to a whole second).
+ * remediation deadline (a margin for the Wait state and the call).
  */
 function latestSlot(input: AdmitInput, deps: AdmitDependencies, nowMs: number): number {
   const bound = nowMs + (deps.maxWaitMs ?? MAX_WAIT_MS);
@@ -130,7 +134,16 @@ export async function admit(input: AdmitInput, deps: AdmitDependencies): Promise
     const checks = input.admission.checks ?? 0;
     // The round's reads are spent: this execution goes at the slot it was last given.
     if (checks >= MAX_CHECKS_PER_ROUND) return admittedAtSlot(input.admission, deps, now);
-    const ticket = await deps.store.due(input.admission.ticket, now());
+    let ticket: Ticket;
+    try {
+      ticket = await deps.store.due(input.admission.ticket, now());
+    } catch (error) {
+      if (!(error instanceof AdmissionUnavailableError)) throw error;
+      // The store cannot say whether a cut moved the slot: the slot held is used, at the slot
+      // itself (the nap ended on the whole second before it), never earlier.
+      deps.warn?.(`admission check failed, the slot held is used: ${error.message}`);
+      return admittedAtSlot({ ...input.admission, checks: checks + 1 }, deps, now);
+    }
     const answered = respond(ticket, { readmissions: input.admission.readmissions, checks: checks + 1 });
     if (answered.admitted || answered.dueAt - now() > SLEEP_IN_STEP_MS) return answered;
     return admittedAtSlot(answered, deps, now, rateOf(ticket, deps.settings));

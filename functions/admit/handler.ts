@@ -19,7 +19,7 @@ export function createAdmitHandler(deps: AdmitDependencies & { enabled?: boolean
     if (deps.enabled === false) return { ticket: 0, admitted: true, dueAt: Date.now(), readmissions: input.phase === 'take' ? 0 : input.admission.readmissions + (input.phase === 'readmit' ? 1 : 0) };
     const log = (deps.log ?? lambdaLog)(input.incident?.incidentId ?? 'unknown');
     try {
-      return await admit(input, deps);
+      return await admit(input, { ...deps, warn: deps.warn ?? ((message) => log.warn(message)) });
     } catch (error) {
       log.warn(`admission ${input.phase} failed: the attempt goes on unadmitted`, { error: (error as Error).name, message: (error as Error).message });
       throw error;
@@ -40,4 +40,4 @@ export function defaultAdmitHandler(rules: Pick<ProtectionRules, 'remediation'>)
 }
 
 const defaultHandler = once(() => defaultAdmitHandler(rulesFromEnvironment()));
-export const handler = (input: AdmitEvent) => defaultHandler()(input);
+export const handler = async (input: AdmitEvent) => defaultHandler()(input);

@@ -174,13 +174,31 @@ export function restartAt(
 }
 
 /**
+ * The rate the throttle that ends the probing cuts to: the lowest of half the rate met, 80 % of
+ * the slots' average rate since the base, and half the tickets' average rate since the base.
+ * While the schedule paces its executions (tickets taken ahead of their slots) it sent its slots:
+ * the positions due since the base. While it runs ahead of them (offering slots faster than
+ * executions take tickets) every ticket went when it was taken, so what the API was sent is the
+ * tickets' rate, of which a bucket full at the start hid a share: halved, like the rate met
+ * (over a second or more, and `settleTickets` or more: a base just restarted holds none).
+ */
+function probingCut(schedule: Schedule, settings: AdmissionSettings, met: number, position: number, elapsedSeconds: number): number {
+  if (!(elapsedSeconds > 0) || !(position > 0)) return settings.probingDecrease * met;
+  const cut = Math.min(settings.probingDecrease * met, (settings.decrease * position) / elapsedSeconds);
+  // The tickets' rate only over a window that holds a few of them (a base just restarted holds none).
+  const taken = schedule.ticket - schedule.baseTicket + 1;
+  if (elapsedSeconds < PROBING_WINDOW_SECONDS || taken < settings.settleTickets) return cut;
+  return Math.min(cut, (settings.probingDecrease * taken) / elapsedSeconds);
+}
+
+/** The shortest time since the base over which the tickets' rate bounds the probing cut. */
+const PROBING_WINDOW_SECONDS = 1;
+
+/**
  * A throttle at `nowMs` of an attempt admitted at `admittedAtMs` at `admittedRate`: the base moves
  * to the position due now, with the rate cut to `decrease` of the lower of the two (the schedule
  * may have grown past what the throttled attempt met). The throttle that ends the probing cuts
- * deeper, to `probingDecrease` of that rate, but to no less than `decrease` of the average rate
- * since the base: growth per ticket overshoots the limit before the first throttle comes back,
- * while the average is about what the API was sent (a bucket full at the start hides the
- * overload for a while, so it is still above the limit).
+ * deeper (probingCut): growth overshoots the limit before the first throttle comes back.
  *
  * One cut per overload: the attempts admitted until the throttle came back were sent into the
  * same overload, and the bucket they emptied throttles the first attempts after the cut too, at
@@ -202,12 +220,13 @@ export function cutAt(
   const elapsedSeconds = (nowMs - schedule.baseAt) / 1000;
   const n = positionAt(schedule, settings, elapsedSeconds);
   const met = Math.min(rateAt(schedule, settings, n), admittedRate);
-  const average = elapsedSeconds > 0 && n > 0 ? n / elapsedSeconds : met;
-  const rate = schedule.probing ? Math.min(settings.probingDecrease * met, settings.decrease * average) : settings.decrease * met;
+  const rate = schedule.probing ? probingCut(schedule, settings, met, n, elapsedSeconds) : settings.decrease * met;
   const baseRate = Math.max(settings.minRate, rate);
   const settleMs = Math.min(settings.maxSettleMs, Math.max((1000 * settings.settleTickets) / baseRate, nowMs - admittedAtMs));
   return {
-    baseTicket: schedule.baseTicket + n,
+    // A schedule that ran ahead of its tickets is rebased at the next ticket to hand out: the
+    // slots between it and the position due now were never taken, and would all be due at once.
+    baseTicket: Math.min(schedule.baseTicket + n, schedule.ticket + 1),
     baseAt: nowMs,
     baseRate,
     probing: false,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AdmissionStore } from '../../functions/admit/admission-store';
 import { admit } from '../../functions/admit/admit';
 import { admissionSettings, dueAt } from '../../functions/admit/schedule';
+import { admissionKey } from '../../functions/shared/audit/table-schema';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { ErrorName } from '../../functions/shared/errors';
 import { createAuditTable, localDynamoDbClient } from '../../local/dynamodb-local';
@@ -117,6 +118,23 @@ describe('the admission store on DynamoDB Local', () => {
     expect([first.cut, second.cut]).toEqual([true, false]);
     expect(first.readmissions).toBe(1);
     expect((await store.due(last, now)).dueAt).toBeGreaterThan(before);
+  });
+
+  it('reads an item written before settleUntil existed as settled until its last cut (a guard upgraded mid-storm)', async () => {
+    const now = Date.now();
+    await client().send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...admissionKey('AttachPolicy'), ticket: 10, baseTicket: 1, baseAt: now - 2_000, baseRate: 4, probing: false, cutAt: now - 500, version: 3, lastTakeAt: now - 100 },
+      }),
+    );
+
+    const read = await store.read();
+
+    expect(read).toMatchObject({ cutAt: now - 500, settleUntil: now - 500 });
+    // An attempt admitted before that cut does not cut again; one admitted after it does.
+    expect(await store.reportThrottle(now, now - 600, 4)).toBe(false);
+    expect(await store.reportThrottle(now, now - 400, 4)).toBe(true);
   });
 
   it('takes a new slot after a 503 without cutting the rate', async () => {

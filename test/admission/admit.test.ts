@@ -1,5 +1,6 @@
 import type { AdmissionStore, Ticket } from '../../functions/admit/admission-store';
 import { admit, MAX_CHECKS_PER_ROUND, MAX_WAIT_MS } from '../../functions/admit/admit';
+import { AdmissionUnavailableError } from '../../functions/shared/errors';
 import { admissionSettings, initialSchedule, rateAt } from '../../functions/admit/schedule';
 
 const settings = admissionSettings({ expectedRate: 10, minRate: 0.2 });
@@ -41,6 +42,18 @@ describe('admit', () => {
     expect(slept).toEqual([340]);
     expect(checked).toMatchObject({ admitted: true, ticket: 7, admittedAt: NOW + 9_340, checks: 2, admittedRate: rateAt({ ...initialSchedule(settings, NOW), ticket: 7 }, settings, 6) });
     expect(checked.waitUntil).toBeUndefined();
+  });
+
+  it('goes at the slot it holds when the store cannot say whether a cut moved it, never before the slot', async () => {
+    const { deps: sleeping, slept } = sleepingDeps(0, NOW + 9_000);
+    const warnings: string[] = [];
+    const down = { ...sleeping, warn: (message: string) => warnings.push(message), store: { ...sleeping.store, due: async () => Promise.reject(new AdmissionUnavailableError('read the admission schedule: timed out')) } };
+
+    const checked = await admit({ phase: 'check', admission: { ticket: 7, admitted: false, dueAt: NOW + 9_600, readmissions: 1, checks: 2 } }, down);
+
+    expect(checked).toMatchObject({ admitted: true, ticket: 7, admittedAt: NOW + 9_600, checks: 3 });
+    expect(slept).toEqual([600]);
+    expect(warnings).toEqual([expect.stringContaining('timed out')]);
   });
 
   it('takes a ticket due within the current second with a nap that ends at once, the check sleeping until the slot', async () => {

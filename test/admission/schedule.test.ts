@@ -65,6 +65,19 @@ describe('the admission schedule', () => {
     expect(restarted.baseRate).toBe(8);
   });
 
+  it('restarts a schedule whose base rate was above what its tickets showed at the rate reached, when the tickets showed more', () => {
+    // 60 tickets in 10 s (6/s) on a base of 2/s: the rate reached at ticket 61 bounds the restart, not the base's.
+    const slow: Schedule = { ...fresh(), probing: false, baseRate: 2 };
+    const reached = rateAt(slow, settings, 60);
+
+    const restarted = restartAt(slow, settings, 61, T0 + 10_000, 500);
+
+    expect(reached).toBeLessThan(6);
+    expect(restarted.baseRate).toBeCloseTo(reached, 9);
+    // And a base rate above the tickets' rate bounds it from below: shown = 1/s, base 3/s, reached higher.
+    expect(restartAt({ ...slow, baseRate: 3 }, settings, 11, T0 + 10_000, 500).baseRate).toBe(3);
+  });
+
   it('keeps the rate learned when the schedule falls behind within a storm', () => {
     const cut: Schedule = { ...fresh(), baseRate: 3, probing: false };
 
@@ -84,10 +97,11 @@ describe('the admission schedule', () => {
   });
 
   it('ends the probing with a deeper cut of the rate it overshot to, but not below the usual cut of the average rate since the base', () => {
-    const probing = fresh();
+    // Executions waiting for their slots: tickets taken far ahead of the positions due.
+    const paced: Schedule = { ...fresh(), ticket: 400 };
     const at = (elapsed: number) => {
-      const n = positionAt(probing, settings, elapsed);
-      return { met: rateAt(probing, settings, n), average: n / elapsed, cut: cutAt(probing, settings, T0 + elapsed * 1000, T0, 1_000)!.baseRate };
+      const n = positionAt(paced, settings, elapsed);
+      return { met: rateAt(paced, settings, n), average: n / elapsed, cut: cutAt(paced, settings, T0 + elapsed * 1000, T0, 1_000)!.baseRate };
     };
 
     // Early, the rate met is close to the average: the deeper cut decides.
@@ -97,6 +111,17 @@ describe('the admission schedule', () => {
     const late = at(2);
     expect(late.met).toBeGreaterThan((settings.decrease / settings.probingDecrease) * late.average);
     expect(late.cut).toBeCloseTo(settings.decrease * late.average, 6);
+  });
+
+  it('ends the probing of a schedule that ran ahead of its executions from the tickets they took, not the slots it offered', () => {
+    // 86 tickets taken in 3.5 s while the schedule offered hundreds of slots: every ticket went
+    // when it was taken, so what the API was sent is the tickets' rate.
+    const ahead: Schedule = { ...fresh(), ticket: 86 };
+
+    const cut = cutAt(ahead, settings, T0 + 3_500, T0 + 3_000, 1_000)!;
+
+    expect(positionAt(ahead, settings, 3.5)).toBeGreaterThan(86);
+    expect(cut.baseRate).toBeCloseTo((settings.probingDecrease * 86) / 3.5, 6);
   });
 
   it("cuts once per overload: a throttle of an attempt admitted before the cut's settling ends does not cut again", () => {
@@ -116,6 +141,28 @@ describe('the admission schedule', () => {
 
     expect(first.baseRate).toBeCloseTo(4, 6);
     expect(first.settleUntil).toBeCloseTo(T0 + 1_000 + (1000 * settings.settleTickets) / 4, 6);
+  });
+
+  it('rebases a schedule that ran ahead of its tickets at the next ticket to hand out, due now, not at slots nobody took', () => {
+    const ahead: Schedule = { ...fresh(), probing: false, ticket: 20 };
+    const now = T0 + 5_000;
+
+    const cut = cutAt(ahead, settings, now, T0 + 4_000, 10)!;
+    const after: Schedule = { ...ahead, ...cut };
+
+    expect(positionAt(ahead, settings, 5)).toBeGreaterThan(20);
+    expect(cut.baseTicket).toBe(21);
+    expect(dueAt(after, settings, 21)).toBe(now);
+    expect(dueAt(after, settings, 22) - now).toBeCloseTo(1000 * secondsAt(after, settings, 1), 2);
+    expect(dueAt(after, settings, 22) - now).toBeGreaterThan(0.98 * (1000 / cut.baseRate));
+  });
+
+  it('does not bound the probing cut by the tickets of a base just restarted (one ticket in under a second says nothing)', () => {
+    const restarted: Schedule = { ...fresh(), baseRate: 30, ticket: 1 };
+
+    const cut = cutAt(restarted, settings, T0 + 900, T0 + 800, 30)!;
+
+    expect(cut.baseRate).toBeGreaterThan(settings.expectedRate);
   });
 
   it('waits out at most maxSettleMs of a slow round trip before an overload may be cut again', () => {
@@ -139,15 +186,17 @@ describe('the admission schedule', () => {
           elapsedMs: fc.integer({ min: 0, max: 120_000 }),
           ahead: fc.integer({ min: 1, max: 2_000 }),
           admittedRate: fc.double({ min: 0.2, max: 40, noNaN: true }),
+          handedOut: fc.integer({ min: 0, max: 3_000 }),
         }),
-        ({ baseRate, probing, elapsedMs, ahead, admittedRate }) => {
-          const before: Schedule = { ...fresh(), baseRate, probing };
+        ({ baseRate, probing, elapsedMs, ahead, admittedRate, handedOut }) => {
+          const before: Schedule = { ...fresh(), baseRate, probing, ticket: handedOut };
           const now = T0 + elapsedMs;
           const cut = cutAt(before, settings, now, now - 100, admittedRate);
           if (cut === undefined) return;
           const after: Schedule = { ...before, ...cut, version: before.version + 1 };
-          // Every ticket not yet due at the cut: the first one after the position due now, and on.
-          const ticket = Math.ceil(cut.baseTicket) + ahead;
+          // Every ticket not yet due at the cut (the first after the position due now, and on),
+          // whether the schedule paced its tickets or ran ahead of them.
+          const ticket = Math.ceil(before.baseTicket + positionAt(before, settings, elapsedMs / 1000)) + ahead;
           expect(dueAt(after, settings, ticket)).toBeGreaterThanOrEqual(dueAt(before, settings, ticket) - 1e-6);
         },
       ),
