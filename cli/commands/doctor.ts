@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { defaultRulesFile, DEFAULT_RULES_FILE_HELP, shownPath } from '../config/default-rules-file';
 import { readRulesFile, RulesFileError } from '../config/rules-file';
 import { STACK_REGION } from '../decide/aws';
 import { doctorReport, formatDoctorReport, type DoctorReport } from '../doctor/report';
-import { deployedRulesFile, shownPath } from '../doctor/rules-file';
 import { DoctorCommandError, doctorOnAws, doctorOnLocal } from '../doctor/run';
 import { DEFAULT_LOCAL_URL, localOption, localServerUrl } from '../local-option';
 
@@ -23,7 +23,7 @@ export interface DoctorOptions {
 
 /** Runs every check where the options point, and gathers the report. */
 export async function runDoctor(options: DoctorOptions, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
-  const rulesFile = options.config === undefined ? deployedRulesFile() : resolve(options.config);
+  const rulesFile = options.config === undefined ? defaultRulesFile() : resolve(options.config);
   let rules;
   try {
     ({ rules } = readRulesFile(rulesFile, shownPath(rulesFile)));
@@ -44,7 +44,7 @@ export function doctorCommand(env: NodeJS.ProcessEnv = process.env): Command {
     .description('check that the guard can guard: the organization, CloudTrail, the rules, the desired state and the stack (exit 1 when a check fails)')
     .addOption(localOption(`the server on ${DEFAULT_LOCAL_URL}`))
     .option('--data-dir <dir>', `with --local: the data folder the server was started with, which holds its token (default: $${DATA_DIR_ENV} or ./.scp-guardian)`)
-    .option('--config <file>', 'the protection rules to check (default: the file cdk.json names, as `cdk deploy` takes it)')
+    .option('--config <file>', `the protection rules to check (default: ${DEFAULT_RULES_FILE_HELP})`)
     .option('--stack <name>', 'the deployed stack\'s name', DEFAULT_STACK_NAME)
     .option('--region <region>', 'the region the stack is deployed in (CloudTrail is always read in us-east-1)', STACK_REGION)
     .option('--json', 'print one JSON document with every check')
