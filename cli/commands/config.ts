@@ -1,11 +1,9 @@
 import { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describeRules } from '../../functions/shared/rules/describe';
+import { defaultRulesFile, DEFAULT_RULES_FILE_HELP, shownPath } from '../config/default-rules-file';
 import { readRulesFile, RulesFileError } from '../config/rules-file';
 import { PROJECT_ROOT } from '../project-root';
-
-/** The rules a command reads when it is given none: the sample file (`local`, `explain`). */
-export const DEFAULT_RULES_FILE = join(PROJECT_ROOT, 'samples', 'protection-rules.json');
 
 /** What `config check` prints for a file: stdout, stderr and the exit code. */
 export interface CheckReport {
@@ -33,15 +31,15 @@ export function checkRules(file: string): CheckReport {
   }
 }
 
-/** `scp-guardian config check FILE`. */
-export function configCommand(): Command {
+/** `scp-guardian config check [FILE]`. */
+export function configCommand(projectRoot: string = PROJECT_ROOT): Command {
   const config = new Command('config').description('protection rules');
   config
     .command('check')
     .description('validate a protection rules file and say what it protects')
-    .argument('<file>', 'the protection rules (JSON)')
-    .action((file: string) => {
-      const report = checkRules(file);
+    .argument('[file]', `the protection rules (JSON; default: ${DEFAULT_RULES_FILE_HELP})`)
+    .action((file: string | undefined) => {
+      const report = checkRules(file ?? shownPath(defaultRulesFile(projectRoot)));
       process.stdout.write(report.stdout);
       process.stderr.write(report.stderr);
       if (report.exitCode !== 0) process.exitCode = report.exitCode;

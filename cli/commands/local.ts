@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DURATION_EXAMPLES, overrideDurationProblem, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { loadProtectionRules } from '../../functions/shared/rules/load';
 import { formatCanary } from '../../local/canary';
@@ -13,16 +13,11 @@ import { FEW_EVENTS, runLocal, type LocalDecision } from '../../local/runner';
 import { exitWhenDone } from '../../local/process-exit';
 import { serveLocal } from '../../local/serve';
 import { formatRun } from '../local/run-text';
+import { sampleRulesFile, shownPath } from '../config/default-rules-file';
 import { PROJECT_ROOT } from '../project-root';
 import { textStyle } from '../terminal/style';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
-
-/** A path as progress lines name it: from the working directory when it is under it. */
-function shortPath(path: string): string {
-  const from = relative(process.cwd(), path);
-  return from === '' || from.startsWith('..') || isAbsolute(from) ? path : from;
-}
 
 const number = (what: string, min: number, max: number) => (text: string) => {
   const value = Number(text);
@@ -74,7 +69,7 @@ interface LocalOptions {
 export function localCommand(): Command {
   return new Command('local')
     .description('replay CloudTrail events through the real workflow on local components, or serve it (--serve)')
-    .option('--config <file>', 'protection rules', join(SAMPLES, 'protection-rules.json'))
+    .option('--config <file>', 'protection rules (the sample ones fit the sample --org)', sampleRulesFile())
     .option('--org <file>', 'the local organization', join(SAMPLES, 'organization.json'))
     .option('--event <path...>', 'events to replay: files (EventBridge envelopes, CloudTrail records or log files) or directories of *.json (default: samples/events/)')
     .addOption(new Option('--decision <decision>', 'answer every approval request').choices(['approve', 'override', 'none']).default('approve'))
@@ -149,7 +144,7 @@ export function localCommand(): Command {
         const paths = options.event ?? (options.canary ? [] : [join(SAMPLES, 'events')]);
         events = eventFiles(paths.map((path) => resolve(path)))
           .flatMap((file) => readEventFile(file))
-          .map((event) => ({ ...event, source: shortPath(event.source) }));
+          .map((event) => ({ ...event, source: shownPath(event.source) }));
       } catch (error) {
         if (!(error instanceof EventPathError)) throw error;
         process.stderr.write(`scp-guardian local: --event ${error.message}\n`);

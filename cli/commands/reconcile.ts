@@ -10,6 +10,7 @@ import { readServeToken, ServeTokenMissingError } from '../../local/http/serve-t
 import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
 import { STACK_REGION } from '../decide/aws';
 import { DEFAULT_LOCAL_URL, localOption, localServerUrl } from '../local-option';
+import { wrap } from '../terminal/text';
 
 /** The environment variable that names the deployed sweep function (the stack's SweepFunctionName output). */
 export const SWEEP_FUNCTION_ENV = 'SCP_GUARDIAN_SWEEP_FUNCTION';
@@ -127,20 +128,6 @@ function row(columns: string[], width: number): string {
 /** A drift's line names its status only when it is not what the heading says. */
 const STATUS_TEXT: Record<string, string | undefined> = { started: undefined, 'dry-run': undefined, 'already-started': 'already started', 'not-started': 'NOT STARTED' };
 
-/** Words wrapped to `width`, continuation lines indented. */
-function wrap(text: string, width: number, indent = '  '): string {
-  const lines: string[] = [];
-  let line = indent.trimEnd() === '' ? indent : '';
-  for (const word of text.split(' ')) {
-    if (line.trim() !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = `${indent}  ${word}`;
-    } else line = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
-  }
-  lines.push(line);
-  return lines.join('\n');
-}
-
 /**
  * A drift of another kind than a missing pair, in the words the notices use ("SCPs found disabled
  * for the whole organization (the root r-a1b2)", "Account 333344445555 found moved out of OU
@@ -197,7 +184,7 @@ export function formatReconcile(result: SweepResult, width = 80): string {
     lines.push(`Drift (${others.length}): protection weakened otherwise, no open incident; ${started}:`);
     for (const drift of others) {
       const status = STATUS_TEXT[drift.status];
-      lines.push(wrap(`${drift.incidentId}  ${driftWords(drift)}${status === undefined ? '' : ` (${status})`}`, width));
+      lines.push(...wrap(`${drift.incidentId}  ${driftWords(drift)}${status === undefined ? '' : ` (${status})`}`, width, '  ', '    '));
     }
   }
   const explainedPairs = result.explained.filter((pair) => pair.driftOf === undefined);
@@ -208,15 +195,15 @@ export function formatReconcile(result: SweepResult, width = 80): string {
   }
   if (explainedOthers.length > 0) {
     lines.push(`Weakened otherwise, an open incident restoring it (${explainedOthers.length}):`);
-    for (const pair of explainedOthers) lines.push(wrap(`${pair.incidentId}  ${driftWords(pair)}`, width));
+    for (const pair of explainedOthers) lines.push(...wrap(`${pair.incidentId}  ${driftWords(pair)}`, width, '  ', '    '));
   }
   if (result.declaredNotAttached.length > 0) {
     lines.push(`Warning: declared, never seen attached (${result.declaredNotAttached.length}); never attached by the guard:`);
     for (const pair of result.declaredNotAttached) lines.push(row([pair.policyId, pair.targetId, `protect[${pair.rule}]`], width));
   }
-  for (const warning of result.warnings) lines.push(wrap(`Warning: ${warning}`, width, ''));
-  for (const note of result.notes) lines.push(wrap(`Note: ${note}`, width, ''));
-  for (const error of result.errors) lines.push(wrap(`Error: ${error}`, width, ''));
+  for (const warning of result.warnings) lines.push(...wrap(`Warning: ${warning}`, width, '', '  '));
+  for (const note of result.notes) lines.push(...wrap(`Note: ${note}`, width, '', '  '));
+  for (const error of result.errors) lines.push(...wrap(`Error: ${error}`, width, '', '  '));
   return lines.join('\n');
 }
 

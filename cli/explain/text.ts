@@ -2,9 +2,12 @@ import { listOr } from '../../functions/shared/rules/describe';
 import { TargetType } from '../../functions/shared/vocabulary';
 import type { ChangeExplanation, OutcomeBranch } from './changes';
 import type { Explanation, RuleRef } from './explain';
-import { wrap } from './wrap';
+import { wrap as wrapLines } from '../terminal/text';
 
 const TARGET_WORD: Record<string, string> = { [TargetType.ROOT]: 'the root', [TargetType.ORGANIZATIONAL_UNIT]: 'OU', [TargetType.ACCOUNT]: 'account' };
+
+/** Words wrapped to `width` after `indent`, continuation lines two spaces further in. */
+const wrap = (text: string, width: number, indent = '') => wrapLines(text, width, indent, `${indent}  `);
 
 const ruleWords = (rule: RuleRef) => `${rule.rule} ("${rule.mode}", ${rule.precedence})`;
 const quoted = (description: string | undefined) => (description === undefined ? [] : [`"${description}"`]);

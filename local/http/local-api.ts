@@ -13,7 +13,7 @@ import { localDynamoDbClient } from '../dynamodb-local';
 import type { LocalEnvironment } from '../environment';
 import { ChangeReplayer } from '../replay';
 import { hostProblem, JsonBodyError, parseBoundedJson } from './guards';
-import { EndedExecutions, incidentDocument } from './incident-document';
+import { EndedExecutions, incidentDocument, incidentDocuments } from './incident-document';
 import { allowedMethods, displayPath, LOCAL_API_ROUTES, routeKey, type LocalApiRouteKey } from './routes';
 import { bearerMatches } from './serve-token';
 
@@ -248,7 +248,8 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
     'GET /incidents': async (request) => {
       const query = request.query as { limit?: string; nextToken?: string };
       const page = await queries.list({}, { limit: pageLimit(query.limit), nextToken: query.nextToken });
-      return { incidents: page.incidents, nextToken: page.nextToken ?? null };
+      // Each incident as GET /incidents/ID has it: one shape for both routes.
+      return { incidents: await incidentDocuments(env.trueAudit, page.incidents, executions, env.executionIncidents), nextToken: page.nextToken ?? null };
     },
 
     // The incident as `local --json` prints it, not the stored item (its keys, the incident twice).

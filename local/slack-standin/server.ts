@@ -154,7 +154,8 @@ export class SlackStandin {
     const ok = answer.body.ok === true;
     this.recorded.push({ method, args, token, receivedAt, status: answer.status ?? 200, ok, error: ok ? undefined : String(answer.body.error) });
     const delay = this.delays.get(method)?.shift();
-    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+    // unref: a delay still running when the stand-in stops must not keep a test runner alive.
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay).unref());
     if (response.destroyed) return;
     response.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
     response.end(JSON.stringify(answer.body));

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import type { IncidentDocument } from '../../local/http/incident-document';
+import { EndedExecutions, type IncidentDocument } from '../../local/http/incident-document';
+import type { ExecutionRecord } from '../../local/workflow/local-workflow';
 import { executionEnded, getJson, postJson, startLocalServer, type LocalServer } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
 import { Org } from '../support/local-harness';
@@ -158,5 +159,32 @@ describe('`scp-guardian local --serve` routes', () => {
       deliveries: 1,
     });
     expect(body.timeline.map((entry) => Object.keys(entry).sort())).toEqual(body.timeline.map(() => ['at', 'detail', 'step']));
+  });
+
+  it('answers GET /incidents with each incident in the same shape as GET /incidents/ID', async () => {
+    const started = await postJson<{ incidentId: string }>(server, '/events', detachEvent({ policyId: Org.denyLeave, targetId: Org.prodOu }));
+    const { incidentId } = started.body;
+    await executionEnded(activity, incidentId, 30_000);
+
+    const list = await getJson<{ incidents: (IncidentDocument & Record<string, unknown>)[] }>(server, '/incidents');
+    const one = await getJson<IncidentDocument & Record<string, unknown>>(server, `/incidents/${incidentId}`);
+
+    expect(list.status).toBe(200);
+    const listed = list.body.incidents.find((incident) => incident.incidentId === incidentId);
+    expect(listed).toEqual(one.body);
+    expect(list.body.incidents.map((incident) => Object.keys(incident).sort())).toEqual(list.body.incidents.map(() => Object.keys(one.body).sort()));
+  });
+});
+
+describe('EndedExecutions', () => {
+  const ended = (n: number) => ({ executionArn: `arn:aws:states:us-east-1:000000000000:execution:local:${n}` }) as ExecutionRecord;
+
+  it('keeps only the last executions that ended, up to its limit', async () => {
+    const executions = new EndedExecutions(2);
+
+    for (const n of [1, 2, 3]) executions.keep(Promise.resolve(ended(n)));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(executions.list().map((execution) => execution.executionArn)).toEqual([ended(2).executionArn, ended(3).executionArn]);
   });
 });

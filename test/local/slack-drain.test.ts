@@ -1,6 +1,7 @@
 import { format } from 'node:util';
 import { incidentMessage } from '../../functions/shared/slack/messages';
 import type { LocalEnvironment } from '../../local/environment';
+import { SLACK_DRAIN_TIMEOUT_MS } from '../../local/slack-calls';
 import { protectedIncident } from '../slack/incident-fixture';
 import { startEnvironment } from '../support/local-harness';
 
@@ -76,4 +77,33 @@ describe('a local environment that stops while Slack calls are under way', () =>
     expect(Date.now() - started).toBeLessThan(100);
     expect(slackStandin!.calls('chat.update')).toEqual([]);
   });
+
+  it('stops when Slack never answers, without that call, and says on stderr what it abandoned', async () => {
+    env = await startEnvironment();
+    const standin = env.slackStandin!;
+    // Longer than stop waits for Slack (SLACK_DRAIN_TIMEOUT_MS): as far as stop can tell, never.
+    standin.delayNext('chat.postMessage', SLACK_DRAIN_TIMEOUT_MS + 5_000);
+    const stopping = env;
+    let outcome = 'pending';
+    const posting = stopping.slackNotifier.post('C0SECURITY', message()).then(
+      (posted) => (outcome = `posted at ${posted.ts}`),
+      (error: Error) => (outcome = error.message),
+    );
+    await until('the call reached the stand-in', () => standin.calls('chat.postMessage').length === 1);
+    const written: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((text) => written.push(String(text)) > 0);
+
+    let outcomeWhenStopped: string;
+    try {
+      await stopping.stop();
+      outcomeWhenStopped = outcome;
+    } finally {
+      stderr.mockRestore();
+    }
+    env = undefined;
+    await consoleOutput(() => posting.then(() => undefined), 0);
+
+    expect(outcomeWhenStopped).not.toMatch(/^posted/);
+    expect(written).toContain(`scp-guardian local: stopped without waiting any longer for 1 Slack call still unanswered after ${SLACK_DRAIN_TIMEOUT_MS / 1000} s (chat.postMessage): not delivered\n`);
+  }, 30_000);
 });

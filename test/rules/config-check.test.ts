@@ -56,7 +56,7 @@ describe('scp-guardian config check', () => {
       '  policy types: SERVICE_CONTROL_POLICY; a detached policy of another type is recorded as NOT_SCP and left detached',
       '  ignored principals (the exact ARN, nothing that merely starts the same): arn:aws:iam::111122223333:role/OrgPipelineRole',
       '  approvers (Slack user ids of workspace T0123ABCD): U0123ABCD; decisions only from Slack app A0123ABCD in channel C0123ABCD',
-      '  notify: email via SNS, Slack channel C0123ABCD; unprotected detachments are notified; a protected pair detached by an ignored principal is told at low priority',
+      '  notify: Slack channel C0123ABCD only; no email (notify.emails is empty: the rules subscribe no address to the SNS topic); unprotected detachments are notified; a protected pair detached by an ignored principal is told at low priority',
       '',
     ]);
   });

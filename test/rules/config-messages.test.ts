@@ -200,3 +200,25 @@ describe('config check: warnings, with exit code 0', () => {
     expect(stderr).toBe('');
   });
 });
+
+describe('config check: the notify line says who the notices reach', () => {
+  const notifyLine = (stdout: string) => stdout.split('\n').find((line) => line.startsWith('  notify: '));
+
+  it('claims no email when the rules have no email address, and says the Slack channel alone is told', () => {
+    const { stdout } = checkJson({ protect: valid.protect, notify: { slackChannel: 'C0123ABCD', slackTeamId: 'T0123ABCD', slackAppId: 'A0123ABCD' } });
+
+    expect(notifyLine(stdout)).toMatch(/^ {2}notify: Slack channel C0123ABCD only; no email \(notify\.emails is empty: the rules subscribe no address to the SNS topic\); /);
+  });
+
+  it('says nobody is told when there is neither an email address nor a Slack channel', () => {
+    const { stdout } = checkJson({ protect: valid.protect });
+
+    expect(notifyLine(stdout)).toMatch(/^ {2}notify: nobody: no Slack channel and no email /);
+  });
+
+  it('names the email addresses when there are some', () => {
+    const { stdout } = checkJson(valid);
+
+    expect(notifyLine(stdout)).toMatch(/^ {2}notify: email via SNS to secops@example\.com; /);
+  });
+});

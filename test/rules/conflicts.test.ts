@@ -117,7 +117,7 @@ describe('describeRules', () => {
       'policy types: SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY; a detached policy of another type is recorded as NOT_SCP and left detached',
       'ignored principals: none',
       'approvers: none in Slack; approval-mode incidents can be decided with `scp-guardian decide` or time out',
-      'notify: email via SNS; unprotected detachments are not notified; a protected pair detached by an ignored principal is told at low priority',
+      'notify: nobody: no Slack channel and no email (notify.emails is empty: the rules subscribe no address to the SNS topic); unprotected detachments are not notified; a protected pair detached by an ignored principal is told at low priority',
     ]);
   });
 });

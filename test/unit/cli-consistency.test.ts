@@ -116,6 +116,22 @@ describe('--local, one meaning in every command', () => {
     await expect(reconciled).rejects.toThrow(DEFAULT_LOCAL_URL);
   });
 
+  it('is the server on its default address for doctor too when no URL is given', async () => {
+    const run = await scpGuardian('doctor', '--local', '--data-dir', dataDir);
+
+    // Nothing listens there (cannot reach it), or a server does (the report names it): either way, that address.
+    expect(`${run.stdout}${run.stderr}`).toContain(`scp-guardian local --serve at ${DEFAULT_LOCAL_URL}`);
+  });
+
+  it('is still the server at URL for doctor --local URL', async () => {
+    const url = 'http://127.0.0.1:1';
+
+    const run = await scpGuardian('doctor', '--local', url, '--data-dir', dataDir);
+
+    expect(run.stderr).toMatch(new RegExp(`^scp-guardian doctor: cannot reach scp-guardian local --serve at ${url}`));
+    expect(run.exitCode).toBe(1);
+  });
+
   it('is the server at URL for audit too, as for decide and reconcile', async () => {
     const url = 'http://127.0.0.1:1';
 

@@ -62,6 +62,14 @@ function otherKindLines(rules: ProtectionRules): string[] {
   return lines;
 }
 
+/** Who the notices reach: email only when the rules subscribe an address to the SNS topic. */
+function deliveryWords({ emails, slackChannel }: ProtectionRules['notify']): string {
+  const slack = slackChannel ? `Slack channel ${slackChannel}` : undefined;
+  if (emails.length > 0) return `email via SNS to ${emails.join(', ')}${slack === undefined ? '' : `, ${slack}`}`;
+  const noEmail = 'no email (notify.emails is empty: the rules subscribe no address to the SNS topic)';
+  return slack === undefined ? `nobody: no Slack channel and ${noEmail}` : `${slack} only; ${noEmail}`;
+}
+
 /**
  * What a rules file protects, rule by rule, in plain words (for `config check` and reviews),
  * with a line wherever precedence decides between two rules that disagree.
@@ -82,10 +90,8 @@ export function describeRules(rules: ProtectionRules): string[] {
       : `ignored principals (the exact ARN, nothing that merely starts the same): ${rules.ignorePrincipals.join(', ')}`,
   );
   lines.push(approversLine(rules));
-  const email = rules.notify.emails.length > 0 ? ` to ${rules.notify.emails.join(', ')}` : '';
-  const slack = rules.notify.slackChannel ? `, Slack channel ${rules.notify.slackChannel}` : '';
   lines.push(
-    `notify: email via SNS${email}${slack}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified; ` +
+    `notify: ${deliveryWords(rules.notify)}; unprotected detachments ${rules.notify.unprotected ? 'are' : 'are not'} notified; ` +
       `a protected pair detached by an ignored principal ${rules.notify.ignored ? 'is told at low priority' : 'is not told'}`,
   );
   lines.push(...canaryLines(rules));
