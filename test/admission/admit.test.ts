@@ -47,7 +47,7 @@ describe('admit', () => {
   it('goes at the slot it holds when the store cannot say whether a cut moved it, never before the slot', async () => {
     const { deps: sleeping, slept } = sleepingDeps(0, NOW + 9_000);
     const warnings: string[] = [];
-    const down = { ...sleeping, warn: (message: string) => warnings.push(message), store: { ...sleeping.store, due: async () => Promise.reject(new AdmissionUnavailableError('read the admission schedule: timed out')) } };
+    const down = { ...sleeping, warn: (message: string) => warnings.push(message), store: { take: sleeping.store.take, reportThrottle: sleeping.store.reportThrottle, due: async () => Promise.reject(new AdmissionUnavailableError('read the admission schedule: timed out')) } };
 
     const checked = await admit({ phase: 'check', admission: { ticket: 7, admitted: false, dueAt: NOW + 9_600, readmissions: 1, checks: 2 } }, down);
 
