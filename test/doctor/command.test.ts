@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { doctorCommand } from '../../cli/commands/doctor';
 import { CheckGroup, CheckStatus, type Check } from '../../cli/doctor/check';
 import { doctorReport, formatDoctorReport, type DoctorReport } from '../../cli/doctor/report';
-import { DEFAULT_RULES_FILE as RULES_FILE_DEFAULT, deployedRulesFile, RULES_FILE_CONTEXT as RULES_CONTEXT } from '../../cli/doctor/rules-file';
+import { defaultRulesFile, RULES_FILE_CONTEXT as RULES_CONTEXT, SAMPLE_RULES_FILE as RULES_FILE_DEFAULT } from '../../cli/config/default-rules-file';
 import { DEFAULT_RULES_FILE, PROJECT_ROOT, RULES_FILE_CONTEXT } from '../../infra/app';
 import { freePort } from '../../local/free-port';
 import { DENY_LEAVE, healthyAccount, mockAws, PROTECT_CT, RULES, type FakeAccount } from './support';
@@ -95,7 +95,7 @@ describe('scp-guardian doctor (the command)', () => {
     const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, string> };
 
     expect([RULES_CONTEXT, RULES_FILE_DEFAULT]).toEqual([RULES_FILE_CONTEXT, DEFAULT_RULES_FILE]);
-    expect(deployedRulesFile()).toBe(join(PROJECT_ROOT, cdkJson.context[RULES_FILE_CONTEXT]));
+    expect(defaultRulesFile()).toBe(join(PROJECT_ROOT, cdkJson.context[RULES_FILE_CONTEXT]));
   });
 });
 
