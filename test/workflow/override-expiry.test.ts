@@ -54,7 +54,10 @@ describe('an OVERRIDDEN incident records when its override ends', () => {
     expect(decided.status).toBe('accepted');
     expect(incident).toMatchObject({ decision: 'OVERRIDE', outcome: 'OVERRIDDEN', overriddenUntil: hoursAfter(incident?.decidedAt, 2) });
     expect(email?.message).toContain(`Override ends ${until}; then the policy is restored in its rule's mode`);
-    // The subject gives the time alone on the day of the close, with the date on another.
-    expect(email?.subject).toMatch(new RegExp(`kept detached \\(override by local:test\\) until (${until.slice(0, 10)} )?${until.slice(11, 16)} UTC`));
+    // The subject gives the time alone on the day of the close, with the date on another; with
+    // the date (an override ending tomorrow: this test run after 22:00 UTC) the SNS limit may
+    // leave out who overrode, never the end.
+    expect(email?.subject).toMatch(new RegExp(`kept detached \\(override( by local:test)?\\) until (${until.slice(0, 10)} )?${until.slice(11, 16)} UTC`));
+    if (until.slice(0, 10) === incident?.decidedAt?.slice(0, 10)) expect(email?.subject).toContain('(override by local:test)');
   });
 });
