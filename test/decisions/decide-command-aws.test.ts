@@ -74,7 +74,7 @@ const slackVersions = async (incidentId: string) => {
 type Version = Awaited<ReturnType<typeof slackVersions>>[number];
 
 /** The message's versions once `settled` holds of them, or whatever they are at the deadline. */
-async function slackVersionsWhen(incidentId: string, settled: (versions: Version[]) => boolean, deadlineMs = 15_000): Promise<Version[]> {
+async function slackVersionsWhen(incidentId: string, settled: (versions: Version[]) => boolean, deadlineMs = 45_000): Promise<Version[]> {
   const deadline = Date.now() + deadlineMs;
   let versions = await slackVersions(incidentId);
   while (!settled(versions) && Date.now() < deadline) {
@@ -90,7 +90,7 @@ async function slackVersionsWhen(incidentId: string, settled: (versions: Version
  * workflow resume after 1.5 s however far the redraw got; a test that ended before it would leave
  * the command's Slack client calling a stand-in that the environment then stops.
  */
-async function redrawEnded(incidentId: string, deadlineMs = 15_000): Promise<string> {
+async function redrawEnded(incidentId: string, deadlineMs = 45_000): Promise<string> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const last = (await env.audit.getTimeline(incidentId)).find((entry) => (entry.step === 'notified' || entry.step === 'notification-failed') && entry.detail.phase === 'decided');

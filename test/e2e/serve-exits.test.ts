@@ -113,11 +113,11 @@ async function postEvent(served: Served, event: unknown): Promise<{ incidentId: 
 /** What a running server is in the middle of: an incident waiting, for 15 minutes, for a decision. */
 async function untilWaiting(served: Served): Promise<void> {
   const { incidentId } = await postEvent(served, detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu }));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const answer = await fetch(`${served.url}/incidents/${incidentId}`);
     if (answer.ok && ((await answer.json()) as { status: string }).status === 'AWAITING_DECISION') return;
-    if (Date.now() > deadline) throw new Error(`incident ${incidentId} was not waiting for a decision within 20 s`);
+    if (Date.now() > deadline) throw new Error(`incident ${incidentId} was not waiting for a decision within 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
