@@ -1,5 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { STANDARD_STORMS } from './storm';
+import { Command } from 'commander';
+import { number, STANDARD_STORMS } from './storm';
 import { simulateStorm, type SimulationFigures } from './storm/simulation';
 
 /**
@@ -8,18 +8,12 @@ import { simulateStorm, type SimulationFigures } from './storm/simulation';
  * A design aid that runs in seconds; `npm run bench:storm` measures the real workflow.
  */
 
-const positive = (what: string) => (text: string) => {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${what} must be a number above 0`);
-  return value;
-};
-
 const program = new Command('bench:storm-simulation')
   .description('the admission in simulated time: each storm on several seeds against a model of the workflow')
-  .option('--n <count>', 'executions (default: the two standard storms)', positive('--n'))
-  .option('--rate <rps>', 'requests per second the token bucket allows', positive('--rate'))
-  .option('--expected-rate <rps>', 'remediation.admission.expectedRate (default: the rules\' default)', positive('--expected-rate'))
-  .option('--seeds <count>', 'seeds 1..count', positive('--seeds'), 8)
+  .option('--n <count>', 'executions (default: the two standard storms)', number('--n', 1, 100000, true))
+  .option('--rate <rps>', 'requests per second the token bucket allows', number('--rate', 0.1, 100000))
+  .option('--expected-rate <rps>', 'remediation.admission.expectedRate (default: the rules\' default)', number('--expected-rate', 0.05, 1000))
+  .option('--seeds <count>', 'seeds 1..count', number('--seeds', 1, 1_000, true), 8)
   .option('--json', 'one JSON object instead of the table');
 
 async function main(): Promise<void> {

@@ -29,7 +29,8 @@ interface StormOptions {
   trace?: string;
 }
 
-const number = (what: string, min: number, max: number, integer = false) => (text: string) => {
+/** A commander parser of a number option within [min, max]. */
+export const number = (what: string, min: number, max: number, integer = false) => (text: string) => {
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     throw new InvalidArgumentError(`${what} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);

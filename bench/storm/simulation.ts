@@ -1,6 +1,7 @@
 import { admit, type Admission, type AdmitDependencies } from '../../functions/admit/admit';
 import type { Ticket } from '../../functions/admit/admission-store';
 import { admissionSettings, cutAt, dueAt, initialSchedule, restartAt, restartsSchedule, type AdmissionSettings, type Schedule } from '../../functions/admit/schedule';
+import { percentile } from '../../functions/shared/audit/stats';
 import { ErrorName } from '../../functions/shared/errors';
 import { DEFAULT_EXPECTED_ATTACH_RATE } from '../../functions/shared/rules/schema';
 import { FaultInjector, FaultName, InjectedFault, mulberry32 } from '../../local/organizations/fault-injector';
@@ -115,8 +116,6 @@ class Timeline {
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-
 export async function simulateStorm(options: SimulationOptions): Promise<SimulationFigures> {
   const seed = options.seed ?? 1;
   const random = mulberry32(seed * 7919 + 1);
@@ -200,7 +199,7 @@ export async function simulateStorm(options: SimulationOptions): Promise<Simulat
     throttled,
     cuts: store.cuts,
     roundPauses,
-    p50Seconds: sorted.length === 0 ? 0 : percentile(sorted, 0.5) / 1000,
-    p95Seconds: sorted.length === 0 ? 0 : percentile(sorted, 0.95) / 1000,
+    p50Seconds: sorted.length === 0 ? 0 : percentile(sorted, 50) / 1000,
+    p95Seconds: sorted.length === 0 ? 0 : percentile(sorted, 95) / 1000,
   };
 }

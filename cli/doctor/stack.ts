@@ -190,17 +190,19 @@ const hoursSince = (time: string, now: Date) => (now.getTime() - new Date(time).
 const ago = (hours: number) => (hours < 1 ? `${Math.max(0, Math.round(hours * 60))} min ago` : `${Math.round(hours)} h ago`);
 
 /** The newest incident of a source (a Query on the byYear index, newest first). */
-async function latest(queries: AuditQueries, source: Source): Promise<IncidentRecord | undefined> {
-  return (await queries.list({ source }, { limit: 1 })).incidents[0];
+/** The latest incident of a source (none: undefined), or the check that says the table could not be read. */
+async function latest(queries: AuditQueries, source: Source, name: string): Promise<{ record: IncidentRecord | undefined } | { failed: Check }> {
+  try {
+    return { record: (await queries.list({ source }, { limit: 1 })).incidents[0] };
+  } catch (error) {
+    return { failed: callFailed(check, name, error, Permission.QUERY_TABLE) };
+  }
 }
 
 async function selfTestCheck(queries: AuditQueries, now: Date): Promise<Check> {
-  let record: IncidentRecord | undefined;
-  try {
-    record = await latest(queries, Source.SELF_TEST);
-  } catch (error) {
-    return callFailed(check, NAMES.SELF_TEST, error, Permission.QUERY_TABLE);
-  }
+  const found = await latest(queries, Source.SELF_TEST, NAMES.SELF_TEST);
+  if ('failed' in found) return found.failed;
+  const { record } = found;
   if (record === undefined) return check.warn(NAMES.SELF_TEST, 'no self-test recorded yet', 'the first runs at 06:00 UTC after the deployment; run doctor again after it');
   const age = hoursSince(record.detectedAt, now);
   const id = record.incidentId;
@@ -218,12 +220,9 @@ async function selfTestCheck(queries: AuditQueries, now: Date): Promise<Check> {
 async function canaryCheck(queries: AuditQueries, rules: ProtectionRules, stack: StackResources, now: Date): Promise<Check> {
   if (rules.canary === undefined) return check.skip(NAMES.CANARY, 'the rules have no "canary": nothing proves intake daily', 'add a canary (README, "The canary")');
   if (stack.environment.CANARY_ROLE === undefined) return check.fail(NAMES.CANARY, `the rules have a canary, the deployed ${stack.stackName} has none`, 'npx cdk deploy');
-  let record: IncidentRecord | undefined;
-  try {
-    record = await latest(queries, Source.CANARY);
-  } catch (error) {
-    return callFailed(check, NAMES.CANARY, error, Permission.QUERY_TABLE);
-  }
+  const found = await latest(queries, Source.CANARY, NAMES.CANARY);
+  if ('failed' in found) return found.failed;
+  const { record } = found;
   if (record === undefined) return check.warn(NAMES.CANARY, 'no canary recorded yet', 'invoke the CanaryFunctionName output once, or wait for 06:30 UTC');
   const age = hoursSince(record.detectedAt, now);
   const id = record.incidentId;

@@ -173,6 +173,9 @@ export function restartAt(
   return { baseTicket: ticket, baseAt: nowMs, baseRate: reached, probing: schedule.probing };
 }
 
+/** The shortest time since the base over which the tickets' rate bounds the probing cut. */
+const PROBING_WINDOW_SECONDS = 1;
+
 /**
  * The rate the throttle that ends the probing cuts to: the lowest of half the rate met, 80 % of
  * the slots' average rate since the base, and half the tickets' average rate since the base.
@@ -191,8 +194,6 @@ function probingCut(schedule: Schedule, settings: AdmissionSettings, met: number
   return Math.min(cut, (settings.probingDecrease * taken) / elapsedSeconds);
 }
 
-/** The shortest time since the base over which the tickets' rate bounds the probing cut. */
-const PROBING_WINDOW_SECONDS = 1;
 
 /**
  * A throttle at `nowMs` of an attempt admitted at `admittedAtMs` at `admittedRate`: the base moves

@@ -49,7 +49,7 @@ describe('the Java check before DynamoDB Local starts', () => {
     expect(await checkWith('java version "1.8.0_392"')).toMatch(/: the `java` on PATH is Java 8 \(java version "1\.8\.0_392"\);/);
   });
 
-  it('says what a java that cannot run printed (a stub with no runtime behind it)', async () => {
+  it('says what a java that cannot run printed (a launcher with no runtime behind it, as macOS ships without a JDK)', async () => {
     expect(await checkWith('Unable to locate a Java Runtime.', 1)).toMatch(/^DynamoDB Local needs Java 17 or later: `java -version` failed \(Unable to locate a Java Runtime\.\); install Java 17\+/);
   });
 
