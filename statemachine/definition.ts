@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { ASL_FILE } from '../functions/shared/workflow-functions';
+import { expandSharedRetriers } from './shared-retriers';
 
 /**
- * The workflow definition as the CDK deploys it and the local runner executes it: the ASL file,
- * with its top-level TimeoutSeconds set from the rules. Without one, a stuck execution would
- * never time out and the ExecutionsTimedOut alarm could never fire.
+ * The workflow definition as the CDK deploys it and the local runner executes it: the ASL file
+ * with its shared retriers expanded (shared-retriers.ts) and its top-level TimeoutSeconds set
+ * from the rules. Without one, a stuck execution would never time out and the
+ * ExecutionsTimedOut alarm could never fire.
  */
 
 /**
@@ -28,10 +30,11 @@ export function executionTimeoutSeconds(rules: DefinitionRules): number {
   return rules.approval.timeoutMinutes * 60 + rules.remediation.deadlineMinutes * 60 + REMEDIATION_ALLOWANCE_SECONDS;
 }
 
-/** The ASL text (placeholders unfilled), with the execution timeout the rules give, if any. */
+/**
+ * The ASL text Step Functions gets (placeholders unfilled): the file's shared retriers expanded,
+ * with the execution timeout the rules give, if any (else the file's own).
+ */
 export function definitionText(root: string, rules?: DefinitionRules): string {
-  const text = readFileSync(join(root, ASL_FILE), 'utf8');
-  if (rules === undefined) return text;
-  const definition = JSON.parse(text) as Record<string, unknown>;
-  return `${JSON.stringify({ ...definition, TimeoutSeconds: executionTimeoutSeconds(rules) }, null, 2)}\n`;
+  const definition = expandSharedRetriers(JSON.parse(readFileSync(join(root, ASL_FILE), 'utf8')) as Record<string, unknown>);
+  return `${JSON.stringify(rules === undefined ? definition : { ...definition, TimeoutSeconds: executionTimeoutSeconds(rules) }, null, 2)}\n`;
 }

@@ -11,7 +11,7 @@ import { HANDLER_NAMES } from '../../infra/constructs/handlers';
 import { aslPlaceholders, SUBSTITUTION_KEYS } from '../../infra/constructs/workflow';
 import type { ScpGuardianStack } from '../../infra/stack';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
-import { executionTimeoutSeconds } from '../../statemachine/definition';
+import { definitionText, executionTimeoutSeconds } from '../../statemachine/definition';
 import {
   actionCovers,
   allStatements,
@@ -120,7 +120,8 @@ describe('workflow', () => {
   it('deploys the ASL file with an execution timeout of the approval window plus the remediation allowance, so a stuck execution raises the timed-out alarm', () => {
     const machine = Object.values(json.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     const deployed = JSON.parse(machine?.Properties.DefinitionString as string) as Record<string, unknown>;
-    const file = JSON.parse(readFileSync(path.join(PROJECT_ROOT, ASL_FILE), 'utf8')) as Record<string, unknown>;
+    // The file as Step Functions takes it: its shared retriers expanded (statemachine/shared-retriers.ts).
+    const file = JSON.parse(definitionText(PROJECT_ROOT)) as Record<string, unknown>;
 
     expect(deployed.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
     expect(deployed.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60);
