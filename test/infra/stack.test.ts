@@ -11,7 +11,8 @@ import { HANDLER_NAMES } from '../../infra/constructs/handlers';
 import { aslPlaceholders, SUBSTITUTION_KEYS } from '../../infra/constructs/workflow';
 import type { ScpGuardianStack } from '../../infra/stack';
 import type { ProtectionRules } from '../../functions/shared/rules/schema';
-import { definitionText, executionTimeoutSeconds } from '../../statemachine/definition';
+import { executionTimeoutSeconds } from '../../functions/sweep/execution-timeout';
+import { definitionText } from '../../statemachine/definition';
 import {
   actionCovers,
   allStatements,
