@@ -1,7 +1,7 @@
 type Json = Record<string, unknown>;
 
 /** Where the ASL file keeps the retriers its states share: a top-level block, not ASL. */
-export const SHARED_RETRIERS_KEY = '$defs';
+const SHARED_RETRIERS_KEY = '$defs';
 /** How a Retry entry names a shared retrier: `{ "$ref": "#/$defs/NAME" }`. */
 export const SHARED_RETRIER_REF = `#/${SHARED_RETRIERS_KEY}/`;
 /** Notes for the reader of the file, dropped before deployment. */
