@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { mulberry32 } from '../organizations/fault-injector';
+import { mulberry32 } from '../stand-ins/organizations/fault-injector';
 
 /**
  * `scp-guardian local --dynamodb-faults`: an HTTP proxy on 127.0.0.1 in front of DynamoDB Local

@@ -8,7 +8,7 @@ import { createSlackRelayHandler, RELAY_SLACK_OPTIONS } from '../../functions/sl
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { silentLog } from '../../functions/shared/log';
 import { createSlackInteractionsHandler, dependenciesFromEnv } from '../../functions/slack-interactions/handler';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandin } from '../../local/stand-ins/slack/slack-stand-in';
 
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
 

@@ -7,7 +7,7 @@ import { parseProtectionRules } from '../../functions/shared/rules/load';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { handler } from '../../functions/slack-relay/handler';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandin } from '../../local/stand-ins/slack/slack-stand-in';
 
 const TOKEN = 'xoxb-relay-test';
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };

@@ -14,7 +14,7 @@ import {
   type InteractionLogger,
   type InteractionProcessor,
 } from '../../functions/slack-interactions/interactions';
-import { SlackStandin, type StoredMessage } from '../../local/slack-standin/server';
+import { SlackStandin, type StoredMessage } from '../../local/stand-ins/slack/slack-stand-in';
 import { TEST_SLACK } from '../support/local-harness';
 import { buttonClick, reasonSubmission, signedInteraction, signedRequest, type SlackOrigin } from '../helpers/slack-signing';
 import { protectedIncident } from './incident-fixture';

@@ -1,7 +1,7 @@
 import { LogLevel } from '@slack/web-api';
 import { lazySlackCalls } from '../../functions/shared/slack/lazy-notifier';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-notifier';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandin } from '../../local/stand-ins/slack/slack-stand-in';
 
 const TOKEN = 'xoxb-lazy-test';
 const standin = new SlackStandin({ token: TOKEN });

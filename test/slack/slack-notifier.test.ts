@@ -1,7 +1,7 @@
 import { LogLevel } from '@slack/web-api';
 import { incidentMessage, overrideModal } from '../../functions/shared/slack/messages';
 import { SlackDeliveryError, SlackNotifier } from '../../functions/shared/slack/slack-notifier';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandin } from '../../local/stand-ins/slack/slack-stand-in';
 import { protectedIncident } from './incident-fixture';
 
 const TOKEN = 'xoxb-test-token';

@@ -1,6 +1,6 @@
 import { AwsServiceError } from '../aws-json-protocol/errors';
 import { AwsJsonServer, type JsonObject, type ServerAddress } from '../aws-json-protocol/server';
-import { detailOf, isObject } from '../../functions/shared/cloudtrail';
+import { detailOf, isObject } from '../../../functions/shared/cloudtrail';
 
 /**
  * CloudTrail's event history, locally (DESIGN.md, "Components"): LookupEvents answered from the
