@@ -53,7 +53,7 @@ import type { FaultOptions } from './stand-ins/organizations/fault-injector';
 import type { OrganizationFile } from './stand-ins/organizations/organization-file';
 import { LocalOrganization } from './stand-ins/organizations/organization-state';
 import { DrainableSlack } from './slack-calls';
-import { SlackStandin } from './stand-ins/slack/slack-stand-in';
+import { SlackStandIn as SlackStandin } from './stand-ins/slack/slack-stand-in';
 import { SnsStandIn, type PublishedMessage } from './stand-ins/sns/sns-stand-in';
 import { CloudTrailStandIn } from './stand-ins/cloudtrail/cloudtrail-stand-in';
 import { LocalStepFunctionsEndpoint } from './stand-ins/step-functions/endpoint';

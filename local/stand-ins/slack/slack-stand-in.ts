@@ -32,7 +32,7 @@ export interface StoredMessage {
 }
 
 /** How to start the stand-in. */
-export interface SlackStandinOptions {
+export interface SlackStandInOptions {
   /** The bot token clients must present. */
   token: string;
   /** @default 0 (any free port) */
@@ -55,7 +55,7 @@ const JSON_ARGUMENTS = new Set(['blocks', 'attachments', 'view', 'metadata']);
  * It checks the bearer token, records every call, keeps each message's current state, and can
  * be told to fail the next call of a method (a rate limit answers 429 with Retry-After).
  */
-export class SlackStandin {
+export class SlackStandIn {
   private server: Server | undefined;
   private readonly recorded: RecordedCall[] = [];
   private readonly stored = new Map<string, StoredMessage>();
@@ -64,7 +64,7 @@ export class SlackStandin {
   private tsCounter = 0;
   private viewCounter = 0;
 
-  constructor(private readonly options: SlackStandinOptions) {}
+  constructor(private readonly options: SlackStandInOptions) {}
 
   /** Base URL, e.g. http://127.0.0.1:43123 (the Web API lives under `/api/`). */
   get url(): string {
