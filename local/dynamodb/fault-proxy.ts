@@ -99,7 +99,11 @@ export interface DynamoDbFaultCounts {
   injectedByOperation: Record<string, number>;
 }
 
-/** The fault-injecting proxy; `start()` it, point a DynamoDB client at `url`, `stop()` it. */
+/**
+ * The fault-injecting proxy; `start()` it, point a DynamoDB client at `url`, `stop()` it. On
+ * plain node:http, not the stand-ins' StandInServer: it streams each request through untouched
+ * and writes DynamoDB Local's raw headers back, where a framework would read and parse the body.
+ */
 export class DynamoDbFaultProxy {
   private readonly random: () => number;
   private readonly target: URL;

@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AwsServiceError, InternalFailureError, SerializationError, UnknownOperationError } from './errors';
+import type { IncomingHttpHeaders } from 'node:http';
+import { NO_ANSWER, StandInServer, type ServerAddress, type StandInAnswer, type StandInRequest } from '../stand-in-server';
+import { AwsServiceError, InternalFailureError, RequestTooLargeError, SerializationError, UnknownOperationError } from './errors';
 
 /**
  * A small HTTP server speaking AWS's JSON RPC protocols (awsJson1_0, awsJson1_1): every call is
  * `POST /` with `X-Amz-Target: <prefix>.<Operation>` and a JSON body; answers are JSON, errors
- * are `{"__type", "Message"}` with an HTTP status. Service-agnostic: the local Organizations
- * endpoint and the local Step Functions task-token endpoint both sit on it.
+ * are `{"__type", "Message"}` with an HTTP status. Service-agnostic: the local Organizations,
+ * Step Functions and CloudTrail stand-ins all sit on it, and it sits on the StandInServer.
  */
+
+/**
+ * Request bodies over this size are refused (413). Organizations takes a policy `Content` of up
+ * to 1,000,000 characters and answers a longer one InvalidInputException itself; escaped in
+ * JSON that can be a few times as many bytes, so the limit leaves it room.
+ */
+export const AWS_JSON_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** A JSON object, as the protocol carries inputs and outputs. */
 export type JsonObject = Record<string, unknown>;
@@ -19,14 +26,8 @@ export interface RequestContext {
   readonly operation: string;
   /** The id sent back in `x-amzn-RequestId` (and exposed by the SDK as `$metadata.requestId`). */
   readonly requestId: string;
-  readonly headers: IncomingMessage['headers'];
+  readonly headers: IncomingHttpHeaders;
 }
-
-/**
- * What a handler returns to leave its request unanswered: no status line, no bytes, the
- * connection held open until the client gives up or the server stops (a hung call).
- */
-export const NO_ANSWER: unique symbol = Symbol('no answer');
 
 /** Serves one operation: returns its output (or NO_ANSWER) or throws an AwsServiceError. */
 export type OperationHandler = (input: JsonObject, context: RequestContext) => unknown;
@@ -54,124 +55,85 @@ export interface AwsJsonServerOptions {
   readonly host?: string;
 }
 
-/** Where a started server listens. */
-export interface ServerAddress {
-  readonly url: string;
-  readonly port: number;
-}
-
 /** An HTTP server dispatching AWS JSON-protocol calls to handlers. */
 export class AwsJsonServer {
   private readonly options: AwsJsonServerOptions;
   private readonly contentType: string;
-  private server: Server | undefined;
-  private address: ServerAddress | undefined;
-  /** Requests a handler left unanswered, still open. */
-  private readonly unanswered = new Set<ServerResponse>();
+  private readonly server: StandInServer;
 
   constructor(options: AwsJsonServerOptions) {
     if (!options.targetPrefix) throw new Error('AwsJsonServer: targetPrefix is required');
     this.options = options;
     this.contentType = `application/x-amz-json-${options.jsonVersion ?? '1.1'}`;
+    this.server = new StandInServer({
+      name: `the ${options.targetPrefix} stand-in`,
+      bodyLimit: AWS_JSON_BODY_LIMIT_BYTES,
+      port: options.port,
+      host: options.host,
+      answer: (request) => this.handle(request),
+      refuse: (refusal) => {
+        const failure = refusal.status === 413 ? new RequestTooLargeError(refusal.message) : refusal.status < 500 ? new SerializationError(refusal.message, { cause: refusal.cause }) : new InternalFailureError(refusal.cause);
+        return this.answer(randomUUID(), failure.statusCode, failure.toBody());
+      },
+    });
   }
 
   /** The base URL, once started. */
   get url(): string {
-    if (!this.address) throw new Error('AwsJsonServer: not started');
-    return this.address.url;
+    return this.server.url;
   }
 
   /** How many requests are held unanswered (NO_ANSWER) with their connection still open. */
   get unansweredCount(): number {
-    return this.unanswered.size;
+    return this.server.heldCount;
   }
 
   /** Starts listening; resolves with the URL and port. Calling it again returns the same address. */
-  async start(): Promise<ServerAddress> {
-    if (this.address) return this.address;
-    const server = createServer((request, response) => void this.handle(request, response));
-    const host = this.options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    this.server = server;
-    this.address = { url: `http://${host}:${port}`, port };
-    return this.address;
+  start(): Promise<ServerAddress> {
+    return this.server.start();
   }
 
   /** Stops listening and closes every connection, idle keep-alive and unanswered ones included. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    this.address = undefined;
-    // close() waits for every connection to end; a held request's never would on its own.
-    for (const response of this.unanswered) response.socket?.destroy();
-    this.unanswered.clear();
-    await new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    });
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(request: StandInRequest): Promise<StandInAnswer | typeof NO_ANSWER> {
     const requestId = randomUUID();
     try {
-      const body = await readBody(request);
       const operation = this.operationOf(request);
       const handler = Object.hasOwn(this.options.operations, operation) ? this.options.operations[operation] : undefined;
-      if (!handler) throw new UnknownOperationError(headerValue(request, 'x-amz-target'));
-      const input = parseInput(body);
+      if (!handler) throw new UnknownOperationError(headerValue(request.headers, 'x-amz-target'));
+      const input = parseInput(request.body);
       const output = await handler(input, { operation, requestId, headers: request.headers });
-      if (output === NO_ANSWER) {
-        this.holdUnanswered(response);
-        return;
-      }
-      this.send(response, requestId, 200, output ?? {});
+      if (output === NO_ANSWER) return NO_ANSWER;
+      return this.answer(requestId, 200, output ?? {});
     } catch (error) {
       const failure = error instanceof AwsServiceError ? error : new InternalFailureError(error);
-      this.send(response, requestId, failure.statusCode, failure.toBody());
+      return this.answer(requestId, failure.statusCode, failure.toBody());
     }
   }
 
-  private holdUnanswered(response: ServerResponse): void {
-    if (response.socket === null || response.socket.destroyed) return;
-    this.unanswered.add(response);
-    response.once('close', () => this.unanswered.delete(response));
-  }
-
-  private operationOf(request: IncomingMessage): string {
-    const target = headerValue(request, 'x-amz-target');
+  private operationOf(request: StandInRequest): string {
+    const target = headerValue(request.headers, 'x-amz-target');
     const prefix = `${this.options.targetPrefix}.`;
     if (request.method !== 'POST' || !target?.startsWith(prefix)) throw new UnknownOperationError(target);
     return target.slice(prefix.length);
   }
 
-  private send(response: ServerResponse, requestId: string, status: number, payload: unknown): void {
+  private answer(requestId: string, status: number, payload: unknown): StandInAnswer {
     const text = JSON.stringify(payload);
-    response.writeHead(status, {
-      'content-type': this.contentType,
-      'content-length': Buffer.byteLength(text),
-      'x-amzn-requestid': requestId,
-    });
-    response.end(text);
+    return {
+      status,
+      headers: { 'content-type': this.contentType, 'content-length': String(Buffer.byteLength(text)), 'x-amzn-requestid': requestId },
+      body: text,
+    };
   }
 }
 
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The SDK sends `{}` for operations without input; an empty body is read the same way. */

@@ -1,5 +1,6 @@
 import { AwsServiceError } from '../aws-json-protocol/errors';
-import { AwsJsonServer, type JsonObject, type ServerAddress } from '../aws-json-protocol/server';
+import { AwsJsonServer, type JsonObject } from '../aws-json-protocol/server';
+import type { ServerAddress } from '../stand-in-server';
 import { detailOf, isObject } from '../../../functions/shared/cloudtrail';
 
 /**
