@@ -119,15 +119,24 @@ export class StandInServer {
   }
 
   private build(): FastifyInstance {
-    const app = fastify({ logger: false, bodyLimit: this.options.bodyLimit, forceCloseConnections: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS });
-    app.removeAllContentTypeParsers();
-    // Every content type, none included, reaches the stand-in as text: each protocol reads its own.
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    app.setErrorHandler((error: FastifyError, _request, reply) => {
+    // Errors Fastify meets before or while reading a request, in the stand-in's own shape.
+    const refuse = (error: FastifyError, reply: FastifyReply): FastifyReply => {
       const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body over ${this.options.bodyLimit} bytes` : error.message;
       return this.write(reply, this.options.refuse({ status, message, cause: error }));
+    };
+    const app = fastify({
+      logger: false,
+      bodyLimit: this.options.bodyLimit,
+      forceCloseConnections: true,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      // A path with a malformed %-escape, which the router cannot decode.
+      frameworkErrors: (error, _request, reply) => void refuse(error, reply),
     });
+    app.removeAllContentTypeParsers();
+    // Every content type, none included, reaches the stand-in as text: each protocol reads its own.
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.setErrorHandler((error: FastifyError, _request, reply) => refuse(error, reply));
     app.route({ method: app.supportedMethods, url: '/*', handler: (request, reply) => this.handle(request, reply) });
     return app;
   }

@@ -62,6 +62,18 @@ describe('StandInServer', () => {
     expect({ status: response.status, body: response.body, asked }).toEqual({ status: 413, body: 'refused: request body over 16 bytes', asked: 0 });
   });
 
+  it('answers a path with a malformed %-escape 400 in the stand-in\'s shape', async () => {
+    const server = echo();
+
+    const response = await send(server, { method: 'POST', path: '/%zz', body: '{}' });
+
+    expect({ status: response.status, type: response.headers.get('content-type'), body: response.body }).toEqual({
+      status: 400,
+      type: 'text/plain',
+      body: "refused: '/%zz' is not a valid url component",
+    });
+  });
+
   it('answers a stand-in that throws with 500 in the stand-in\'s shape', async () => {
     const server = echo({
       answer: () => {
