@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ProtectionRules } from '../functions/shared/rules/schema';
 import { PolicyType } from '../functions/shared/vocabulary';
-import { loadOrganizationFile, type OrganizationFile } from '../local/organizations/organization-file';
+import { loadOrganizationFile, type OrganizationFile } from '../local/stand-ins/organizations/organization-file';
 
 /**
  * The canary's checks at synth time, when the organization is known: a snapshot in the local

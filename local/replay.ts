@@ -1,6 +1,6 @@
 import { readDetachRecord, readRequestParameters, type RequestParameters } from '../functions/shared/cloudtrail';
 import { PolicyType, valuesOf } from '../functions/shared/vocabulary';
-import type { LocalOrganization } from './organizations/organization-state';
+import type { LocalOrganization } from './stand-ins/organizations/organization-state';
 
 /**
  * What replaying one event did: `change` says what in words, `why` why nothing changed. `at` is

@@ -7,7 +7,7 @@ import { Decision, IncidentStatus, Source, type HumanDecision } from '../functio
 import { finishLocalCanary, startLocalCanary, type LocalCanarySummary } from './canary';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import type { ReplayEvent } from './event-files';
-import type { OrganizationFile } from './organizations/organization-file';
+import type { OrganizationFile } from './stand-ins/organizations/organization-file';
 import { ChangeReplayer } from './replay';
 import { sweepLine } from './report';
 import type { SweepResult } from '../functions/sweep/result';

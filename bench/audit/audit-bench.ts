@@ -2,7 +2,7 @@ import { ScanCommand, DynamoDBDocumentClient, type ScanCommandOutput } from '@aw
 import { Command, InvalidArgumentError } from 'commander';
 import { AuditQueries, DEFAULT_PAGE_SIZE, sinceBound, type IncidentFilter } from '../../functions/shared/audit/queries';
 import { percentile } from '../../functions/shared/audit/stats';
-import { createAuditTable, DynamoDbLocal } from '../../local/dynamodb-local';
+import { createAuditTable, DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { benchOrganization, generateIncidentItems } from './generate';
 import { batchLoad } from './load';
 

@@ -3,7 +3,7 @@ import { PageTokenError } from '../../functions/shared/audit/page-token';
 import { DEFAULT_PAGE_SIZE, type IncidentFilter } from '../../functions/shared/audit/queries';
 import { summarize } from '../../functions/shared/audit/stats';
 import { Kind, Outcome, Source } from '../../functions/shared/vocabulary';
-import { DATA_DIR_ENV } from '../../local/local-audit-data';
+import { DATA_DIR_ENV } from '../../local/dynamodb/local-audit-data';
 import { explainAwsError } from '../audit/aws-errors';
 import { connect, DEFAULT_REGION, TABLE_ENV, type AuditConnection, type ConnectionOptions } from '../audit/connection';
 import { toCsv } from '../audit/csv';

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { userInfo } from 'node:os';
 import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
-import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { awsClients, decideOnAws, STACK_REGION, type AwsDecideClients } from '../decide/aws';
 import { decideOnLocal } from '../decide/local';
 import { DecideCommandError, type DecideOutcome } from '../decide/outcome';

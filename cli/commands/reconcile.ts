@@ -7,7 +7,7 @@ import { kindShort, plainWhatHappened } from '../../functions/shared/notificatio
 import { Kind, Verdict } from '../../functions/shared/vocabulary';
 import type { SweepDrift, SweepResult } from '../../functions/sweep/result';
 import { readServeToken, ServeTokenMissingError } from '../../local/http/serve-token';
-import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { STACK_REGION } from '../decide/aws';
 import { DEFAULT_LOCAL_URL, localOption, localServerUrl } from '../local-option';
 import { wrap } from '../terminal/text';

@@ -9,7 +9,7 @@ import { explainDecision } from '../../functions/shared/decisions/decide-inciden
 import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { describeError } from '../../functions/shared/errors';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
-import { localDynamoDbClient } from '../dynamodb-local';
+import { localDynamoDbClient } from '../dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../environment';
 import { ChangeReplayer } from '../replay';
 import { hostProblem, JsonBodyError, parseBoundedJson } from './guards';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { IdFormat } from '../../functions/shared/rules/id-formats';
-import { formatPath } from '../../functions/shared/rules/load';
-import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
+import { IdFormat } from '../../../functions/shared/rules/id-formats';
+import { formatPath } from '../../../functions/shared/rules/load';
+import { PolicyType, valuesOf } from '../../../functions/shared/vocabulary';
 
 /**
  * The local organization file (a contract: see DESIGN.md), validated with zod and then checked

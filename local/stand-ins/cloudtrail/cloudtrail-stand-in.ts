@@ -1,6 +1,7 @@
 import { AwsServiceError } from '../aws-json-protocol/errors';
-import { AwsJsonServer, type JsonObject, type ServerAddress } from '../aws-json-protocol/server';
-import { detailOf, isObject } from '../../functions/shared/cloudtrail';
+import { AwsJsonServer, type JsonObject } from '../aws-json-protocol/server';
+import type { ServerAddress } from '../stand-in-server';
+import { detailOf, isObject } from '../../../functions/shared/cloudtrail';
 
 /**
  * CloudTrail's event history, locally (DESIGN.md, "Components"): LookupEvents answered from the
