@@ -70,10 +70,12 @@ function typeErrors(examples: readonly Example[]): Map<Example, string[]> {
   const file = join(ROOT, 'test', 'docs', '__contract_examples__.ts');
   const chunks: string[] = [];
   const ranges: { example: Example; from: number; to: number }[] = [];
+  let next = 1;
   examples.forEach((example, index) => {
-    const from = chunks.join('\n').split('\n').length;
-    chunks.push(`export const example${index} = ${example.text} satisfies ${TYPED[example.contract ?? '']};`);
-    ranges.push({ example, from, to: chunks.join('\n').split('\n').length });
+    const chunk = `export const example${index} = ${example.text} satisfies ${TYPED[example.contract ?? '']};`;
+    chunks.push(chunk);
+    // Lines from..to-1 of the generated file (1-based) hold this example.
+    ranges.push({ example, from: next, to: (next += chunk.split('\n').length) });
   });
   const source = chunks.join('\n');
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
