@@ -7,7 +7,7 @@ import { explainPair } from '../../cli/explain/explain';
 import { parseProtectionRules } from '../../functions/shared/rules/load';
 import type { SweepResult } from '../../functions/sweep/result';
 import { buildLocalApi } from '../../local/http/local-api';
-import { organizationFileSchema, parseOrganization } from '../../local/organizations/organization-file';
+import { organizationFileSchema, parseOrganization } from '../../local/stand-ins/organizations/organization-file';
 import { toJsonDocument } from '../../local/report';
 import type { LocalEnvironment } from '../../local/environment';
 import type { LocalRunReport } from '../../local/runner';
@@ -49,7 +49,7 @@ const TYPED: Record<string, string> = {
   'serve-decision-response':
     "{ status: Awaited<ReturnType<typeof import('../../functions/shared/decisions/decide-incident').decideIncident>>['result']['status']; ok: boolean; message: string }",
   'local-json':
-    "{ incidents: import('../../local/http/incident-document').IncidentDocument[]; attachCalls: number; organization: import('../../local/organizations/organization-file').OrganizationFile | null; notes: string[]; inputs: import('../../local/runner').LocalRunReport['inputs']; sweeps: unknown[] }",
+    "{ incidents: import('../../local/http/incident-document').IncidentDocument[]; attachCalls: number; organization: import('../../local/stand-ins/organizations/organization-file').OrganizationFile | null; notes: string[]; inputs: import('../../local/runner').LocalRunReport['inputs']; sweeps: unknown[] }",
   'audit-list':
     "{ table: string; query: { index: import('../../functions/shared/audit/queries').QueryPlan['index']; since: string | null; until: string | null; policy: string | null; target: string | null; actor: string | null; outcome: string | null; kind: string | null; source: string | null }; incidents: import('../../cli/audit/rows').AuditRow[]; nextToken: string | null }",
   'audit-show': "NonNullable<Awaited<ReturnType<import('../../functions/shared/audit/queries').AuditQueries['show']>>>",
