@@ -41,7 +41,7 @@ export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' 
   sweep?: boolean;
 }
 
-/** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md). */
+/** One incident as `scp-guardian local --json` prints it (contract: docs/contracts.md, "`local --json`"). */
 export interface IncidentReport {
   incidentId: string;
   kind: string | null;
@@ -219,7 +219,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       }
     };
     // Like a fresh deployment, every run first sweeps once, so the desired state knows what the
-    // organization file has attached (DESIGN.md, "The command").
+    // organization file has attached (docs/contracts.md, "`local --json`").
     await sweep('initial sweep');
     const count = options.events.length;
     for (const [index, event] of options.events.entries()) {

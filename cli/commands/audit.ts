@@ -259,7 +259,7 @@ function desiredCommand(output: AuditOutput): Command {
     });
 }
 
-/** `scp-guardian audit list|show|stats|desired`: the audit trail, by Queries on its indexes (contract: DESIGN.md). */
+/** `scp-guardian audit list|show|stats|desired`: the audit trail, by Queries on its indexes (contract: docs/contracts.md, "`audit … --format json`"). */
 export function auditCommand(output: AuditOutput = processOutput): Command {
   return new Command('audit')
     .description('query the audit trail in DynamoDB (AWS, --endpoint, or --local for the local runner\'s data)')

@@ -76,7 +76,7 @@ export async function runDecide(incidentIdArgument: string, options: DecideOptio
   return decideOnAws({ incidentId, decision, reason, forMinutes, tableName, botTokenSecretArn, slackApiUrl }, environment.awsClients(options.region));
 }
 
-/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT [--for 4h]` (contract: DESIGN.md). */
+/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT [--for 4h]` (docs/cli.md, "`decide`"). */
 export function decideCommand(environment: DecideEnvironment = { env: process.env, awsClients }): Command {
   return new Command('decide')
     .description('approve or override a waiting incident without Slack; recorded with your identity')

@@ -65,7 +65,7 @@ interface LocalOptions {
   sweep?: boolean;
 }
 
-/** `scp-guardian local`: the real workflow on local components (contract: DESIGN.md). */
+/** `scp-guardian local`: the real workflow on local components (contract: docs/contracts.md, "`local --json`"). */
 export function localCommand(): Command {
   return new Command('local')
     .description('replay CloudTrail events through the real workflow on local components, or serve it (--serve)')

@@ -207,7 +207,7 @@ export function formatReconcile(result: SweepResult, width = 80): string {
   return lines.join('\n');
 }
 
-/** `scp-guardian reconcile [--dry-run] [--local URL] [--json]` (contract: DESIGN.md, "The command"). */
+/** `scp-guardian reconcile [--dry-run] [--local URL] [--json]` (contract: docs/contracts.md, "The sweep"). */
 export function reconcileCommand(environment: ReconcileEnvironment = { env: process.env, lambda: defaultLambda }): Command {
   return new Command('reconcile')
     .description('compare the organization with the desired state and start an incident for each drift (exit 1 when there is drift)')

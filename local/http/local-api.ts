@@ -123,7 +123,7 @@ function clientError(timeouts: LocalApiTimeouts) {
 }
 
 /**
- * The HTTP API of `scp-guardian local --serve` (contract: DESIGN.md, "The command"), on Fastify:
+ * The HTTP API of `scp-guardian local --serve` (contract: docs/contracts.md, "The `local --serve` API"), on Fastify:
  *
  * - every request must name this server in `Host` (loopback only), else 403;
  * - the routes are the table in ./routes.ts; a method a route's path does not take is 405 with

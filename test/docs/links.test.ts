@@ -78,8 +78,8 @@ function docPointers(): { where: string; file: string; heading: string }[] {
   );
   for (const source of sources) {
     const text = readFileSync(join(ROOT, source), 'utf8');
-    for (const match of text.matchAll(/\((README(?:\.md)?|docs\/[\w-]+\.md), ["`]([^"`]+)["`]\)/g)) {
-      pointers.push({ where: `${source}:${text.slice(0, match.index).split('\n').length}`, file: match[1] === 'README' ? 'README.md' : match[1], heading: match[2] });
+    for (const match of text.matchAll(/\((?:contract: )?(README(?:\.md)?|docs\/[\w-]+\.md), (?:"([^"]+)"|`([^`]+)`)[);]/g)) {
+      pointers.push({ where: `${source}:${text.slice(0, match.index).split('\n').length}`, file: match[1].startsWith('README') ? 'README.md' : match[1], heading: match[2] ?? match[3] });
     }
   }
   return pointers;

@@ -322,7 +322,7 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
-  // Never granted to anyone (DESIGN.md, "Writes to the organization"); the restore role's writes: test/infra/restore-permissions.test.ts.
+  // Never granted to anyone (docs/contracts.md, "Writes to the organization"); the restore role's writes: test/infra/restore-permissions.test.ts.
   const NEVER = ['organizations:DeletePolicy', 'organizations:DisablePolicyType', 'organizations:CreatePolicy'];
   const writersOf = (action: string) => HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes(action));
 
