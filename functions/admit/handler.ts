@@ -1,6 +1,7 @@
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/schema';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { admissionDocumentClient } from '../shared/clients/dynamodb';
 import { AdmissionStore } from './admission-store';
 import { admit, type Admission, type AdmitDependencies, type AdmitInput } from './admit';
@@ -39,5 +40,4 @@ export function defaultAdmitHandler(rules: Pick<ProtectionRules, 'remediation'>)
   });
 }
 
-const defaultHandler = once(() => defaultAdmitHandler(rulesFromEnvironment()));
-export const handler = async (input: AdmitEvent) => defaultHandler()(input);
+export const handler = lambdaHandler(() => defaultAdmitHandler(rulesFromEnvironment()));

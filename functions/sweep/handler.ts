@@ -6,11 +6,13 @@ import { sweepOrganizationsClient } from '../shared/clients/organizations';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { isObject } from '../shared/cloudtrail';
 import { describeError } from '../shared/errors';
-import { cloudWatchMetricSink, type MetricSink } from '../shared/incident-metrics';
+import type { MetricSink } from '../shared/incident-metrics';
+import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { MetricName } from '../shared/metrics';
 import { DesiredStateStore } from '../shared/desired/desired-store';
 import { lambdaLog } from '../shared/log';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/workflow-functions';
 import { answerCloudFormation, isCustomResourceEvent } from './after-deploy';
 import { SweepError, SweepErrorName } from './calls';
@@ -70,7 +72,8 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
   };
 }
 
-const defaultHandler = once(() => {
+const metrics = invocationMetrics();
+export const handler = lambdaHandler(() => {
   const documentClient = defaultDocumentClient();
   const tableName = requireEnv('TABLE_NAME');
   return createSweepHandler({
@@ -82,7 +85,6 @@ const defaultHandler = once(() => {
     desired: new DesiredStateStore(documentClient, tableName),
     audit: new AuditStore(documentClient, tableName),
     queries: new AuditQueries(documentClient, tableName),
-    metrics: cloudWatchMetricSink(),
+    metrics: metrics.sink,
   });
-});
-export const handler = (event: unknown, context: SweepContext) => defaultHandler()(event, context);
+}, { metrics });
