@@ -5,7 +5,6 @@ import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { sweepOrganizationsClient } from '../shared/clients/organizations';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { isObject } from '../shared/cloudtrail';
-import { describeError } from '../shared/errors';
 import type { MetricSink } from '../shared/incident-metrics';
 import { invocationMetrics } from '../shared/invocation-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
@@ -56,14 +55,8 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
       if (result.errors.length > 0) {
         throw new SweepError(SweepErrorName.INCOMPLETE, `the sweep is incomplete, ${result.errors.length} problem(s): ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
       }
-      if (!dryRun) {
-        try {
-          deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
-        } catch (error) {
-          // SweepMissing fires if this keeps failing: the sweep itself did its work.
-          log.error('could not emit SweepCompleted', { error: describeError(error) });
-        }
-      }
+      // Published when the invocation ends (lambdaHandler), which a failed publish does not fail.
+      if (!dryRun) deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
       return result;
     } catch (error) {
       log.error('sweep failed', { error: (error as Error).name, message: (error as Error).message, dryRun });
