@@ -30,7 +30,7 @@ export function createAdmitHandler(deps: AdmitHandlerDependencies) {
   const settings = admissionSettings(admission);
   const admitDeps: AdmitDependencies = { store: deps.store, settings, deadlineSeconds: deps.deadlineSeconds ?? deadlineMinutes * 60 };
   return async (input: AdmitEvent): Promise<Admission> => {
-    if (!admission.enabled) return { ticket: 0, admitted: true, dueAt: Date.now(), readmissions: input.phase === 'take' ? 0 : input.admission.readmissions + (input.phase === 'readmit' ? 1 : 0) };
+    if (admission.enabled === false) return { ticket: 0, admitted: true, dueAt: Date.now(), readmissions: input.phase === 'take' ? 0 : input.admission.readmissions + (input.phase === 'readmit' ? 1 : 0) };
     const log = (deps.log ?? lambdaLog)(input.incident?.incidentId ?? 'unknown');
     try {
       return await admit(input, { ...admitDeps, warn: (message) => log.warn(message) });
