@@ -10,10 +10,7 @@ export interface Log {
 
 const baseLogger = new Logger({ serviceName: 'scp-guardian' });
 
-/**
- * Lambda's context onto every log line of the invocation, the lines of `lambdaLog` loggers made
- * during it included (function name, request id, cold start). Only lambdaHandler calls it.
- */
+/** Lambda's context onto every log line of the invocation (function name, request id, cold start); lambdaHandler calls it. */
 export function addLambdaContext(context: Parameters<Logger['addContext']>[0]): void {
   baseLogger.addContext(context);
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as LambdaHandlerModule from '../../functions/shared/lambda-handler';
 import type * as LogModule from '../../functions/shared/log';
@@ -8,7 +8,7 @@ import { lambdaContext } from '../support/lambda-context';
 
 const FUNCTIONS = join(__dirname, '..', '..', 'functions');
 const handlerFolders = readdirSync(FUNCTIONS, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+  .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTIONS, entry.name, 'handler.ts')))
   .map((entry) => entry.name);
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
