@@ -98,7 +98,7 @@ describe('the public slack-interactions function', () => {
 
   it('relays nothing: a relay request is to it an unsigned request, refused', async () => {
     const rules = parseProtectionRules({ protect: [], notify: { slackChannel: 'C0SECURITY', slackTeamId: 'T0TESTTEAM', slackAppId: 'A0TESTAPP' } });
-    const interactions = createSlackInteractionsHandler(dependenciesFromEnv(process.env, rules));
+    const interactions = createSlackInteractionsHandler(dependenciesFromEnv(process.env, rules, () => {}));
 
     const answer = await interactions({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } } as never);
 

@@ -8,6 +8,7 @@ import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { handler } from '../../functions/slack-relay/handler';
 import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
+import { lambdaContext } from '../support/lambda-context';
 
 const TOKEN = 'xoxb-relay-test';
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
@@ -62,7 +63,7 @@ describe('Slack relay', () => {
     });
 
     it('carries out a relay request with the bot token it reads from Secrets Manager', async () => {
-      const answer = await handler({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } });
+      const answer = await handler({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } }, lambdaContext('scp-guardian-slack-relay'));
 
       expect(answer).toMatchObject({ ok: true, channel: 'C0SECURITY', ts: expect.any(String) });
     });
