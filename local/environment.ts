@@ -51,7 +51,7 @@ import type { FaultOptions } from './stand-ins/organizations/fault-injector';
 import type { OrganizationFile } from './stand-ins/organizations/organization-file';
 import { LocalOrganization } from './stand-ins/organizations/organization-state';
 import { DrainableSlack } from './slack-calls';
-import { SlackStandIn as SlackStandin } from './stand-ins/slack/slack-stand-in';
+import { SlackStandIn } from './stand-ins/slack/slack-stand-in';
 import { SnsStandIn, type PublishedMessage } from './stand-ins/sns/sns-stand-in';
 import { CloudTrailStandIn } from './stand-ins/cloudtrail/cloudtrail-stand-in';
 import { LocalStepFunctionsEndpoint } from './stand-ins/step-functions/endpoint';
@@ -76,8 +76,8 @@ export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guard
  */
 export const LOCAL_CANARY_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/scp-guardian-local-canary`;
 /** The bot token the Slack stand-in accepts. */
-export const STANDIN_SLACK_TOKEN = 'xoxb-local-standin';
-const STANDIN_SLACK_CHANNEL = 'C0LOCAL01';
+export const STAND_IN_SLACK_TOKEN = 'xoxb-local-standIn';
+const STAND_IN_SLACK_CHANNEL = 'C0LOCAL01';
 
 /** One answer of the admission (AdmitAttachment, CheckAdmission, ReadmitAttachment, or classify's ticket). */
 export interface AdmissionStep {
@@ -203,7 +203,7 @@ export class LocalEnvironment {
     readonly sns: SnsStandIn,
     /** CloudTrail's event history: the CloudTrail records of the envelopes `run` received. */
     readonly cloudTrail: CloudTrailStandIn,
-    readonly slackStandin: SlackStandin | undefined,
+    readonly slackStandIn: SlackStandIn | undefined,
     slackTarget: SlackTarget,
     /** With `dynamoDbFaults`: the proxy the workflow's stores go through, and its counts. */
     readonly dynamoDbFaultProxy?: DynamoDbFaultProxy,
@@ -409,20 +409,20 @@ export class LocalEnvironment {
       await cloudTrail.start();
       started.push(cloudTrail);
 
-      let slackStandin: SlackStandin | undefined;
+      let slackStandIn: SlackStandIn | undefined;
       let slackTarget: SlackTarget;
       if (options.slack?.token !== undefined && options.slack.channel !== undefined) {
         slackTarget = { poster: new DrainableSlack(new SlackNotifier({ token: options.slack.token })), channel: options.slack.channel };
       } else {
-        slackStandin = new SlackStandin({ token: STANDIN_SLACK_TOKEN });
-        await slackStandin.start();
-        started.push(slackStandin);
+        slackStandIn = new SlackStandIn({ token: STAND_IN_SLACK_TOKEN });
+        await slackStandIn.start();
+        started.push(slackStandIn);
         slackTarget = {
           // The stand-in answers at once: one shared client serves every execution of a storm (each
           // Lambda container would hold its own), so it is sized for the storm, and its timeout
           // (still inside notify's 15 s) measures the harness only when the machine is starved.
-          poster: new DrainableSlack(new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 })),
-          channel: options.rules.notify.slackChannel ?? STANDIN_SLACK_CHANNEL,
+          poster: new DrainableSlack(new SlackNotifier({ token: STAND_IN_SLACK_TOKEN, slackApiUrl: slackStandIn.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 })),
+          channel: options.rules.notify.slackChannel ?? STAND_IN_SLACK_CHANNEL,
         };
       }
       return new LocalEnvironment(
@@ -436,7 +436,7 @@ export class LocalEnvironment {
         broker,
         sns,
         cloudTrail,
-        slackStandin,
+        slackStandIn,
         slackTarget,
         dynamoDbFaultProxy,
       );
@@ -524,7 +524,7 @@ export class LocalEnvironment {
     this.stopping.abort();
     // Slack's calls first, while the stand-in still answers them: none outlives the environment.
     await this.slackNotifier.drain();
-    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
+    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandIn?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();
   }
 }
