@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatIssue, formatPath } from '../../functions/shared/rules/load';
+import { formatIssue, formatPath } from '../../config/load';
 import { truncateMiddle } from '../terminal/text';
 import { nearestKey } from './nearest-key';
 import { knownKeysAt } from './schema-keys';

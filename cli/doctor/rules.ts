@@ -6,7 +6,7 @@ import {
   type Root,
 } from '@aws-sdk/client-organizations';
 import { targetKindOf } from '../../functions/shared/rules/id-formats';
-import { isTargetRule, type ProtectionRules } from '../../functions/shared/rules/schema';
+import { isTargetRule, type ProtectionRules } from '../../config/schema';
 import { callFailed, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
 

@@ -17,7 +17,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { DesiredStateStore } from '../../functions/shared/desired/desired-store';
 import { describeError } from '../../functions/shared/errors';
 import { silentLog } from '../../functions/shared/log';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../config/schema';
 import type { SweepResult } from '../../functions/sweep/result';
 import { runSweep } from '../../functions/sweep/sweep';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';

@@ -9,7 +9,7 @@ import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AuditQueries } from '../../functions/shared/audit/queries';
 import type { IncidentRecord } from '../../functions/shared/audit/records';
 import { CANARY_DEADLINE_MINUTES, canaryPassed } from '../../functions/shared/canary';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../config/schema';
 import { selfTestPassed } from '../../functions/shared/self-test';
 import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
 import { ALARM_NAMES, alarmActionsCheck, firingCheck, stackAlarmsOrCheck } from './alarms';

@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PageTokenError } from '../../functions/shared/audit/page-token';
+import { PageTokenError } from '../../cli/audit/page-token';
 import { AuditQueries, type IncidentFilter } from '../../functions/shared/audit/queries';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { freshTable, record } from './support/incidents';

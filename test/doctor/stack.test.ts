@@ -11,7 +11,7 @@ import { DEFAULT_STACK_NAME } from '../../cli/commands/doctor';
 import { stackChecks, type StackClients } from '../../cli/doctor/stack';
 import { AuditQueries } from '../../functions/shared/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { STACK_NAME } from '../../infra/app';
 import { intakeDetailPattern, intakeEventPattern } from '../../infra/intake-pattern';
 import { ACCOUNT, ALARM, BOT_TOKEN, CANARY_FUNCTION, DEAD_LETTER_QUEUE, GUARD_ROLES, healthyAccount, mockAws, mocks, RULE, RULES, SIGNING, STACK_FUNCTIONS, STACK_RESOURCES, STATE_MACHINE, notifying, resource, SWEEP_FUNCTION, SWEEP_SCHEDULE, TABLE, TOPIC, type FakeAccount } from './support';

@@ -5,7 +5,7 @@ import type { SlackPoster } from '../../functions/shared/notifications/slack-pos
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { createSlackRelayHandler, RELAY_SLACK_OPTIONS } from '../../functions/slack-relay/handler';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { silentLog } from '../../functions/shared/log';
 import { createSlackInteractionsHandler, dependenciesFromEnv } from '../../functions/slack-interactions/handler';
 import { SlackStandin } from '../../local/slack-standin/server';

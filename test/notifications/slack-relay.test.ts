@@ -3,7 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { slackFromEnvironment } from '../../functions/shared/notifications/slack-from-environment';
 import { RelayedSlackPoster, relaySlackCall, SLACK_RELAY_KEY, slackRelayCallOf } from '../../functions/shared/notifications/slack-relay';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { handler } from '../../functions/slack-relay/handler';

@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { Source, type Kind, type Outcome } from '../vocabulary';
 import { AuditStore } from './audit-store';
-import { decodePageToken, encodePageToken, filtersFingerprint, PageTokenError } from './page-token';
+import { decodePageToken, encodePageToken, filtersFingerprint, PageTokenError } from '../../../cli/audit/page-token';
 import type { IncidentRecord, TimelineEntry } from './records';
 import { AuditTable, type AuditIndexName } from './table-schema';
 

@@ -1,4 +1,4 @@
-import type { ProtectionRules } from '../rules/schema';
+import type { ProtectionRules } from '../../../config/schema';
 
 /**
  * How long an OVERRIDE keeps a protection off (contract: docs/cli.md, docs/slack.md). One

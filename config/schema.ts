@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Mode, OnTimeout, PolicyType, valuesOf } from '../vocabulary';
-import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
+import { Mode, OnTimeout, PolicyType, valuesOf } from '../functions/shared/vocabulary';
+import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from '../functions/shared/rules/id-formats';
 
 /**
  * The protection rules file (a contract: see DESIGN.md), validated with zod. Unknown keys are
@@ -251,4 +251,4 @@ export type CanaryRule = z.output<typeof canarySchema>;
 export type ForbidRule = z.output<typeof forbidRuleSchema>;
 export type ProtectRule = PolicyRule | TargetRule;
 
-export { isTargetRule } from './rule-kind';
+export { isTargetRule } from '../functions/shared/rules/rule-kind';

@@ -1,6 +1,6 @@
-import { isTargetRule } from './rule-kind';
+import { isTargetRule } from '../functions/shared/rules/rule-kind';
 import type { ProtectRule } from './schema';
-import { SPECIFICITY_RANK, Specificity, specificityOfRule } from './match';
+import { SPECIFICITY_RANK, Specificity, specificityOfRule } from '../functions/shared/rules/match';
 
 /**
  * Where two rules cover the same (policy, target) pair, and what that means:

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { findProtectionRule } from './match';
+import { findProtectionRule } from '../functions/shared/rules/match';
 import { findOverlaps, OverlapKind } from './overlaps';
-import { formatPath } from '../format-path';
+import { formatPath } from '../functions/shared/format-path';
 import { protectionRulesSchema, type ProtectionRules } from './schema';
 
 /**
