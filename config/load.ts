@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { findProtectionRule } from '../functions/shared/rules/match';
 import { findOverlaps, OverlapKind } from './overlaps';
 import { formatPath } from '../functions/shared/format-path';
-import { protectionRulesSchema, type ProtectionRules } from './schema';
+import { protectionRulesSchema } from './schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 
 /**
  * A protection rules file that does not validate; `problems` name the field and the rule.

@@ -1,5 +1,5 @@
 import { isTargetRule } from '../functions/shared/rules/rule-kind';
-import type { ProtectRule } from './schema';
+import type { ProtectRule } from '../functions/shared/rules/protection-rules';
 import { SPECIFICITY_RANK, Specificity, specificityOfRule } from '../functions/shared/rules/match';
 
 /**

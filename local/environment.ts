@@ -31,7 +31,7 @@ import { DecisionStore } from '../functions/shared/decisions/decision-store';
 import type { Log } from '../functions/shared/log';
 import type { SlackTarget } from '../functions/shared/notifications/slack-poster';
 import { RelayedSlackPoster } from '../functions/shared/notifications/slack-relay';
-import type { ProtectionRules } from '../config/schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../functions/shared/clients/cloudtrail';
 import { clientOptionsWithSockets, LOCAL_ADMISSION_TIMEOUTS, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_MAX_SOCKETS, LOCAL_SNS_TIMEOUTS } from '../functions/shared/clients/timeouts';

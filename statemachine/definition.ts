@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProtectionRules } from '../config/schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { ASL_FILE } from '../functions/shared/workflow-functions';
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProtectionRules } from '../../config/load';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { parseOrganization, type OrganizationFile } from '../../local/organizations/organization-file';
 

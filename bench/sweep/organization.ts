@@ -1,6 +1,6 @@
 import { parseProtectionRules } from '../../config/load';
 import { findProtectionRule } from '../../functions/shared/rules/match';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { mulberry32 } from '../../local/organizations/fault-injector';
 import { parseOrganization, type OrganizationFile } from '../../local/organizations/organization-file';

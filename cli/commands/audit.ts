@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { PageTokenError } from '../audit/page-token';
-import { DEFAULT_PAGE_SIZE, type IncidentFilter } from '../../functions/shared/audit/queries';
+import type { IncidentFilter } from '../../functions/shared/audit/queries';
+import { DEFAULT_PAGE_SIZE } from '../audit/queries';
 import { summarize } from '../audit/stats';
 import { Kind, Outcome, Source } from '../../functions/shared/vocabulary';
 import { DATA_DIR_ENV } from '../../local/local-audit-data';

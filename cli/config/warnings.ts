@@ -1,6 +1,6 @@
 import { listOr } from './describe';
 import { ruleWarnings } from '../../config/load';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 
 /**

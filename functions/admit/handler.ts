@@ -1,5 +1,5 @@
 import { lambdaLog, type Log } from '../shared/log';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { admissionDocumentClient } from '../shared/clients/dynamodb';
 import { AdmissionStore } from './admission-store';

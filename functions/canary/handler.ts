@@ -1,7 +1,7 @@
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { cloudWatchMetricSink } from '../shared/incident-metrics';
 import { lambdaLog, type Log } from '../shared/log';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { once, rulesFromEnvironment } from '../shared/runtime';
 import { CanaryErrorName, CanaryRefusedError, runCanary, type CanaryDependencies, type CanaryRun } from './canary';
 

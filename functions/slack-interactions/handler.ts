@@ -3,7 +3,7 @@ import { AuditStore } from '../shared/audit/audit-store';
 import { cloudWatchMetricSink } from '../shared/incident-metrics';
 import { decide } from '../shared/decisions/decide';
 import { DecisionStore } from '../shared/decisions/decision-store';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultSfnClient } from '../shared/clients/sfn';

@@ -7,7 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { ADMISSION_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';

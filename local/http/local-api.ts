@@ -2,7 +2,7 @@ import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { createServer, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { incidentIdOf } from '../../functions/classify/incident-id';
-import { DEFAULT_PAGE_SIZE, AuditQueries } from '../../functions/shared/audit/queries';
+import { DEFAULT_PAGE_SIZE, AuditQueries } from '../../cli/audit/queries';
 import { PageTokenError } from '../../cli/audit/page-token';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { explainDecision } from '../../cli/decide/decide-incident';

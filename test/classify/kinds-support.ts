@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { completeClassification, preclassify, type Enrichment } from '../../functions/classify/classify';
 import type { Incident } from '../../functions/shared/incident';
 import { parseProtectionRules } from '../../config/load';
-import type { ProtectionRules } from '../../config/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { CLASSIFY_INPUT } from './classify-support';
 
 type Json = Record<string, unknown>;

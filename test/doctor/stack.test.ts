@@ -9,7 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DEFAULT_STACK_NAME } from '../../cli/commands/doctor';
 import { stackChecks, type StackClients } from '../../cli/doctor/stack';
-import { AuditQueries } from '../../functions/shared/audit/queries';
+import { AuditQueries } from '../../cli/audit/queries';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { parseProtectionRules } from '../../config/load';
 import { STACK_NAME } from '../../infra/app';
