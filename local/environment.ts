@@ -29,8 +29,8 @@ import { decide, type DecideInput, type DecideResult } from '../functions/shared
 import { decideIncident, type IncidentDecision } from '../cli/decide/decide-incident';
 import { DecisionStore } from '../functions/shared/decisions/decision-store';
 import type { Log } from '../functions/shared/log';
-import type { SlackTarget } from '../functions/shared/notifications/slack-poster';
-import { RelayedSlackPoster } from '../functions/shared/notifications/slack-relay';
+import type { SlackTarget } from '../functions/shared/slack/slack-poster';
+import { RelayedSlackPoster } from '../functions/shared/slack/slack-relay';
 import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { toDocumentClient } from '../functions/shared/clients/dynamodb';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../functions/shared/clients/cloudtrail';

@@ -1,4 +1,4 @@
-import type { SlackPoster } from '../functions/shared/notifications/slack-poster';
+import type { SlackPoster } from '../functions/shared/slack/slack-poster';
 import type { SlackMessage } from '../functions/shared/slack/messages';
 import { SlackDeliveryError, type SlackNotifier } from '../functions/shared/slack/slack-notifier';
 

@@ -3,7 +3,7 @@ import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultSnsClient } from '../shared/clients/sns';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import { lambdaLog } from '../shared/log';
-import { slackFromEnvironment } from '../shared/notifications/slack-from-environment';
+import { slackFromEnvironment } from '../shared/slack/slack-from-environment';
 import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import {
   lateDecision,
