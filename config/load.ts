@@ -87,4 +87,3 @@ export function loadProtectionRules(path: string): ProtectionRules {
   return parseProtectionRules(json, path);
 }
 
-export { formatPath };

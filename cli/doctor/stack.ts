@@ -20,7 +20,6 @@ import { canaryScheduleCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck 
 import { findStack, resourcesOf, ResourceType, STACK_ENVIRONMENT, StackNotFound, type StackResources } from './stack-resources';
 import { alarmsMayPublish } from './topic-policy';
 
-export { STACK_ENVIRONMENT, type StackResources } from './stack-resources';
 
 const check = checksOf(CheckGroup.STACK);
 

@@ -9,7 +9,6 @@ import { forbiddenPolicyIds, INTAKE_ENVELOPE, intakeDetailPattern } from '../int
 import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
 import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 
-export { intakeDetailPattern } from '../intake-pattern';
 
 export interface IntakeProps {
   /** The remediation workflow each matching event starts. */

@@ -1,6 +1,6 @@
 import { LogLevel } from '@slack/web-api';
 import { lazySlackCalls } from '../../functions/shared/slack/lazy-notifier';
-import { SlackDeliveryError } from '../../functions/shared/slack/slack-notifier';
+import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackStandin } from '../../local/slack-standin/server';
 
 const TOKEN = 'xoxb-lazy-test';
