@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DynamoDbLocal } from '../local/dynamodb-local';
+import { DynamoDbLocal } from '../local/dynamodb/dynamodb-local';
 import { stateRetryBudget } from './retry-budget';
 import { runBaseline } from './storm/baseline';
 import type { StormLimits } from './storm/figures';

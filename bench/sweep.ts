@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DynamoDbLocal } from '../local/dynamodb-local';
+import { DynamoDbLocal } from '../local/dynamodb/dynamodb-local';
 import { sweepSeries } from './sweep/measure';
 import { silentDetachments, sweepScenario } from './sweep/organization';
 import { formatSweepReport, sweepBenchReport } from './sweep/report';

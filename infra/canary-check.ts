@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { PolicyType } from '../functions/shared/vocabulary';
-import { loadOrganizationFile, type OrganizationFile } from '../local/organizations/organization-file';
+import { loadOrganizationFile, type OrganizationFile } from '../local/stand-ins/organizations/organization-file';
 
 /**
  * The canary's checks at synth time, when the organization is known: a snapshot in the local
- * organization file format (DESIGN.md, "The local organization") named by a context key. The
+ * organization file format (docs/contracts.md, "The local organization") named by a context key. The
  * same checks run in the canary function before every detachment; here they fail `cdk synth`
  * early, naming the rules field. Synth-only: nothing here goes into a Lambda bundle.
  */

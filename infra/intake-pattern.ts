@@ -11,7 +11,7 @@ export const INTAKE_ENVELOPE = { source: 'aws.organizations', detailType: 'AWS A
 
 /**
  * The `detail` of the rule's event pattern: successful Organizations calls of the watched kinds
- * (DESIGN.md, "Flow"), AttachPolicy only for a forbidden policy, none made by a guard role.
+ * (docs/contracts.md, "Watched calls"), AttachPolicy only for a forbidden policy, none made by a guard role.
  */
 export function intakeDetailPattern(forbiddenPolicyIds: readonly string[], guardRoleArns: readonly string[]): Record<string, unknown> {
   const others = WATCHED_EVENT_NAMES.filter((name) => name !== 'AttachPolicy');

@@ -7,7 +7,7 @@ import { organizationsClientOptions } from '../functions/shared/clients/organiza
 import { MetricName } from '../functions/shared/metrics';
 import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { SELF_TEST_ATTRIBUTE } from '../functions/shared/self-test';
-import { LOCAL_CREDENTIALS } from './dynamodb-local';
+import { LOCAL_CREDENTIALS } from './dynamodb/dynamodb-local';
 import type { LocalEnvironment } from './environment';
 import { stderrLog } from './local-log';
 

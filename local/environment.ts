@@ -10,7 +10,7 @@ import { admissionSettings } from '../functions/admit/schedule';
 import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
 import type { ClassifyInput } from '../functions/classify/classify';
 import { createClassifyHandler } from '../functions/classify/handler';
-import { LOCAL_GUARD_ROLE_ARN } from './guard-role';
+import { LOCAL_GUARD_ROLE_ARN } from './workflow/guard-role';
 import { createCloseHandler } from '../functions/close/handler';
 import { notify, type NotifyInput } from '../functions/notify/notify';
 import { createReattachHandler } from '../functions/reattach/handler';
@@ -42,23 +42,23 @@ import { createDecisionAnnouncer } from '../functions/shared/slack/decision-anno
 import { SlackNotifier } from '../functions/shared/slack/slack-notifier';
 import type { HumanDecision } from '../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/workflow-functions';
-import { AwsServiceError } from './aws-json-protocol/errors';
-import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
+import { AwsServiceError } from './stand-ins/aws-json-protocol/errors';
+import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb/dynamodb-local';
 import { localSdkIntegrations } from './workflow/sdk-integrations';
 import { DynamoDbFaultProxy, type DynamoDbFaults } from './dynamodb/fault-proxy';
-import { leaseAuditTable, type AuditTableLease } from './local-audit-data';
+import { leaseAuditTable, type AuditTableLease } from './dynamodb/local-audit-data';
 import { stderrLog } from './local-log';
-import { LocalOrganizationsEndpoint } from './organizations/endpoint';
-import type { FaultOptions } from './organizations/fault-injector';
-import type { OrganizationFile } from './organizations/organization-file';
-import { LocalOrganization } from './organizations/organization-state';
+import { LocalOrganizationsEndpoint } from './stand-ins/organizations/endpoint';
+import type { FaultOptions } from './stand-ins/organizations/fault-injector';
+import type { OrganizationFile } from './stand-ins/organizations/organization-file';
+import { LocalOrganization } from './stand-ins/organizations/organization-state';
 import { DrainableSlack } from './slack-calls';
-import { SlackStandin } from './slack-standin/server';
-import { SnsStandIn, type PublishedMessage } from './sns-standin';
-import { CloudTrailStandIn } from './stand-ins/cloudtrail';
-import { LocalStepFunctionsEndpoint } from './workflow/sfn-endpoint';
+import { SlackStandIn as SlackStandin } from './stand-ins/slack/slack-stand-in';
+import { SnsStandIn, type PublishedMessage } from './stand-ins/sns/sns-stand-in';
+import { CloudTrailStandIn } from './stand-ins/cloudtrail/cloudtrail-stand-in';
+import { LocalStepFunctionsEndpoint } from './stand-ins/step-functions/endpoint';
 import { LocalWorkflow, LOCAL_ACCOUNT, LOCAL_STATE_MACHINE_ARN, localExecutionArn, type ExecutionRecord, type LocalWorkflowOptions } from './workflow/local-workflow';
-import { TaskTokenBroker } from './workflow/task-tokens';
+import { TaskTokenBroker } from './stand-ins/step-functions/task-tokens';
 
 /**
  * The local clients of the admission store wait up to 8 s per call (LOCAL_ADMISSION_TIMEOUTS:

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { stopAllDynamoDbLocal } from './dynamodb-local';
+import { stopAllDynamoDbLocal } from './dynamodb/dynamodb-local';
 
 /**
  * How the local commands end. A DynamoDB Local (Java) child must never outlive them, so every

@@ -1,6 +1,6 @@
 import { readDetachRecord, readRequestParameters, type RequestParameters } from '../functions/shared/cloudtrail';
 import { PolicyType, valuesOf } from '../functions/shared/vocabulary';
-import type { LocalOrganization } from './organizations/organization-state';
+import type { LocalOrganization } from './stand-ins/organizations/organization-state';
 
 /**
  * What replaying one event did: `change` says what in words, `why` why nothing changed. `at` is
@@ -13,7 +13,7 @@ const POLICY_TYPES: readonly string[] = valuesOf(PolicyType);
 
 /**
  * Makes the local organization look as it would after the event, before the workflow sees it
- * (DESIGN.md, "The local organization"): a successful AttachPolicy, DetachPolicy,
+ * (docs/contracts.md, "The local organization"): a successful AttachPolicy, DetachPolicy,
  * EnablePolicyType, DisablePolicyType, MoveAccount, UpdatePolicy, DeletePolicy or CreatePolicy
  * changes it as the call did, with the endpoint's own rules. Once per CloudTrail eventID: a
  * redelivery changes nothing more. A failed call (`errorCode`), a call of another kind, or one

@@ -11,7 +11,7 @@ export function sweepLine(result: SweepResult): string {
   return `${result.desiredPairs} desired pairs, ${result.changes.length} entries recorded, ${drift}${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}; ${result.calls.total} calls in ${humanDuration(result.seconds)}`;
 }
 
-/** The documented JSON document (DESIGN.md), with each incident's extra detail beside it. */
+/** The documented JSON document (docs/contracts.md, "`local --json`"), with each incident's extra detail beside it. */
 export function toJsonDocument(report: LocalRunReport): Record<string, unknown> {
   return {
     incidents: report.incidents.map(({ record: _record, ...incident }) => incident),

@@ -7,7 +7,7 @@ import { Decision, IncidentStatus, Source, type HumanDecision } from '../functio
 import { finishLocalCanary, startLocalCanary, type LocalCanarySummary } from './canary';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';
 import type { ReplayEvent } from './event-files';
-import type { OrganizationFile } from './organizations/organization-file';
+import type { OrganizationFile } from './stand-ins/organizations/organization-file';
 import { ChangeReplayer } from './replay';
 import { sweepLine } from './report';
 import type { SweepResult } from '../functions/sweep/result';
@@ -41,7 +41,7 @@ export interface LocalRunOptions extends Pick<LocalEnvironmentOptions, 'faults' 
   sweep?: boolean;
 }
 
-/** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md). */
+/** One incident as `scp-guardian local --json` prints it (contract: docs/contracts.md, "`local --json`"). */
 export interface IncidentReport {
   incidentId: string;
   kind: string | null;
@@ -219,7 +219,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       }
     };
     // Like a fresh deployment, every run first sweeps once, so the desired state knows what the
-    // organization file has attached (DESIGN.md, "The command").
+    // organization file has attached (docs/contracts.md, "`local --json`").
     await sweep('initial sweep');
     const count = options.events.length;
     for (const [index, event] of options.events.entries()) {

@@ -56,7 +56,7 @@ async function checkPortFree(port: number): Promise<void> {
 
 /**
  * `scp-guardian local --serve`: the workflow on local components behind a loopback HTTP API
- * (contract: DESIGN.md, "The command"; the routes and their checks: ./http/local-api.ts).
+ * (contract: docs/contracts.md, "The `local --serve` API"; the routes and their checks: ./http/local-api.ts).
  * Writes the serve token to the data folder while it runs, and stops everything it started,
  * DynamoDB Local included, when `until` resolves or when it fails to start.
  */

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { sinceBound, type IncidentFilter } from '../../functions/shared/audit/queries';
 import { AuditQueries, DEFAULT_PAGE_SIZE } from '../../cli/audit/queries';
 import { percentile } from '../../cli/audit/stats';
-import { createAuditTable, DynamoDbLocal } from '../../local/dynamodb-local';
+import { createAuditTable, DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { benchOrganization, generateIncidentItems } from './generate';
 import { batchLoad } from './load';
 

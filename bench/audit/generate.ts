@@ -1,6 +1,6 @@
 import { toIncidentRecord, type IncidentRecord } from '../../functions/shared/audit/records';
 import { incidentKey } from '../../functions/shared/audit/table-schema';
-import { mulberry32 } from '../../local/organizations/fault-injector';
+import { mulberry32 } from '../../local/stand-ins/organizations/fault-injector';
 import type { Incident } from '../../functions/shared/incident';
 import { Decision, IncidentStatus, Outcome, type Verdict } from '../../functions/shared/vocabulary';
 

@@ -1,8 +1,8 @@
 import { AttachPolicyCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
-import { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
-import { LocalOrganization } from '../../local/organizations/organization-state';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
+import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
+import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';
 import { DetachmentReplayer } from '../../local/replay';
 import { figuresOf, type StormFigures, type StormLimits } from './figures';
 import type { StormScenario } from './scenario';

@@ -1,4 +1,4 @@
-import type { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
+import type { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
 import type { ProtectedPair } from './scenario';
 
 /** The limits the local Organizations endpoint puts on a storm. */

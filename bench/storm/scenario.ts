@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseProtectionRules } from '../../config/load';
 import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
-import { parseOrganization, type OrganizationFile } from '../../local/organizations/organization-file';
+import { parseOrganization, type OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 
 /** The SCP every member account must keep: the one the storm detaches everywhere. */
 export const GUARD_POLICY = 'p-stormguard';

@@ -4,7 +4,7 @@ import { admissionSettings, cutAt, dueAt, initialSchedule, restartAt, restartsSc
 import { percentile } from '../../cli/audit/stats';
 import { ErrorName } from '../../functions/shared/errors';
 import { DEFAULT_EXPECTED_ATTACH_RATE } from '../../config/schema';
-import { FaultInjector, FaultName, InjectedFault, mulberry32 } from '../../local/organizations/fault-injector';
+import { FaultInjector, FaultName, InjectedFault, mulberry32 } from '../../local/stand-ins/organizations/fault-injector';
 
 /**
  * A storm in simulated time: N executions against a token bucket of R requests a second (the

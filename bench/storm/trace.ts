@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Schedule } from '../../functions/admit/schedule';
 import type { AdmissionStep, LocalEnvironment } from '../../local/environment';
-import type { RequestLogEntry } from '../../local/organizations/endpoint';
+import type { RequestLogEntry } from '../../local/stand-ins/organizations/endpoint';
 
 /**
  * `npm run bench:storm -- --trace FILE`: what happened in the limited storm, second by second,

@@ -2,7 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { SweepChange, SweepResult } from '../../functions/sweep/result';
 import { LocalEnvironment } from '../../local/environment';
 import { stderrLog } from '../../local/local-log';
-import type { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
+import type { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
 import type { CoveredPair, SweepScenario } from './organization';
 
 /** The calls of a sweep that are not Organizations', by the name ApiCalls counts them under. */

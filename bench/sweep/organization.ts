@@ -2,8 +2,8 @@ import { parseProtectionRules } from '../../config/load';
 import { findProtectionRule } from '../../functions/shared/rules/match';
 import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
-import { mulberry32 } from '../../local/organizations/fault-injector';
-import { parseOrganization, type OrganizationFile } from '../../local/organizations/organization-file';
+import { mulberry32 } from '../../local/stand-ins/organizations/fault-injector';
+import { parseOrganization, type OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 
 /**
  * The organization `bench:sweep` sweeps: an OU tree up to three deep under one root, accounts

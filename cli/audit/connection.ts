@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditQueries } from './queries';
 import { DesiredStateStore } from '../../functions/shared/desired/desired-store';
-import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/dynamodb-local';
-import { LOCAL_AUDIT_TABLE, readLocalAuditData, resolveDataDir } from '../../local/local-audit-data';
+import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
+import { LOCAL_AUDIT_TABLE, readLocalAuditData, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { parseLocalUrl } from '../local-option';
 import { AuditUsageError } from './usage-error';
 

@@ -4,7 +4,7 @@ import type { IncidentFilter } from '../../functions/shared/audit/queries';
 import { DEFAULT_PAGE_SIZE } from '../audit/queries';
 import { summarize } from '../audit/stats';
 import { Kind, Outcome, Source } from '../../functions/shared/vocabulary';
-import { DATA_DIR_ENV } from '../../local/local-audit-data';
+import { DATA_DIR_ENV } from '../../local/dynamodb/local-audit-data';
 import { explainAwsError } from '../audit/aws-errors';
 import { connect, DEFAULT_REGION, TABLE_ENV, type AuditConnection, type ConnectionOptions } from '../audit/connection';
 import { toCsv } from '../audit/csv';
@@ -260,7 +260,7 @@ function desiredCommand(output: AuditOutput): Command {
     });
 }
 
-/** `scp-guardian audit list|show|stats|desired`: the audit trail, by Queries on its indexes (contract: DESIGN.md). */
+/** `scp-guardian audit list|show|stats|desired`: the audit trail, by Queries on its indexes (contract: docs/contracts.md, "`audit … --format json`"). */
 export function auditCommand(output: AuditOutput = processOutput): Command {
   return new Command('audit')
     .description('query the audit trail in DynamoDB (AWS, --endpoint, or --local for the local runner\'s data)')

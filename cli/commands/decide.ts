@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { userInfo } from 'node:os';
 import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
-import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { awsClients, decideOnAws, STACK_REGION, type AwsDecideClients } from '../decide/aws';
 import { decideOnLocal } from '../decide/local';
 import { DecideCommandError, type DecideOutcome } from '../decide/outcome';
@@ -76,7 +76,7 @@ export async function runDecide(incidentIdArgument: string, options: DecideOptio
   return decideOnAws({ incidentId, decision, reason, forMinutes, tableName, botTokenSecretArn, slackApiUrl }, environment.awsClients(options.region));
 }
 
-/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT [--for 4h]` (contract: DESIGN.md). */
+/** `scp-guardian decide INCIDENT_ID --approve|--override --reason TEXT [--for 4h]` (docs/cli.md, "`decide`"). */
 export function decideCommand(environment: DecideEnvironment = { env: process.env, awsClients }): Command {
   return new Command('decide')
     .description('approve or override a waiting incident without Slack; recorded with your identity')

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { defaultRulesFile, DEFAULT_RULES_FILE_HELP, shownPath } from '../config/default-rules-file';
 import { readRulesFile, RulesFileError } from '../config/rules-file';
 import { STACK_REGION } from '../decide/aws';

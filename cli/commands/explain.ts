@@ -12,7 +12,7 @@ interface ExplainOptions {
   wide?: boolean;
 }
 
-/** `scp-guardian explain POLICY_ID TARGET_ID [--config RULES.json] [--json]` (contract: DESIGN.md, "The command"). */
+/** `scp-guardian explain POLICY_ID TARGET_ID [--config RULES.json] [--json]` (contract: docs/contracts.md, "`explain --json`"). */
 export function explainCommand(projectRoot: string = PROJECT_ROOT): Command {
   return new Command('explain')
     .description('say which rule decides for a (policy, target) pair, and what the guard does for each kind of change of it')

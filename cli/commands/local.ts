@@ -5,10 +5,10 @@ import { loadProtectionRules } from '../../config/load';
 import { formatCanary } from '../../local/canary';
 import { EventPathError, eventFiles, readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
-import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { toJsonDocument } from '../../local/report';
 import { parseDynamoDbFaults, type DynamoDbFaults } from '../../local/dynamodb/fault-proxy';
-import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { FEW_EVENTS, runLocal, type LocalDecision } from '../../local/runner';
 import { exitWhenDone } from '../../local/process-exit';
 import { serveLocal } from '../../local/serve';
@@ -65,7 +65,7 @@ interface LocalOptions {
   sweep?: boolean;
 }
 
-/** `scp-guardian local`: the real workflow on local components (contract: DESIGN.md). */
+/** `scp-guardian local`: the real workflow on local components (contract: docs/contracts.md, "`local --json`"). */
 export function localCommand(): Command {
   return new Command('local')
     .description('replay CloudTrail events through the real workflow on local components, or serve it (--serve)')

@@ -7,7 +7,7 @@ import { kindShort, plainWhatHappened } from '../../functions/shared/notificatio
 import { Kind, Verdict } from '../../functions/shared/vocabulary';
 import type { SweepDrift, SweepResult } from '../../functions/sweep/result';
 import { readServeToken, ServeTokenMissingError } from '../../local/http/serve-token';
-import { DATA_DIR_ENV, resolveDataDir } from '../../local/local-audit-data';
+import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-data';
 import { STACK_REGION } from '../decide/aws';
 import { DEFAULT_LOCAL_URL, localOption, localServerUrl } from '../local-option';
 import { wrap } from '../terminal/text';
@@ -207,7 +207,7 @@ export function formatReconcile(result: SweepResult, width = 80): string {
   return lines.join('\n');
 }
 
-/** `scp-guardian reconcile [--dry-run] [--local URL] [--json]` (contract: DESIGN.md, "The command"). */
+/** `scp-guardian reconcile [--dry-run] [--local URL] [--json]` (contract: docs/contracts.md, "The sweep"). */
 export function reconcileCommand(environment: ReconcileEnvironment = { env: process.env, lambda: defaultLambda }): Command {
   return new Command('reconcile')
     .description('compare the organization with the desired state and start an incident for each drift (exit 1 when there is drift)')

@@ -30,7 +30,7 @@ export async function decideIncident(input: IncidentDecisionInput, deps: DecideD
   if (input.decision === Decision.OVERRIDE && (input.reason ?? '').trim() === '') return { incidentId, result: { status: 'reason-required' } };
   const record = await deps.audit.getIncident(incidentId);
   if (record === undefined) return { incidentId, result: { status: 'no-such-incident' } };
-  // A closed incident waits for nothing, whatever its decision request still says (README, `decide`).
+  // A closed incident waits for nothing, whatever its decision request still says (docs/cli.md, `decide`).
   if (record.decisionId === undefined || record.status === IncidentStatus.CLOSED) return { incidentId, record, result: { status: 'not-waiting' } };
   const result = await decide({ decisionId: record.decisionId, decision: input.decision, by: input.by, reason: input.reason, forMinutes: input.forMinutes, via: 'cli' }, deps);
   return { incidentId, record, result };

@@ -20,7 +20,7 @@ import { silentLog } from '../../functions/shared/log';
 import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import type { SweepResult } from '../../functions/sweep/result';
 import { runSweep } from '../../functions/sweep/sweep';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
 import { ReconcileCommandError, runReconcile } from '../commands/reconcile';
 import { CREDENTIALS_FIX, errorName, isCredentialsError, isDenied, permissionInMessage, SWEEP_PERMISSIONS } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';

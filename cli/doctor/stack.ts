@@ -179,7 +179,7 @@ async function slackCheck(secrets: SecretsManagerClient, stack: StackResources, 
     return check.fail(
       NAMES.SLACK,
       `no value yet: the ${unset.map((secret) => `${secret.what} (${secret.name})`).join(', the ')}; Slack messages and buttons do not work`,
-      `${unset.map((secret) => `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string '<the ${secret.what}>'`).join('; ')} (README, "Slack app")`,
+      `${unset.map((secret) => `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string '<the ${secret.what}>'`).join('; ')} (docs/slack.md, "The Slack app")`,
     );
   }
   return check.ok(NAMES.SLACK, 'the bot token and the signing secret have values');
@@ -217,7 +217,7 @@ async function selfTestCheck(queries: AuditQueries, now: Date): Promise<Check> {
 }
 
 async function canaryCheck(queries: AuditQueries, rules: ProtectionRules, stack: StackResources, now: Date): Promise<Check> {
-  if (rules.canary === undefined) return check.skip(NAMES.CANARY, 'the rules have no "canary": nothing proves intake daily', 'add a canary (README, "The canary")');
+  if (rules.canary === undefined) return check.skip(NAMES.CANARY, 'the rules have no "canary": nothing proves intake daily', 'add a canary (docs/operations.md, "The canary: proving intake every day")');
   if (stack.environment.CANARY_ROLE === undefined) return check.fail(NAMES.CANARY, `the rules have a canary, the deployed ${stack.stackName} has none`, 'npx cdk deploy');
   const found = await latest(queries, Source.CANARY, NAMES.CANARY);
   if ('failed' in found) return found.failed;

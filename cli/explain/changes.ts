@@ -250,7 +250,7 @@ function forbiddenAttached(pair: Pair, rules: ProtectionRules): ChangeExplanatio
   return explained(Kind.FORBIDDEN_ATTACHED, 'AttachPolicy', change, incident, does, rules);
 }
 
-/** What the guard does for each kind of change of the pair, in the order of DESIGN.md's vocabulary. */
+/** What the guard does for each kind of change of the pair, in the order of the vocabulary (docs/contracts.md, "Vocabulary"). */
 export function explainChanges(pair: Pair, rules: ProtectionRules): ChangeExplanation[] {
   return [detached, policyTypeDisabled, accountMoved, policyChanged, policyDeleted, forbiddenAttached].map((explain) => explain(pair, rules));
 }

@@ -19,7 +19,7 @@ import { Kind, Mode, Priority, Source, Verdict } from '../shared/vocabulary';
 
 const ORGANIZATIONS_SOURCE = 'organizations.amazonaws.com';
 
-/** What each watched call weakens (DESIGN.md, "kind"). */
+/** What each watched call weakens (docs/contracts.md, "Watched calls"). */
 const KIND_OF_CALL: Readonly<Record<WatchedEventName, Kind>> = {
   DetachPolicy: Kind.DETACHED,
   DisablePolicyType: Kind.POLICY_TYPE_DISABLED,

@@ -2,7 +2,7 @@ import { detailOf, isObject, stringAt } from '../shared/cloudtrail';
 import { isEventId } from '../shared/rules/id-formats';
 
 /**
- * The incident id of the execution that handles `envelope` (contract: DESIGN.md, "incident id"):
+ * The incident id of the execution that handles `envelope` (contract: docs/contracts.md, "Incident id"):
  * the CloudTrail `detail.eventID` when it is a well-formed event id; else the EventBridge `id`
  * when it is one (so redeliveries of one unreadable event still meet); else `invalid-` and the
  * execution's name. Classify names every incident so, and `local --serve` answers POST /events

@@ -162,7 +162,7 @@ export class Handlers extends Construct {
         reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${actions.includes('organizations:AttachPolicy') ? attachWildcardReason(attach, resource) : ''}`,
       });
     }
-    // The restore role: each write exactly as DESIGN.md's table allows it (infra/restore-scope.ts).
+    // The restore role: each write exactly as docs/contracts.md, "Writes to the organization", allows it (infra/restore-scope.ts).
     const restoreRole = functions.restore.role;
     if (restoreRole === undefined) throw new Error('Handlers: the restore function has no role');
     this.restoreRole = restoreRole;

@@ -72,7 +72,7 @@ export class Workflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment: 'scp-guardian: keeps protected SCPs attached',
       stateMachineType: StateMachineType.STANDARD,
-      // The ASL file as it is, with the execution timeout the rules give (statemachine/definition.ts).
+      // The ASL file with its shared retriers expanded and the execution timeout the rules give (statemachine/definition.ts).
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(SUBSTITUTION_KEYS.map((key) => [key, props.functions[WORKFLOW_FUNCTIONS[key]].functionArn])),
       tracingEnabled: true,

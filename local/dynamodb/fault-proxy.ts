@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { mulberry32 } from '../organizations/fault-injector';
+import { mulberry32 } from '../stand-ins/organizations/fault-injector';
 
 /**
  * `scp-guardian local --dynamodb-faults`: an HTTP proxy on 127.0.0.1 in front of DynamoDB Local
@@ -99,7 +99,11 @@ export interface DynamoDbFaultCounts {
   injectedByOperation: Record<string, number>;
 }
 
-/** The fault-injecting proxy; `start()` it, point a DynamoDB client at `url`, `stop()` it. */
+/**
+ * The fault-injecting proxy; `start()` it, point a DynamoDB client at `url`, `stop()` it. On
+ * plain node:http, not the stand-ins' StandInServer: it streams each request through untouched
+ * and writes DynamoDB Local's raw headers back, where a framework would read and parse the body.
+ */
 export class DynamoDbFaultProxy {
   private readonly random: () => number;
   private readonly target: URL;

@@ -3,7 +3,7 @@ import type { IncidentRecord } from '../../functions/shared/audit/records';
 import { toReport, type IncidentReport } from '../runner';
 import type { ExecutionRecord } from '../workflow/local-workflow';
 
-/** One incident as `scp-guardian local --json` prints it (contract: DESIGN.md, "The command"). */
+/** One incident as `scp-guardian local --json` prints it (contract: docs/contracts.md, "`local --json`"). */
 export type IncidentDocument = Omit<IncidentReport, 'record'>;
 
 /** How many ended executions a `local --serve` keeps in memory; older ones are in the audit trail only. */

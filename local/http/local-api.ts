@@ -9,7 +9,7 @@ import { explainDecision } from '../../cli/decide/decide-incident';
 import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { describeError } from '../../functions/shared/errors';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';
-import { localDynamoDbClient } from '../dynamodb-local';
+import { localDynamoDbClient } from '../dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../environment';
 import { ChangeReplayer } from '../replay';
 import { hostProblem, JsonBodyError, parseBoundedJson } from './guards';
@@ -123,7 +123,7 @@ function clientError(timeouts: LocalApiTimeouts) {
 }
 
 /**
- * The HTTP API of `scp-guardian local --serve` (contract: DESIGN.md, "The command"), on Fastify:
+ * The HTTP API of `scp-guardian local --serve` (contract: docs/contracts.md, "The `local --serve` API"), on Fastify:
  *
  * - every request must name this server in `Host` (loopback only), else 403;
  * - the routes are the table in ./routes.ts; a method a route's path does not take is 405 with

@@ -1,6 +1,6 @@
 /**
- * The routes of `scp-guardian local --serve` (contract: DESIGN.md, "The command"; docs: README,
- * "The local command"). This table is their one definition: the server registers a handler for
+ * The routes of `scp-guardian local --serve` (contract: docs/contracts.md, "The `local --serve` API").
+ * This table is their one definition: the server registers a handler for
  * each (./local-api.ts), answers 405 with `Allow` for the other methods on their paths, and the
  * start banner lists them from it.
  */

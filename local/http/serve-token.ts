@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The bearer token of `scp-guardian local --serve` (contract: DESIGN.md): written at start to
+ * The bearer token of `scp-guardian local --serve` (contract: docs/contracts.md, "The `local --serve` API"): written at start to
  * `<data-dir>/serve-token`, readable by its owner alone, and required on every request that
  * changes state except Slack's signed interactions. A web page the user happens to visit can
  * send requests to 127.0.0.1, but it cannot read this file, and a browser sends no

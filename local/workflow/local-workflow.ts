@@ -1,11 +1,11 @@
-import '../polyfills';
+import './polyfills';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ErrorName } from '../../functions/shared/errors';
 import { ASL_FILE, FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
 import { definitionText, type DefinitionRules } from '../../statemachine/definition';
-import { TaskTokenBroker } from './task-tokens';
+import { TaskTokenBroker } from '../stand-ins/step-functions/task-tokens';
 import { SDK_INTEGRATION_PREFIX, type SdkIntegration } from './sdk-integrations';
 
 export const LOCAL_ACCOUNT = '000000000000';

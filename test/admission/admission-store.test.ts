@@ -6,7 +6,7 @@ import { admissionSettings, dueAt } from '../../functions/admit/schedule';
 import { admissionKey } from '../../functions/shared/audit/table-schema';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { ErrorName } from '../../functions/shared/errors';
-import { createAuditTable, localDynamoDbClient } from '../../local/dynamodb-local';
+import { createAuditTable, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import { dynamoDbEndpoint } from '../support/local-harness';
 
 const settings = admissionSettings({ expectedRate: 10, minRate: 0.2 });

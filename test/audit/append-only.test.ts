@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-d
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMISSION_PK_PREFIX, AuditTable, decisionKey, incidentKey } from '../../functions/shared/audit/table-schema';
-import { localDynamoDbClient } from '../../local/dynamodb-local';
+import { localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { detachEvent } from '../support/events';
 import { dynamoDbEndpoint, Org, PROJECT_ROOT, replay, startEnvironment, TEST_SLACK } from '../support/local-harness';

@@ -9,9 +9,9 @@ import type { MetricPoint } from '../../functions/shared/incident-metrics';
 import { silentLog } from '../../functions/shared/log';
 import { MetricName } from '../../functions/shared/metrics';
 import { parseProtectionRules } from '../../config/load';
-import { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
-import type { OrganizationFile } from '../../local/organizations/organization-file';
-import { LocalOrganization } from '../../local/organizations/organization-state';
+import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
+import type { OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
+import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';
 
 const SAMPLE = join(__dirname, '..', '..', 'samples', 'canary', 'organization.json');
 const CANARY = { policyId: 'p-canary01', targetId: 'ou-a1b2-canary01' };

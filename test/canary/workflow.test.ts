@@ -5,7 +5,7 @@ import { Outcome, Source } from '../../functions/shared/vocabulary';
 import { finishLocalCanary, startLocalCanary } from '../../local/canary';
 import type { LocalEnvironment } from '../../local/environment';
 import { stderrLog } from '../../local/local-log';
-import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { runLocal, type LocalRunReport } from '../../local/runner';
 import { dynamoDbEndpoint, FAST_RETRIES, PROJECT_ROOT, startEnvironment } from '../support/local-harness';
 

@@ -7,8 +7,8 @@ import { createClassifyHandler } from '../../functions/classify/handler';
 import { silentLog } from '../../functions/shared/log';
 import { ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
 import { Verdict } from '../../functions/shared/vocabulary';
-import { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
-import { LocalOrganization } from '../../local/organizations/organization-state';
+import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
+import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';
 import { CLASSIFY_INPUT, classifyRules, Ids } from './classify-support';
 import { fixtureEnvelope } from './fixtures';
 

@@ -6,8 +6,8 @@ import { ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/org
 import { silentLog } from '../../functions/shared/log';
 import { parseProtectionRules } from '../../config/load';
 import { Kind, Mode, Verdict } from '../../functions/shared/vocabulary';
-import { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
-import { LocalOrganization } from '../../local/organizations/organization-state';
+import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
+import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';
 import { CLASSIFY_INPUT } from './classify-support';
 import { asRole, GUARD_ROLE, sampleEvent, SampleEvent, SampleIds, sampleRules, withRequest } from './kinds-support';
 

@@ -6,7 +6,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { runDecide, type DecideOptions } from '../../cli/commands/decide';
 import type { AwsDecideClients } from '../../cli/decide/aws';
 import { DecideCommandError } from '../../cli/decide/outcome';
-import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
 import { STANDIN_SLACK_TOKEN, type LocalEnvironment } from '../../local/environment';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
 import { detachEvent } from '../support/events';

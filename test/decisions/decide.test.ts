@@ -12,10 +12,10 @@ import { createDecisionAnnouncer } from '../../functions/shared/slack/decision-a
 import { SlackActionId, incidentMessage } from '../../functions/shared/slack/messages';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { createInteractionProcessor } from '../../functions/slack-interactions/interactions';
-import { createAuditTable, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
-import { SlackStandin } from '../../local/slack-standin/server';
-import { LocalStepFunctionsEndpoint } from '../../local/workflow/sfn-endpoint';
-import { TaskTokenBroker } from '../../local/workflow/task-tokens';
+import { createAuditTable, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
+import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
+import { LocalStepFunctionsEndpoint } from '../../local/stand-ins/step-functions/endpoint';
+import { TaskTokenBroker } from '../../local/stand-ins/step-functions/task-tokens';
 import { buttonClick, signedInteraction } from '../helpers/slack-signing';
 import { dynamoDbEndpoint, TEST_SLACK } from '../support/local-harness';
 import { protectedIncident } from '../slack/incident-fixture';
@@ -30,7 +30,7 @@ const CLI_CALLER = 'arn:aws:sts::111122223333:assumed-role/SecOps/alice';
 
 const broker = new TaskTokenBroker();
 const stepFunctions = new LocalStepFunctionsEndpoint(broker);
-const standin = new SlackStandin({ token: TOKEN });
+const standin = new SlackStandIn({ token: TOKEN });
 let audit: AuditStore;
 let decisions: DecisionStore;
 let sfn: SFNClient;

@@ -70,6 +70,33 @@ describe('the docs', () => {
   });
 });
 
+/** `(docs/x.md, "Heading")` pointers in what the code prints or says, and the section each names. */
+function docPointers(): { where: string; file: string; heading: string }[] {
+  const pointers: { where: string; file: string; heading: string }[] = [];
+  const sources = ['bin', 'cli', 'functions', 'infra', 'local'].flatMap((folder) =>
+    readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts')).map((name) => join(folder, name)),
+  );
+  for (const source of sources) {
+    const text = readFileSync(join(ROOT, source), 'utf8');
+    for (const match of text.matchAll(/\((?:contract: )?(README(?:\.md)?|docs\/[\w-]+\.md), (?:"([^"]+)"|`([^`]+)`)[);]/g)) {
+      pointers.push({ where: `${source}:${text.slice(0, match.index).split('\n').length}`, file: match[1].startsWith('README') ? 'README.md' : match[1], heading: match[2] ?? match[3] });
+    }
+  }
+  return pointers;
+}
+
+describe('pointers into the docs from the code', () => {
+  it('name a file and a heading that exist (e.g. doctor\'s "(docs/slack.md, "The Slack app")")', () => {
+    const pointers = docPointers();
+    expect(pointers.length).toBeGreaterThan(0);
+    const broken = pointers.filter(({ file, heading }) => {
+      const path = join(ROOT, file);
+      return !existsSync(path) || !anchorsOf(readFileSync(path, 'utf8')).has(anchorOf(heading));
+    });
+    expect(broken.map(({ where, file, heading }) => `${where} → no "${heading}" in ${file}`)).toEqual([]);
+  });
+});
+
 describe("README's diagram", () => {
   it('names every state of the workflow', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

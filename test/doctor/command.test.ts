@@ -6,7 +6,7 @@ import { CheckGroup, CheckStatus, type Check } from '../../cli/doctor/check';
 import { doctorReport, formatDoctorReport, type DoctorReport } from '../../cli/doctor/report';
 import { defaultRulesFile, RULES_FILE_CONTEXT as RULES_CONTEXT, SAMPLE_RULES_FILE as RULES_FILE_DEFAULT } from '../../cli/config/default-rules-file';
 import { DEFAULT_RULES_FILE, PROJECT_ROOT, RULES_FILE_CONTEXT } from '../../infra/app';
-import { freePort } from '../../local/free-port';
+import { freePort } from '../../local/dynamodb/free-port';
 import { DENY_LEAVE, healthyAccount, mockAws, PROTECT_CT, RULES, type FakeAccount } from './support';
 
 const folder = mkdtempSync(join(tmpdir(), 'scp-guardian-doctor-command-'));

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { runDecide, type DecideOptions } from '../../cli/commands/decide';
 import { awsClients } from '../../cli/decide/aws';
 import { DecideCommandError } from '../../cli/decide/outcome';
-import { freePort } from '../../local/free-port';
+import { freePort } from '../../local/dynamodb/free-port';
 import { decisionReason, getJson, messageFor, postJson, slackRecord, startLocalServer, waitForIncident, type IncidentView, type LocalServer } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
 import { Org, PROJECT_ROOT } from '../support/local-harness';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DoctorReport } from '../../cli/doctor/report';
 import type { SweepResult } from '../../functions/sweep/result';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
 import { getJson, postJson, startLocalServer, type LocalServer } from '../helpers/local-server';
 import { Org, PROJECT_ROOT, testRules } from '../support/local-harness';
 

@@ -1,5 +1,5 @@
 import { SlackActionId } from '../../functions/shared/slack/messages';
-import { TaskTokenBroker } from '../../local/workflow/task-tokens';
+import { TaskTokenBroker } from '../../local/stand-ins/step-functions/task-tokens';
 import { buttonClick, interactionBody, reasonSubmission, slackSignature, type SlackOrigin } from '../helpers/slack-signing';
 import {
   buttonValue,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import { CanaryCheckError, ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
-import type { OrganizationFile } from '../../local/organizations/organization-file';
+import type { OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { cdkJson, NO_BUNDLING, PROJECT_ROOT, withRulesFile } from './support';
 
 const CANARY_RULES = path.join(PROJECT_ROOT, 'samples/canary/protection-rules.json');

@@ -11,7 +11,8 @@ import { HANDLER_NAMES } from '../../infra/constructs/handlers';
 import { aslPlaceholders, SUBSTITUTION_KEYS } from '../../infra/constructs/workflow';
 import type { ScpGuardianStack } from '../../infra/stack';
 import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
-import { executionTimeoutSeconds } from '../../statemachine/definition';
+import { executionTimeoutSeconds } from '../../functions/sweep/execution-timeout';
+import { definitionText } from '../../statemachine/definition';
 import {
   actionCovers,
   allStatements,
@@ -120,7 +121,8 @@ describe('workflow', () => {
   it('deploys the ASL file with an execution timeout of the approval window plus the remediation allowance, so a stuck execution raises the timed-out alarm', () => {
     const machine = Object.values(json.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     const deployed = JSON.parse(machine?.Properties.DefinitionString as string) as Record<string, unknown>;
-    const file = JSON.parse(readFileSync(path.join(PROJECT_ROOT, ASL_FILE), 'utf8')) as Record<string, unknown>;
+    // The file as Step Functions takes it: its shared retriers expanded (statemachine/shared-retriers.ts).
+    const file = JSON.parse(definitionText(PROJECT_ROOT)) as Record<string, unknown>;
 
     expect(deployed.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
     expect(deployed.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60);
@@ -320,7 +322,7 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
-  // Never granted to anyone (DESIGN.md, "Writes to the organization"); the restore role's writes: test/infra/restore-permissions.test.ts.
+  // Never granted to anyone (docs/contracts.md, "Writes to the organization"); the restore role's writes: test/infra/restore-permissions.test.ts.
   const NEVER = ['organizations:DeletePolicy', 'organizations:DisablePolicyType', 'organizations:CreatePolicy'];
   const writersOf = (action: string) => HANDLER_NAMES.filter((name) => actionsOf(roleStatements(json, roleId(name))).includes(action));
 

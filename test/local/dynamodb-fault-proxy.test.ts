@@ -5,8 +5,8 @@ import { AuditStore } from '../../functions/shared/audit/audit-store';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { ErrorName } from '../../functions/shared/errors';
 import { DynamoDbFaultProxy, parseDynamoDbFaults, type DynamoDbFaults } from '../../local/dynamodb/fault-proxy';
-import { createAuditTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
-import { freePort } from '../../local/free-port';
+import { createAuditTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
+import { freePort } from '../../local/dynamodb/free-port';
 import { incident } from '../audit/support/incidents';
 import { dynamoDbEndpoint } from '../support/local-harness';
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkJava, javaMajorVersion } from '../../local/java';
+import { checkJava, javaMajorVersion } from '../../local/dynamodb/java';
 
 /** The PATH folders made for a test, removed after it. */
 const folders: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runDecide } from '../../cli/commands/decide';
 import { awsClients } from '../../cli/decide/aws';
 import { DecideCommandError } from '../../cli/decide/outcome';
-import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
 import { executionEnded, getJson, postJson, startLocalServer, waitForIncident, type LocalServer } from '../helpers/local-server';
 import { detachEvent } from '../support/events';
 import { Org } from '../support/local-harness';

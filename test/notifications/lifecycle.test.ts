@@ -2,10 +2,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { notify } from '../../functions/notify/notify';
 import type { Closure } from '../../functions/shared/incident';
 import { silentLog } from '../../functions/shared/log';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
 import { LOCAL_TOPIC_ARN, type LocalEnvironment } from '../../local/environment';
-import type { PublishedMessage } from '../../local/sns-standin';
-import type { MessageVersion } from '../../local/slack-standin/server';
+import type { PublishedMessage } from '../../local/stand-ins/sns/sns-stand-in';
+import type { MessageVersion } from '../../local/stand-ins/slack/slack-stand-in';
 import { detachEvent } from '../support/events';
 import { Org, replay, startEnvironment, testRules } from '../support/local-harness';
 

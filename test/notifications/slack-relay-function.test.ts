@@ -8,7 +8,7 @@ import { createSlackRelayHandler, RELAY_SLACK_OPTIONS } from '../../functions/sl
 import { parseProtectionRules } from '../../config/load';
 import { silentLog } from '../../functions/shared/log';
 import { createSlackInteractionsHandler, dependenciesFromEnv } from '../../functions/slack-interactions/handler';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
 
@@ -76,10 +76,10 @@ describe('the public slack-interactions function', () => {
   const TOKEN = 'xoxb-interactions-test';
   const secrets = mockClient(SecretsManagerClient);
   const saved = { ...process.env };
-  let standin: SlackStandin;
+  let standin: SlackStandIn;
 
   beforeAll(async () => {
-    standin = new SlackStandin({ token: TOKEN });
+    standin = new SlackStandIn({ token: TOKEN });
     await standin.start();
     Object.assign(process.env, {
       TABLE_NAME: 'audit',

@@ -7,18 +7,18 @@ import { parseProtectionRules } from '../../config/load';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { handler } from '../../functions/slack-relay/handler';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 
 const TOKEN = 'xoxb-relay-test';
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
 
 /** notify and request-decision reach Slack only through the slack-relay function. */
 describe('Slack relay', () => {
-  let standin: SlackStandin;
+  let standin: SlackStandIn;
   let poster: RelayedSlackPoster;
 
   beforeAll(async () => {
-    standin = new SlackStandin({ token: TOKEN });
+    standin = new SlackStandIn({ token: TOKEN });
     await standin.start();
     const slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standin.apiUrl, retries: 0 });
     poster = new RelayedSlackPoster(async (request) => relaySlackCall(slackRelayCallOf(JSON.parse(JSON.stringify(request))) as never, slack));

@@ -1,6 +1,6 @@
 import { parseProtectionRules } from '../../config/load';
-import type { OrganizationFile } from '../../local/organizations/organization-file';
-import { parseOrganization } from '../../local/organizations/organization-file';
+import type { OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
+import { parseOrganization } from '../../local/stand-ins/organizations/organization-file';
 
 /**
  * An organization of 51 accounts (the management account and 50 members) in 10 OUs, with

@@ -5,7 +5,7 @@ import type { Incident } from '../../functions/shared/incident';
 import { silentLog } from '../../functions/shared/log';
 import { createRestoreHandler } from '../../functions/restore/handler';
 import type { RestoreDependencies } from '../../functions/restore/restore';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');

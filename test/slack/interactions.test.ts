@@ -14,7 +14,7 @@ import {
   type InteractionLogger,
   type InteractionProcessor,
 } from '../../functions/slack-interactions/interactions';
-import { SlackStandin, type StoredMessage } from '../../local/slack-standin/server';
+import { SlackStandIn, type StoredMessage } from '../../local/stand-ins/slack/slack-stand-in';
 import { TEST_SLACK } from '../support/local-harness';
 import { buttonClick, reasonSubmission, signedInteraction, signedRequest, type SlackOrigin } from '../helpers/slack-signing';
 import { protectedIncident } from './incident-fixture';
@@ -86,7 +86,7 @@ class RecordingLogger implements InteractionLogger {
   }
 }
 
-const standin = new SlackStandin({ token: TOKEN });
+const standin = new SlackStandIn({ token: TOKEN });
 let slack: SlackNotifier;
 let decisions: InMemoryDecisions;
 let logger: RecordingLogger;

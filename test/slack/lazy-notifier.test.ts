@@ -1,10 +1,10 @@
 import { LogLevel } from '@slack/web-api';
 import { lazySlackCalls } from '../../functions/shared/slack/lazy-notifier';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 
 const TOKEN = 'xoxb-lazy-test';
-const standin = new SlackStandin({ token: TOKEN });
+const standin = new SlackStandIn({ token: TOKEN });
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
 const options = () => ({ slackApiUrl: standin.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
 

@@ -2,11 +2,11 @@ import { LogLevel } from '@slack/web-api';
 import { incidentMessage, overrideModal } from '../../functions/shared/slack/messages';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
-import { SlackStandin } from '../../local/slack-standin/server';
+import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 import { protectedIncident } from './incident-fixture';
 
 const TOKEN = 'xoxb-test-token';
-const standin = new SlackStandin({ token: TOKEN });
+const standin = new SlackStandIn({ token: TOKEN });
 const detected = incidentMessage(protectedIncident(), { kind: 'detected' });
 
 function notifier(options: { token?: string; retries?: number; maxRetryAfterSeconds?: number } = {}): SlackNotifier {
@@ -124,7 +124,7 @@ describe('SlackNotifier', () => {
   });
 });
 
-describe('SlackStandin', () => {
+describe('SlackStandIn', () => {
   it('gives every posted message a unique, increasing ts', async () => {
     const slack = notifier();
 

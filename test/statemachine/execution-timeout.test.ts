@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { retryBudget, type RetrierDefinition } from '../../bench/retry-budget';
 import { MAX_APPROVAL_MINUTES, MAX_DEADLINE_MINUTES } from '../../config/schema';
 import { FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
-import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../statemachine/definition';
+import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../functions/sweep/execution-timeout';
 import { loadDefinition } from '../../local/workflow/local-workflow';
 import { SDK_INTEGRATION_PREFIX } from '../../local/workflow/sdk-integrations';
 import { testRules } from '../support/local-harness';
@@ -45,6 +45,19 @@ describe('the execution timeout', () => {
     expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
     expect(REMEDIATION_ALLOWANCE_SECONDS).toBeGreaterThan(worstCase);
     expect(definition.TimeoutSeconds).toBeGreaterThan(rules.approval.timeoutMinutes * 60 + rules.remediation.deadlineMinutes * 60 + worstCase);
+  });
+
+  it.each([
+    [5, 5],
+    [60, 60],
+    [MAX_APPROVAL_MINUTES, MAX_DEADLINE_MINUTES],
+  ])('is how long the sweep holds an unclosed incident as still running (approval %i min, deadline %i min)', (timeoutMinutes, deadlineMinutes) => {
+    const base = testRules();
+    const rules = { ...base, approval: { ...base.approval, timeoutMinutes }, remediation: { ...base.remediation, deadlineMinutes } };
+
+    const { definition } = loadDefinition(root, rules);
+
+    expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(rules));
   });
 
   it('is in the ASL file itself, long enough for the longest approval window and deadline the rules allow', () => {

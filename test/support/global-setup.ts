@@ -1,4 +1,4 @@
-import { DynamoDbLocal } from '../../local/dynamodb-local';
+import { DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 
 /**
  * One DynamoDB Local for the whole run (it takes seconds to start); each suite creates its own

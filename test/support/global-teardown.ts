@@ -1,4 +1,4 @@
-import type { DynamoDbLocal } from '../../local/dynamodb-local';
+import type { DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 
 export default async function globalTeardown(): Promise<void> {
   (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal?.stop();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseProtectionRules } from '../../config/load';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment';
 import { stderrLog } from '../../local/local-log';
-import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { ChangeReplayer } from '../../local/replay';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loadProtectionRules } from '../../config/load';
 import { readEventFile } from '../../local/event-files';
 import { stderrLog } from '../../local/local-log';
-import { loadOrganizationFile } from '../../local/organizations/organization-file';
+import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { toJsonDocument } from '../../local/report';
 import { runLocal, type LocalRunReport } from '../../local/runner';
 import { dynamoDbEndpoint, FAST_RETRIES, PROJECT_ROOT } from '../support/local-harness';

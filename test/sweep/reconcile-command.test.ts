@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { formatReconcile, ReconcileCommandError, runReconcile } from '../../cli/commands/reconcile';
 import type { SweepResult } from '../../functions/sweep/result';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
 import { getJson, postJson, startLocalServer, waitForIncident, type LocalServer } from '../helpers/local-server';
 import { Org, PROJECT_ROOT } from '../support/local-harness';
 

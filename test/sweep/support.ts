@@ -9,7 +9,7 @@ import { SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clien
 import { silentLog } from '../../functions/shared/log';
 import { IncidentStatus } from '../../functions/shared/vocabulary';
 import { runSweep, type SweepDependencies, type SweepOptions } from '../../functions/sweep/sweep';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { LOCAL_STATE_MACHINE_ARN } from '../../local/workflow/local-workflow';
 

@@ -11,7 +11,7 @@ import type { ProtectionRules } from '../../functions/shared/rules/protection-ru
 import { Outcome } from '../../functions/shared/vocabulary';
 import { createSweepHandler } from '../../functions/sweep/handler';
 import type { SweepResult } from '../../functions/sweep/result';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { LOCAL_STATE_MACHINE_ARN } from '../../local/workflow/local-workflow';
 import { Org, startEnvironment, testRules } from '../support/local-harness';

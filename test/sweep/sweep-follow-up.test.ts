@@ -3,7 +3,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { DesiredReason, pairKey } from '../../functions/shared/desired/desired-state';
 import { driftIncidentId } from '../../functions/shared/drift';
 import { IncidentStatus, Kind, Outcome } from '../../functions/shared/vocabulary';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';
 import { record } from '../audit/support/incidents';
 import { Org, startEnvironment } from '../support/local-harness';

@@ -8,8 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { toOrganizationsError } from '../../functions/shared/organizations/errors';
 import { ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
 import { CLIENT_TIMEOUTS, clientTimeoutOptions } from '../../functions/shared/clients/timeouts';
-import { LocalOrganizationsEndpoint } from '../../local/organizations/endpoint';
-import { LocalOrganization } from '../../local/organizations/organization-state';
+import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
+import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';
 import { FIXTURE, PROD_OU, UNATTACHED_SCP } from '../local/organizations/harness';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -1,7 +1,7 @@
 import { stateRetryBudget } from '../../bench/retry-budget';
 import { ErrorName } from '../../functions/shared/errors';
 import type { LocalEnvironment } from '../../local/environment';
-import type { FaultOptions, ScriptStep } from '../../local/organizations/fault-injector';
+import type { FaultOptions, ScriptStep } from '../../local/stand-ins/organizations/fault-injector';
 import { DetachmentReplayer } from '../../local/replay';
 import { detachEvent } from '../support/events';
 import { Org, replay, startEnvironment } from '../support/local-harness';

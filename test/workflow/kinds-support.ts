@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IncidentStatus } from '../../functions/shared/vocabulary';
 import type { LocalEnvironment } from '../../local/environment';
-import { LOCAL_GUARD_ROLE_ARN } from '../../local/guard-role';
+import { LOCAL_GUARD_ROLE_ARN } from '../../local/workflow/guard-role';
 import { PROJECT_ROOT } from '../support/local-harness';
 
 /** A real-format CloudTrail record from samples/events, in its EventBridge envelope. */

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditStore } from '../../../functions/shared/audit/audit-store';
 import type { Incident } from '../../../functions/shared/incident';
 import { IncidentStatus, TimelineStep, type Decision, type Outcome } from '../../../functions/shared/vocabulary';
-import { createAuditTable, localDynamoDbClient } from '../../../local/dynamodb-local';
+import { createAuditTable, localDynamoDbClient } from '../../../local/dynamodb/dynamodb-local';
 import { dynamoDbEndpoint } from '../../support/local-harness';
 
 /** A fresh audit table on the run's DynamoDB Local, and a document client for it. */

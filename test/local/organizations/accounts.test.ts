@@ -14,7 +14,7 @@ import {
   paginateListOrganizationalUnitsForParent,
   type Account,
 } from '@aws-sdk/client-organizations';
-import { LocalOrganization } from '../../../local/organizations/organization-state';
+import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
 import { DENY_LEAVE, MANAGEMENT_ACCOUNT, PROD_ACCOUNT, PROD_OU, ROOT, SANDBOX_ACCOUNT, SANDBOX_OU, sdkErrorOf, startHarness, type Harness } from './harness';
 
 let h: Harness;

@@ -1,6 +1,6 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AwsServiceError } from '../../../local/aws-json-protocol/errors';
-import { AwsJsonServer, type AwsJsonServerOptions } from '../../../local/aws-json-protocol/server';
+import { AwsServiceError } from '../../../local/stand-ins/aws-json-protocol/errors';
+import { AwsJsonServer, type AwsJsonServerOptions } from '../../../local/stand-ins/aws-json-protocol/server';
 import { sdkErrorOf } from './harness';
 
 let server: AwsJsonServer | undefined;

@@ -16,7 +16,7 @@ import {
   type PolicyTargetSummary,
 } from '@aws-sdk/client-organizations';
 import { readFileSync } from 'node:fs';
-import { parseOrganization } from '../../../local/organizations/organization-file';
+import { parseOrganization } from '../../../local/stand-ins/organizations/organization-file';
 import {
   DENY_LEAVE,
   FIXTURE,

@@ -10,7 +10,7 @@ import {
   PolicyChangesInProgressException,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
-import { FaultInjector, mulberry32, type FaultOptions } from '../../../local/organizations/fault-injector';
+import { FaultInjector, mulberry32, type FaultOptions } from '../../../local/stand-ins/organizations/fault-injector';
 import { DENY_LEAVE, PROD_OU, UNATTACHED_SCP, sdkErrorOf, startHarness, waitUntil, type Harness } from './harness';
 
 let h: Harness | undefined;

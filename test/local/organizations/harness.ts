@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { OrganizationsClient, OrganizationsServiceException } from '@aws-sdk/client-organizations';
 import { organizationsClientOptions } from '../../../functions/shared/clients/organizations';
-import { LocalOrganizationsEndpoint, type LocalOrganizationsEndpointOptions } from '../../../local/organizations/endpoint';
-import { LocalOrganization } from '../../../local/organizations/organization-state';
+import { LocalOrganizationsEndpoint, type LocalOrganizationsEndpointOptions } from '../../../local/stand-ins/organizations/endpoint';
+import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
 
 /** The fixture most suites start from: a root, Prod and Sandbox OUs, three accounts. */
 export const FIXTURE = join(__dirname, '../../fixtures/organizations/prod-and-sandbox-org.json');

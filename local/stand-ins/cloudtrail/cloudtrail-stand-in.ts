@@ -1,9 +1,10 @@
 import { AwsServiceError } from '../aws-json-protocol/errors';
-import { AwsJsonServer, type JsonObject, type ServerAddress } from '../aws-json-protocol/server';
-import { detailOf, isObject } from '../../functions/shared/cloudtrail';
+import { AwsJsonServer, type JsonObject } from '../aws-json-protocol/server';
+import type { ServerAddress } from '../stand-in-server';
+import { detailOf, isObject } from '../../../functions/shared/cloudtrail';
 
 /**
- * CloudTrail's event history, locally (DESIGN.md, "Components"): LookupEvents answered from the
+ * CloudTrail's event history, locally (docs/architecture.md, "Where code lives"): LookupEvents answered from the
  * CloudTrail records the runner replayed (every envelope `LocalEnvironment.run` receives), on the
  * awsJson1_1 protocol, so the sweep's real `@aws-sdk/client-cloudtrail` talks to it unchanged.
  *

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { IdFormat } from '../../functions/shared/rules/id-formats';
-import { formatPath } from '../../functions/shared/format-path';
-import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
+import { IdFormat } from '../../../functions/shared/rules/id-formats';
+import { formatPath } from '../../../functions/shared/format-path';
+import { PolicyType, valuesOf } from '../../../functions/shared/vocabulary';
 
 /**
- * The local organization file (a contract: see DESIGN.md), validated with zod and then checked
+ * The local organization file (a contract: docs/contracts.md, "The local organization"), validated with zod and then checked
  * for references: every parent, target and management account must exist. Unknown keys are
  * errors. `policyTypes` (optional, a contract key) lists the policy types enabled on the root;
  * without it, SCPs are enabled and so is every type the file has a policy of (the files written

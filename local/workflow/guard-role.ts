@@ -1,4 +1,4 @@
-import { LOCAL_ACCOUNT } from './workflow/local-workflow';
+import { LOCAL_ACCOUNT } from './local-workflow';
 
 /**
  * The guard's own restoring role in local runs (the account of the local canary role): classify

@@ -1,6 +1,7 @@
 import { AwsServiceError, SerializationError } from '../aws-json-protocol/errors';
-import { AwsJsonServer, NO_ANSWER, type JsonObject, type OperationHandler, type ServerAddress } from '../aws-json-protocol/server';
-import { PolicyType, valuesOf } from '../../functions/shared/vocabulary';
+import { AwsJsonServer, type JsonObject, type OperationHandler } from '../aws-json-protocol/server';
+import { NO_ANSWER, type ServerAddress } from '../stand-in-server';
+import { PolicyType, valuesOf } from '../../../functions/shared/vocabulary';
 import { FaultInjector, InjectedFault, InjectedHang, type FaultOptions } from './fault-injector';
 import { InvalidInputReason, invalidInput } from './errors';
 import type { AccountView, LocalOrganization, PolicyView, TargetView } from './organization-state';

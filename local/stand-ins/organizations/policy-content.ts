@@ -1,4 +1,4 @@
-import { PolicyType } from '../../functions/shared/vocabulary';
+import { PolicyType } from '../../../functions/shared/vocabulary';
 import { ConstraintViolationReason, constraintViolation, InvalidInputReason, invalidInput, OrganizationsApiError, OrganizationsErrorName } from './errors';
 
 /**

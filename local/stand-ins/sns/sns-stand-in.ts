@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { StandInServer, type StandInAnswer, type StandInRequest } from '../stand-in-server';
 
 /** One message published to the stand-in, as SNS would deliver it to an email subscriber. */
 export interface PublishedMessage {
@@ -15,21 +14,43 @@ export interface PublishedMessage {
 const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
+ * Request bodies over this size are refused (413, `RequestEntityTooLarge`). SNS takes messages
+ * of up to 256 KiB, which form-encoded (three bytes for each one escaped) stays under it.
+ */
+export const SNS_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** An answer in the Query protocol's XML, with its request id. */
+const reply = (requestId: string, status: number, body: string): StandInAnswer => ({ status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body });
+
+const errorReply = (requestId: string, status: number, code: string, message: string): StandInAnswer =>
+  reply(
+    requestId,
+    status,
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  );
+
+/**
  * A loopback SNS endpoint speaking the Query protocol the real `@aws-sdk/client-sns` uses:
  * Publish is recorded (and handed to `onPublish`, which prints it in local mode); any other
  * action is refused as AWS would refuse an unknown one.
  */
 export class SnsStandIn {
-  private server?: Server;
+  private readonly server: StandInServer;
   private failures: { code: string; status: number }[] = [];
   readonly published: PublishedMessage[] = [];
 
-  constructor(private readonly onPublish: (message: PublishedMessage) => void = () => {}) {}
+  constructor(private readonly onPublish: (message: PublishedMessage) => void = () => {}) {
+    this.server = new StandInServer({
+      name: 'the SNS stand-in',
+      bodyLimit: SNS_BODY_LIMIT_BYTES,
+      answer: (request) => this.handle(request),
+      refuse: ({ status, message }) =>
+        errorReply(randomUUID(), status, status === 413 ? 'RequestEntityTooLarge' : status < 500 ? 'MalformedQueryString' : 'InternalError', message),
+    });
+  }
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined;
-    if (address === undefined) throw new Error('the SNS stand-in is not started');
-    return `http://127.0.0.1:${address.port}`;
+    return this.server.url;
   }
 
   /** The next `count` Publish calls fail with `code` (e.g. InternalError, 500). */
@@ -38,33 +59,17 @@ export class SnsStandIn {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return this.url;
+    return (await this.server.start()).url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  private handle(request: StandInRequest): StandInAnswer {
+    const form = new URLSearchParams(request.body);
     const requestId = randomUUID();
-    const reply = (status: number, body: string) => {
-      response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
-      response.end(body);
-    };
-    const error = (status: number, code: string, message: string) =>
-      reply(
-        status,
-        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-      );
+    const error = (status: number, code: string, message: string) => errorReply(requestId, status, code, message);
 
     if (form.get('Action') !== 'Publish') return error(400, 'InvalidAction', `The action ${form.get('Action')} is not valid for this endpoint.`);
     const failure = this.failures.shift();
@@ -83,7 +88,8 @@ export class SnsStandIn {
     const published: PublishedMessage = { messageId: randomUUID(), topicArn, subject, message, attributes, at: new Date().toISOString() };
     this.published.push(published);
     this.onPublish(published);
-    reply(
+    return reply(
+      requestId,
       200,
       `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${published.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
     );
