@@ -3,20 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { AdmissionStore } from '../functions/admit/admission-store';
+import type { AdmissionStore } from '../functions/admit/admission-store';
 import type { Admission } from '../functions/admit/admit';
-import { createAdmitHandler, type AdmitEvent } from '../functions/admit/handler';
-import { admissionSettings } from '../functions/admit/schedule';
+import { admissionStoreFor, createAdmitHandler, type AdmitEvent } from '../functions/admit/handler';
 import { createClaimHandler, type ClaimInput } from '../functions/claim/handler';
 import type { ClassifyInput } from '../functions/classify/classify';
 import { createClassifyHandler } from '../functions/classify/handler';
 import { LOCAL_GUARD_ROLE_ARN } from './workflow/guard-role';
 import { createCloseHandler } from '../functions/close/handler';
-import { notify, type NotifyInput } from '../functions/notify/notify';
+import { createNotifyHandler } from '../functions/notify/handler';
 import { createReattachHandler } from '../functions/reattach/handler';
 import { createRestoreHandler } from '../functions/restore/handler';
-import { lateDecision, requestDecision, type LateDecisionInput, type RequestDecisionInput } from '../functions/request-decision/request-decision';
-import { createInteractionProcessor, type InteractionProcessor } from '../functions/slack-interactions/interactions';
+import { createRequestDecisionHandler } from '../functions/request-decision/handler';
+import { createSlackInteractionsHandler, slackDecideDependencies, type SlackInteractionsDependencies } from '../functions/slack-interactions/handler';
 import { createSlackRelayHandler } from '../functions/slack-relay/handler';
 import { createSweepHandler } from '../functions/sweep/handler';
 import type { SweepResult } from '../functions/sweep/result';
@@ -24,7 +23,7 @@ import { AuditStore } from '../functions/shared/audit/audit-store';
 import { AuditQueries } from '../functions/shared/audit/queries';
 import { DesiredStateStore } from '../functions/shared/desired/desired-store';
 import type { Incident } from '../functions/shared/incident';
-import type { MetricPoint } from '../functions/shared/incident-metrics';
+import type { MetricPoint, MetricSink } from '../functions/shared/incident-metrics';
 import { decide, type DecideInput, type DecideResult } from '../functions/shared/decisions/decide';
 import { decideIncident, type IncidentDecision } from '../cli/decide/decide-incident';
 import { DecisionStore } from '../functions/shared/decisions/decision-store';
@@ -38,7 +37,6 @@ import { clientOptionsWithSockets, LOCAL_ADMISSION_TIMEOUTS, LOCAL_DYNAMODB_TIME
 import { organizationsClientOptions, SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../functions/shared/clients/organizations';
 import { SFN_CLIENT_OPTIONS } from '../functions/shared/clients/sfn';
 import { SNS_CLIENT_OPTIONS } from '../functions/shared/clients/sns';
-import { createDecisionAnnouncer } from '../functions/shared/slack/decision-announcer';
 import { SlackNotifier } from '../functions/shared/slack/slack-notifier';
 import type { HumanDecision } from '../functions/shared/vocabulary';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/workflow-functions';
@@ -53,7 +51,7 @@ import type { FaultOptions } from './stand-ins/organizations/fault-injector';
 import type { OrganizationFile } from './stand-ins/organizations/organization-file';
 import { LocalOrganization } from './stand-ins/organizations/organization-state';
 import { DrainableSlack } from './slack-calls';
-import { SlackStandIn as SlackStandin } from './stand-ins/slack/slack-stand-in';
+import { SlackStandIn } from './stand-ins/slack/slack-stand-in';
 import { SnsStandIn, type PublishedMessage } from './stand-ins/sns/sns-stand-in';
 import { CloudTrailStandIn } from './stand-ins/cloudtrail/cloudtrail-stand-in';
 import { LocalStepFunctionsEndpoint } from './stand-ins/step-functions/endpoint';
@@ -78,8 +76,8 @@ export const LOCAL_TOPIC_ARN = `arn:aws:sns:us-east-1:${LOCAL_ACCOUNT}:scp-guard
  */
 export const LOCAL_CANARY_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/scp-guardian-local-canary`;
 /** The bot token the Slack stand-in accepts. */
-export const STANDIN_SLACK_TOKEN = 'xoxb-local-standin';
-const STANDIN_SLACK_CHANNEL = 'C0LOCAL01';
+export const STAND_IN_SLACK_TOKEN = 'xoxb-local-standIn';
+const STAND_IN_SLACK_CHANNEL = 'C0LOCAL01';
 
 /** One answer of the admission (AdmitAttachment, CheckAdmission, ReadmitAttachment, or classify's ticket). */
 export interface AdmissionStep {
@@ -170,7 +168,8 @@ export class LocalEnvironment {
    */
   readonly trueAudit: AuditStore;
   readonly workflow: LocalWorkflow;
-  readonly interactions: InteractionProcessor;
+  /** The slack-interactions function's handler: Slack's signed clicks and dialogs (`--serve`). */
+  readonly interactions: ReturnType<typeof createSlackInteractionsHandler>;
   /** The one Slack client (stand-in or real) of the workflow, the decisions and the interactions; drained by `stop`. */
   readonly slackNotifier: DrainableSlack;
   /** The metric points the handlers emitted (CloudWatch in AWS), for assertions. */
@@ -204,7 +203,7 @@ export class LocalEnvironment {
     readonly sns: SnsStandIn,
     /** CloudTrail's event history: the CloudTrail records of the envelopes `run` received. */
     readonly cloudTrail: CloudTrailStandIn,
-    readonly slackStandin: SlackStandin | undefined,
+    readonly slackStandIn: SlackStandIn | undefined,
     slackTarget: SlackTarget,
     /** With `dynamoDbFaults`: the proxy the workflow's stores go through, and its counts. */
     readonly dynamoDbFaultProxy?: DynamoDbFaultProxy,
@@ -234,11 +233,17 @@ export class LocalEnvironment {
     const snsClient = new SNSClient({ ...SNS_CLIENT_OPTIONS, ...clientOptionsWithSockets(LOCAL_SNS_TIMEOUTS, LOCAL_MAX_SOCKETS), endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     const sfnClient = new SFNClient({ ...SFN_CLIENT_OPTIONS, endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     this.canaryRoleArn = options.canaryRoleArn ?? LOCAL_CANARY_ROLE_ARN;
-    // The sweep function, from the same factory as in Lambda: its own Organizations client
-    // (adaptive retries), CloudTrail's history, and StartExecution through the real SFN client.
+    this.slackNotifier = slackTarget.poster as DrainableSlack;
+    const { rules } = options;
+    const metrics: MetricSink = (points) => this.metrics.push(...points);
+    const deadlineSeconds = options.remediationDeadlineSeconds ?? rules.remediation.deadlineMinutes * 60;
+    // Every function below is built by its own create...Handler factory, as its Lambda handler
+    // is, with the local clients and stores in place of the environment's.
+    // The sweep function: its own Organizations client (adaptive retries), CloudTrail's history,
+    // and StartExecution through the real SFN client.
     stepFunctions.executions = (request) => this.startNamedExecution(request.stateMachineArn, request.name, request.input);
     this.sweepHandler = createSweepHandler({
-      rules: options.rules,
+      rules,
       organizations: new OrganizationsClient({ ...SWEEP_ORGANIZATIONS_CLIENT_OPTIONS, endpoint: organizationsUrl, credentials: LOCAL_CREDENTIALS }),
       cloudTrail: new CloudTrailClient({ ...CLOUDTRAIL_CLIENT_OPTIONS, endpoint: cloudTrail.url, credentials: LOCAL_CREDENTIALS }),
       sfn: sfnClient,
@@ -249,42 +254,12 @@ export class LocalEnvironment {
       pageSize: options.sweepPageSize,
       signal: this.stopping.signal,
       log: log(),
-      metrics: (points) => this.metrics.push(...points),
+      metrics,
     });
-    const claim = createClaimHandler({ audit: this.audit, log });
     // The admission store through the same proxy as the audit trail, with the short timeout its
     // own client has in Lambda (lengthened for DynamoDB Local, clients/timeouts.ts) and one attempt.
-    const admission = options.rules.remediation.admission;
-    const settings = admissionSettings(admission);
-    this.admissionStore = new AdmissionStore(toDocumentClient(localDynamoDbClient(workflowDynamoDb, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName, settings);
-    const admitHandler = createAdmitHandler({
-      store: this.admissionStore,
-      settings,
-      enabled: admission.enabled,
-      deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
-      log,
-    });
-    const { onAdmission } = options;
-    const admit: typeof admitHandler =
-      onAdmission === undefined
-        ? admitHandler
-        : async (input) => {
-            const startedAt = Date.now();
-            const answer = await admitHandler(input);
-            onAdmission({ phase: input.phase, incidentId: input.incident?.incidentId, startedAt, answeredAt: Date.now(), answer });
-            return answer;
-          };
-    // Classify as deployed: it prepares the claim's items and takes an auto incident's admission ticket.
-    const classify = createClassifyHandler({
-      rules: options.rules,
-      organizations,
-      log,
-      canaryRoleArn: this.canaryRoleArn,
-      guardRoleArns: [LOCAL_GUARD_ROLE_ARN],
-      claimItems: (incident, executionArn) => this.audit.claimTransactItems(this.withReplayTime(incident, executionArn), executionArn),
-      admit,
-    });
-    this.slackNotifier = slackTarget.poster as DrainableSlack;
+    this.admissionStore = admissionStoreFor(rules, toDocumentClient(localDynamoDbClient(workflowDynamoDb, LOCAL_ADMISSION_TIMEOUTS, 1)), tableName);
+    const admit = this.observedAdmissions(createAdmitHandler({ rules, store: this.admissionStore, deadlineSeconds, log }));
     // The workflow's handlers reach Slack as in AWS: through the slack-relay handler (here
     // in-process, the request serialised as Lambda would), never with a token of their own.
     const relay = createSlackRelayHandler({ slack: this.slackNotifier, log: log() });
@@ -292,6 +267,19 @@ export class LocalEnvironment {
       channel: slackTarget.channel,
       poster: new RelayedSlackPoster(async (request) => relay(JSON.parse(JSON.stringify(request)))),
     };
+    const interactions: SlackInteractionsDependencies = {
+      rules,
+      audit: this.audit,
+      decisions: this.decisions,
+      sfn: sfnClient,
+      signingSecret: async () => options.slackSigningSecret,
+      slack: this.slackNotifier,
+      metrics,
+      log: log(),
+    };
+    this.interactions = createSlackInteractionsHandler(interactions);
+    // `scp-guardian decide` run locally decides as a Slack click does.
+    this.decideDeps = slackDecideDependencies(interactions);
 
     this.workflow = new LocalWorkflow({
       broker,
@@ -302,93 +290,83 @@ export class LocalEnvironment {
         dynamodb: localDynamoDbClient(workflowDynamoDb, LOCAL_DYNAMODB_TIMEOUTS, 1),
         organizations,
       }),
-      rules: options.rules,
+      rules,
       retryIntervalOverrides: options.retryIntervalOverrides,
       waitTimeOverrides: options.waitTimeOverrides,
       functionTimeoutsMs: { ...LOCAL_FUNCTION_TIMEOUTS_MS, ...options.functionTimeoutsMs },
       taskTimeoutsSeconds: LOCAL_TASK_TIMEOUTS_SECONDS,
       handlers: {
-        classify: async (input: ClassifyInput) => {
-          const classified = await classify(input);
-          classified.incident = this.withReplayTime(classified.incident, input.executionId);
-          this.executionIncidents.set(input.executionId, classified.incident.incidentId);
-          this.incidentWaiters.get(input.executionId)?.(classified.incident.incidentId);
-          const shortened = options.approvalTimeoutSeconds;
-          if (shortened !== undefined && classified.incident.approval !== undefined) {
-            classified.incident.approval = { ...classified.incident.approval, timeoutSeconds: shortened };
-          }
-          return classified;
-        },
-        claim: async (input: ClaimInput) => {
-          this.executionIncidents.set(input.executionArn, input.incident.incidentId);
-          this.incidentWaiters.get(input.executionArn)?.(input.incident.incidentId);
-          return claim(input);
-        },
-        admit,
-        'request-decision': async (input: RequestDecisionInput | LateDecisionInput) => {
-          if ('phase' in input && input.phase === 'timed-out') return lateDecision(input, { audit: this.audit, decisions: this.decisions });
-          const requested = await requestDecision(input as RequestDecisionInput, {
-            decisions: this.decisions,
-            overrides: options.rules.overrides,
-            audit: this.audit,
-            sns: snsClient,
-            topicArn: LOCAL_TOPIC_ARN,
-            slack: workflowSlack,
-            log: log(input.incident.incidentId),
-          });
-          options.onDecisionRequested?.({ incidentId: input.incident.incidentId, ...requested });
-          return requested;
-        },
-        reattach: createReattachHandler({
-          organizations,
-          audit: this.audit,
-          desired: this.desired,
-          deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
-          log,
-        }),
-        restore: createRestoreHandler({
-          organizations,
-          desired: this.desired,
-          rules: options.rules,
-          deadlineSeconds: options.remediationDeadlineSeconds ?? options.rules.remediation.deadlineMinutes * 60,
-          log,
-        }),
-        close: createCloseHandler({ audit: this.audit, desired: this.desired, log, metrics: (points) => this.metrics.push(...points), overrides: options.rules.overrides }),
-        notify: (input: NotifyInput) =>
-          notify(input, {
-            sns: snsClient,
-            topicArn: LOCAL_TOPIC_ARN,
-            audit: this.audit,
-            slack: workflowSlack,
-            log: log(input.incident.incidentId),
-            metrics: (points) => this.metrics.push(...points),
+        // Classify as deployed: it prepares the claim's items and takes an auto incident's admission ticket.
+        classify: this.observedClassify(
+          createClassifyHandler({
+            rules,
+            organizations,
+            log,
+            canaryRoleArn: this.canaryRoleArn,
+            guardRoleArns: [LOCAL_GUARD_ROLE_ARN],
+            claimItems: (incident, executionArn) => this.audit.claimTransactItems(this.withReplayTime(incident, executionArn), executionArn),
+            admit,
           }),
+        ),
+        claim: this.observedClaim(createClaimHandler({ audit: this.audit, log })),
+        admit,
+        'request-decision': this.observedDecisionRequests(
+          createRequestDecisionHandler({ decisions: this.decisions, overrides: rules.overrides, audit: this.audit, sns: snsClient, topicArn: LOCAL_TOPIC_ARN, slack: workflowSlack, log }),
+        ),
+        reattach: createReattachHandler({ organizations, audit: this.audit, desired: this.desired, deadlineSeconds, log }),
+        restore: createRestoreHandler({ organizations, desired: this.desired, rules, deadlineSeconds, log }),
+        close: createCloseHandler({ audit: this.audit, desired: this.desired, log, metrics, overrides: rules.overrides }),
+        notify: createNotifyHandler({ sns: snsClient, topicArn: LOCAL_TOPIC_ARN, audit: this.audit, slack: workflowSlack, log, metrics }),
       },
     });
+  }
 
-    this.decideDeps = {
-      decisions: this.decisions,
-      audit: this.audit,
-      sfn: sfnClient,
-      approvers: options.rules.approval.approvers,
-      slackTeamId: options.rules.notify.slackTeamId,
-      overrides: options.rules.overrides,
-      announce: createDecisionAnnouncer({ slack: slackTarget.poster, audit: this.audit, log: log() }),
+  /** The admit handler, each answer also told to `onAdmission` (the storm bench's --trace). */
+  private observedAdmissions(admit: ReturnType<typeof createAdmitHandler>): ReturnType<typeof createAdmitHandler> {
+    const { onAdmission } = this.options;
+    if (onAdmission === undefined) return admit;
+    return async (input) => {
+      const startedAt = Date.now();
+      const answer = await admit(input);
+      onAdmission({ phase: input.phase, incidentId: input.incident?.incidentId, startedAt, answeredAt: Date.now(), answer });
+      return answer;
     };
-    this.interactions = createInteractionProcessor({
-      signingSecret: async () => options.slackSigningSecret,
-      // Slack decisions: the pair (notify.slackTeamId, user id), from the rules' app and channel only.
-      decide: (input) => decide(input, this.decideDeps),
-      getDecisionRequest: (decisionId) => this.decisions.get(decisionId),
-      getIncident: async (incidentId) => (await this.audit.getIncident(incidentId))?.incident,
-      slack: this.slackNotifier,
-      slackIdentity: options.rules.notify,
-      overrides: options.rules.overrides,
-      audit: this.audit,
-      clock: () => new Date(),
-      metrics: (points) => this.metrics.push(...points),
-      logger: { info: (m, d) => log().info(m, d), warn: (m, d) => log().warn(m, d), error: (m, d) => log().error(m, d) },
-    });
+  }
+
+  /**
+   * The classify handler, its incident given the replayed change's time, known as the execution's
+   * incident at once, and its approval window shortened when the runner was asked to.
+   */
+  private observedClassify(classify: ReturnType<typeof createClassifyHandler>): ReturnType<typeof createClassifyHandler> {
+    return async (input: ClassifyInput) => {
+      const classified = await classify(input);
+      classified.incident = this.withReplayTime(classified.incident, input.executionId);
+      this.executionIncidents.set(input.executionId, classified.incident.incidentId);
+      this.incidentWaiters.get(input.executionId)?.(classified.incident.incidentId);
+      const shortened = this.options.approvalTimeoutSeconds;
+      if (shortened !== undefined && classified.incident.approval !== undefined) {
+        classified.incident.approval = { ...classified.incident.approval, timeoutSeconds: shortened };
+      }
+      return classified;
+    };
+  }
+
+  /** The claim handler, its incident known as the execution's before the claim is made. */
+  private observedClaim(claim: ReturnType<typeof createClaimHandler>): ReturnType<typeof createClaimHandler> {
+    return async (input: ClaimInput) => {
+      this.executionIncidents.set(input.executionArn, input.incident.incidentId);
+      this.incidentWaiters.get(input.executionArn)?.(input.incident.incidentId);
+      return claim(input);
+    };
+  }
+
+  /** The request-decision handler, each request made also told to `onDecisionRequested`. */
+  private observedDecisionRequests(handler: ReturnType<typeof createRequestDecisionHandler>): ReturnType<typeof createRequestDecisionHandler> {
+    return async (input) => {
+      const answer = await handler(input);
+      if (!('phase' in input && input.phase === 'timed-out')) this.options.onDecisionRequested?.({ incidentId: input.incident.incidentId, ...(answer as { decisionId: string; deadline: string }) });
+      return answer;
+    };
   }
 
   private readonly decideDeps: Parameters<typeof decide>[1];
@@ -431,20 +409,20 @@ export class LocalEnvironment {
       await cloudTrail.start();
       started.push(cloudTrail);
 
-      let slackStandin: SlackStandin | undefined;
+      let slackStandIn: SlackStandIn | undefined;
       let slackTarget: SlackTarget;
       if (options.slack?.token !== undefined && options.slack.channel !== undefined) {
         slackTarget = { poster: new DrainableSlack(new SlackNotifier({ token: options.slack.token })), channel: options.slack.channel };
       } else {
-        slackStandin = new SlackStandin({ token: STANDIN_SLACK_TOKEN });
-        await slackStandin.start();
-        started.push(slackStandin);
+        slackStandIn = new SlackStandIn({ token: STAND_IN_SLACK_TOKEN });
+        await slackStandIn.start();
+        started.push(slackStandIn);
         slackTarget = {
           // The stand-in answers at once: one shared client serves every execution of a storm (each
           // Lambda container would hold its own), so it is sized for the storm, and its timeout
           // (still inside notify's 15 s) measures the harness only when the machine is starved.
-          poster: new DrainableSlack(new SlackNotifier({ token: STANDIN_SLACK_TOKEN, slackApiUrl: slackStandin.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 })),
-          channel: options.rules.notify.slackChannel ?? STANDIN_SLACK_CHANNEL,
+          poster: new DrainableSlack(new SlackNotifier({ token: STAND_IN_SLACK_TOKEN, slackApiUrl: slackStandIn.apiUrl, maxRequestConcurrency: LOCAL_MAX_SOCKETS, timeoutMs: 12_000 })),
+          channel: options.rules.notify.slackChannel ?? STAND_IN_SLACK_CHANNEL,
         };
       }
       return new LocalEnvironment(
@@ -458,7 +436,7 @@ export class LocalEnvironment {
         broker,
         sns,
         cloudTrail,
-        slackStandin,
+        slackStandIn,
         slackTarget,
         dynamoDbFaultProxy,
       );
@@ -546,7 +524,7 @@ export class LocalEnvironment {
     this.stopping.abort();
     // Slack's calls first, while the stand-in still answers them: none outlives the environment.
     await this.slackNotifier.drain();
-    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandin?.stop(), this.dynamoDbFaultProxy?.stop()]);
+    await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandIn?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();
   }
 }

@@ -1,8 +1,9 @@
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
-import { cloudWatchMetricSink } from '../shared/incident-metrics';
+import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/protection-rules';
-import { once, rulesFromEnvironment } from '../shared/runtime';
+import { rulesFromEnvironment } from '../shared/runtime';
 import { CanaryErrorName, CanaryRefusedError, runCanary, type CanaryDependencies, type CanaryRun } from './canary';
 
 export interface CanaryHandlerDependencies extends Omit<CanaryDependencies, 'canary' | 'policyTypes'> {
@@ -31,7 +32,5 @@ export function createCanaryHandler(deps: CanaryHandlerDependencies) {
   };
 }
 
-const defaultHandler = once(() =>
-  createCanaryHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), metrics: cloudWatchMetricSink() }),
-);
-export const handler = (event: unknown) => defaultHandler()(event);
+const metrics = invocationMetrics();
+export const handler = lambdaHandler(() => createCanaryHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), metrics: metrics.sink }), { metrics });

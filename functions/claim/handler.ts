@@ -1,7 +1,8 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import { once, requireEnv } from '../shared/runtime';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv } from '../shared/runtime';
 import { claimDocumentClient } from '../shared/clients/dynamodb';
 
 export interface ClaimInput {
@@ -27,5 +28,4 @@ export function createClaimHandler(deps: { audit: AuditStore; log?: (incidentId:
   };
 }
 
-const defaultHandler = once(() => createClaimHandler({ audit: new AuditStore(claimDocumentClient(), requireEnv('TABLE_NAME')) }));
-export const handler = (input: ClaimInput) => defaultHandler()(input);
+export const handler = lambdaHandler(() => createClaimHandler({ audit: new AuditStore(claimDocumentClient(), requireEnv('TABLE_NAME')) }));

@@ -4,7 +4,8 @@ import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { retryPacing } from '../shared/remediation-deadline';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { isSelfTestEvent, markSelfTest } from '../shared/self-test';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { isDriftEvent } from '../shared/drift';
@@ -157,7 +158,7 @@ export function createClassifyHandler(deps: ClassifyDependencies) {
   };
 }
 
-const defaultHandler = once(() => {
+export const handler = lambdaHandler(() => {
   const rules = rulesFromEnvironment();
   const audit = new AuditStore(claimDocumentClient(), requireEnv('TABLE_NAME'));
   return createClassifyHandler({
@@ -169,4 +170,3 @@ const defaultHandler = once(() => {
     admit: defaultAdmitHandler(rules),
   });
 });
-export const handler = (input: ClassifyInput) => defaultHandler()(input);

@@ -3,9 +3,11 @@ import { DesiredStateStore } from '../shared/desired/desired-store';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import type { OverrideBounds } from '../shared/decisions/override-duration';
 import type { Closure } from '../shared/incident';
-import { closureMetricPoints, cloudWatchMetricSink, type MetricSink } from '../shared/incident-metrics';
+import { closureMetricPoints, type MetricSink } from '../shared/incident-metrics';
+import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { closeIncident, type CloseInput } from './close';
 
 export interface CloseDependencies {
@@ -29,12 +31,14 @@ export function createCloseHandler(deps: CloseDependencies) {
   };
 }
 
-const defaultHandler = once(() =>
-  createCloseHandler({
-    audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
-    desired: new DesiredStateStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
-    metrics: cloudWatchMetricSink(),
-    overrides: rulesFromEnvironment().overrides,
-  }),
+const metrics = invocationMetrics();
+export const handler = lambdaHandler(
+  () =>
+    createCloseHandler({
+      audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+      desired: new DesiredStateStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+      metrics: metrics.sink,
+      overrides: rulesFromEnvironment().overrides,
+    }),
+  { metrics },
 );
-export const handler = (input: CloseInput) => defaultHandler()(input);

@@ -1,23 +1,29 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultSnsClient } from '../shared/clients/sns';
-import { cloudWatchMetricSink } from '../shared/incident-metrics';
-import { lambdaLog } from '../shared/log';
+import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { lambdaLog, type Log } from '../shared/log';
 import { slackFromEnvironment } from '../shared/slack/slack-from-environment';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { notify, type NotifyDependencies, type NotifyInput, type NotifyResult } from './notify';
 
-const dependencies = once(
-  (): Omit<NotifyDependencies, 'log'> => ({
-    sns: defaultSnsClient(),
-    topicArn: requireEnv('TOPIC_ARN'),
-    audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
-    slack: slackFromEnvironment(rulesFromEnvironment()),
-    metrics: cloudWatchMetricSink(),
-  }),
-);
+export type NotifyHandlerDependencies = Omit<NotifyDependencies, 'log'> & { log?: (incidentId: string) => Log };
 
 /** NotifyDetected / NotifyOutcome: email through SNS, and Slack (through the Slack function) when configured. */
-export async function handler(input: NotifyInput): Promise<NotifyResult> {
-  return notify(input, { ...dependencies(), log: lambdaLog(input.incident.incidentId) });
+export function createNotifyHandler(deps: NotifyHandlerDependencies) {
+  return (input: NotifyInput): Promise<NotifyResult> => notify(input, { ...deps, log: (deps.log ?? lambdaLog)(input.incident.incidentId) });
 }
+
+const metrics = invocationMetrics();
+export const handler = lambdaHandler(
+  () =>
+    createNotifyHandler({
+      sns: defaultSnsClient(),
+      topicArn: requireEnv('TOPIC_ARN'),
+      audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
+      slack: slackFromEnvironment(rulesFromEnvironment()),
+      metrics: metrics.sink,
+    }),
+  { metrics },
+);

@@ -2,7 +2,8 @@ import { AuditStore } from '../shared/audit/audit-store';
 import { DesiredStateStore } from '../shared/desired/desired-store';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { attachOnce, confirmOnce, type AttachRequest, type AttachResult, type ReattachDependencies, type ReattachResult } from './reattach';
@@ -29,7 +30,7 @@ export function createReattachHandler(deps: ReattachDependencies & { log?: (inci
   };
 }
 
-const defaultHandler = once(() =>
+export const handler = lambdaHandler(() =>
   createReattachHandler({
     organizations: defaultOrganizationsClient(),
     audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
@@ -37,4 +38,3 @@ const defaultHandler = once(() =>
     deadlineSeconds: rulesFromEnvironment().remediation.deadlineMinutes * 60,
   }),
 );
-export const handler = (input: ReattachInput) => defaultHandler()(input);

@@ -2,7 +2,8 @@ import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { DesiredStateStore } from '../shared/desired/desired-store';
 import { lambdaLog, type Log } from '../shared/log';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { restoreOnce, restoring, type RestoreDependencies, type RestoreInput, type RestoreResult } from './restore';
 
 /** RestoreProtection: one attempt of restoring a kind other than DETACHED; the state machine owns the retries. */
@@ -20,7 +21,7 @@ export function createRestoreHandler(deps: RestoreDependencies & { log?: (incide
   };
 }
 
-const defaultHandler = once(() => {
+export const handler = lambdaHandler(() => {
   const rules = rulesFromEnvironment();
   return createRestoreHandler({
     organizations: defaultOrganizationsClient(),
@@ -29,4 +30,3 @@ const defaultHandler = once(() => {
     deadlineSeconds: rules.remediation.deadlineMinutes * 60,
   });
 });
-export const handler = (input: RestoreInput) => defaultHandler()(input);

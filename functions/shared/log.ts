@@ -10,14 +10,22 @@ export interface Log {
 
 const baseLogger = new Logger({ serviceName: 'scp-guardian' });
 
-/** Structured JSON logs in Lambda; every line carries the incident id once it is known. */
+/** Lambda's context onto every log line of the invocation (function name, request id, cold start); lambdaHandler calls it. */
+export function addLambdaContext(context: Parameters<Logger['addContext']>[0]): void {
+  baseLogger.addContext(context);
+}
+
+/**
+ * Structured JSON logs in Lambda; every line carries the incident id once it is known. The id is
+ * a key of each line, not a child logger's: a child would count its own cold start.
+ */
 export function lambdaLog(incidentId?: string): Log {
-  const logger = incidentId === undefined ? baseLogger : baseLogger.createChild({ persistentKeys: { incidentId } });
+  const keys = incidentId === undefined ? {} : { incidentId };
   return {
-    debug: (m, e) => logger.debug(m, e ?? {}),
-    info: (m, e) => logger.info(m, e ?? {}),
-    warn: (m, e) => logger.warn(m, e ?? {}),
-    error: (m, e) => logger.error(m, e ?? {}),
+    debug: (m, e) => baseLogger.debug(m, { ...keys, ...e }),
+    info: (m, e) => baseLogger.info(m, { ...keys, ...e }),
+    warn: (m, e) => baseLogger.warn(m, { ...keys, ...e }),
+    error: (m, e) => baseLogger.error(m, { ...keys, ...e }),
   };
 }
 

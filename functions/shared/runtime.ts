@@ -4,7 +4,8 @@ import type { ProtectionRules } from './rules/protection-rules';
 /**
  * Where a Lambda handler finds its configuration. SDK clients live in `clients/`, one module
  * per service, so a handler loads only the clients it uses (cold starts pay for every one).
- * The local runner does not use these: it builds handlers with its own clients.
+ * The local runner does not use these: it builds the same handlers, from their
+ * `create...Handler` factories, with its own clients.
  */
 
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -1,20 +1,24 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterError } from '@aws-lambda-powertools/parameters/errors';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { CLIENT_TIMEOUTS, clientTimeoutOptions } from './clients/timeouts';
 
-const CACHE_MS = 5 * 60 * 1000;
-const cache = new Map<string, { value: string | undefined; until: number }>();
-let client: SecretsManagerClient | undefined;
+/** How long a secret's value is kept per container: a rotated value is picked up without a redeploy. */
+export const SECRET_MAX_AGE_SECONDS = 5 * 60;
+
+let provider: SecretsProvider | undefined;
 
 /**
- * A secret's string from Secrets Manager, cached for five minutes per container so a rotated
- * value is picked up without a redeploy. Undefined when the secret holds no value yet.
+ * A secret's string from Secrets Manager, through Powertools' SecretsProvider, cached for
+ * SECRET_MAX_AGE_SECONDS. Undefined when the secret holds no value yet. A failed read throws the
+ * SDK's own error (AccessDeniedException, ResourceNotFoundException, ...), not the provider's wrapper.
  */
-export async function secretValue(secretArn: string, now = Date.now()): Promise<string | undefined> {
-  const cached = cache.get(secretArn);
-  if (cached !== undefined && cached.until > now) return cached.value;
-  client ??= new SecretsManagerClient(clientTimeoutOptions(CLIENT_TIMEOUTS.secretsmanager));
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const value = answer.SecretString?.trim() || undefined;
-  cache.set(secretArn, { value, until: now + CACHE_MS });
-  return value;
+export async function secretValue(secretArn: string): Promise<string | undefined> {
+  provider ??= new SecretsProvider({ clientConfig: clientTimeoutOptions(CLIENT_TIMEOUTS.secretsmanager) });
+  let value: unknown;
+  try {
+    value = await provider.get(secretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
+  } catch (error) {
+    throw error instanceof GetParameterError && error.cause !== undefined ? error.cause : error;
+  }
+  return typeof value === 'string' ? value.trim() || undefined : undefined;
 }

@@ -1,7 +1,8 @@
 import { lambdaLog, type Log } from '../shared/log';
 import type { SlackPoster } from '../shared/slack/slack-poster';
 import { MALFORMED_RELAY_REQUEST, relaySlackCall, slackRelayCallOf, type SlackRelayResponse } from '../shared/slack/slack-relay';
-import { once, requireEnv } from '../shared/runtime';
+import { lambdaHandler } from '../shared/lambda-handler';
+import { requireEnv } from '../shared/runtime';
 import { secretValue } from '../shared/secrets';
 import { lazySlackCalls } from '../shared/slack/lazy-notifier';
 
@@ -39,9 +40,8 @@ export function createSlackRelayHandler(deps: SlackRelayDependencies) {
   };
 }
 
-const defaultHandler = once(() => {
+export const handler = lambdaHandler(() => {
   const botTokenArn = requireEnv('BOT_TOKEN_ARN');
   const slack = lazySlackCalls(() => secretValue(botTokenArn), { ...RELAY_SLACK_OPTIONS, slackApiUrl: process.env.SLACK_API_URL || undefined });
   return createSlackRelayHandler({ slack });
 });
-export const handler = (event: unknown) => defaultHandler()(event);

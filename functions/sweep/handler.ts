@@ -5,12 +5,13 @@ import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { sweepOrganizationsClient } from '../shared/clients/organizations';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { isObject } from '../shared/cloudtrail';
-import { describeError } from '../shared/errors';
-import { cloudWatchMetricSink, type MetricSink } from '../shared/incident-metrics';
+import type { MetricSink } from '../shared/incident-metrics';
+import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaHandler } from '../shared/lambda-handler';
 import { MetricName } from '../shared/metrics';
 import { DesiredStateStore } from '../shared/desired/desired-store';
 import { lambdaLog } from '../shared/log';
-import { once, requireEnv, rulesFromEnvironment } from '../shared/runtime';
+import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/workflow-functions';
 import { answerCloudFormation, isCustomResourceEvent } from './after-deploy';
 import { SweepError, SweepErrorName } from './calls';
@@ -54,14 +55,8 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
       if (result.errors.length > 0) {
         throw new SweepError(SweepErrorName.INCOMPLETE, `the sweep is incomplete, ${result.errors.length} problem(s): ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
       }
-      if (!dryRun) {
-        try {
-          deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
-        } catch (error) {
-          // SweepMissing fires if this keeps failing: the sweep itself did its work.
-          log.error('could not emit SweepCompleted', { error: describeError(error) });
-        }
-      }
+      // Published when the invocation ends (lambdaHandler), which a failed publish does not fail.
+      if (!dryRun) deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
       return result;
     } catch (error) {
       log.error('sweep failed', { error: (error as Error).name, message: (error as Error).message, dryRun });
@@ -70,7 +65,8 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
   };
 }
 
-const defaultHandler = once(() => {
+const metrics = invocationMetrics();
+export const handler = lambdaHandler(() => {
   const documentClient = defaultDocumentClient();
   const tableName = requireEnv('TABLE_NAME');
   return createSweepHandler({
@@ -82,7 +78,6 @@ const defaultHandler = once(() => {
     desired: new DesiredStateStore(documentClient, tableName),
     audit: new AuditStore(documentClient, tableName),
     queries: new AuditQueries(documentClient, tableName),
-    metrics: cloudWatchMetricSink(),
+    metrics: metrics.sink,
   });
-});
-export const handler = (event: unknown, context: SweepContext) => defaultHandler()(event, context);
+}, { metrics });

@@ -266,8 +266,8 @@ export function buildLocalApi(options: LocalApiOptions): FastifyInstance {
     },
     'GET /notifications': async () => ({ messages: env.sns.published }),
     'GET /slack/messages': async () => {
-      if (env.slackStandin === undefined) throw new HttpError(404, 'messages go to the real Slack (SLACK_BOT_TOKEN is set)');
-      return { messages: env.slackStandin.messages(), calls: env.slackStandin.calls() };
+      if (env.slackStandIn === undefined) throw new HttpError(404, 'messages go to the real Slack (SLACK_BOT_TOKEN is set)');
+      return { messages: env.slackStandIn.messages(), calls: env.slackStandIn.calls() };
     },
     // The local components themselves: a test can change the organization with the AWS SDK,
     // without any event, as an attacker whose event was lost would.

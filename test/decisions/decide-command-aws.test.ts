@@ -7,7 +7,7 @@ import { runDecide, type DecideOptions } from '../../cli/commands/decide';
 import type { AwsDecideClients } from '../../cli/decide/aws';
 import { DecideCommandError } from '../../cli/decide/outcome';
 import { localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
-import { STANDIN_SLACK_TOKEN, type LocalEnvironment } from '../../local/environment';
+import { STAND_IN_SLACK_TOKEN, type LocalEnvironment } from '../../local/environment';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
 import { detachEvent } from '../support/events';
 import { Org, replay, startEnvironment } from '../support/local-harness';
@@ -35,7 +35,7 @@ beforeEach(() => {
   sts.reset();
   secrets.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER, Account: '111122223333', UserId: 'AROAEXAMPLE:alice' });
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: STANDIN_SLACK_TOKEN });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: STAND_IN_SLACK_TOKEN });
 });
 
 /** Starts an approval-mode incident and waits until it asks for a decision. */
@@ -68,7 +68,7 @@ async function commandError(promise: Promise<unknown>): Promise<DecideCommandErr
 
 const slackVersions = async (incidentId: string) => {
   const where = (await env.audit.getIncident(incidentId))?.slackMessage;
-  return where === undefined ? [] : (env.slackStandin?.message(where.channel, where.ts)?.history ?? []);
+  return where === undefined ? [] : (env.slackStandIn?.message(where.channel, where.ts)?.history ?? []);
 };
 
 type Version = Awaited<ReturnType<typeof slackVersions>>[number];
@@ -155,7 +155,7 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
 
     const outcome = await decideOnAws(waiting.incidentId, { override: true, reason: 'vendor migration CHG-77', botTokenSecret: BOT_TOKEN_SECRET }, {
       SCP_GUARDIAN_TABLE: env.tableName,
-      SLACK_API_URL: env.slackStandin?.apiUrl,
+      SLACK_API_URL: env.slackStandIn?.apiUrl,
     });
 
     await waiting.execution;
@@ -176,11 +176,11 @@ describe('scp-guardian decide against AWS (DynamoDB and Step Functions endpoints
   it('with the bot token secret and a Slack slower than the workflow, still shows the decision, then the outcome on top', async () => {
     const waiting = await waitingIncident(Org.prodOu);
     // The command's redraw is answered after decide() has let the workflow resume and close.
-    env.slackStandin?.delayNext('chat.update', 2_500);
+    env.slackStandIn?.delayNext('chat.update', 2_500);
 
     const outcome = await decideOnAws(waiting.incidentId, { override: true, reason: 'slow Slack CHG-78', botTokenSecret: BOT_TOKEN_SECRET }, {
       SCP_GUARDIAN_TABLE: env.tableName,
-      SLACK_API_URL: env.slackStandin?.apiUrl,
+      SLACK_API_URL: env.slackStandIn?.apiUrl,
     });
 
     await waiting.execution;

@@ -30,7 +30,7 @@ const CLI_CALLER = 'arn:aws:sts::111122223333:assumed-role/SecOps/alice';
 
 const broker = new TaskTokenBroker();
 const stepFunctions = new LocalStepFunctionsEndpoint(broker);
-const standin = new SlackStandIn({ token: TOKEN });
+const standIn = new SlackStandIn({ token: TOKEN });
 let audit: AuditStore;
 let decisions: DecisionStore;
 let sfn: SFNClient;
@@ -43,13 +43,13 @@ beforeAll(async () => {
   audit = new AuditStore(db, tableName);
   decisions = new DecisionStore(db, tableName);
   await stepFunctions.start();
-  await standin.start();
+  await standIn.start();
   sfn = new SFNClient({ endpoint: stepFunctions.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standin.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
+  slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standIn.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
 });
 afterAll(async () => {
   await stepFunctions.stop();
-  await standin.stop();
+  await standIn.stop();
 });
 
 function deps(overrides: Partial<DecideDependencies> = {}): DecideDependencies {
@@ -74,7 +74,7 @@ async function waitingIncident(deadlineInMs = 15 * 60_000) {
 }
 
 const steps = async (incidentId: string) => (await audit.getTimeline(incidentId)).map((entry) => entry.step);
-const versions = (posted: { channel: string; ts: string }) => standin.message(posted.channel, posted.ts)?.history ?? [];
+const versions = (posted: { channel: string; ts: string }) => standIn.message(posted.channel, posted.ts)?.history ?? [];
 
 describe('decide', () => {
   it('resumes the waiting task with the decision, who, why, when and how, and records it', async () => {
@@ -191,7 +191,7 @@ describe('decide', () => {
     const waiting = await waitingIncident();
     let messageWhenResumed: unknown[] | undefined;
     void waiting.answer.then(() => {
-      messageWhenResumed = standin.message(waiting.posted.channel, waiting.posted.ts)?.blocks;
+      messageWhenResumed = standIn.message(waiting.posted.channel, waiting.posted.ts)?.blocks;
     });
 
     await decide({ decisionId: waiting.decisionId, decision: 'APPROVE', by: APPROVER, team: TEAM, via: 'slack' }, deps());
@@ -310,7 +310,7 @@ describe('a Slack click whose workflow finishes before the click is answered', (
     const response = await processInteraction(signedInteraction(secret, click, new Date()));
 
     expect(response.statusCode).toBe(200);
-    expect(standin.message(waiting.posted.channel, waiting.posted.ts)?.blocks).toEqual(closedMessage.blocks);
+    expect(standIn.message(waiting.posted.channel, waiting.posted.ts)?.blocks).toEqual(closedMessage.blocks);
   });
 });
 

@@ -39,8 +39,8 @@ describe('a local environment that stops while Slack calls are under way', () =>
 
   it('lets a call waiting out a rate limit finish against the stand-in before it stops, and nothing is logged after', async () => {
     env = await startEnvironment();
-    const standin = env.slackStandin!;
-    standin.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 1 });
+    const standIn = env.slackStandIn!;
+    standIn.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 1 });
     const stopping = env;
     let outcome = 'pending';
 
@@ -50,20 +50,20 @@ describe('a local environment that stops while Slack calls are under way', () =>
         (posted) => (outcome = `posted at ${posted.ts}`),
         (error: Error) => (outcome = error.message),
       );
-      await until('the first attempt answered 429', () => standin.calls('chat.postMessage').length === 1);
+      await until('the first attempt answered 429', () => standIn.calls('chat.postMessage').length === 1);
       await stopping.stop();
       env = undefined;
       await posting;
     }, 1_500);
 
     expect(outcome).toMatch(/^posted at \d+\.\d+$/);
-    expect(standin.calls('chat.postMessage').map((call) => call.status)).toEqual([429, 200]);
+    expect(standIn.calls('chat.postMessage').map((call) => call.status)).toEqual([429, 200]);
     expect(printed.filter((line) => line.includes('fetch failed'))).toEqual([]);
   });
 
   it('refuses a Slack call that starts once it is stopping, at once and without a request', async () => {
     env = await startEnvironment();
-    const { slackNotifier, slackStandin } = env;
+    const { slackNotifier, slackStandIn } = env;
     await env.stop();
     env = undefined;
 
@@ -75,21 +75,21 @@ describe('a local environment that stops while Slack calls are under way', () =>
 
     expect(refusal).toBe('Slack chat.update failed: local_environment_stopped');
     expect(Date.now() - started).toBeLessThan(100);
-    expect(slackStandin!.calls('chat.update')).toEqual([]);
+    expect(slackStandIn!.calls('chat.update')).toEqual([]);
   });
 
   it('stops when Slack never answers, without that call, and says on stderr what it abandoned', async () => {
     env = await startEnvironment();
-    const standin = env.slackStandin!;
+    const standIn = env.slackStandIn!;
     // Longer than stop waits for Slack (SLACK_DRAIN_TIMEOUT_MS): as far as stop can tell, never.
-    standin.delayNext('chat.postMessage', SLACK_DRAIN_TIMEOUT_MS + 5_000);
+    standIn.delayNext('chat.postMessage', SLACK_DRAIN_TIMEOUT_MS + 5_000);
     const stopping = env;
     let outcome = 'pending';
     const posting = stopping.slackNotifier.post('C0SECURITY', message()).then(
       (posted) => (outcome = `posted at ${posted.ts}`),
       (error: Error) => (outcome = error.message),
     );
-    await until('the call reached the stand-in', () => standin.calls('chat.postMessage').length === 1);
+    await until('the call reached the stand-in', () => standIn.calls('chat.postMessage').length === 1);
     const written: string[] = [];
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((text) => written.push(String(text)) > 0);
 

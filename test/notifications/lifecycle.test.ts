@@ -27,7 +27,7 @@ describe('notifications over an incident’s life (the real ASL, SNS and Slack s
   const steps = async (incidentId: string) => (await env.audit.getTimeline(incidentId)).map((e) => e.step);
   async function slackVersions(incidentId: string): Promise<MessageVersion[]> {
     const where = (await env.audit.getIncident(incidentId))?.slackMessage;
-    return where === undefined ? [] : (env.slackStandin?.message(where.channel, where.ts)?.history ?? []);
+    return where === undefined ? [] : (env.slackStandIn?.message(where.channel, where.ts)?.history ?? []);
   }
   const hasButtons = (version: MessageVersion) => JSON.stringify(version.blocks).includes('"type":"actions"');
 
@@ -65,7 +65,8 @@ describe('notifications over an incident’s life (the real ASL, SNS and Slack s
 
     const mail = emailsFor(idOf(event));
     expect(mail.map((m) => m.attributes.phase)).toEqual(['awaiting-decision', 'closed']);
-    expect(mail[0].subject).toMatch(/: approval needed by \d\d:\d\d UTC, else reattach$/);
+    // A window that closes after midnight UTC is given with its date (the test may run at 23:50).
+    expect(mail[0].subject).toMatch(/: approval needed by (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC, else reattach$/);
     expect(mail[0].message).toContain(`scp-guardian decide ${idOf(event)} --approve`);
     expect(mail[1].attributes).toMatchObject({ outcome: 'REATTACHED', decision: 'APPROVE' });
   });
@@ -128,13 +129,13 @@ describe('notifications over an incident’s life (the real ASL, SNS and Slack s
     await replay(env, event);
 
     expect(token.length).toBeGreaterThan(100);
-    expect(JSON.stringify(env.slackStandin?.calls())).not.toContain(token);
+    expect(JSON.stringify(env.slackStandIn?.calls())).not.toContain(token);
     expect(JSON.stringify(env.sns.published)).not.toContain(token);
   });
 
   it('reattaches, emails and records the failure when Slack refuses to post', async () => {
     const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
-    env.slackStandin?.failNext('chat.postMessage', 'channel_not_found');
+    env.slackStandIn?.failNext('chat.postMessage', 'channel_not_found');
 
     const execution = await replay(env, event);
 
@@ -147,7 +148,7 @@ describe('notifications over an incident’s life (the real ASL, SNS and Slack s
 
   it('does not wait out a long Slack rate limit: the request is emailed, recorded as failed, and still decidable', async () => {
     const event = detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu });
-    env.slackStandin?.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 30 });
+    env.slackStandIn?.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 30 });
     decideWith = (incidentId) => env.decideIncident(incidentId, 'APPROVE', 'local:test');
 
     const execution = await replay(env, event);
@@ -161,12 +162,12 @@ describe('notifications over an incident’s life (the real ASL, SNS and Slack s
 
   it('honours a short Retry-After and posts the message on the retry', async () => {
     const event = detachEvent({ policyId: Org.denyLeave, targetId: Org.root });
-    env.slackStandin?.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 1 });
-    const callsBefore = env.slackStandin?.calls('chat.postMessage').length ?? 0;
+    env.slackStandIn?.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 1 });
+    const callsBefore = env.slackStandIn?.calls('chat.postMessage').length ?? 0;
 
     await replay(env, event);
 
-    const calls = env.slackStandin?.calls('chat.postMessage').slice(callsBefore) ?? [];
+    const calls = env.slackStandIn?.calls('chat.postMessage').slice(callsBefore) ?? [];
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
     expect(await steps(idOf(event))).not.toContain('notification-failed');
   });
@@ -218,7 +219,7 @@ describe('notifications when nobody decides', () => {
 
       const [asking, closing] = env.sns.published;
       const where = (await env.audit.getIncident(incidentId))?.slackMessage;
-      const message = where === undefined ? undefined : env.slackStandin?.message(where.channel, where.ts);
+      const message = where === undefined ? undefined : env.slackStandIn?.message(where.channel, where.ts);
       expect(asking.subject).toMatch(new RegExp(`else ${onTimeout === 'reattach' ? 'reattach' : 'keep detached'}$`));
       expect(closing.subject).toMatch(subjectSays);
       expect(closing.message).toContain(`TIMEOUT: nobody decided within the window, so onTimeout (${onTimeout}) applied`);

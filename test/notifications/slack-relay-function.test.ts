@@ -76,16 +76,16 @@ describe('the public slack-interactions function', () => {
   const TOKEN = 'xoxb-interactions-test';
   const secrets = mockClient(SecretsManagerClient);
   const saved = { ...process.env };
-  let standin: SlackStandIn;
+  let standIn: SlackStandIn;
 
   beforeAll(async () => {
-    standin = new SlackStandIn({ token: TOKEN });
-    await standin.start();
+    standIn = new SlackStandIn({ token: TOKEN });
+    await standIn.start();
     Object.assign(process.env, {
       TABLE_NAME: 'audit',
       SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:signing',
       BOT_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:bot',
-      SLACK_API_URL: standin.apiUrl,
+      SLACK_API_URL: standIn.apiUrl,
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: TOKEN });
@@ -93,16 +93,16 @@ describe('the public slack-interactions function', () => {
   afterAll(async () => {
     process.env = saved;
     secrets.restore();
-    await standin.stop();
+    await standIn.stop();
   });
 
   it('relays nothing: a relay request is to it an unsigned request, refused', async () => {
     const rules = parseProtectionRules({ protect: [], notify: { slackChannel: 'C0SECURITY', slackTeamId: 'T0TESTTEAM', slackAppId: 'A0TESTAPP' } });
-    const interactions = createSlackInteractionsHandler(dependenciesFromEnv(process.env, rules));
+    const interactions = createSlackInteractionsHandler(dependenciesFromEnv(process.env, rules, () => {}));
 
     const answer = await interactions({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } } as never);
 
     expect(answer).toMatchObject({ statusCode: 401 });
-    expect(standin.calls()).toEqual([]);
+    expect(standIn.calls()).toEqual([]);
   });
 });

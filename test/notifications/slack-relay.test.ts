@@ -8,32 +8,33 @@ import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { handler } from '../../functions/slack-relay/handler';
 import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
+import { lambdaContext } from '../support/lambda-context';
 
 const TOKEN = 'xoxb-relay-test';
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
 
 /** notify and request-decision reach Slack only through the slack-relay function. */
 describe('Slack relay', () => {
-  let standin: SlackStandIn;
+  let standIn: SlackStandIn;
   let poster: RelayedSlackPoster;
 
   beforeAll(async () => {
-    standin = new SlackStandIn({ token: TOKEN });
-    await standin.start();
-    const slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standin.apiUrl, retries: 0 });
+    standIn = new SlackStandIn({ token: TOKEN });
+    await standIn.start();
+    const slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standIn.apiUrl, retries: 0 });
     poster = new RelayedSlackPoster(async (request) => relaySlackCall(slackRelayCallOf(JSON.parse(JSON.stringify(request))) as never, slack));
   });
-  afterAll(() => standin.stop());
+  afterAll(() => standIn.stop());
 
   it('posts and then updates the same message through the relay', async () => {
     const posted = await poster.post('C0SECURITY', message);
     await poster.update(posted.channel, posted.ts, { ...message, text: 'SCP reattached' });
 
-    expect(standin.message(posted.channel, posted.ts)?.text).toBe('SCP reattached');
+    expect(standIn.message(posted.channel, posted.ts)?.text).toBe('SCP reattached');
   });
 
   it("turns Slack's refusal back into a SlackDeliveryError naming Slack's error code", async () => {
-    standin.failNext('chat.postMessage', 'channel_not_found');
+    standIn.failNext('chat.postMessage', 'channel_not_found');
 
     const attempt = poster.post('C0NOWHERE', message);
 
@@ -53,7 +54,7 @@ describe('Slack relay', () => {
     const saved = { ...process.env };
 
     beforeAll(() => {
-      Object.assign(process.env, { BOT_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:bot', SLACK_API_URL: standin.apiUrl });
+      Object.assign(process.env, { BOT_TOKEN_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:bot', SLACK_API_URL: standIn.apiUrl });
       secrets.on(GetSecretValueCommand).resolves({ SecretString: TOKEN });
     });
     afterAll(() => {
@@ -62,7 +63,7 @@ describe('Slack relay', () => {
     });
 
     it('carries out a relay request with the bot token it reads from Secrets Manager', async () => {
-      const answer = await handler({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } });
+      const answer = await handler({ [SLACK_RELAY_KEY]: { method: 'post', channel: 'C0SECURITY', message } }, lambdaContext('scp-guardian-slack-relay'));
 
       expect(answer).toMatchObject({ ok: true, channel: 'C0SECURITY', ts: expect.any(String) });
     });

@@ -86,7 +86,7 @@ class RecordingLogger implements InteractionLogger {
   }
 }
 
-const standin = new SlackStandIn({ token: TOKEN });
+const standIn = new SlackStandIn({ token: TOKEN });
 let slack: SlackNotifier;
 let decisions: InMemoryDecisions;
 let logger: RecordingLogger;
@@ -96,13 +96,13 @@ let processRequest: InteractionProcessor;
 let timeline: TimelineWrite[];
 
 beforeAll(async () => {
-  await standin.start();
-  slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standin.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
+  await standIn.start();
+  slack = new SlackNotifier({ token: TOKEN, slackApiUrl: standIn.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
 });
-afterAll(() => standin.stop());
+afterAll(() => standIn.stop());
 
 async function openIncident(deadline = '2024-05-01T10:15:05.000Z'): Promise<void> {
-  standin.reset();
+  standIn.reset();
   incident = protectedIncident();
   posted = await slack.post(CHANNEL, incidentMessage(incident, { kind: 'awaiting-decision', decisionId: DECISION_ID, deadline }));
   decisions.requests.set(DECISION_ID, { decisionId: DECISION_ID, incidentId: incident.incidentId, taskToken: 'AQB+token/with=chars', deadline, slack: posted });
@@ -168,13 +168,13 @@ function submitReason(user: string, reason: string | null, options: SlackOrigin 
 const refusals = () => timeline.filter((write) => write.step === 'decision-refused');
 
 function theMessage(): StoredMessage {
-  const message = standin.message(posted.channel, posted.ts);
+  const message = standIn.message(posted.channel, posted.ts);
   if (message === undefined) throw new Error('the posted message is gone');
   return message;
 }
 
 const hasButtons = (message: StoredMessage) => JSON.stringify(message.blocks).includes('"type":"actions"');
-const ephemerals = () => standin.calls('chat.postEphemeral').map((call) => call.args as { channel: string; user: string; text: string });
+const ephemerals = () => standIn.calls('chat.postEphemeral').map((call) => call.args as { channel: string; user: string; text: string });
 
 describe('Slack interactions', () => {
   it('approves when an approver clicks "Reattach now" and redraws the message without buttons', async () => {
@@ -226,7 +226,7 @@ describe('Slack interactions', () => {
   it('opens the reason modal on "Keep detached", bound to the decision, channel and message, and decides nothing yet', async () => {
     const response = await click(APPROVER, SlackActionId.OVERRIDE);
 
-    const [open] = standin.calls('views.open');
+    const [open] = standIn.calls('views.open');
     const view = (open.args as { view: { private_metadata: string } }).view;
     expect(response.statusCode).toBe(200);
     expect(open.args).toMatchObject({ trigger_id: expect.any(String), view: { callback_id: 'scp_guardian_override_reason' } });
@@ -239,7 +239,7 @@ describe('Slack interactions', () => {
 
     await click(OTHER_APPROVER, SlackActionId.OVERRIDE);
 
-    expect(standin.calls('views.open')).toEqual([]);
+    expect(standIn.calls('views.open')).toEqual([]);
     expect(ephemerals().map((e) => e.text)).toEqual([expect.stringContaining('already decided')]);
   });
 
@@ -271,7 +271,7 @@ describe('Slack interactions', () => {
 
     await clickFrom({}, SlackActionId.OVERRIDE, processor);
 
-    const [open] = standin.calls('views.open');
+    const [open] = standIn.calls('views.open');
     const blocks = (open.args as { view: { blocks: { block_id?: string; element?: { options?: { value: string }[]; initial_option?: { value: string } } }[] } }).view.blocks;
     const menu = blocks.find((block) => block.block_id === 'duration')?.element;
     expect(menu?.options?.map((option) => option.value)).toEqual(['1h', '4h', '8h', '1d']);
@@ -368,7 +368,7 @@ describe('Slack interactions', () => {
   });
 
   it('keeps the decision when Slack fails to update the message, and logs and records the failure', async () => {
-    standin.failNext('chat.update', 'channel_not_found');
+    standIn.failNext('chat.update', 'channel_not_found');
 
     const response = await click(APPROVER, SlackActionId.APPROVE);
 
@@ -379,7 +379,7 @@ describe('Slack interactions', () => {
   });
 
   it('tells the clicker to retry when the modal cannot be opened', async () => {
-    standin.failNext('views.open', 'expired_trigger_id');
+    standIn.failNext('views.open', 'expired_trigger_id');
 
     const response = await click(APPROVER, SlackActionId.OVERRIDE);
 
@@ -443,7 +443,7 @@ describe('Slack identity: the pair (workspace, user), through one app, in one ch
   it('does not open the reason dialog for "Keep detached" clicked in another channel', async () => {
     await clickFrom({ channel: OTHER_CHANNEL }, SlackActionId.OVERRIDE);
 
-    expect(standin.calls('views.open')).toEqual([]);
+    expect(standIn.calls('views.open')).toEqual([]);
     expect(refusals()).toEqual([expect.objectContaining({ detail: expect.objectContaining({ decision: 'OVERRIDE', why: 'in channel C0ELSEWHERE, not C0SECURITY' }) })]);
   });
 

@@ -4,13 +4,13 @@ import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-
 import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 
 const TOKEN = 'xoxb-lazy-test';
-const standin = new SlackStandIn({ token: TOKEN });
+const standIn = new SlackStandIn({ token: TOKEN });
 const message = { text: 'SCP detached', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'SCP detached' } }] };
-const options = () => ({ slackApiUrl: standin.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
+const options = () => ({ slackApiUrl: standIn.apiUrl, retries: 0, logLevel: LogLevel.ERROR });
 
-beforeAll(() => standin.start());
-afterAll(() => standin.stop());
-beforeEach(() => standin.reset());
+beforeAll(() => standIn.start());
+afterAll(() => standIn.stop());
+beforeEach(() => standIn.reset());
 
 describe('lazySlackCalls', () => {
   it('reads the bot token on each call and posts with it', async () => {
@@ -21,7 +21,7 @@ describe('lazySlackCalls', () => {
     await slack.post('C0SECURITY', message);
 
     expect(reads).toBe(2);
-    expect(standin.calls('chat.postMessage')).toHaveLength(2);
+    expect(standIn.calls('chat.postMessage')).toHaveLength(2);
   });
 
   it('builds a new client when the token changes (a rotated secret)', async () => {
@@ -39,6 +39,6 @@ describe('lazySlackCalls', () => {
 
     await expect(attempt).rejects.toBeInstanceOf(SlackDeliveryError);
     await expect(attempt).rejects.toMatchObject({ method: 'chat.update', slackError: 'no_bot_token_configured' });
-    expect(standin.calls()).toEqual([]);
+    expect(standIn.calls()).toEqual([]);
   });
 });

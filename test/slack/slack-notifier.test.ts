@@ -6,13 +6,13 @@ import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 import { protectedIncident } from './incident-fixture';
 
 const TOKEN = 'xoxb-test-token';
-const standin = new SlackStandIn({ token: TOKEN });
+const standIn = new SlackStandIn({ token: TOKEN });
 const detected = incidentMessage(protectedIncident(), { kind: 'detected' });
 
 function notifier(options: { token?: string; retries?: number; maxRetryAfterSeconds?: number } = {}): SlackNotifier {
   return new SlackNotifier({
     token: options.token ?? TOKEN,
-    slackApiUrl: standin.apiUrl,
+    slackApiUrl: standIn.apiUrl,
     retries: options.retries,
     maxRetryAfterSeconds: options.maxRetryAfterSeconds,
     logLevel: LogLevel.ERROR,
@@ -29,9 +29,9 @@ async function rejection(promise: Promise<unknown>): Promise<SlackDeliveryError>
   throw new Error('expected a SlackDeliveryError');
 }
 
-beforeAll(() => standin.start());
-afterAll(() => standin.stop());
-beforeEach(() => standin.reset());
+beforeAll(() => standIn.start());
+afterAll(() => standIn.stop());
+beforeEach(() => standIn.reset());
 
 describe('SlackNotifier', () => {
   it('posts a message and answers its channel and ts', async () => {
@@ -39,7 +39,7 @@ describe('SlackNotifier', () => {
 
     expect(posted.channel).toBe('C0123ABCD');
     expect(posted.ts).toMatch(/^\d{10}\.\d{6}$/);
-    expect(standin.message(posted.channel, posted.ts)).toMatchObject({ text: detected.text, blocks: detected.blocks });
+    expect(standIn.message(posted.channel, posted.ts)).toMatchObject({ text: detected.text, blocks: detected.blocks });
   });
 
   it('replaces the text and blocks of a posted message and keeps its history', async () => {
@@ -49,7 +49,7 @@ describe('SlackNotifier', () => {
 
     await slack.update(posted.channel, posted.ts, closed);
 
-    const stored = standin.message(posted.channel, posted.ts);
+    const stored = standIn.message(posted.channel, posted.ts);
     expect(stored?.blocks).toEqual(closed.blocks);
     expect(stored?.history.map((v) => v.by)).toEqual(['chat.postMessage', 'chat.update']);
   });
@@ -57,7 +57,7 @@ describe('SlackNotifier', () => {
   it('posts an ephemeral message to one user', async () => {
     await notifier().postEphemeral('C0123ABCD', 'U0123ABCD', 'only for you');
 
-    expect(standin.calls('chat.postEphemeral')).toEqual([expect.objectContaining({ ok: true, args: expect.objectContaining({ channel: 'C0123ABCD', user: 'U0123ABCD', text: 'only for you' }) })]);
+    expect(standIn.calls('chat.postEphemeral')).toEqual([expect.objectContaining({ ok: true, args: expect.objectContaining({ channel: 'C0123ABCD', user: 'U0123ABCD', text: 'only for you' }) })]);
   });
 
   it('opens a modal with the trigger id', async () => {
@@ -65,40 +65,40 @@ describe('SlackNotifier', () => {
 
     await notifier().openModal('trigger-1', view);
 
-    expect(standin.calls('views.open')[0].args).toEqual({ trigger_id: 'trigger-1', view });
+    expect(standIn.calls('views.open')[0].args).toEqual({ trigger_id: 'trigger-1', view });
   });
 
   it('waits for Retry-After on a 429 and succeeds on the retry', async () => {
-    standin.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 1 });
+    standIn.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 1 });
 
     const posted = await notifier().post('C0123ABCD', detected);
 
-    const [limited, retried] = standin.calls('chat.postMessage');
+    const [limited, retried] = standIn.calls('chat.postMessage');
     expect(limited).toMatchObject({ status: 429, ok: false, error: 'ratelimited' });
     expect(retried).toMatchObject({ status: 200, ok: true });
     expect(retried.receivedAt - limited.receivedAt).toBeGreaterThanOrEqual(950);
-    expect(standin.messages().map((m) => m.ts)).toEqual([posted.ts]);
+    expect(standIn.messages().map((m) => m.ts)).toEqual([posted.ts]);
   });
 
   it('fails at once, without waiting, when Retry-After exceeds what a Lambda can afford', async () => {
-    standin.failNext('chat.update', 'ratelimited', { retryAfterSeconds: 60 });
+    standIn.failNext('chat.update', 'ratelimited', { retryAfterSeconds: 60 });
     const started = Date.now();
 
     const error = await rejection(notifier({ maxRetryAfterSeconds: 2 }).update('C0123ABCD', '1700000000.000100', detected));
 
     expect(error).toMatchObject({ name: 'SlackDeliveryError', method: 'chat.update', slackError: 'ratelimited' });
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(standin.calls('chat.update')).toHaveLength(1);
+    expect(standIn.calls('chat.update')).toHaveLength(1);
   });
 
   it('gives up as ratelimited once its retries are used', async () => {
-    standin.failNext('chat.postEphemeral', 'ratelimited', { retryAfterSeconds: 0 });
-    standin.failNext('chat.postEphemeral', 'ratelimited', { retryAfterSeconds: 0 });
+    standIn.failNext('chat.postEphemeral', 'ratelimited', { retryAfterSeconds: 0 });
+    standIn.failNext('chat.postEphemeral', 'ratelimited', { retryAfterSeconds: 0 });
 
     const error = await rejection(notifier({ retries: 1 }).postEphemeral('C0123ABCD', 'U0123ABCD', 'hello'));
 
     expect(error.slackError).toBe('ratelimited');
-    expect(standin.calls('chat.postEphemeral')).toHaveLength(2);
+    expect(standIn.calls('chat.postEphemeral')).toHaveLength(2);
   });
 
   it("names the Slack method and Slack's error code when Slack refuses", async () => {
@@ -109,7 +109,7 @@ describe('SlackNotifier', () => {
   });
 
   it('reports an injected Slack error on the call it was injected into', async () => {
-    standin.failNext('views.open', 'expired_trigger_id');
+    standIn.failNext('views.open', 'expired_trigger_id');
 
     const error = await rejection(notifier().openModal('trigger-1', overrideModal({ decisionId: 'd1', channel: 'C0SECURITY' }, protectedIncident())));
 
@@ -120,7 +120,7 @@ describe('SlackNotifier', () => {
     const error = await rejection(notifier({ token: 'xoxb-wrong' }).post('C0123ABCD', detected));
 
     expect(error).toMatchObject({ method: 'chat.postMessage', slackError: 'invalid_auth' });
-    expect(standin.messages()).toEqual([]);
+    expect(standIn.messages()).toEqual([]);
   });
 });
 
@@ -135,7 +135,7 @@ describe('SlackStandIn', () => {
   });
 
   it('answers auth.test for the right token', async () => {
-    const response = await fetch(`${standin.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const response = await fetch(`${standIn.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
 
     expect(await response.json()).toMatchObject({ ok: true, user_id: expect.any(String) });
   });

@@ -76,7 +76,7 @@ describe('the workflow fails to the safe side', () => {
     it('restores the protection when nobody can be asked, instead of letting the window run out', async () => {
       const local = await start({ rules: keepDetachedRules() });
       local.sns.failNext(50);
-      local.slackStandin?.failNext('chat.postMessage', 'channel_not_found');
+      local.slackStandIn?.failNext('chat.postMessage', 'channel_not_found');
       const event = detachEvent({ policyId: Org.protectCloudTrail, targetId: Org.sandboxOu });
 
       await replay(local, event);

@@ -35,14 +35,14 @@ describe('scheduled self-test', () => {
   });
 
   it('marks its email so subscriptions can drop it, and posts nothing to Slack', async () => {
-    const slackCallsBefore = env.slackStandin?.calls().length ?? 0;
+    const slackCallsBefore = env.slackStandIn?.calls().length ?? 0;
 
     const { id } = await run();
 
     const notices = env.sns.published.filter((message) => message.attributes.incidentId === id);
     expect(notices).toHaveLength(1);
     expect(notices[0].attributes[SELF_TEST_ATTRIBUTE]).toBe('true');
-    expect(env.slackStandin?.calls().length).toBe(slackCallsBefore);
+    expect(env.slackStandIn?.calls().length).toBe(slackCallsBefore);
   });
 
   it('reports itself passed when Organizations answered its lookups', async () => {
