@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Annotations, App } from 'aws-cdk-lib';
-import { InvalidRulesError, loadProtectionRules, ruleWarnings } from '../functions/shared/rules/load';
+import { InvalidRulesError, loadProtectionRules, ruleWarnings } from '../config/load';
 import { InvalidOrganizationError } from '../local/stand-ins/organizations/organization-file';
 import { CANARY_WARNING_ID, CanaryCheckError, checkCanaryAtSynth, ORGANIZATION_FILE_CONTEXT } from './canary-check';
 import { assertHomeRegion, HOME_REGION, ScpGuardianStack, WrongRegionError } from './stack';

@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import type { PolicyRule, ProtectionRules } from '../functions/shared/rules/schema';
+import type { PolicyRule, ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { isTargetRule } from '../functions/shared/rules/rule-kind';
 import { targetKindOf } from '../functions/shared/rules/id-formats';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ProtectionRules } from '../functions/shared/rules/schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { PolicyType } from '../functions/shared/vocabulary';
 import { loadOrganizationFile, type OrganizationFile } from '../local/stand-ins/organizations/organization-file';
 

@@ -2,7 +2,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { DesiredPartition } from '../functions/shared/audit/table-schema';
 import { targetKindOf } from '../functions/shared/rules/id-formats';
 import { isTargetRule } from '../functions/shared/rules/rule-kind';
-import type { PolicyRule, ProtectionRules } from '../functions/shared/rules/schema';
+import type { PolicyRule, ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { PolicyType } from '../functions/shared/vocabulary';
 import { attachScope } from './attach-scope';
 

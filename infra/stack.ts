@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CANARY_ROLE_ARN_ENV } from '../functions/shared/canary';
-import type { ProtectionRules } from '../functions/shared/rules/schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { attachScope } from './attach-scope';
 import { ConstructId } from './construct-ids';
 import { AuditStore } from './constructs/audit-store';

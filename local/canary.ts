@@ -5,7 +5,7 @@ import { createCanaryHandler } from '../functions/canary/handler';
 import { CANARY_ATTRIBUTE, type CanaryPair } from '../functions/shared/canary';
 import { organizationsClientOptions } from '../functions/shared/clients/organizations';
 import { MetricName } from '../functions/shared/metrics';
-import type { ProtectionRules } from '../functions/shared/rules/schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { SELF_TEST_ATTRIBUTE } from '../functions/shared/self-test';
 import { LOCAL_CREDENTIALS } from './dynamodb/dynamodb-local';
 import type { LocalEnvironment } from './environment';

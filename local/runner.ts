@@ -2,7 +2,7 @@ import type { IncidentRecord, TimelineEntry } from '../functions/shared/audit/re
 import { toIncidentRecord } from '../functions/shared/audit/records';
 import { describeError, ErrorName } from '../functions/shared/errors';
 import type { Incident, RestoreAction, RestoreReport } from '../functions/shared/incident';
-import type { ProtectionRules } from '../functions/shared/rules/schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 import { Decision, IncidentStatus, Source, type HumanDecision } from '../functions/shared/vocabulary';
 import { finishLocalCanary, startLocalCanary, type LocalCanarySummary } from './canary';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './environment';

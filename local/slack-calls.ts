@@ -1,6 +1,7 @@
-import type { SlackPoster } from '../functions/shared/notifications/slack-poster';
+import type { SlackPoster } from '../functions/shared/slack/slack-poster';
 import type { SlackMessage } from '../functions/shared/slack/messages';
-import { SlackDeliveryError, type SlackNotifier } from '../functions/shared/slack/slack-notifier';
+import { SlackDeliveryError } from '../functions/shared/slack/slack-delivery-error';
+import type { SlackNotifier } from '../functions/shared/slack/slack-notifier';
 
 /** How long `drain` waits for Slack's calls in flight before it gives up on them: a Slack that never answers must not keep the environment from stopping. */
 export const SLACK_DRAIN_TIMEOUT_MS = 3_000;

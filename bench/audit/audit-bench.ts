@@ -1,7 +1,8 @@
 import { ScanCommand, DynamoDBDocumentClient, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { Command, InvalidArgumentError } from 'commander';
-import { AuditQueries, DEFAULT_PAGE_SIZE, sinceBound, type IncidentFilter } from '../../functions/shared/audit/queries';
-import { percentile } from '../../functions/shared/audit/stats';
+import { sinceBound, type IncidentFilter } from '../../functions/shared/audit/queries';
+import { AuditQueries, DEFAULT_PAGE_SIZE } from '../../cli/audit/queries';
+import { percentile } from '../../cli/audit/stats';
 import { createAuditTable, DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { benchOrganization, generateIncidentItems } from './generate';
 import { batchLoad } from './load';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { parseProtectionRules } from '../../config/load';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { parseOrganization, type OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 

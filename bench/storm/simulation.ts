@@ -1,9 +1,9 @@
 import { admit, type Admission, type AdmitDependencies } from '../../functions/admit/admit';
 import type { Ticket } from '../../functions/admit/admission-store';
 import { admissionSettings, cutAt, dueAt, initialSchedule, restartAt, restartsSchedule, type AdmissionSettings, type Schedule } from '../../functions/admit/schedule';
-import { percentile } from '../../functions/shared/audit/stats';
+import { percentile } from '../../cli/audit/stats';
 import { ErrorName } from '../../functions/shared/errors';
-import { DEFAULT_EXPECTED_ATTACH_RATE } from '../../functions/shared/rules/schema';
+import { DEFAULT_EXPECTED_ATTACH_RATE } from '../../config/schema';
 import { FaultInjector, FaultName, InjectedFault, mulberry32 } from '../../local/stand-ins/organizations/fault-injector';
 
 /**

@@ -1,6 +1,6 @@
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { findProtectionRule } from '../../functions/shared/rules/match';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { mulberry32 } from '../../local/stand-ins/organizations/fault-injector';
 import { parseOrganization, type OrganizationFile } from '../../local/stand-ins/organizations/organization-file';

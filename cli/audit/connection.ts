@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AuditQueries } from '../../functions/shared/audit/queries';
+import { AuditQueries } from './queries';
 import { DesiredStateStore } from '../../functions/shared/desired/desired-store';
 import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import { LOCAL_AUDIT_TABLE, readLocalAuditData, resolveDataDir } from '../../local/dynamodb/local-audit-data';

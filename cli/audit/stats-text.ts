@@ -1,5 +1,5 @@
 import type { IncidentRecord } from '../../functions/shared/audit/records';
-import type { AuditStats } from '../../functions/shared/audit/stats';
+import type { AuditStats } from './stats';
 import { FROM_REPLAY, humanDuration } from '../../functions/shared/duration';
 import { KIND_NAME } from '../../functions/shared/notifications/kind-words';
 import type { Kind } from '../../functions/shared/vocabulary';

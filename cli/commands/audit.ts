@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import { PageTokenError } from '../../functions/shared/audit/page-token';
-import { DEFAULT_PAGE_SIZE, type IncidentFilter } from '../../functions/shared/audit/queries';
-import { summarize } from '../../functions/shared/audit/stats';
+import { PageTokenError } from '../audit/page-token';
+import type { IncidentFilter } from '../../functions/shared/audit/queries';
+import { DEFAULT_PAGE_SIZE } from '../audit/queries';
+import { summarize } from '../audit/stats';
 import { Kind, Outcome, Source } from '../../functions/shared/vocabulary';
 import { DATA_DIR_ENV } from '../../local/dynamodb/local-audit-data';
 import { explainAwsError } from '../audit/aws-errors';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { describeRules } from '../../functions/shared/rules/describe';
+import { describeRules } from '../config/describe';
 import { defaultRulesFile, DEFAULT_RULES_FILE_HELP, shownPath } from '../config/default-rules-file';
 import { readRulesFile, RulesFileError } from '../config/rules-file';
 import { PROJECT_ROOT } from '../project-root';

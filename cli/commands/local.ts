@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { DURATION_EXAMPLES, overrideDurationProblem, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
-import { loadProtectionRules } from '../../functions/shared/rules/load';
+import { loadProtectionRules } from '../../config/load';
 import { formatCanary } from '../../local/canary';
 import { EventPathError, eventFiles, readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { formatIssue, formatPath } from '../../functions/shared/rules/load';
+import { formatPath } from '../../functions/shared/format-path';
+import { formatIssue } from '../../config/load';
 import { truncateMiddle } from '../terminal/text';
 import { nearestKey } from './nearest-key';
 import { knownKeysAt } from './schema-keys';

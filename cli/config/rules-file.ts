@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { InvalidRulesError, parseProtectionRules } from '../../functions/shared/rules/load';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { InvalidRulesError, parseProtectionRules } from '../../config/load';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { issueText } from './issue-text';
 import { findJsonSyntaxError } from './json-syntax';
 import { reviewWarnings } from './warnings';

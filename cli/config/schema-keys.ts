@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alternativeShapes, protectionRulesSchema } from '../../functions/shared/rules/schema';
+import { alternativeShapes, protectionRulesSchema } from '../../config/schema';
 
 /** The schemas a value at this place may be checked against, wrappers (defaults, optionals) taken off. */
 function unwrap(schema: z.ZodType): z.ZodType[] {

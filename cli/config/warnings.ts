@@ -1,6 +1,6 @@
-import { listOr } from '../../functions/shared/rules/describe';
-import { ruleWarnings } from '../../functions/shared/rules/load';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { listOr } from './describe';
+import { ruleWarnings } from '../../config/load';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 
 /**

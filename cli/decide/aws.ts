@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditStore } from '../../functions/shared/audit/audit-store';
 import type { DecisionAnnouncer } from '../../functions/shared/decisions/decide';
-import { decideIncident, explainDecision } from '../../functions/shared/decisions/decide-incident';
+import { decideIncident, explainDecision } from './decide-incident';
 import { DecisionStore } from '../../functions/shared/decisions/decision-store';
 import { describeError } from '../../functions/shared/errors';
 import { silentLog } from '../../functions/shared/log';

@@ -1,6 +1,6 @@
 import type { EventBridgeClient, Target } from '@aws-sdk/client-eventbridge';
 import { parseGuardRoleArns } from '../../functions/classify/handler';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { forbiddenPolicyIds, intakeEventPattern } from '../../infra/intake-pattern';
 import { CheckGroup, checksOf, type Check } from './check';
 import { canonicalPattern, patternCovers, probes } from './event-pattern';

@@ -1,6 +1,6 @@
 import { DescribeOrganizationCommand, ListRootsCommand, type OrganizationsClient, type Root } from '@aws-sdk/client-organizations';
 import { policyTypePlural } from '../../functions/shared/notifications/kind-words';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType } from '../../functions/shared/vocabulary';
 import { callFailed, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';

@@ -6,7 +6,8 @@ import {
   type Root,
 } from '@aws-sdk/client-organizations';
 import { targetKindOf } from '../../functions/shared/rules/id-formats';
-import { isTargetRule, type ProtectionRules } from '../../functions/shared/rules/schema';
+import { isTargetRule } from '../../functions/shared/rules/rule-kind';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { callFailed, Permission } from './aws-calls';
 import { CheckGroup, checksOf, type Check } from './check';
 

@@ -6,10 +6,10 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AuditQueries } from '../../functions/shared/audit/queries';
+import type { AuditQueries } from '../audit/queries';
 import type { IncidentRecord } from '../../functions/shared/audit/records';
 import { CANARY_DEADLINE_MINUTES, canaryPassed } from '../../functions/shared/canary';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { selfTestPassed } from '../../functions/shared/self-test';
 import { IncidentStatus, Source } from '../../functions/shared/vocabulary';
 import { ALARM_NAMES, alarmActionsCheck, firingCheck, stackAlarmsOrCheck } from './alarms';
@@ -20,7 +20,6 @@ import { canaryScheduleCheck, SCHEDULE_NAMES, selfTestScheduleCheck, sweepCheck 
 import { findStack, resourcesOf, ResourceType, STACK_ENVIRONMENT, StackNotFound, type StackResources } from './stack-resources';
 import { alarmsMayPublish } from './topic-policy';
 
-export { STACK_ENVIRONMENT, type StackResources } from './stack-resources';
 
 const check = checksOf(CheckGroup.STACK);
 

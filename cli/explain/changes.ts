@@ -3,10 +3,10 @@ import { completeClassification, type Enrichment, type PendingIncident } from '.
 import { isCanaryPair } from '../../functions/shared/canary';
 import type { WatchedEventName } from '../../functions/shared/cloudtrail';
 import type { Incident } from '../../functions/shared/incident';
-import { CONTENT_REPORTED, DELETION_NOTICE, listOr, REMEDY_WORDS, remedyText } from '../../functions/shared/rules/describe';
+import { CONTENT_REPORTED, DELETION_NOTICE, listOr, REMEDY_WORDS, remedyText } from '../config/describe';
 import { FULL_AWS_ACCESS, type TargetKind } from '../../functions/shared/rules/id-formats';
 import { findForbidRule, findProtectionRule, rulesNamingPolicy, wildcardTargets } from '../../functions/shared/rules/match';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { Decision, Kind, Mode, OnTimeout, Outcome, TargetType, Verdict } from '../../functions/shared/vocabulary';
 
 /** How an incident of this change ends, after a decision (none for an incident that asks for none). */

@@ -1,8 +1,8 @@
 import { isCanaryPair } from '../../functions/shared/canary';
 import { IdFormat, isPolicyId, TARGET_ID_TEXT, targetKindOf, type TargetKind } from '../../functions/shared/rules/id-formats';
 import { findForbidRule, findProtectionRule, rulesCovering, rulesNamingPolicy, rulesNamingTarget, whyOutranked } from '../../functions/shared/rules/match';
-import { SPECIFICITY_WORDS } from '../../functions/shared/rules/overlaps';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { SPECIFICITY_WORDS } from '../../config/overlaps';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { PolicyType, type Mode } from '../../functions/shared/vocabulary';
 import type { Specificity } from '../../functions/shared/rules/match';
 import { explainChanges, type ChangeExplanation } from './changes';

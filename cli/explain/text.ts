@@ -1,4 +1,4 @@
-import { listOr } from '../../functions/shared/rules/describe';
+import { listOr } from '../config/describe';
 import { TargetType } from '../../functions/shared/vocabulary';
 import type { ChangeExplanation, OutcomeBranch } from './changes';
 import type { Explanation, RuleRef } from './explain';

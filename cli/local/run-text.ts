@@ -17,10 +17,14 @@ const LABEL = 10;
 
 const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
 
-/** A fact of an incident: `  label     value`, the value wrapped under itself. */
-function fact(label: string, value: string, width: number): string[] {
+/**
+ * A fact of an incident: `  label     value`, the value wrapped under itself. A replayed event's
+ * fields reach these lines, so the value is made printable here (`painted`: it is already, with
+ * colour codes of our own).
+ */
+function fact(label: string, value: string, width: number, painted = false): string[] {
   const head = `  ${label.padEnd(LABEL)}`;
-  return wrap(value, width, head, ' '.repeat(head.length));
+  return wrap(painted ? value : printable(value), width, head, ' '.repeat(head.length));
 }
 
 /** "+0.4 s" after `start`, "-11 d" before it (a replayed event's own time). */
@@ -35,7 +39,7 @@ function who(incident: IncidentReport, wide: boolean): string {
   const arn = actor.principalArn ?? actor.arn;
   const name = arn === undefined ? 'an unknown caller' : wide ? arn : shortArn(arn);
   const how = [actor.type, actor.console ? 'console' : 'API/CLI', actor.mfa === undefined ? undefined : actor.mfa ? 'MFA' : 'no MFA', actor.sourceIp && `from ${actor.sourceIp}`];
-  return `${printable(name)} (${how.filter(Boolean).join(', ')})`;
+  return `${name} (${how.filter(Boolean).join(', ')})`;
 }
 
 function outcomeText(incident: IncidentReport, options: RunTextOptions): string {
@@ -43,8 +47,8 @@ function outcomeText(incident: IncidentReport, options: RunTextOptions): string 
   const outcome = incident.outcome === null ? paint.bad(`not closed (${incident.status})`) : paintOutcome(paint, incident.outcome);
   const seconds = incident.record.timeToRemediateSeconds;
   const remediated = seconds === undefined ? '' : `, remediated in ${remediationTime(seconds, incident.record.incident)}`;
-  const cause = incident.cause === null ? '' : `: ${incident.cause}`;
-  const until = incident.overriddenUntil === null ? '' : ` until ${incident.overriddenUntil}`;
+  const cause = incident.cause === null ? '' : `: ${printable(incident.cause)}`;
+  const until = incident.overriddenUntil === null ? '' : ` until ${printable(incident.overriddenUntil)}`;
   return `${outcome}${remediated}${until}${cause}`;
 }
 
@@ -63,28 +67,28 @@ function timeline(incident: IncidentReport, options: RunTextOptions): string[] {
 }
 
 /** One incident as people read it: who did what where, the verdict, how it ended and how fast, then its timeline. */
-export function formatIncident(incident: IncidentReport, options: RunTextOptions): string {
+function formatRunIncident(incident: IncidentReport, options: RunTextOptions): string {
   const { width, paint } = options.style;
   const wide = options.wide === true;
   const { record } = incident;
   const mode = incident.mode === null ? '' : ` (${incident.mode})`;
-  const lines = wrap(`${paint.strong(`Incident ${incident.incidentId}`)}: ${incident.verdict}${mode} -> ${incident.outcome === null ? 'not closed' : paintOutcome(paint, incident.outcome)}`, width, '', '  ');
+  const lines = wrap(`${paint.strong(`Incident ${printable(incident.incidentId)}`)}: ${incident.verdict}${mode} -> ${incident.outcome === null ? 'not closed' : paintOutcome(paint, incident.outcome)}`, width, '', '  ');
   if (record.incident.invalid !== undefined) {
-    lines.push(...fact('problem', printable(record.incident.invalid.problem), width));
-    lines.push(...fact('received', printable(record.incident.invalid.excerpt.slice(0, 200)), width));
+    lines.push(...fact('problem', record.incident.invalid.problem, width));
+    lines.push(...fact('received', record.incident.invalid.excerpt.slice(0, 200), width));
   } else {
     lines.push(...fact('who', who(incident, wide), width));
     // In the words the email and Slack use, for every kind (functions/shared/notifications/kind-words.ts).
-    lines.push(...fact('what', `${printable(plainWhatHappened(record.incident))}, at ${record.incident.eventTime ?? record.detectedAt}`, width));
+    lines.push(...fact('what', `${plainWhatHappened(record.incident)}, at ${record.incident.eventTime ?? record.detectedAt}`, width));
   }
-  lines.push(...fact('verdict', printable(`${incident.verdict}: ${incident.reason}`), width));
+  lines.push(...fact('verdict', `${incident.verdict}: ${incident.reason}`, width));
   if (incident.decision !== null) {
     const by = incident.decidedBy === null ? '' : ` by ${incident.decidedBy}`;
-    lines.push(...fact('decision', printable(`${incident.decision}${by}${record.decisionReason ? `: "${record.decisionReason}"` : ''}`), width));
+    lines.push(...fact('decision', `${incident.decision}${by}${record.decisionReason ? `: "${record.decisionReason}"` : ''}`, width));
   }
-  lines.push(...fact('outcome', outcomeText(incident, options), width));
-  for (const action of incident.actions ?? []) lines.push(...fact('action', printable(actionText(action)), width));
-  for (const line of incident.report?.diff ?? []) lines.push(...fact('diff', printable(line), width));
+  lines.push(...fact('outcome', outcomeText(incident, options), width, true));
+  for (const action of incident.actions ?? []) lines.push(...fact('action', actionText(action), width));
+  for (const line of incident.report?.diff ?? []) lines.push(...fact('diff', line, width));
   const execution = incident.execution;
   if (execution !== null) {
     const calls = (lambda: number, states: number) => `${states} states, ${lambda} Lambda invocation${lambda === 1 ? '' : 's'}`;
@@ -137,7 +141,7 @@ export function summaryTable(report: LocalRunReport, options: RunTextOptions): s
 /** The whole run, for a terminal: each incident, the summary table, each sweep and the notes. */
 export function formatRun(report: LocalRunReport, options: RunTextOptions = { style: { width: Number.POSITIVE_INFINITY, paint: PLAIN } }): string {
   const { width } = options.style;
-  const parts = report.incidents.map((incident) => formatIncident(incident, options));
+  const parts = report.incidents.map((incident) => formatRunIncident(incident, options));
   parts.push(summaryTable(report, options));
   report.sweeps.forEach((sweep, index) => parts.push(wrap(`sweep ${index + 1}: ${sweepLine(sweep)}`, width, '', '  ').join('\n')));
   for (const note of report.notes) parts.push(wrap(`note: ${printable(note)}`, width, '', '  ').join('\n'));

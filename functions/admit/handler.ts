@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { lambdaLog, type Log } from '../shared/log';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { admissionDocumentClient } from '../shared/clients/dynamodb';

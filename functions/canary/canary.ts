@@ -10,7 +10,7 @@ import { CANARY_DEADLINE_MINUTES, type CanaryPair } from '../shared/canary';
 import { GuardianError } from '../shared/errors';
 import type { MetricSink } from '../shared/incident-metrics';
 import { MetricName } from '../shared/metrics';
-import { toOrganizationsError } from '../reattach/organizations-errors';
+import { toOrganizationsError } from '../shared/organizations/errors';
 
 /**
  * One canary run (docs: "The canary"): check that the canary OU holds no account at any depth

@@ -2,7 +2,7 @@ import { defaultOrganizationsClient } from '../shared/clients/organizations';
 import { invocationMetrics } from '../shared/invocation-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { rulesFromEnvironment } from '../shared/runtime';
 import { CanaryErrorName, CanaryRefusedError, runCanary, type CanaryDependencies, type CanaryRun } from './canary';
 

@@ -14,7 +14,7 @@ import type { Incident, PolicyRef, TargetRef } from '../shared/incident';
 import { findForbidRule, findProtectionRule, rulesNamingPolicy, rulesNamingTarget, wildcardTargets, type RuleMatch } from '../shared/rules/match';
 import { IdFormat, isPolicyId, targetKindOf } from '../shared/rules/id-formats';
 import { incidentIdOf } from './incident-id';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { Kind, Mode, Priority, Source, Verdict } from '../shared/vocabulary';
 
 const ORGANIZATIONS_SOURCE = 'organizations.amazonaws.com';

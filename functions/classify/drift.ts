@@ -3,7 +3,7 @@ import { DRIFT_OF_KINDS, type DriftDetail, type DriftOfKind } from '../shared/dr
 import type { Actor, Incident, PolicyRef } from '../shared/incident';
 import { isEventId, isPolicyId, targetKindOf } from '../shared/rules/id-formats';
 import { isTargetRule } from '../shared/rules/rule-kind';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { Kind, Mode, Priority, Source, Verdict } from '../shared/vocabulary';
 import { ignoredDetach, ignoredPrincipal, invalid, type ClassifyInput, type Preclassified } from './classify';
 

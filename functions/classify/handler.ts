@@ -2,7 +2,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CANARY_ROLE_ARN_ENV } from '../shared/canary';
 import type { Incident } from '../shared/incident';
 import { lambdaLog, type Log } from '../shared/log';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { retryPacing } from '../shared/remediation-deadline';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { requireEnv, rulesFromEnvironment } from '../shared/runtime';

@@ -4,7 +4,7 @@ import { defaultSnsClient } from '../shared/clients/sns';
 import { invocationMetrics } from '../shared/invocation-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
-import { slackFromEnvironment } from '../shared/notifications/slack-from-environment';
+import { slackFromEnvironment } from '../shared/slack/slack-from-environment';
 import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
 import { notify, type NotifyDependencies, type NotifyInput, type NotifyResult } from './notify';
 

@@ -10,7 +10,7 @@ import { describeError, NotificationFailedError } from '../shared/errors';
 import type { Closure, Incident } from '../shared/incident';
 import type { Log } from '../shared/log';
 import type { Notice } from '../shared/notifications/notice';
-import type { SlackTarget } from '../shared/notifications/slack-poster';
+import type { SlackTarget } from '../shared/slack/slack-poster';
 import { publishNotice } from '../shared/notifications/sns-publisher';
 import { incidentMessage, type IncidentMessageState } from '../shared/slack/messages';
 import { TimelineStep } from '../shared/vocabulary';

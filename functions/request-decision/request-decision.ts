@@ -5,7 +5,7 @@ import type { OverrideBounds } from '../shared/decisions/override-duration';
 import { DecisionNotRequestedError, describeError, DuplicateIncidentError, StatusRegressionError } from '../shared/errors';
 import type { Incident } from '../shared/incident';
 import type { Log } from '../shared/log';
-import type { SlackTarget } from '../shared/notifications/slack-poster';
+import type { SlackTarget } from '../shared/slack/slack-poster';
 import { publishNotice } from '../shared/notifications/sns-publisher';
 import { incidentMessage } from '../shared/slack/messages';
 import { Decision, IncidentStatus, OnTimeout, TimelineStep } from '../shared/vocabulary';

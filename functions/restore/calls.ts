@@ -116,4 +116,3 @@ export async function eachLimited<T, R>(items: readonly T[], limit: number, work
   return results;
 }
 
-export { OrganizationsError };

@@ -6,7 +6,7 @@ import { describeError } from '../shared/errors';
 import type { Incident, RestoreAction, RestoreReport } from '../shared/incident';
 import { checkDeadline, type RemediationRequest } from '../shared/remediation-deadline';
 import { isTargetRule } from '../shared/rules/rule-kind';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { Kind, Outcome } from '../shared/vocabulary';
 import { Already, read, ReadFailed, write } from './calls';
 import { restorePolicyType } from './policy-type';

@@ -1,4 +1,4 @@
-import type { FirstAttemptError } from './first-attempt';
+import type { FirstAttemptError } from './remediation-deadline';
 import { DEFAULT_OVERRIDE_BOUNDS, overrideEnd, type OverrideBounds } from './decisions/override-duration';
 import { remediationClockStart } from './duration';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ORGANIZATIONS_ERRORS, ErrorName } from './errors';

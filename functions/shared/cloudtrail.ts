@@ -119,7 +119,7 @@ export function actorOf(detail: JsonObject): Actor {
 /** The record's fields, or a sentence saying why it cannot be read as an Organizations call. */
 export function readCallRecord(envelope: unknown): DetachRecord | { problem: string } {
   if (!isObject(envelope)) return { problem: 'the event is not a JSON object' };
-  const detail = objectAt(envelope, 'detail');
+  const detail = detailOf(envelope);
   if (detail === undefined) return { problem: 'the event has no "detail" object (not an EventBridge CloudTrail event)' };
   const eventId = stringAt(detail, 'eventID');
   if (eventId === undefined) return { problem: 'detail.eventID is missing' };

@@ -19,11 +19,7 @@ export const ErrorName = {
   /** A change to the organization's policies is still in progress ("try the operation again later"): EnablePolicyType and other writes answer it. */
   ORG_POLICY_CHANGES_IN_PROGRESS: 'Organizations.PolicyChangesInProgressException',
   ORG_DUPLICATE_ATTACHMENT: 'Organizations.DuplicatePolicyAttachmentException',
-  ORG_POLICY_NOT_FOUND: 'Organizations.PolicyNotFoundException',
   ORG_TARGET_NOT_FOUND: 'Organizations.TargetNotFoundException',
-  ORG_ACCESS_DENIED: 'Organizations.AccessDeniedException',
-  ORG_CONSTRAINT_VIOLATION: 'Organizations.ConstraintViolationException',
-  ORG_POLICY_TYPE_NOT_ENABLED: 'Organizations.PolicyTypeNotEnabledException',
   /**
    * A restoring write the organization refuses for now, for a reason another change lifts (a
    * forbidden policy that is its target's only SCP: AWS keeps one SCP on every target). Not retried

@@ -1,19 +1,15 @@
 import type { TimelineWrite } from './audit/audit-store';
 import { ErrorName, TRANSIENT_ORGANIZATIONS_ERRORS } from './errors';
-import { causeText } from './remediation-deadline';
+import { causeText, type FirstAttemptError } from './remediation-deadline';
 import { TimelineStep } from './vocabulary';
 
-/**
+/*
  * The workflow's own first AttachPolicy (the AttachPolicy state, a direct `aws-sdk:organizations`
  * call) leaves no record itself: its Catch keeps its error in `$.retry.firstAttempt` through
  * every round, and whichever function runs next records it after its own work (reattach,
  * ConfirmAttachment, or CloseIncident as the last resort), under one occurrence per execution,
  * so it is recorded once however many of them do.
  */
-export interface FirstAttemptError {
-  Error?: string;
-  Cause?: string;
-}
 
 export function firstAttemptStep(executionArn: string, at: string, detail: Record<string, unknown>): TimelineWrite {
   return { step: TimelineStep.REATTACH_ATTEMPT, occurrence: `first-attempt#${executionArn}`, at, detail: { executionArn, firstAttempt: true, ...detail } };

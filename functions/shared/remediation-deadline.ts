@@ -1,5 +1,4 @@
 import { RemediationDeadlinePassedError } from './errors';
-import type { FirstAttemptError } from './first-attempt';
 import type { Incident } from './incident';
 import { Decision } from './vocabulary';
 
@@ -37,6 +36,12 @@ export interface RetryRound {
    * it), so each reattach attempt, or the close, can record it (first-attempt.ts).
    */
   firstAttempt?: FirstAttemptError;
+}
+
+/** The error of the workflow's first AttachPolicy, as its Catch put it (`$.retry.firstAttempt`). */
+export interface FirstAttemptError {
+  Error?: string;
+  Cause?: string;
 }
 
 /** What ReattachPolicy and RestoreProtection are called with besides the incident. */

@@ -1,5 +1,5 @@
 import { parseCompiledRules } from './rules/compiled-rules';
-import type { ProtectionRules } from './rules/schema';
+import type { ProtectionRules } from './rules/protection-rules';
 
 /**
  * Where a Lambda handler finds its configuration. SDK clients live in `clients/`, one module

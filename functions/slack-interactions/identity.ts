@@ -1,4 +1,4 @@
-import type { Interaction, InteractionOrigin } from '../shared/slack/interaction-payload';
+import type { Interaction, InteractionOrigin } from './interaction-payload';
 
 /**
  * Where Slack decisions may come from: the rules' `notify.slackChannel`, `slackTeamId` and

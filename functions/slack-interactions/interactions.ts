@@ -9,9 +9,9 @@ import {
   type BlockActionInteraction,
   type Interaction,
   type ViewSubmissionInteraction,
-} from '../shared/slack/interaction-payload';
+} from './interaction-payload';
 import { OverrideModal, SlackActionId, formatDecider, overrideModal } from '../shared/slack/messages';
-import { decodeBody, verifySlackRequest } from '../shared/slack/signature';
+import { decodeBody, verifySlackRequest } from './signature';
 import type { MetricSink } from '../shared/incident-metrics';
 import { MetricName } from '../shared/metrics';
 import type { SlackNotifier } from '../shared/slack/slack-notifier';

@@ -1,6 +1,6 @@
 import { lambdaLog, type Log } from '../shared/log';
-import type { SlackPoster } from '../shared/notifications/slack-poster';
-import { MALFORMED_RELAY_REQUEST, relaySlackCall, slackRelayCallOf, type SlackRelayResponse } from '../shared/notifications/slack-relay';
+import type { SlackPoster } from '../shared/slack/slack-poster';
+import { MALFORMED_RELAY_REQUEST, relaySlackCall, slackRelayCallOf, type SlackRelayResponse } from '../shared/slack/slack-relay';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { requireEnv } from '../shared/runtime';
 import { secretValue } from '../shared/secrets';

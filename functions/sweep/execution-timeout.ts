@@ -1,4 +1,4 @@
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 
 /**
  * What the workflow may spend besides the approval window: classification, the restore's

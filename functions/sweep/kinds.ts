@@ -2,7 +2,7 @@ import type { IncidentRecord } from '../shared/audit/records';
 import { isDesired, type ContentEntry, type PairEntry, type ParentEntry, type RootTypesEntry } from '../shared/desired/desired-state';
 import type { DriftDetail, DriftOfKind } from '../shared/drift';
 import { targetKindOf } from '../shared/rules/id-formats';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { IncidentStatus, Kind, Outcome, PolicyType } from '../shared/vocabulary';
 import type { PolicySeen, RootSeen } from './read-organization';
 

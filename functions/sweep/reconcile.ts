@@ -2,7 +2,7 @@ import { isCanaryPair } from '../shared/canary';
 import { DesiredReason, isDesired, pairKey, type ContentEntry, type PairEntry, type ParentEntry, type RootTypesEntry } from '../shared/desired/desired-state';
 import { findProtectionRule } from '../shared/rules/match';
 import { isTargetRule } from '../shared/rules/rule-kind';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import type { DriftDetail } from '../shared/drift';
 import type { PolicySeen, RootSeen } from './read-organization';
 import type { DeclaredNotAttached, SweepChange } from './result';

@@ -9,7 +9,7 @@ import { driftIncidentId, type DriftDetail } from '../shared/drift';
 import { describeError } from '../shared/errors';
 import { silentLog, type Log } from '../shared/log';
 import { targetKindOf } from '../shared/rules/id-formats';
-import type { ProtectionRules } from '../shared/rules/schema';
+import type { ProtectionRules } from '../shared/rules/protection-rules';
 import { Kind, PolicyType } from '../shared/vocabulary';
 import { ApiCalls, mapLimit, SweepErrorName } from './calls';
 import { executionTimeoutSeconds } from './execution-timeout';

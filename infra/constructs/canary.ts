@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { ConstructId } from '../construct-ids';
 import { CANARY_TIMEOUT_SECONDS } from '../../functions/canary/canary';
 import { IdFormat } from '../../functions/shared/rules/id-formats';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { CanaryMissing } from './canary-missing';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 

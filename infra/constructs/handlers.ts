@@ -7,16 +7,16 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { ADMISSION_PK_PREFIX } from '../../functions/shared/audit/table-schema';
 import { PolicyType } from '../../functions/shared/vocabulary';
-import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
+import { FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-functions';
 import { attachScope, attachWildcardReason } from '../attach-scope';
 import { restoreGrants } from '../restore-scope';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';
 
-/** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`. */
-export const HANDLER_NAMES = ['classify', 'claim', 'admit', 'request-decision', 'reattach', 'restore', 'close', 'notify', 'slack-interactions', 'slack-relay'] as const;
+/** One Lambda function per folder under functions/, each with `handler.ts` exporting `handler`: the workflow's and Slack's. */
+export const HANDLER_NAMES = [...Object.values(WORKFLOW_FUNCTIONS), 'slack-interactions', 'slack-relay'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** What each function is for, and whether it uses the table (T) and the topic (P); timeouts are FUNCTION_TIMEOUT_SECONDS. */

@@ -7,9 +7,8 @@ import { Construct } from 'constructs';
 import { ConstructId } from '../construct-ids';
 import { forbiddenPolicyIds, INTAKE_ENVELOPE, intakeDetailPattern } from '../intake-pattern';
 import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 
-export { intakeDetailPattern } from '../intake-pattern';
 
 export interface IntakeProps {
   /** The remediation workflow each matching event starts. */

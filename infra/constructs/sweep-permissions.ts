@@ -2,7 +2,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { AuditTable, DesiredPartition, incidentKey } from '../../functions/shared/audit/table-schema';
 import { targetKindOf } from '../../functions/shared/rules/id-formats';
 import { isTargetRule } from '../../functions/shared/rules/rule-kind';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 
 /** The AWS-managed policy: its ARN has the account `aws` and no organization id. */
 const FULL_AWS_ACCESS = 'p-FullAWSAccess';

@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { ConstructId } from '../construct-ids';
 import { SWEEP_MISSING_ALARM, sweepMissingPeriodSeconds } from '../sweep-alarm';
 import { MetricDimension, MetricName, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/shared/metrics';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { STATE_MACHINE_ARN_ENV } from '../../functions/sweep/handler';
 import { functionLogGroup, lambdaDefaults } from './lambda-defaults';

@@ -2,10 +2,10 @@ import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { createServer, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { incidentIdOf } from '../../functions/classify/incident-id';
-import { DEFAULT_PAGE_SIZE, AuditQueries } from '../../functions/shared/audit/queries';
-import { PageTokenError } from '../../functions/shared/audit/page-token';
+import { DEFAULT_PAGE_SIZE, AuditQueries } from '../../cli/audit/queries';
+import { PageTokenError } from '../../cli/audit/page-token';
 import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
-import { explainDecision } from '../../functions/shared/decisions/decide-incident';
+import { explainDecision } from '../../cli/decide/decide-incident';
 import { DURATION_EXAMPLES, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { describeError } from '../../functions/shared/errors';
 import { Decision, type HumanDecision } from '../../functions/shared/vocabulary';

@@ -1,5 +1,5 @@
 import { toIncidentRecord, type IncidentRecord, type TimelineEntry } from '../../functions/shared/audit/records';
-import { summarize } from '../../functions/shared/audit/stats';
+import { summarize } from '../../cli/audit/stats';
 import type { Closure, Incident } from '../../functions/shared/incident';
 import { toCsv } from '../../cli/audit/csv';
 import { formatIncident } from '../../cli/audit/incident-text';

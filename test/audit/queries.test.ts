@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PageTokenError } from '../../functions/shared/audit/page-token';
-import { AuditQueries, type IncidentFilter } from '../../functions/shared/audit/queries';
+import { PageTokenError } from '../../cli/audit/page-token';
+import type { IncidentFilter } from '../../functions/shared/audit/queries';
+import { AuditQueries } from '../../cli/audit/queries';
 import { localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import { freshTable, record } from './support/incidents';
 import { RecordingProxy } from './support/recording-proxy';

@@ -1,4 +1,4 @@
-import { AuditQueries } from '../../functions/shared/audit/queries';
+import { AuditQueries } from '../../cli/audit/queries';
 import { SELF_TEST_POLICY_ID } from '../../functions/shared/self-test';
 import { freshTable, incident } from './support/incidents';
 

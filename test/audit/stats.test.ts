@@ -1,4 +1,4 @@
-import { percentile, summarize } from '../../functions/shared/audit/stats';
+import { percentile, summarize } from '../../cli/audit/stats';
 
 describe('audit stats', () => {
   it('takes nearest-rank percentiles: observed values, never interpolated', () => {

@@ -8,7 +8,7 @@ import { organizationsClientOptions } from '../../functions/shared/clients/organ
 import type { MetricPoint } from '../../functions/shared/incident-metrics';
 import { silentLog } from '../../functions/shared/log';
 import { MetricName } from '../../functions/shared/metrics';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
 import type { OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';

@@ -6,8 +6,8 @@ import { completeClassification, preclassify, type Enrichment } from '../../func
 import { createClassifyHandler } from '../../functions/classify/handler';
 import type { Incident } from '../../functions/shared/incident';
 import { silentLog } from '../../functions/shared/log';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { parseProtectionRules } from '../../config/load';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { Mode, Source, Verdict } from '../../functions/shared/vocabulary';
 
 /** The canary function's role in the fixtures, as the CDK names it. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseCompiledRules } from '../../functions/shared/rules/compiled-rules';
-import { describeRules } from '../../functions/shared/rules/describe';
-import { InvalidRulesError, loadProtectionRules, parseProtectionRules } from '../../functions/shared/rules/load';
+import { describeRules } from '../../cli/config/describe';
+import { InvalidRulesError, loadProtectionRules, parseProtectionRules } from '../../config/load';
 
 const CANARY_RULES = join(__dirname, '..', '..', 'samples', 'canary', 'protection-rules.json');
 const CANARY = { policyId: 'p-canary01', targetId: 'ou-a1b2-canary01' };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MetricName } from '../../functions/shared/metrics';
-import { loadProtectionRules } from '../../functions/shared/rules/load';
+import { loadProtectionRules } from '../../config/load';
 import { Outcome, Source } from '../../functions/shared/vocabulary';
 import { finishLocalCanary, startLocalCanary } from '../../local/canary';
 import type { LocalEnvironment } from '../../local/environment';

@@ -1,7 +1,7 @@
 import { completeClassification, preclassify, type Enrichment } from '../../functions/classify/classify';
 import type { Incident } from '../../functions/shared/incident';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { parseProtectionRules } from '../../config/load';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 
 /** Ids of samples/organization.json that the classify tests name. */
 export const Ids = {

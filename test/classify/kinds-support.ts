@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeClassification, preclassify, type Enrichment } from '../../functions/classify/classify';
 import type { Incident } from '../../functions/shared/incident';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import { parseProtectionRules } from '../../config/load';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { CLASSIFY_INPUT } from './classify-support';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@ import { CLASSIFY_LOOKUP_FAILED } from '../../functions/classify/enrich';
 import { createClassifyHandler, GUARD_ROLE_ARNS_ENV, parseGuardRoleArns } from '../../functions/classify/handler';
 import { ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
 import { silentLog } from '../../functions/shared/log';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { Kind, Mode, Verdict } from '../../functions/shared/vocabulary';
 import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';
 import { LocalOrganization } from '../../local/stand-ins/organizations/organization-state';

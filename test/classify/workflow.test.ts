@@ -1,4 +1,4 @@
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import type { LocalEnvironment } from '../../local/environment';
 import { DetachmentReplayer } from '../../local/replay';
 import { detachEvent } from '../support/events';

@@ -7,7 +7,7 @@ import {
   overrideEnd,
   parseOverrideDuration,
 } from '../../functions/shared/decisions/override-duration';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 
 describe('override durations', () => {
   it.each([

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { AUDIT_ROW_KEYS } from '../../cli/audit/rows';
 import { explainPair } from '../../cli/explain/explain';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import type { SweepResult } from '../../functions/sweep/result';
 import { buildLocalApi } from '../../local/http/local-api';
 import { organizationFileSchema, parseOrganization } from '../../local/stand-ins/organizations/organization-file';
@@ -47,12 +47,12 @@ const TYPED: Record<string, string> = {
   'incident-document': "import('../../local/http/incident-document').IncidentDocument",
   'serve-incidents': "{ incidents: import('../../local/http/incident-document').IncidentDocument[]; nextToken: string | null }",
   'serve-decision-response':
-    "{ status: Awaited<ReturnType<typeof import('../../functions/shared/decisions/decide-incident').decideIncident>>['result']['status']; ok: boolean; message: string }",
+    "{ status: Awaited<ReturnType<typeof import('../../cli/decide/decide-incident').decideIncident>>['result']['status']; ok: boolean; message: string }",
   'local-json':
     "{ incidents: import('../../local/http/incident-document').IncidentDocument[]; attachCalls: number; organization: import('../../local/stand-ins/organizations/organization-file').OrganizationFile | null; notes: string[]; inputs: import('../../local/runner').LocalRunReport['inputs']; sweeps: unknown[] }",
   'audit-list':
     "{ table: string; query: { index: import('../../functions/shared/audit/queries').QueryPlan['index']; since: string | null; until: string | null; policy: string | null; target: string | null; actor: string | null; outcome: string | null; kind: string | null; source: string | null }; incidents: import('../../cli/audit/rows').AuditRow[]; nextToken: string | null }",
-  'audit-show': "NonNullable<Awaited<ReturnType<import('../../functions/shared/audit/queries').AuditQueries['show']>>>",
+  'audit-show': "NonNullable<Awaited<ReturnType<import('../../cli/audit/queries').AuditQueries['show']>>>",
   'audit-stats': "{ table: string; since?: string; until?: string } & import('../../cli/audit/stats-text').StatsWithKinds",
   'audit-desired': "{ table: string; at: string; pairs: import('../../cli/audit/desired-text').DesiredRow[] }",
   doctor: "import('../../cli/doctor/report').DoctorReport",

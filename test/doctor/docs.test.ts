@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Permission, SWEEP_PERMISSIONS } from '../../cli/doctor/aws-calls';
 import { doctorReport, formatDoctorReport } from '../../cli/doctor/report';
 import { doctorOnAws } from '../../cli/doctor/run';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { PROJECT_ROOT } from '../support/local-harness';
 import { DENY_LEAVE, healthyAccount, mockAws, mocks, RULES, SIGNING } from './support';
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { organizationChecks } from '../../cli/doctor/organization';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 
 const organizations = mockClient(OrganizationsClient);
 const client = new OrganizationsClient({ region: 'us-east-1' });

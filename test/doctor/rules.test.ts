@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rulesChecks } from '../../cli/doctor/rules';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 
 const organizations = mockClient(OrganizationsClient);
 const client = new OrganizationsClient({ region: 'us-east-1' });

@@ -5,7 +5,7 @@ import { canonicalPattern, patternCovers, probes } from '../../cli/doctor/event-
 import { sweepAlarmDifferences } from '../../cli/doctor/rules-and-schedules';
 import { LOGICAL_ID, resourceByLogicalId, ResourceType, STACK_ENVIRONMENT, type StackResource } from '../../cli/doctor/stack-resources';
 import { MetricName } from '../../functions/shared/metrics';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
 import { forbiddenPolicyIds, intakeEventPattern } from '../../infra/intake-pattern';
 import { NO_BUNDLING, PROJECT_ROOT, synthesize, withRulesFile } from '../infra/support';

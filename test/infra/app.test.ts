@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { InvalidRulesError } from '../../functions/shared/rules/load';
+import { InvalidRulesError } from '../../config/load';
 import { buildApp, DEFAULT_RULES_FILE, RULES_FILE_CONTEXT } from '../../infra/app';
 import { ScpGuardianStack } from '../../infra/stack';
 import { cdkJson, NO_BUNDLING, PROJECT_ROOT, rulesFileFromSample, SAMPLE_RULES_FILE, withRulesFile } from './support';

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { attachScope } from '../../infra/attach-scope';
 
 /** AttachPolicy as narrow as the rules allow (docs: "Writes to the organization"). */

@@ -7,7 +7,7 @@ import { CLIENT_TIMEOUTS } from '../../functions/shared/clients/timeouts';
 import { MetricName, METRICS_NAMESPACE } from '../../functions/shared/metrics';
 import { SELF_TEST_ATTRIBUTE } from '../../functions/shared/self-test';
 import { ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import type { ScpGuardianStack } from '../../infra/stack';
 import { ACCOUNT, evaluate, REGION, TemplateResolver, type Request } from './policy-evaluator';
 import { actionCovers, allStatements, asList, type CfnTemplate, logicalId, NO_BUNDLING, PROJECT_ROOT, roleStatements, type Statement, synthesize, withRulesFile } from './support';

@@ -6,7 +6,8 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
-import { Intake, intakeDetailPattern } from '../../infra/constructs/intake';
+import { Intake } from '../../infra/constructs/intake';
+import { intakeDetailPattern } from '../../infra/intake-pattern';
 import { PROJECT_ROOT } from './support';
 
 const GUARD_ROLE = 'arn:aws:iam::111122223333:role/ScpGuardian-ReattachRole1A2B3C4D-EXAMPLE';

@@ -10,7 +10,7 @@ import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../functions/shared/workflow-fu
 import { HANDLER_NAMES } from '../../infra/constructs/handlers';
 import { aslPlaceholders, SUBSTITUTION_KEYS } from '../../infra/constructs/workflow';
 import type { ScpGuardianStack } from '../../infra/stack';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { executionTimeoutSeconds } from '../../functions/sweep/execution-timeout';
 import { definitionText } from '../../statemachine/definition';
 import {

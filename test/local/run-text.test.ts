@@ -1,4 +1,6 @@
 import { toIncidentRecord, type IncidentRecord } from '../../functions/shared/audit/records';
+import { readCallRecord } from '../../functions/shared/cloudtrail';
+import detachFixture from '../fixtures/cloudtrail/detachpolicy-assumed-role-from-ou.json';
 import type { Incident } from '../../functions/shared/incident';
 import { formatRun } from '../../cli/local/run-text';
 import { COLOURED, PLAIN, textStyle } from '../../cli/terminal/style';
@@ -119,6 +121,29 @@ describe('scp-guardian local, the run as text', () => {
 
     expect(text.replace(/\s+/g, ' ')).toContain('3 events replayed, 1 unreadable (not JSON: replayed as INVALID); 2 incidents, 1 AttachPolicy call ');
     expect(text).toMatch(/^ {2}OUTCOME +INCIDENTS {2}KINDS\n {2}REATTACHED +1 {2}detached 1\n {2}OBSERVED +1 {2}\(no kind\) 1$/m);
+  });
+
+  it('prints a replayed event\'s control characters escaped, wherever its fields show', () => {
+    // A terminal escape in the fields of the event, as the classifier reads them.
+    const red = '\u001b[31m';
+    const event = structuredClone(detachFixture.event) as unknown as { detail: Record<string, unknown> & { userIdentity: Record<string, unknown> } };
+    event.detail.eventTime = `${EVENT_TIME}${red}`;
+    event.detail.sourceIPAddress = `192.0.2.14${red}`;
+    event.detail.userIdentity.type = `AssumedRole${red}`;
+    const read = readCallRecord(event);
+    if ('problem' in read) throw new Error(read.problem);
+    const replayed = report(
+      protectedIncident({ incidentId: read.eventId, kind: 'DETACHED', detectedAt: read.eventTime, eventTime: read.eventTime, actor: read.actor, reason: `protect[0] ${red}` }),
+      { outcome: 'REATTACHED', timeToRemediateSeconds: 0.4 },
+    );
+    const runOf = { ...run, incidents: [replayed] };
+
+    for (const text of [formatRun(runOf, at80), formatRun(runOf, { style: { width: Number.POSITIVE_INFINITY, paint: PLAIN }, wide: true })]) {
+      expect(text).not.toContain('\u001b');
+      const flowed = text.replace(/\s+/g, ' ');
+      expect(flowed).toContain('(AssumedRole?[31m, API/CLI, no MFA, from 192.0.2.14?[31m)');
+      expect(flowed).toContain(`at ${EVENT_TIME}?[31m`);
+    }
   });
 
   it('colours the outcomes only with a colour style', () => {

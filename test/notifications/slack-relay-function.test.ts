@@ -1,11 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SLACK_RELAY_KEY } from '../../functions/shared/notifications/slack-relay';
-import type { SlackPoster } from '../../functions/shared/notifications/slack-poster';
+import { SLACK_RELAY_KEY } from '../../functions/shared/slack/slack-relay';
+import type { SlackPoster } from '../../functions/shared/slack/slack-poster';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/workflow-functions';
 import { createSlackRelayHandler, RELAY_SLACK_OPTIONS } from '../../functions/slack-relay/handler';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { silentLog } from '../../functions/shared/log';
 import { createSlackInteractionsHandler, dependenciesFromEnv } from '../../functions/slack-interactions/handler';
 import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';

@@ -1,9 +1,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { slackFromEnvironment } from '../../functions/shared/notifications/slack-from-environment';
-import { RelayedSlackPoster, relaySlackCall, SLACK_RELAY_KEY, slackRelayCallOf } from '../../functions/shared/notifications/slack-relay';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { slackFromEnvironment } from '../../functions/shared/slack/slack-from-environment';
+import { RelayedSlackPoster, relaySlackCall, SLACK_RELAY_KEY, slackRelayCallOf } from '../../functions/shared/slack/slack-relay';
+import { parseProtectionRules } from '../../config/load';
 import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { handler } from '../../functions/slack-relay/handler';

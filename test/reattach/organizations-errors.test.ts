@@ -1,5 +1,5 @@
 import { AccessDeniedException, ServiceException, TooManyRequestsException } from '@aws-sdk/client-organizations';
-import { toOrganizationsError } from '../../functions/reattach/organizations-errors';
+import { toOrganizationsError } from '../../functions/shared/organizations/errors';
 
 const sdkError = (name: string, status: number | undefined) => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
 

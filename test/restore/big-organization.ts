@@ -1,4 +1,4 @@
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import type { OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { parseOrganization } from '../../local/stand-ins/organizations/organization-file';
 

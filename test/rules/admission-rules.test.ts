@@ -1,4 +1,4 @@
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 
 const protect = [{ policyId: 'p-abcd1234', targets: '*', mode: 'auto' }];
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { describeRules } from '../../functions/shared/rules/describe';
-import { InvalidRulesError, loadProtectionRules, parseProtectionRules, ruleWarnings } from '../../functions/shared/rules/load';
+import { describeRules } from '../../cli/config/describe';
+import { InvalidRulesError, loadProtectionRules, parseProtectionRules, ruleWarnings } from '../../config/load';
 
 const RULES_FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 const P = 'p-protectct';

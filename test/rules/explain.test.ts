@@ -1,7 +1,7 @@
 import { program } from '../../cli/main';
 import { ExplainArgumentError, explainPair, type Explanation } from '../../cli/explain/explain';
 import { formatExplanation } from '../../cli/explain/text';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import type { Kind } from '../../functions/shared/vocabulary';
 
 const P = 'p-protectct';

@@ -1,4 +1,4 @@
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { findProtectionRule } from '../../functions/shared/rules/match';
 
 const P = 'p-denyleave1';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { InvalidRulesError, loadProtectionRules, parseProtectionRules } from '../../functions/shared/rules/load';
+import { InvalidRulesError, loadProtectionRules, parseProtectionRules } from '../../config/load';
 
 const RULES_FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 const SAMPLE_RULES = join(__dirname, '..', '..', 'samples', 'protection-rules.json');

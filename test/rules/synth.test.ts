@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { InvalidRulesError } from '../../functions/shared/rules/load';
+import { InvalidRulesError } from '../../config/load';
 import { buildApp, RULES_FILE_CONTEXT } from '../../infra/app';
 import { cdkJson, NO_BUNDLING } from '../infra/support';
 

@@ -1,5 +1,5 @@
 import { createSlackInteractionsHandler, dependenciesFromEnv } from '../../functions/slack-interactions/handler';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 
 const rules = parseProtectionRules({ protect: [{ policyId: 'p-12345678', targets: '*', mode: 'approval' }], approval: { approvers: ['U0123ABCD'] } });
 const env = { TABLE_NAME: 'audit', SIGNING_SECRET_ARN: 'arn:signing', BOT_TOKEN_ARN: 'arn:bot' };

@@ -1,4 +1,4 @@
-import { parseInteractionPayload } from '../../functions/shared/slack/interaction-payload';
+import { parseInteractionPayload } from '../../functions/slack-interactions/interaction-payload';
 import { TEST_SLACK } from '../support/local-harness';
 import { buttonClick, interactionBody, reasonSubmission } from '../helpers/slack-signing';
 

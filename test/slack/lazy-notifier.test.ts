@@ -1,6 +1,6 @@
 import { LogLevel } from '@slack/web-api';
 import { lazySlackCalls } from '../../functions/shared/slack/lazy-notifier';
-import { SlackDeliveryError } from '../../functions/shared/slack/slack-notifier';
+import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
 import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 
 const TOKEN = 'xoxb-lazy-test';

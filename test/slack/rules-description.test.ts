@@ -1,5 +1,5 @@
-import { describeRules } from '../../functions/shared/rules/describe';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { describeRules } from '../../cli/config/describe';
+import { parseProtectionRules } from '../../config/load';
 
 const approvalRule = { policyId: 'p-12345678', targets: '*', mode: 'approval' };
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import vector from './fixtures/slack-signature-vector.json';
-import { decodeBody, verifySlackRequest, type VerifySlackRequestInput } from '../../functions/shared/slack/signature';
+import { decodeBody, verifySlackRequest, type VerifySlackRequestInput } from '../../functions/slack-interactions/signature';
 import { slackSignature } from '../helpers/slack-signing';
 
 const atVectorTime = new Date(Number(vector.timestamp) * 1000);

@@ -1,6 +1,7 @@
 import { LogLevel } from '@slack/web-api';
 import { incidentMessage, overrideModal } from '../../functions/shared/slack/messages';
-import { SlackDeliveryError, SlackNotifier } from '../../functions/shared/slack/slack-notifier';
+import { SlackDeliveryError } from '../../functions/shared/slack/slack-delivery-error';
+import { SlackNotifier } from '../../functions/shared/slack/slack-notifier';
 import { SlackStandIn } from '../../local/stand-ins/slack/slack-stand-in';
 import { protectedIncident } from './incident-fixture';
 

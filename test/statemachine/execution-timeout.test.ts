@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { retryBudget, type RetrierDefinition } from '../../bench/retry-budget';
-import { MAX_APPROVAL_MINUTES, MAX_DEADLINE_MINUTES } from '../../functions/shared/rules/schema';
+import { MAX_APPROVAL_MINUTES, MAX_DEADLINE_MINUTES } from '../../config/schema';
 import { FUNCTION_TIMEOUT_SECONDS, WORKFLOW_FUNCTIONS, type WorkflowFunctionName } from '../../functions/shared/workflow-functions';
 import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../functions/sweep/execution-timeout';
 import { loadDefinition } from '../../local/workflow/local-workflow';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MAX_DEADLINE_MINUTES } from '../../functions/shared/rules/schema';
+import { MAX_DEADLINE_MINUTES } from '../../config/schema';
 import { MAX_RETRY_ROUNDS, retryPacing } from '../../functions/shared/remediation-deadline';
 import type { LocalEnvironment } from '../../local/environment';
 import { loadDefinition } from '../../local/workflow/local-workflow';

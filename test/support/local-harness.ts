@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../../local/environment';
 import { stderrLog } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadProtectionRules } from '../../functions/shared/rules/load';
+import { loadProtectionRules } from '../../config/load';
 import { readEventFile } from '../../local/event-files';
 import { stderrLog } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';

@@ -7,7 +7,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
 import { DesiredReason } from '../../functions/shared/desired/desired-state';
 import { silentLog } from '../../functions/shared/log';
-import type { ProtectionRules } from '../../functions/shared/rules/schema';
+import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import { Outcome } from '../../functions/shared/vocabulary';
 import { createSweepHandler } from '../../functions/sweep/handler';
 import type { SweepResult } from '../../functions/sweep/result';

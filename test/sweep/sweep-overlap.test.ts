@@ -5,7 +5,7 @@ import { toDocumentClient } from '../../functions/shared/clients/dynamodb';
 import { SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
 import { DesiredReason } from '../../functions/shared/desired/desired-state';
 import type { DesiredStateStore } from '../../functions/shared/desired/desired-store';
-import { loadProtectionRules } from '../../functions/shared/rules/load';
+import { loadProtectionRules } from '../../config/load';
 import { Decision, IncidentStatus, Kind, Outcome, Source } from '../../functions/shared/vocabulary';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../local/environment';

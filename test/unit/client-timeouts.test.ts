@@ -5,7 +5,7 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { toOrganizationsError } from '../../functions/reattach/organizations-errors';
+import { toOrganizationsError } from '../../functions/shared/organizations/errors';
 import { ORGANIZATIONS_CLIENT_OPTIONS } from '../../functions/shared/clients/organizations';
 import { CLIENT_TIMEOUTS, clientTimeoutOptions } from '../../functions/shared/clients/timeouts';
 import { LocalOrganizationsEndpoint } from '../../local/stand-ins/organizations/endpoint';

@@ -1,4 +1,4 @@
-import { parseProtectionRules } from '../../functions/shared/rules/load';
+import { parseProtectionRules } from '../../config/load';
 
 describe('rules compiled into a Lambda bundle', () => {
   const original = process.env.SCP_GUARDIAN_RULES;

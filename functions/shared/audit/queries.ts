@@ -1,8 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { Source, type Kind, type Outcome } from '../vocabulary';
-import { AuditStore } from './audit-store';
-import { decodePageToken, encodePageToken, filtersFingerprint, PageTokenError } from './page-token';
-import type { IncidentRecord, TimelineEntry } from './records';
+import type { IncidentRecord } from './records';
 import { AuditTable, type AuditIndexName } from './table-schema';
 
 /** What `audit list` and `audit stats` select. Every filter is optional; times are inclusive. */
@@ -43,12 +41,6 @@ const INDEX_PRECEDENCE: readonly (readonly [FilterAttribute, AuditIndexName])[] 
  */
 export const FIRST_YEAR = 2017;
 
-/** Incidents on one page of `audit list` unless `--limit` says otherwise. */
-export const DEFAULT_PAGE_SIZE = 50;
-
-/** Items a filtered Query reads per request: enough that a selective filter needs few round trips. */
-const FILTERED_PAGE_SIZE = 200;
-
 /** How a filter is served: one index, its partitions in order, a key condition on the time. */
 export interface QueryPlan {
   index: AuditIndexName;
@@ -60,22 +52,8 @@ export interface QueryPlan {
   until?: string;
 }
 
-export interface ListOptions {
-  limit: number;
-  nextToken?: string;
-  /** "Now", for the year range of an unfiltered listing. */
-  now?: Date;
-}
-
-export interface ListPage {
-  incidents: IncidentRecord[];
-  /** Present when more incidents match: pass it back as `nextToken` for the next page. */
-  nextToken?: string;
-  plan: QueryPlan;
-}
-
 /** DynamoDB keys of stored items, which the records returned to callers leave out. */
-type StoredItem = IncidentRecord & { pk: string; sk: string };
+export type StoredItem = IncidentRecord & { pk: string; sk: string };
 
 /**
  * Bounds on detectedAt, to the second. Stored times are CloudTrail's `…:SSZ` or a received time
@@ -89,7 +67,7 @@ export function untilBound(time: Date): string {
   return `${new Date(Math.floor(time.getTime() / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }
 
-const filterValues = (filter: IncidentFilter): Record<FilterAttribute, string | undefined> => ({
+export const filterValues = (filter: IncidentFilter): Record<FilterAttribute, string | undefined> => ({
   policyId: filter.policyId,
   targetId: filter.targetId,
   actorArn: filter.actorArn,
@@ -113,7 +91,7 @@ export function planQuery(filter: IncidentFilter, now: Date = new Date()): Query
   return { index: 'byYear', partitions, filtered: [], since, until };
 }
 
-function queryInput(tableName: string, plan: QueryPlan, filter: IncidentFilter, partition: string): QueryCommandInput {
+export function queryInput(tableName: string, plan: QueryPlan, filter: IncidentFilter, partition: string): QueryCommandInput {
   const index = AuditTable.indexes[plan.index];
   const names: Record<string, string> = { '#pk': index.partitionKey };
   if (plan.since !== undefined || plan.until !== undefined) names['#at'] = index.sortKey;
@@ -170,80 +148,19 @@ function queryInput(tableName: string, plan: QueryPlan, filter: IncidentFilter, 
   };
 }
 
-/** The ExclusiveStartKey that resumes a Query on `index` just after `item`. */
-function keyAfter(item: StoredItem, index: AuditIndexName): Record<string, string> {
-  const definition = AuditTable.indexes[index];
-  const record = item as unknown as Record<string, string>;
-  return {
-    [AuditTable.partitionKey]: item.pk,
-    [AuditTable.sortKey]: item.sk,
-    [definition.partitionKey]: record[definition.partitionKey],
-    [definition.sortKey]: record[definition.sortKey],
-  };
-}
-
-function withoutKeys(item: StoredItem): IncidentRecord {
+/** A stored item as callers get it: the record without the table's keys. */
+export function withoutKeys(item: StoredItem): IncidentRecord {
   const { pk: _pk, sk: _sk, ...record } = item;
   return record;
 }
 
 /**
- * Read-only queries over the audit trail, as `scp-guardian audit` runs them. Every read is a
- * Query on one of the table's indexes (or a GetItem): never a Scan.
+ * Every incident matching a filter, as the sweep reads them (and, with pages and timelines on
+ * top, `scp-guardian audit`: cli/audit/queries.ts). Every read is a Query on one of the table's
+ * indexes: never a Scan.
  */
 export class AuditQueries {
-  private readonly store: AuditStore;
-
-  constructor(private readonly db: DynamoDBDocumentClient, readonly tableName: string) {
-    this.store = new AuditStore(db, tableName);
-  }
-
-  /**
-   * One page of incidents matching `filter`, newest first. `nextToken` continues the query that
-   * printed it, in the same time window; a token from other filters is refused (PageTokenError).
-   */
-  async list(filter: IncidentFilter, options: ListOptions): Promise<ListPage> {
-    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`limit must be a positive integer, got ${options.limit}`);
-    const fingerprint = filtersFingerprint({ ...filterValues(filter), kind: filter.kind, source: filter.source });
-    const cursor = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken, fingerprint);
-    const window =
-      cursor === undefined
-        ? filter
-        : { ...filter, since: cursor.since === undefined ? undefined : new Date(cursor.since), until: cursor.until === undefined ? undefined : new Date(cursor.until) };
-    const plan = planQuery(window, options.now);
-    const indexKey = AuditTable.indexes[plan.index].partitionKey;
-    let first = 0;
-    if (cursor !== undefined) {
-      first = plan.partitions.indexOf(cursor.key[indexKey]);
-      if (first < 0) throw new PageTokenError('--next-token belongs to a query with other filters: repeat the --policy/--target/--actor/--outcome it was printed for');
-    }
-
-    // One incident more than asked for tells whether there is a next page.
-    const found: StoredItem[] = [];
-    pages: for (let p = first; p < plan.partitions.length; p++) {
-      let startKey: Record<string, unknown> | undefined = p === first ? cursor?.key : undefined;
-      do {
-        const wanted = options.limit + 1 - found.length;
-        const page = await this.db.send(
-          new QueryCommand({
-            ...queryInput(this.tableName, plan, window, plan.partitions[p]),
-            Limit: plan.filtered.length > 0 || filter.kind !== undefined || filter.source !== undefined ? Math.max(wanted, FILTERED_PAGE_SIZE) : wanted,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        found.push(...((page.Items ?? []) as StoredItem[]));
-        if (found.length > options.limit) break pages;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    }
-
-    const kept = found.slice(0, options.limit);
-    const nextToken =
-      found.length > options.limit
-        ? encodePageToken({ filters: fingerprint, since: window.since?.toISOString(), until: window.until?.toISOString(), key: keyAfter(kept[kept.length - 1], plan.index) })
-        : undefined;
-    return { incidents: kept.map(withoutKeys), nextToken, plan };
-  }
+  constructor(protected readonly db: DynamoDBDocumentClient, readonly tableName: string) {}
 
   /** Every incident matching `filter`, newest first, page by page (for statistics and exports). */
   async *all(filter: IncidentFilter, now?: Date): AsyncGenerator<IncidentRecord> {
@@ -256,12 +173,5 @@ export class AuditQueries {
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
     }
-  }
-
-  /** One incident with its whole timeline, oldest step first; undefined when there is none. */
-  async show(incidentId: string): Promise<{ incident: IncidentRecord; timeline: TimelineEntry[] } | undefined> {
-    const stored = (await this.store.getIncident(incidentId)) as StoredItem | undefined;
-    if (stored === undefined) return undefined;
-    return { incident: withoutKeys(stored), timeline: await this.store.getTimeline(incidentId) };
   }
 }

@@ -1,4 +1,4 @@
-import type { ProtectionRules } from '../rules/schema';
+import type { ProtectionRules } from '../rules/protection-rules';
 
 /**
  * How long an OVERRIDE keeps a protection off (contract: docs/cli.md, docs/slack.md). One
@@ -9,7 +9,7 @@ import type { ProtectionRules } from '../rules/schema';
 /** The rules' `overrides`: the duration an override gets unless one is chosen, and the longest allowed. */
 export type OverrideBounds = ProtectionRules['overrides'];
 
-/** The rules' own defaults (functions/shared/rules/schema.ts; a test checks they agree), kept here so no bundle loads zod. */
+/** The rules' own defaults (config/schema.ts; a test checks they agree), kept here so no bundle loads zod. */
 export const DEFAULT_OVERRIDE_BOUNDS: OverrideBounds = { defaultHours: 4, maxHours: 7 * 24 };
 
 /**

@@ -31,8 +31,6 @@ export interface Notice {
   closure?: Closure;
 }
 
-export type { LabelDetail } from './kind-words';
-
 /** "SCP DenyLeaveOrg (p-12345678)", or "SCP p-12345678" without the name. */
 export function policyLabel(incident: Incident, detail: LabelDetail = 'names'): string {
   return policyRefLabel(incident.policy, detail);

@@ -1,4 +1,4 @@
-import type { ProtectionRules } from './schema';
+import type { ProtectionRules } from './protection-rules';
 
 /**
  * The rules as the CDK compiled them into a Lambda bundle: already validated and normalised by

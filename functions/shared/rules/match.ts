@@ -1,6 +1,6 @@
 import type { Mode } from '../vocabulary';
 import { isTargetRule } from './rule-kind';
-import type { ProtectRule, ProtectionRules } from './schema';
+import type { ProtectRule, ProtectionRules } from './protection-rules';
 
 /**
  * How specific a rule is. The most specific matching rule wins: a rule naming both the policy

@@ -1,4 +1,4 @@
-import type { ProtectRule, TargetRule } from './schema';
+import type { ProtectRule, TargetRule } from './protection-rules';
 
 /**
  * Whether a rule is a target rule (`targetId` + `policies`) rather than a policy rule. Kept out

@@ -2,7 +2,7 @@ import type { AuditStore } from '../audit/audit-store';
 import type { DecisionAnnouncer } from '../decisions/decide';
 import { describeError } from '../errors';
 import type { Log } from '../log';
-import type { SlackPoster } from '../notifications/slack-poster';
+import type { SlackPoster } from './slack-poster';
 import type { IncidentRecord } from '../audit/records';
 import { IncidentStatus, TimelineStep } from '../vocabulary';
 import { incidentMessage, type IncidentMessageState } from './messages';

@@ -1,4 +1,5 @@
-import { SlackDeliveryError, SlackNotifier, type SlackNotifierOptions } from './slack-notifier';
+import { SlackDeliveryError } from './slack-delivery-error';
+import { SlackNotifier, type SlackNotifierOptions } from './slack-notifier';
 
 /** The Slack calls the two Slack functions make (slack-relay uses post and update only). */
 export type SlackCalls = Pick<SlackNotifier, 'post' | 'update' | 'postEphemeral' | 'openModal'>;

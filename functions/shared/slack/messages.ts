@@ -20,7 +20,7 @@ import {
   wordsKind,
   type NameStyle,
 } from '../notifications/kind-words';
-import { consequence, headline as noticeHeadline, type Notice } from '../notifications/notice';
+import { consequence, headline, type Notice } from '../notifications/notice';
 import { Decision, Kind, Mode, OnTimeout, Outcome, TargetType, Verdict } from '../vocabulary';
 
 /** Action ids of the decision buttons; the interactions endpoint routes on them. */
@@ -214,7 +214,7 @@ function kindHeadline(incident: Incident, state: IncidentMessageState): string {
   switch (state.kind) {
     case 'detected':
       if (!protectedPolicy) return `ℹ️ ${what}: observed, no change (${incident.verdict})`;
-      return `${wordsKind(incident) === Kind.POLICY_DELETED ? '🔥' : '🚨'} ${noticeHeadline(noticeOf(incident, state))}`;
+      return `${wordsKind(incident) === Kind.POLICY_DELETED ? '🔥' : '🚨'} ${headline(noticeOf(incident, state))}`;
     case 'awaiting-decision':
       return `🚨 ${what}: decision needed`;
     case 'decided':
@@ -224,12 +224,13 @@ function kindHeadline(incident: Incident, state: IncidentMessageState): string {
       const reported = state.outcome === Outcome.OBSERVED && protectedPolicy;
       const emoji = wordsKind(incident) === Kind.POLICY_DELETED ? '🔥' : reported ? '⚠️' : (EMOJI_CLOSED[state.outcome] ?? 'ℹ️');
       if (!protectedPolicy && state.outcome === Outcome.OBSERVED) return `ℹ️ ${what}: observed, no change (${incident.verdict})`;
-      return `${emoji} ${noticeHeadline(notice)}`;
+      return `${emoji} ${headline(notice)}`;
     }
   }
 }
 
-function headline(incident: Incident, state: IncidentMessageState): string {
+/** The message's header: short, with an emoji, since the message itself names the policy and the target. */
+function slackHeadline(incident: Incident, state: IncidentMessageState): string {
   if (!detachedWords(incident)) return kindHeadline(incident, state);
   const protectedPolicy = incident.verdict === Verdict.PROTECTED;
   switch (state.kind) {
@@ -440,9 +441,9 @@ function fallbackTail(state: IncidentMessageState): string {
 function fallbackText(incident: Incident, state: IncidentMessageState): string {
   const { policy, target, actor } = incident;
   const by = actor.principalArn ?? actor.arn ?? actor.type;
-  if (!detachedWords(incident)) return clip(escapeMrkdwn(`${headline(incident, state)} (by ${by})${fallbackTail(state)}`), SlackLimit.FALLBACK_TEXT);
+  if (!detachedWords(incident)) return clip(escapeMrkdwn(`${slackHeadline(incident, state)} (by ${by})${fallbackTail(state)}`), SlackLimit.FALLBACK_TEXT);
   const text =
-    `${headline(incident, state)}: ${policy.name ?? ''} (${policy.id ?? 'unknown policy'}) detached from ` +
+    `${slackHeadline(incident, state)}: ${policy.name ?? ''} (${policy.id ?? 'unknown policy'}) detached from ` +
     `${target.name ?? ''} (${target.id ?? 'unknown target'}) by ${actor.principalArn ?? actor.arn ?? actor.type}${fallbackTail(state)}`;
   return clip(escapeMrkdwn(text), SlackLimit.FALLBACK_TEXT);
 }
@@ -455,7 +456,7 @@ function fallbackText(incident: Incident, state: IncidentMessageState): string {
  * last known content.
  */
 export function incidentMessage(incident: Incident, state: IncidentMessageState): SlackMessage {
-  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: clip(headline(incident, state), SlackLimit.HEADER_TEXT), emoji: true } };
+  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: clip(slackHeadline(incident, state), SlackLimit.HEADER_TEXT), emoji: true } };
   const details: SectionBlock = {
     type: 'section',
     fields: detailFields(incident)

@@ -11,7 +11,6 @@ import {
 import { SlackDeliveryError } from './slack-delivery-error';
 import type { SlackMessage } from './messages';
 
-export { SlackDeliveryError };
 
 /** How the notifier reaches Slack, and how long it may wait. */
 export interface SlackNotifierOptions {

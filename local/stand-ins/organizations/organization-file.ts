@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { IdFormat } from '../../../functions/shared/rules/id-formats';
-import { formatPath } from '../../../functions/shared/rules/load';
+import { formatPath } from '../../../functions/shared/format-path';
 import { PolicyType, valuesOf } from '../../../functions/shared/vocabulary';
 
 /**

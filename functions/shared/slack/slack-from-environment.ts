@@ -1,8 +1,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LAMBDA_CLIENT_OPTIONS } from '../clients/lambda';
 import { describeError } from '../errors';
-import type { ProtectionRules } from '../rules/schema';
-import { SlackDeliveryError } from '../slack/slack-delivery-error';
+import type { ProtectionRules } from '../rules/protection-rules';
+import { SlackDeliveryError } from './slack-delivery-error';
 import type { SlackTarget } from './slack-poster';
 import { RelayedSlackPoster, type SlackRelayRequest, type SlackRelayResponse } from './slack-relay';
 

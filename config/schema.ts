@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { Mode, OnTimeout, PolicyType, valuesOf } from '../vocabulary';
-import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from './id-formats';
+import { Mode, OnTimeout, PolicyType, valuesOf } from '../functions/shared/vocabulary';
+import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from '../functions/shared/rules/id-formats';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 
 /**
  * The protection rules file (a contract: see DESIGN.md), validated with zod. Unknown keys are
@@ -244,11 +245,11 @@ export const protectionRulesSchema = z.strictObject(
   expected('a JSON object with "protect"'),
 );
 
-export type ProtectionRules = z.output<typeof protectionRulesSchema>;
-export type PolicyRule = z.output<typeof policyRuleSchema>;
-export type TargetRule = z.output<typeof targetRuleSchema>;
-export type CanaryRule = z.output<typeof canarySchema>;
-export type ForbidRule = z.output<typeof forbidRuleSchema>;
-export type ProtectRule = PolicyRule | TargetRule;
-
-export { isTargetRule } from './rule-kind';
+/** Exactly the same type, in both directions (an extra optional key on either side fails too). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+/**
+ * Compile-time proof that the schema produces the shape the functions read
+ * (functions/shared/rules/protection-rules.ts): change one, and tsc asks for the other.
+ */
+export type SchemaMatchesProtectionRules = Assert<Same<z.output<typeof protectionRulesSchema>, ProtectionRules>>;

@@ -1,9 +1,9 @@
-import { CANARY_DEADLINE_MINUTES } from '../canary';
-import { Kind, Mode, OnTimeout } from '../vocabulary';
-import { findProtectionRule } from './match';
-import { findOverlaps, OverlapKind } from './overlaps';
-import { isTargetRule } from './rule-kind';
-import type { ProtectRule, ProtectionRules } from './schema';
+import { CANARY_DEADLINE_MINUTES } from '../../functions/shared/canary';
+import { Kind, Mode, OnTimeout } from '../../functions/shared/vocabulary';
+import { findProtectionRule } from '../../functions/shared/rules/match';
+import { findOverlaps, OverlapKind } from '../../config/overlaps';
+import { isTargetRule } from '../../functions/shared/rules/rule-kind';
+import type { ProtectRule, ProtectionRules } from '../../functions/shared/rules/protection-rules';
 
 /** "A or B", "A, B or C": ids as a sentence lists them. */
 export const listOr = (ids: readonly string[]): string => (ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`);

@@ -1,7 +1,7 @@
 import { describeError } from '../errors';
 import { isObject } from '../cloudtrail';
-import type { SlackMessage } from '../slack/messages';
-import { SlackDeliveryError } from '../slack/slack-delivery-error';
+import type { SlackMessage } from './messages';
+import { SlackDeliveryError } from './slack-delivery-error';
 import type { SlackPoster } from './slack-poster';
 
 /**

@@ -1,7 +1,7 @@
 // zod/mini: the same schemas at a fraction of the bundle size (this runs in a Lambda).
 import * as z from 'zod/mini';
-import { formatPath } from '../format-path';
-import { OverrideModal, readOverrideModalMetadata } from './messages';
+import { formatPath } from '../shared/format-path';
+import { OverrideModal, readOverrideModalMetadata } from '../shared/slack/messages';
 
 /** The Slack user behind an interaction. */
 export interface SlackUser {

@@ -1,4 +1,4 @@
-import type { SlackMessage } from '../slack/messages';
+import type { SlackMessage } from './messages';
 
 /** What the workflow's notifiers need from Slack (the SlackNotifier provides it). */
 export interface SlackPoster {

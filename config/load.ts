@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { findProtectionRule } from './match';
+import { findProtectionRule } from '../functions/shared/rules/match';
 import { findOverlaps, OverlapKind } from './overlaps';
-import { formatPath } from '../format-path';
-import { protectionRulesSchema, type ProtectionRules } from './schema';
+import { formatPath } from '../functions/shared/format-path';
+import { protectionRulesSchema } from './schema';
+import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 
 /**
  * A protection rules file that does not validate; `problems` name the field and the rule.
@@ -86,4 +87,3 @@ export function loadProtectionRules(path: string): ProtectionRules {
   return parseProtectionRules(json, path);
 }
 
-export { formatPath };

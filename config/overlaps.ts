@@ -1,6 +1,6 @@
-import { isTargetRule } from './rule-kind';
-import type { ProtectRule } from './schema';
-import { SPECIFICITY_RANK, Specificity, specificityOfRule } from './match';
+import { isTargetRule } from '../functions/shared/rules/rule-kind';
+import type { ProtectRule } from '../functions/shared/rules/protection-rules';
+import { SPECIFICITY_RANK, Specificity, specificityOfRule } from '../functions/shared/rules/match';
 
 /**
  * Where two rules cover the same (policy, target) pair, and what that means:

@@ -1,6 +1,6 @@
-import type { IncidentRecord } from '../audit/records';
-import { Decision, IncidentStatus, OnTimeout, type HumanDecision } from '../vocabulary';
-import { decide, type DecideDependencies, type DecideResult } from './decide';
+import type { IncidentRecord } from '../../functions/shared/audit/records';
+import { Decision, IncidentStatus, OnTimeout, type HumanDecision } from '../../functions/shared/vocabulary';
+import { decide, type DecideDependencies, type DecideResult } from '../../functions/shared/decisions/decide';
 
 /** A decision named by incident id, as `scp-guardian decide` takes it. */
 export interface IncidentDecisionInput {

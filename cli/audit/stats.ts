@@ -1,5 +1,5 @@
-import { Decision, IncidentStatus, Outcome } from '../vocabulary';
-import type { IncidentRecord } from './records';
+import { Decision, IncidentStatus, Outcome } from '../../functions/shared/vocabulary';
+import type { IncidentRecord } from '../../functions/shared/audit/records';
 
 /** Time to remediate over the remediated incidents, in seconds (nearest-rank percentiles). */
 export interface RemediationTimes {
