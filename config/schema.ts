@@ -4,7 +4,7 @@ import { FULL_AWS_ACCESS, IdFormat, TARGET_ID_TEXT, targetKindOf } from '../func
 import type { ProtectionRules } from '../functions/shared/rules/protection-rules';
 
 /**
- * The protection rules file (a contract: see DESIGN.md), validated with zod. Unknown keys are
+ * The protection rules file (a contract: docs/contracts.md, "The protection rules file"), validated with zod. Unknown keys are
  * errors, so a typo cannot silently switch protection off. Every message says what was
  * expected; load.ts puts the field's path in front of it.
  */

@@ -44,7 +44,7 @@ export function remedyText(mode: Mode, rules: Pick<ProtectionRules, 'approval'>,
   return `${words.done} once an approver agrees; with no decision within ${rules.approval.timeoutMinutes} min, ${afterWindow}`;
 }
 
-/** The doors other than a detachment (DESIGN.md, "Vocabulary"), each with what the guard does. */
+/** The doors other than a detachment (docs/contracts.md, "Vocabulary"), each with what the guard does. */
 function otherKindLines(rules: ProtectionRules): string[] {
   const types = listOr(rules.policyTypes);
   const content = rules.policyContent.restore

@@ -201,7 +201,7 @@ export const CHANGE_EVENT_NAMES: readonly ChangeEventName[] = [
 
 /**
  * The calls whose successful records start the workflow (the EventBridge rule matches these
- * and Classify reads them): each weakens a protection in its own way (DESIGN.md, "kind").
+ * and Classify reads them): each weakens a protection in its own way (docs/contracts.md, "Watched calls").
  */
 export const WATCHED_EVENT_NAMES = ['DetachPolicy', 'DisablePolicyType', 'MoveAccount', 'UpdatePolicy', 'DeletePolicy', 'AttachPolicy'] as const;
 export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];

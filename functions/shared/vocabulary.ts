@@ -1,5 +1,5 @@
 /**
- * The project's vocabulary (a contract: see DESIGN.md). Every other module, the ASL's Choice
+ * The project's vocabulary (a contract: docs/contracts.md, "Vocabulary"). Every other module, the ASL's Choice
  * states included (checked by a test), uses these values and nothing else.
  */
 
