@@ -5,7 +5,7 @@ import { retryBudget, type RetrierDefinition } from '../bench/retry-budget';
  * The execution history of a STANDARD workflow, counted as Step Functions counts it. An execution
  * is limited to 25,000 history events: past them it fails, whatever it was doing, so a remediation
  * that retries until a long deadline must fit. The local runner counts its executions with these
- * figures (ExecutionRecord.historyEvents), and test/statemachine/history-budget.test.ts checks that
+ * figures (ExecutionRecord.historyEvents), and test/unit/statemachine/history-budget.test.ts checks that
  * the longest deadline the rules allow fits under a persisting throttle.
  */
 export const HISTORY_EVENT_LIMIT = 25_000;

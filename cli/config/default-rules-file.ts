@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../project-root';
 /**
  * The cdk.json context key naming the rules file `cdk deploy` takes, and the sample it takes when
  * cdk.json names none (infra/app.ts, RULES_FILE_CONTEXT and DEFAULT_RULES_FILE: importing it would
- * load the CDK into every command; test/rules/default-rules-file.test.ts keeps them equal).
+ * load the CDK into every command; test/unit/rules/default-rules-file.test.ts keeps them equal).
  */
 export const RULES_FILE_CONTEXT = 'scp-guardian:rulesFile';
 /** The sample protection rules, relative to the project root. */

@@ -3,7 +3,7 @@ import type { Check, checksOf } from './check';
 
 /**
  * The IAM permissions `scp-guardian doctor` uses against AWS: read-only, each named where its
- * call is made, and listed in docs/cli.md ("doctor") from this table (test/doctor/docs.test.ts keeps them equal,
+ * call is made, and listed in docs/cli.md ("doctor") from this table (test/unit/doctor/docs.test.ts keeps them equal,
  * and checks each command cli/doctor sends against the table).
  */
 export const Permission = {

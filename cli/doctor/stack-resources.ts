@@ -24,7 +24,7 @@ export const STACK_ENVIRONMENT = {
 /**
  * The logical id prefixes of the stack's schedules, intake rule and queue, and the sweep and canary functions, as the CDK
  * derives them from the construct paths: the path's ids joined (infra/construct-ids.ts, which the
- * constructs create them with), then an 8-digit hash. test/doctor/stack-resources.test.ts finds
+ * constructs create them with), then an 8-digit hash. test/unit/doctor/stack-resources.test.ts finds
  * each in the synthesized template.
  */
 export const LOGICAL_ID = {

@@ -6,9 +6,10 @@ import { runDecide, type DecideOptions } from '../../cli/commands/decide';
 import { awsClients } from '../../cli/decide/aws';
 import { DecideCommandError } from '../../cli/decide/outcome';
 import { freePort } from '../../local/dynamodb/free-port';
-import { decisionReason, getJson, messageFor, postJson, slackRecord, startLocalServer, waitForIncident, type IncidentView, type LocalServer } from '../helpers/local-server';
+import { decisionReason, getJson, messageFor, postJson, slackRecord, startLocalServer, waitForIncident, type IncidentView, type LocalServer } from '../support/local-server';
 import { detachEvent } from '../support/events';
-import { Org, PROJECT_ROOT } from '../support/local-harness';
+import { Org } from '../support/local-harness';
+import { PROJECT_ROOT } from '../support/paths';
 
 const execute = promisify(execFile);
 const LOCAL_DECIDER = `local:${userInfo().username}`;

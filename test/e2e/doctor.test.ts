@@ -7,8 +7,9 @@ import { promisify } from 'node:util';
 import type { DoctorReport } from '../../cli/doctor/report';
 import type { SweepResult } from '../../functions/sweep/result';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
-import { getJson, postJson, startLocalServer, type LocalServer } from '../helpers/local-server';
-import { Org, PROJECT_ROOT, testRules } from '../support/local-harness';
+import { getJson, postJson, startLocalServer, type LocalServer } from '../support/local-server';
+import { Org, testRules } from '../support/local-harness';
+import { PROJECT_ROOT } from '../support/paths';
 
 const execute = promisify(execFile);
 

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../support/paths';
 
-const root = join(__dirname, '..', '..');
+const root = PROJECT_ROOT;
 /** The three protected samples (auto, auto, approval) and an unprotected one: the real backoff runs, so fewer events keep it quick. */
 const EVENTS = ['01-protected-auto-root.json', '02-protected-auto-prod-ou.json', '03-protected-approval-sandbox-ou.json', '05-unprotected-root.json'];
 

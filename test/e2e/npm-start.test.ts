@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../support/paths';
 
 const run = promisify(execFile);
-const root = join(__dirname, '..', '..');
+const root = PROJECT_ROOT;
 
 interface Document {
   incidents: {

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detachEvent } from '../support/events';
-import { Org, PROJECT_ROOT } from '../support/local-harness';
+import { Org } from '../support/local-harness';
+import { PROJECT_ROOT } from '../support/paths';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scp-guardian.js');
 /** Starting means compiling the CLI (tsx) and booting DynamoDB Local (Java) on 2 busy cores. */

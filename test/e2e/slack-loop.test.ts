@@ -1,6 +1,6 @@
 import { SlackActionId } from '../../functions/shared/slack/messages';
 import { TaskTokenBroker } from '../../local/stand-ins/step-functions/task-tokens';
-import { buttonClick, interactionBody, reasonSubmission, slackSignature, type SlackOrigin } from '../helpers/slack-signing';
+import { buttonClick, interactionBody, reasonSubmission, slackSignature, type SlackOrigin } from '../support/slack-signing';
 import {
   buttonValue,
   emails,
@@ -17,7 +17,7 @@ import {
   decisionReason,
   type IncidentView,
   type LocalServer,
-} from '../helpers/local-server';
+} from '../support/local-server';
 import { detachEvent } from '../support/events';
 import { Org, TEST_SLACK } from '../support/local-harness';
 

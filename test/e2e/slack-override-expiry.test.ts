@@ -1,5 +1,5 @@
 import { SlackActionId } from '../../functions/shared/slack/messages';
-import { buttonClick, interactionBody, reasonSubmission } from '../helpers/slack-signing';
+import { buttonClick, interactionBody, reasonSubmission } from '../support/slack-signing';
 import {
   buttonValue,
   messageFor,
@@ -11,7 +11,7 @@ import {
   askedForDecision,
   type IncidentView,
   type LocalServer,
-} from '../helpers/local-server';
+} from '../support/local-server';
 import { detachEvent } from '../support/events';
 import { Org, testRules } from '../support/local-harness';
 

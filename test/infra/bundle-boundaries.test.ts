@@ -4,6 +4,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { loadProtectionRules } from '../../config/load';
 import { lambdaDefaults } from '../../infra/constructs/lambda-defaults';
+import { PROJECT_ROOT } from '../support/paths';
 
 /**
  * Where code lives (STYLE.md): a Lambda bundle holds code from functions/ and packages only; our
@@ -13,7 +14,7 @@ import { lambdaDefaults } from '../../infra/constructs/lambda-defaults';
  * This is the lint rule: it bundles every handler as the CDK does.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = PROJECT_ROOT;
 const FUNCTIONS = path.join(ROOT, 'functions');
 const SHARED = path.join(FUNCTIONS, 'shared');
 const HANDLERS = readdirSync(FUNCTIONS).filter((name) => existsSync(path.join(FUNCTIONS, name, 'handler.ts')));

@@ -10,7 +10,8 @@ import { ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
 import type { ProtectionRules } from '../../functions/shared/rules/protection-rules';
 import type { ScpGuardianStack } from '../../infra/stack';
 import { ACCOUNT, evaluate, REGION, TemplateResolver, type Request } from './policy-evaluator';
-import { actionCovers, allStatements, asList, type CfnTemplate, logicalId, NO_BUNDLING, PROJECT_ROOT, roleStatements, type Statement, synthesize, withRulesFile } from './support';
+import { actionCovers, allStatements, asList, type CfnTemplate, logicalId, NO_BUNDLING, roleStatements, type Statement, synthesize, withRulesFile } from './support';
+import { PROJECT_ROOT } from '../support/paths';
 
 const CANARY_RULES = `${PROJECT_ROOT}/samples/canary/protection-rules.json`;
 /** The canary sample's organization, so the synth-time check runs (and warns of nothing). */

@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { closureMetricPoints } from '../../functions/shared/incident-metrics';
 import { GRAPHED_KINDS, MetricDimension, MetricName } from '../../functions/shared/metrics';
 import { Kind } from '../../functions/shared/vocabulary';
-import { accountMoved, movedBack, typeDisabled, typeRestored } from '../notifications/kind-fixtures';
+import { accountMoved, movedBack, typeDisabled, typeRestored } from '../unit/notifications/kind-fixtures';
 import { NO_BUNDLING, synthesize } from './support';
 
 describe('metrics by kind', () => {

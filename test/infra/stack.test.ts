@@ -19,13 +19,13 @@ import {
   asList,
   type CfnTemplate,
   logicalId,
-  PROJECT_ROOT,
   roleStatements,
   rulesFileFromSample,
   type Statement,
   synthesize,
   withRulesFile,
 } from './support';
+import { PROJECT_ROOT } from '../support/paths';
 
 // The sample rules plus one email address, so the email subscription path is exercised too.
 const EMAIL = 'secops@example.com';

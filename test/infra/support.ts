@@ -6,7 +6,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp, PROJECT_ROOT, RULES_FILE_CONTEXT } from '../../infra/app';
 
-export { PROJECT_ROOT };
 export const SAMPLE_RULES_FILE = path.join(PROJECT_ROOT, 'samples/protection-rules.json');
 
 /** The context `cdk synth` runs with: cdk.json's, feature flags included. */

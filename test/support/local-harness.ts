@@ -5,8 +5,8 @@ import { stderrLog } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { ChangeReplayer } from '../../local/replay';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
+import { PROJECT_ROOT } from './paths';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..');
 export const SAMPLE_ORGANIZATION = join(PROJECT_ROOT, 'samples', 'organization.json');
 
 /** Sample organization ids the tests name. */

@@ -5,8 +5,9 @@ import type * as LogModule from '../../functions/shared/log';
 import type * as InvocationMetricsModule from '../../functions/shared/invocation-metrics';
 import { MetricName } from '../../functions/shared/metrics';
 import { lambdaContext } from '../support/lambda-context';
+import { PROJECT_ROOT } from '../support/paths';
 
-const FUNCTIONS = join(__dirname, '..', '..', 'functions');
+const FUNCTIONS = join(PROJECT_ROOT, 'functions');
 const handlerFolders = readdirSync(FUNCTIONS, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTIONS, entry.name, 'handler.ts')))
   .map((entry) => entry.name);

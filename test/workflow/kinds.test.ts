@@ -2,8 +2,9 @@ import { ATTACH_STATES } from '../../local/workflow/local-workflow';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalEnvironment } from '../../local/environment';
-import { Big, bigOrganization, bigRules, protectedPairs } from '../restore/big-organization';
-import { PROJECT_ROOT, replay, startEnvironment } from '../support/local-harness';
+import { Big, bigOrganization, bigRules, protectedPairs } from '../unit/restore/big-organization';
+import { replay, startEnvironment } from '../support/local-harness';
+import { PROJECT_ROOT } from '../support/paths';
 import { desiredSnapshot, guardEvent, RESTORING_STATES } from './kinds-support';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'events', name), 'utf8')) as { id: string; detail: Record<string, any> };
