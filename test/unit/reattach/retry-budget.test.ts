@@ -29,8 +29,8 @@ describe('retry budget', () => {
     expect(budget).toMatchObject({ retries: 6, attempts: 7, worstCaseDelaySeconds: 1 + 2 + 4 + 4 + (2 + 6) });
   });
 
-  it("is stated in README as the ASL's ReattachPolicy retriers give it", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  it("is stated in docs/performance.md as the ASL's ReattachPolicy retriers give it", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'docs', 'performance.md'), 'utf8');
 
     const budget = stateRetryBudget('ReattachPolicy');
 
