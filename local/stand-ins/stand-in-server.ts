@@ -1,5 +1,5 @@
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { METHODS, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -137,7 +137,12 @@ export class StandInServer {
     // Every content type, none included, reaches the stand-in as text: each protocol reads its own.
     app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     app.setErrorHandler((error: FastifyError, _request, reply) => refuse(error, reply));
-    app.route({ method: app.supportedMethods, url: '/*', handler: (request, reply) => this.handle(request, reply) });
+    // Every method Node parses, each with its body read: Fastify alone knows no PROPFIND or LOCK, and reads no GET body.
+    for (const method of METHODS) app.addHttpMethod(method, { hasBody: true, overrideExisting: true });
+    const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => this.handle(request, reply);
+    app.route({ method: app.supportedMethods, url: '/*', handler });
+    // Whatever the router still leaves unmatched goes to the stand-in too, never to Fastify's own 404.
+    app.setNotFoundHandler(handler);
     return app;
   }
 

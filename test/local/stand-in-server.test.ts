@@ -1,4 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { METHODS, request, type RequestOptions } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynamodb-local';
 import { AWS_JSON_BODY_LIMIT_BYTES, AwsJsonServer } from '../../local/stand-ins/aws-json-protocol/server';
@@ -51,6 +52,16 @@ describe('StandInServer', () => {
       echo: 'PUT',
       body: 'héllo',
     });
+  });
+
+  it.each(METHODS.filter((method) => method !== 'CONNECT'))('hands a %s request to the stand-in with its body, whatever the method', async (method) => {
+    const server = echo();
+    servers.push(server);
+    const { port } = await server.start();
+
+    const response = await rawRequest(port, { method, path: '/any/path', headers: { 'content-type': 'text/plain', 'content-length': '2' } }, 'hi');
+
+    expect(response).toEqual({ status: 201, echo: method, body: method === 'HEAD' ? '' : 'hi' });
   });
 
   it('refuses a body over its limit with 413 in the stand-in\'s shape, without asking the stand-in', async () => {
@@ -187,6 +198,20 @@ describe('body limits of the stand-ins', () => {
     });
   });
 });
+
+/** One request through node:http, which sends any method Node knows (fetch refuses some, such as TRACE). */
+async function rawRequest(port: number, options: RequestOptions, body: string): Promise<{ status?: number; echo?: string | string[]; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ ...options, host: '127.0.0.1', port, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode, echo: response.headers['x-echo'], body: text }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
 
 async function until(condition: () => boolean, deadlineMs = 5_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
