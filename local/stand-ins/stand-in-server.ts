@@ -1,5 +1,5 @@
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { METHODS, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { METHODS, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -70,6 +70,11 @@ export interface ServerAddress {
 /** Node's own default, which Fastify raises to 72 s: a stand-in's idle connections go as they did on a plain server. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+/** The type Fastify is shown for every request body, one its catch-all parser reads as text. */
+const READ_AS_CONTENT_TYPE = 'text/plain';
+/** The Content-Type each request came with (undefined: none), while Fastify sees READ_AS_CONTENT_TYPE. */
+const sentContentTypes = new WeakMap<IncomingMessage, string | undefined>();
+
 /** A loopback HTTP server answering every method and path through one stand-in. */
 export class StandInServer {
   private app: FastifyInstance;
@@ -136,6 +141,14 @@ export class StandInServer {
     app.removeAllContentTypeParsers();
     // Every content type, none included, reaches the stand-in as text: each protocol reads its own.
     app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    // Fastify refuses a Content-Type it cannot parse (415), and a QUERY without one (400), before
+    // any parser runs. So it reads every body under one placeholder type, and handle() puts back the
+    // header as sent.
+    app.addHook('onRequest', (request, _reply, done) => {
+      sentContentTypes.set(request.raw, request.raw.headers['content-type']);
+      request.raw.headers['content-type'] = READ_AS_CONTENT_TYPE;
+      done();
+    });
     app.setErrorHandler((error: FastifyError, _request, reply) => refuse(error, reply));
     // Every method Node parses, each with its body read: Fastify alone knows no PROPFIND or LOCK, and reads no GET body.
     for (const method of METHODS) app.addHttpMethod(method, { hasBody: true, overrideExisting: true });
@@ -147,6 +160,9 @@ export class StandInServer {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const sent = sentContentTypes.get(request.raw);
+    if (sent === undefined) delete request.raw.headers['content-type'];
+    else request.raw.headers['content-type'] = sent;
     const body = typeof request.body === 'string' ? request.body : '';
     let answer: StandInAnswer | typeof NO_ANSWER;
     try {

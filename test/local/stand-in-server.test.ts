@@ -64,6 +64,30 @@ describe('StandInServer', () => {
     expect(response).toEqual({ status: 201, echo: method, body: method === 'HEAD' ? '' : 'hi' });
   });
 
+  it.each([
+    ['a malformed one', 'application/json charset=utf-8'],
+    ['one no parser is named for', 'application/x-amz-json-1.1'],
+    ['none', undefined],
+  ])('hands the stand-in the body as text and the Content-Type as sent, %s included', async (_case, contentType) => {
+    const server = echo({ answer: (request) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: request.headers['content-type'], body: request.body }) }) });
+    servers.push(server);
+    const { port } = await server.start();
+
+    const response = await rawRequest(port, { method: 'POST', path: '/', headers: { ...(contentType && { 'content-type': contentType }), 'content-length': '2' } }, '{}');
+
+    expect({ status: response.status, body: JSON.parse(response.body) as unknown }).toEqual({ status: 200, body: { contentType, body: '{}' } });
+  });
+
+  it('hands the stand-in a QUERY request that names no Content-Type', async () => {
+    const server = echo();
+    servers.push(server);
+    const { port } = await server.start();
+
+    const response = await rawRequest(port, { method: 'QUERY', path: '/', headers: { 'content-length': '2' } }, 'hi');
+
+    expect(response).toEqual({ status: 201, echo: 'QUERY', body: 'hi' });
+  });
+
   it('refuses a body over its limit with 413 in the stand-in\'s shape, without asking the stand-in', async () => {
     let asked = 0;
     const server = echo({ answer: () => ({ status: 200, headers: {}, body: String(++asked) }) });
@@ -167,6 +191,38 @@ describe('body limits of the stand-ins', () => {
     });
 
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { Length: content.length } });
+  });
+
+  it('the AWS JSON stand-ins answer a request whose Content-Type is malformed, reading its body as JSON', async () => {
+    const server = new AwsJsonServer({ targetPrefix: 'AWSOrganizationsV20161128', operations: { Length: (input) => ({ Length: String(input.Content).length }) } });
+    servers.push(server);
+    const { url } = await server.start();
+
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1 charset=utf-8', 'x-amz-target': 'AWSOrganizationsV20161128.Length' },
+      body: '{"Content":"abc"}',
+    });
+
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { Length: 3 } });
+  });
+
+  it('the Slack stand-in answers a call whose Content-Type is malformed, reading its body as it names it', async () => {
+    const slack = new SlackStandIn({ token: 'xoxb-test' });
+    servers.push(slack);
+    await slack.start();
+
+    const response = await fetch(`${slack.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-test', 'content-type': 'application/json charset=utf-8' },
+      body: JSON.stringify({ channel: 'C1', text: 'hello' }),
+    });
+
+    expect({ status: response.status, ok: ((await response.json()) as { ok: boolean }).ok, calls: slack.calls().map((call) => [call.method, call.args.text]) }).toEqual({
+      status: 200,
+      ok: true,
+      calls: [['chat.postMessage', 'hello']],
+    });
   });
 
   it('the Slack stand-in answers a body over its limit 413 request_too_large and records no call', async () => {
