@@ -74,6 +74,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const READ_AS_CONTENT_TYPE = 'text/plain';
 /** The Content-Type each request came with (undefined: none), while Fastify sees READ_AS_CONTENT_TYPE. */
 const sentContentTypes = new WeakMap<IncomingMessage, string | undefined>();
+/** Responses whose answer named no Content-Type, so none is sent. */
+const untypedAnswers = new WeakSet<ServerResponse>();
 
 /** A loopback HTTP server answering every method and path through one stand-in. */
 export class StandInServer {
@@ -149,6 +151,11 @@ export class StandInServer {
       request.raw.headers['content-type'] = READ_AS_CONTENT_TYPE;
       done();
     });
+    // Fastify types a Buffer it sends `application/octet-stream`; an answer with no type goes without one.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (untypedAnswers.has(reply.raw)) reply.removeHeader('content-type');
+      return payload;
+    });
     app.setErrorHandler((error: FastifyError, _request, reply) => refuse(error, reply));
     // Every method Node parses, each with its body read: Fastify alone knows no PROPFIND or LOCK, and reads no GET body.
     for (const method of METHODS) app.addHttpMethod(method, { hasBody: true, overrideExisting: true });
@@ -186,6 +193,7 @@ export class StandInServer {
   }
 
   private write(reply: FastifyReply, answer: StandInAnswer): FastifyReply {
+    if (!Object.keys(answer.headers).some((name) => name.toLowerCase() === 'content-type')) untypedAnswers.add(reply.raw);
     // As bytes: Fastify would add `; charset=utf-8` to a JSON content type sent as a string,
     // and the AWS JSON protocols' `application/x-amz-json-1.1` goes out as AWS writes it.
     return reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body, 'utf8'));

@@ -54,6 +54,14 @@ describe('StandInServer', () => {
     });
   });
 
+  it('adds no Content-Type to an answer that has none', async () => {
+    const server = echo({ answer: () => ({ status: 200, headers: { 'x-answer': 'untyped' }, body: 'plain bytes' }) });
+
+    const response = await send(server, { method: 'POST', body: '' });
+
+    expect({ type: response.headers.get('content-type'), answer: response.headers.get('x-answer'), body: response.body }).toEqual({ type: null, answer: 'untyped', body: 'plain bytes' });
+  });
+
   it.each(METHODS.filter((method) => method !== 'CONNECT'))('hands a %s request to the stand-in with its body, whatever the method', async (method) => {
     const server = echo();
     servers.push(server);
