@@ -82,6 +82,8 @@ export class StandInServer {
   private app: FastifyInstance;
   private address: ServerAddress | undefined;
   private closed = false;
+  /** The start() under way, if any. */
+  private starting: Promise<ServerAddress> | undefined;
   /** Requests the stand-in left unanswered, still open. */
   private readonly held = new Set<ServerResponse>();
 
@@ -102,8 +104,30 @@ export class StandInServer {
   }
 
   /** Starts listening; resolves with the URL and port. Calling it again returns the same address; after stop() it listens anew. */
-  async start(): Promise<ServerAddress> {
-    if (this.address) return this.address;
+  start(): Promise<ServerAddress> {
+    if (this.address) return Promise.resolve(this.address);
+    if (this.starting === undefined) {
+      const starting: Promise<ServerAddress> = this.listen().finally(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+      this.starting = starting;
+    }
+    return this.starting;
+  }
+
+  /** Stops listening and closes every connection, idle keep-alive and held ones included; the port is free when it resolves. */
+  async stop(): Promise<void> {
+    // A start still under way finishes first, so that what it opens is closed here.
+    if (this.starting !== undefined) await this.starting.catch(() => undefined);
+    if (!this.address) return;
+    this.address = undefined;
+    this.closed = true;
+    this.held.clear();
+    // forceCloseConnections: close() ends every connection, a held request's too, not only idle ones.
+    await this.app.close();
+  }
+
+  private async listen(): Promise<ServerAddress> {
     if (this.closed) {
       this.app = this.build();
       this.closed = false;
@@ -113,16 +137,6 @@ export class StandInServer {
     const { port } = this.app.server.address() as AddressInfo;
     this.address = { url: `http://${host}:${port}`, port };
     return this.address;
-  }
-
-  /** Stops listening and closes every connection, idle keep-alive and held ones included; the port is free when it resolves. */
-  async stop(): Promise<void> {
-    if (!this.address) return;
-    this.address = undefined;
-    this.closed = true;
-    this.held.clear();
-    // forceCloseConnections: close() ends every connection, a held request's too, not only idle ones.
-    await this.app.close();
   }
 
   private build(): FastifyInstance {

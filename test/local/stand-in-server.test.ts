@@ -162,6 +162,27 @@ describe('StandInServer', () => {
     expect(await response.text()).toBe('again');
   });
 
+  it('stops a server whose start is still pending, leaving nothing listening', async () => {
+    const server = echo();
+    servers.push(server);
+    const starting = server.start();
+
+    await server.stop();
+
+    const { port } = await starting;
+    await expect(portIsFree(port)).resolves.toBe(true);
+    expect(() => server.url).toThrow('the echo stand-in is not started');
+  });
+
+  it('listens once when started twice at once', async () => {
+    const server = echo();
+    servers.push(server);
+
+    const [first, second] = await Promise.all([server.start(), server.start()]);
+
+    expect(second).toEqual(first);
+  });
+
   it('says it is not started when asked for its URL before start', () => {
     expect(() => echo().url).toThrow('the echo stand-in is not started');
   });
