@@ -10,25 +10,28 @@ const REF_KEY = '$ref';
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The shared retriers by name. A Map, so a name such as `toString` or `__proto__` is only ever one written in `$defs`. */
+type SharedRetriers = ReadonlyMap<string, Json>;
+
 /**
  * The Retry entry Step Functions gets for one written in the file: a `$ref` becomes the shared
  * retrier it names, where a field written beside the `$ref` replaces that retrier's own (in
  * place, so the deployed text keeps its field order); it may tune the budget, never what the
  * retrier matches (ErrorEquals) nor add a field. `$comment`s are dropped.
  */
-function expandRetrier(entry: Json, shared: Readonly<Record<string, Json>>, where: string): Json {
+function expandRetrier(entry: Json, shared: SharedRetriers, where: string): Json {
   const { [COMMENT_KEY]: _comment, [REF_KEY]: ref, ...fields } = entry;
   if (ref === undefined) return fields;
   if (typeof ref !== 'string' || !ref.startsWith(SHARED_RETRIER_REF)) throw new Error(`${where}: ${REF_KEY} must be "${SHARED_RETRIER_REF}NAME", got ${JSON.stringify(ref)}`);
   const name = ref.slice(SHARED_RETRIER_REF.length);
-  const retrier = shared[name];
+  const retrier = shared.get(name);
   if (retrier === undefined) throw new Error(`${where}: ${ref} names no retrier of ${SHARED_RETRIERS_KEY}`);
-  const refused = Object.keys(fields).filter((field) => field === 'ErrorEquals' || !(field in retrier));
+  const refused = Object.keys(fields).filter((field) => field === 'ErrorEquals' || !Object.hasOwn(retrier, field));
   if (refused.length > 0) throw new Error(`${where}: beside ${REF_KEY} only ${name}'s fields but ErrorEquals may be set, not ${refused.join(', ')}`);
   return { ...structuredClone(retrier), ...fields };
 }
 
-function expandStates(states: Json, shared: Readonly<Record<string, Json>>): void {
+function expandStates(states: Json, shared: SharedRetriers): void {
   for (const [name, state] of Object.entries(states)) {
     if (!isObject(state)) continue;
     if (Array.isArray(state.Retry)) state.Retry = state.Retry.map((entry: unknown, i) => (isObject(entry) ? expandRetrier(entry, shared, `${name}.Retry[${i}]`) : entry));
@@ -46,11 +49,11 @@ function expandStates(states: Json, shared: Readonly<Record<string, Json>>): voi
  */
 export function expandSharedRetriers(source: Json): Json {
   const { [SHARED_RETRIERS_KEY]: defs, [COMMENT_KEY]: _comment, ...definition } = structuredClone(source);
-  const shared: Record<string, Json> = {};
+  const shared = new Map<string, Json>();
   for (const [name, retrier] of Object.entries(isObject(defs) ? defs : {})) {
     if (!isObject(retrier) || !Array.isArray(retrier.ErrorEquals)) throw new Error(`${SHARED_RETRIERS_KEY}.${name}: a shared retrier needs an ErrorEquals list`);
     const { [COMMENT_KEY]: _note, ...fields } = retrier;
-    shared[name] = fields;
+    shared.set(name, fields);
   }
   if (isObject(definition.States)) expandStates(definition.States, shared);
   const left = [REF_KEY, COMMENT_KEY, SHARED_RETRIERS_KEY].filter((key) => JSON.stringify(definition).includes(JSON.stringify(key)));

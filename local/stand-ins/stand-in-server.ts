@@ -1,5 +1,5 @@
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { METHODS, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -70,11 +70,20 @@ export interface ServerAddress {
 /** Node's own default, which Fastify raises to 72 s: a stand-in's idle connections go as they did on a plain server. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+/** The type Fastify is shown for every request body, one its catch-all parser reads as text. */
+const READ_AS_CONTENT_TYPE = 'text/plain';
+/** The Content-Type each request came with (undefined: none), while Fastify sees READ_AS_CONTENT_TYPE. */
+const sentContentTypes = new WeakMap<IncomingMessage, string | undefined>();
+/** Responses whose answer named no Content-Type, so none is sent. */
+const untypedAnswers = new WeakSet<ServerResponse>();
+
 /** A loopback HTTP server answering every method and path through one stand-in. */
 export class StandInServer {
   private app: FastifyInstance;
   private address: ServerAddress | undefined;
   private closed = false;
+  /** The start() under way, if any. */
+  private starting: Promise<ServerAddress> | undefined;
   /** Requests the stand-in left unanswered, still open. */
   private readonly held = new Set<ServerResponse>();
 
@@ -95,8 +104,30 @@ export class StandInServer {
   }
 
   /** Starts listening; resolves with the URL and port. Calling it again returns the same address; after stop() it listens anew. */
-  async start(): Promise<ServerAddress> {
-    if (this.address) return this.address;
+  start(): Promise<ServerAddress> {
+    if (this.address) return Promise.resolve(this.address);
+    if (this.starting === undefined) {
+      const starting: Promise<ServerAddress> = this.listen().finally(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+      this.starting = starting;
+    }
+    return this.starting;
+  }
+
+  /** Stops listening and closes every connection, idle keep-alive and held ones included; the port is free when it resolves. */
+  async stop(): Promise<void> {
+    // A start still under way finishes first, so that what it opens is closed here.
+    if (this.starting !== undefined) await this.starting.catch(() => undefined);
+    if (!this.address) return;
+    this.address = undefined;
+    this.closed = true;
+    this.held.clear();
+    // forceCloseConnections: close() ends every connection, a held request's too, not only idle ones.
+    await this.app.close();
+  }
+
+  private async listen(): Promise<ServerAddress> {
     if (this.closed) {
       this.app = this.build();
       this.closed = false;
@@ -106,16 +137,6 @@ export class StandInServer {
     const { port } = this.app.server.address() as AddressInfo;
     this.address = { url: `http://${host}:${port}`, port };
     return this.address;
-  }
-
-  /** Stops listening and closes every connection, idle keep-alive and held ones included; the port is free when it resolves. */
-  async stop(): Promise<void> {
-    if (!this.address) return;
-    this.address = undefined;
-    this.closed = true;
-    this.held.clear();
-    // forceCloseConnections: close() ends every connection, a held request's too, not only idle ones.
-    await this.app.close();
   }
 
   private build(): FastifyInstance {
@@ -136,12 +157,33 @@ export class StandInServer {
     app.removeAllContentTypeParsers();
     // Every content type, none included, reaches the stand-in as text: each protocol reads its own.
     app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    // Fastify refuses a Content-Type it cannot parse (415), and a QUERY without one (400), before
+    // any parser runs. So it reads every body under one placeholder type, and handle() puts back the
+    // header as sent.
+    app.addHook('onRequest', (request, _reply, done) => {
+      sentContentTypes.set(request.raw, request.raw.headers['content-type']);
+      request.raw.headers['content-type'] = READ_AS_CONTENT_TYPE;
+      done();
+    });
+    // Fastify types a Buffer it sends `application/octet-stream`; an answer with no type goes without one.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (untypedAnswers.has(reply.raw)) reply.removeHeader('content-type');
+      return payload;
+    });
     app.setErrorHandler((error: FastifyError, _request, reply) => refuse(error, reply));
-    app.route({ method: app.supportedMethods, url: '/*', handler: (request, reply) => this.handle(request, reply) });
+    // Every method Node parses, each with its body read: Fastify alone knows no PROPFIND or LOCK, and reads no GET body.
+    for (const method of METHODS) app.addHttpMethod(method, { hasBody: true, overrideExisting: true });
+    const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => this.handle(request, reply);
+    app.route({ method: app.supportedMethods, url: '/*', handler });
+    // Whatever the router still leaves unmatched goes to the stand-in too, never to Fastify's own 404.
+    app.setNotFoundHandler(handler);
     return app;
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const sent = sentContentTypes.get(request.raw);
+    if (sent === undefined) delete request.raw.headers['content-type'];
+    else request.raw.headers['content-type'] = sent;
     const body = typeof request.body === 'string' ? request.body : '';
     let answer: StandInAnswer | typeof NO_ANSWER;
     try {
@@ -165,6 +207,7 @@ export class StandInServer {
   }
 
   private write(reply: FastifyReply, answer: StandInAnswer): FastifyReply {
+    if (!Object.keys(answer.headers).some((name) => name.toLowerCase() === 'content-type')) untypedAnswers.add(reply.raw);
     // As bytes: Fastify would add `; charset=utf-8` to a JSON content type sent as a string,
     // and the AWS JSON protocols' `application/x-amz-json-1.1` goes out as AWS writes it.
     return reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body, 'utf8'));

@@ -1,4 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { METHODS, request, type RequestOptions } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/dynamodb-local';
 import { AWS_JSON_BODY_LIMIT_BYTES, AwsJsonServer } from '../../../local/stand-ins/aws-json-protocol/server';
@@ -51,6 +52,48 @@ describe('StandInServer', () => {
       echo: 'PUT',
       body: 'héllo',
     });
+  });
+
+  it('adds no Content-Type to an answer that has none', async () => {
+    const server = echo({ answer: () => ({ status: 200, headers: { 'x-answer': 'untyped' }, body: 'plain bytes' }) });
+
+    const response = await send(server, { method: 'POST', body: '' });
+
+    expect({ type: response.headers.get('content-type'), answer: response.headers.get('x-answer'), body: response.body }).toEqual({ type: null, answer: 'untyped', body: 'plain bytes' });
+  });
+
+  it.each(METHODS.filter((method) => method !== 'CONNECT'))('hands a %s request to the stand-in with its body, whatever the method', async (method) => {
+    const server = echo();
+    servers.push(server);
+    const { port } = await server.start();
+
+    const response = await rawRequest(port, { method, path: '/any/path', headers: { 'content-type': 'text/plain', 'content-length': '2' } }, 'hi');
+
+    expect(response).toEqual({ status: 201, echo: method, body: method === 'HEAD' ? '' : 'hi' });
+  });
+
+  it.each([
+    ['a malformed one', 'application/json charset=utf-8'],
+    ['one no parser is named for', 'application/x-amz-json-1.1'],
+    ['none', undefined],
+  ])('hands the stand-in the body as text and the Content-Type as sent, %s included', async (_case, contentType) => {
+    const server = echo({ answer: (request) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentType: request.headers['content-type'], body: request.body }) }) });
+    servers.push(server);
+    const { port } = await server.start();
+
+    const response = await rawRequest(port, { method: 'POST', path: '/', headers: { ...(contentType && { 'content-type': contentType }), 'content-length': '2' } }, '{}');
+
+    expect({ status: response.status, body: JSON.parse(response.body) as unknown }).toEqual({ status: 200, body: { contentType, body: '{}' } });
+  });
+
+  it('hands the stand-in a QUERY request that names no Content-Type', async () => {
+    const server = echo();
+    servers.push(server);
+    const { port } = await server.start();
+
+    const response = await rawRequest(port, { method: 'QUERY', path: '/', headers: { 'content-length': '2' } }, 'hi');
+
+    expect(response).toEqual({ status: 201, echo: 'QUERY', body: 'hi' });
   });
 
   it('refuses a body over its limit with 413 in the stand-in\'s shape, without asking the stand-in', async () => {
@@ -119,6 +162,27 @@ describe('StandInServer', () => {
     expect(await response.text()).toBe('again');
   });
 
+  it('stops a server whose start is still pending, leaving nothing listening', async () => {
+    const server = echo();
+    servers.push(server);
+    const starting = server.start();
+
+    await server.stop();
+
+    const { port } = await starting;
+    await expect(portIsFree(port)).resolves.toBe(true);
+    expect(() => server.url).toThrow('the echo stand-in is not started');
+  });
+
+  it('listens once when started twice at once', async () => {
+    const server = echo();
+    servers.push(server);
+
+    const [first, second] = await Promise.all([server.start(), server.start()]);
+
+    expect(second).toEqual(first);
+  });
+
   it('says it is not started when asked for its URL before start', () => {
     expect(() => echo().url).toThrow('the echo stand-in is not started');
   });
@@ -158,6 +222,38 @@ describe('body limits of the stand-ins', () => {
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { Length: content.length } });
   });
 
+  it('the AWS JSON stand-ins answer a request whose Content-Type is malformed, reading its body as JSON', async () => {
+    const server = new AwsJsonServer({ targetPrefix: 'AWSOrganizationsV20161128', operations: { Length: (input) => ({ Length: String(input.Content).length }) } });
+    servers.push(server);
+    const { url } = await server.start();
+
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1 charset=utf-8', 'x-amz-target': 'AWSOrganizationsV20161128.Length' },
+      body: '{"Content":"abc"}',
+    });
+
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { Length: 3 } });
+  });
+
+  it('the Slack stand-in answers a call whose Content-Type is malformed, reading its body as it names it', async () => {
+    const slack = new SlackStandIn({ token: 'xoxb-test' });
+    servers.push(slack);
+    await slack.start();
+
+    const response = await fetch(`${slack.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-test', 'content-type': 'application/json charset=utf-8' },
+      body: JSON.stringify({ channel: 'C1', text: 'hello' }),
+    });
+
+    expect({ status: response.status, ok: ((await response.json()) as { ok: boolean }).ok, calls: slack.calls().map((call) => [call.method, call.args.text]) }).toEqual({
+      status: 200,
+      ok: true,
+      calls: [['chat.postMessage', 'hello']],
+    });
+  });
+
   it('the Slack stand-in answers a body over its limit 413 request_too_large and records no call', async () => {
     const slack = new SlackStandIn({ token: 'xoxb-test' });
     servers.push(slack);
@@ -187,6 +283,20 @@ describe('body limits of the stand-ins', () => {
     });
   });
 });
+
+/** One request through node:http, which sends any method Node knows (fetch refuses some, such as TRACE). */
+async function rawRequest(port: number, options: RequestOptions, body: string): Promise<{ status?: number; echo?: string | string[]; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ ...options, host: '127.0.0.1', port, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode, echo: response.headers['x-echo'], body: text }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
 
 async function until(condition: () => boolean, deadlineMs = 5_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;

@@ -100,6 +100,26 @@ describe('expandSharedRetriers', () => {
     expect(() => expandSharedRetriers(withRetry([{ $ref: '#/$defs/Missing' }]))).toThrow('Work.Retry[0]: #/$defs/Missing names no retrier of $defs');
   });
 
+  it.each(['__proto__', 'toString', 'constructor', 'hasOwnProperty'])('refuses a reference to %s, a name every object inherits but $defs does not hold', (name) => {
+    expect(() => expandSharedRetriers(withRetry([{ $ref: `#/$defs/${name}` }]))).toThrow(`Work.Retry[0]: #/$defs/${name} names no retrier of $defs`);
+  });
+
+  describe('with a retrier named __proto__ in $defs, as JSON.parse reads it', () => {
+    const withProtoRetrier = (ref: string) => ({ ...withRetry([{ $ref: ref }]), $defs: JSON.parse('{"__proto__":{"ErrorEquals":["States.Timeout"],"MaxAttempts":2}}') as unknown });
+
+    it('expands a reference to it as to any other retrier', () => {
+      expect(retryOf(expandSharedRetriers(withProtoRetrier('#/$defs/__proto__')))).toEqual([{ ErrorEquals: ['States.Timeout'], MaxAttempts: 2 }]);
+    });
+
+    it('does not take its fields for retriers', () => {
+      expect(() => expandSharedRetriers(withProtoRetrier('#/$defs/ErrorEquals'))).toThrow('Work.Retry[0]: #/$defs/ErrorEquals names no retrier of $defs');
+    });
+  });
+
+  it('refuses beside $ref a field the shared retrier only inherits, such as toString', () => {
+    expect(() => expandSharedRetriers(withRetry([{ $ref: '#/$defs/Shared', toString: 7 }]))).toThrow(/not toString/);
+  });
+
   it('refuses to change what a shared retrier matches, or to add a field it does not have', () => {
     expect(() => expandSharedRetriers(withRetry([{ $ref: '#/$defs/Shared', ErrorEquals: ['States.ALL'] }]))).toThrow(/not ErrorEquals/);
     expect(() => expandSharedRetriers(withRetry([{ $ref: '#/$defs/Shared', MaxDelaySeconds: 5 }]))).toThrow(/not MaxDelaySeconds/);
