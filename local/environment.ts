@@ -20,7 +20,7 @@ import { createSlackRelayHandler } from '../functions/slack-relay/handler';
 import { createSweepHandler } from '../functions/sweep/handler';
 import type { SweepResult } from '../functions/sweep/result';
 import { AuditStore } from '../functions/shared/audit/audit-store';
-import { AuditQueries } from '../functions/shared/audit/queries';
+import { IncidentQueries } from '../functions/shared/audit/queries';
 import { DesiredStateStore } from '../functions/shared/desired/desired-store';
 import type { Incident } from '../functions/shared/incident';
 import type { MetricPoint, MetricSink } from '../functions/shared/incident-metrics';
@@ -250,7 +250,7 @@ export class LocalEnvironment {
       stateMachineArn: LOCAL_STATE_MACHINE_ARN,
       desired: this.desired,
       audit: this.audit,
-      queries: new AuditQueries(documentClient, tableName),
+      queries: new IncidentQueries(documentClient, tableName),
       pageSize: options.sweepPageSize,
       signal: this.stopping.signal,
       log: log(),

@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditStore } from '../../functions/shared/audit/audit-store';
 // The sweep's queries (every incident of a filter); `audit` adds pages and one incident's timeline.
-import { AuditQueries as IncidentQueries, filterValues, planQuery, queryInput, withoutKeys, type IncidentFilter, type QueryPlan, type StoredItem } from '../../functions/shared/audit/queries';
+import { IncidentQueries, filterValues, planQuery, queryInput, withoutKeys, type IncidentFilter, type QueryPlan, type StoredItem } from '../../functions/shared/audit/queries';
 import type { IncidentRecord, TimelineEntry } from '../../functions/shared/audit/records';
 import { AuditTable, type AuditIndexName } from '../../functions/shared/audit/table-schema';
 import { decodePageToken, encodePageToken, filtersFingerprint, PageTokenError } from './page-token';

@@ -1,5 +1,5 @@
 import { AuditStore } from '../shared/audit/audit-store';
-import { AuditQueries } from '../shared/audit/queries';
+import { IncidentQueries } from '../shared/audit/queries';
 import { defaultCloudTrailClient } from '../shared/clients/cloudtrail';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { sweepOrganizationsClient } from '../shared/clients/organizations';
@@ -77,7 +77,7 @@ export const handler = lambdaHandler(() => {
     stateMachineArn: requireEnv(STATE_MACHINE_ARN_ENV),
     desired: new DesiredStateStore(documentClient, tableName),
     audit: new AuditStore(documentClient, tableName),
-    queries: new AuditQueries(documentClient, tableName),
+    queries: new IncidentQueries(documentClient, tableName),
     metrics: metrics.sink,
   });
 }, { metrics });

@@ -1,4 +1,4 @@
-import type { AuditQueries } from '../shared/audit/queries';
+import type { IncidentQueries } from '../shared/audit/queries';
 import type { IncidentRecord } from '../shared/audit/records';
 import { RETRIES_EXHAUSTED, UNCONFIRMED } from '../shared/closure';
 import { ErrorName } from '../shared/errors';
@@ -29,7 +29,7 @@ export function isOpen(record: IncidentRecord, now: Date, openForSeconds: number
  * The daily canary's and the self-test's incidents count too (`audit list` leaves them out): a
  * canary remediation still running explains its pair's absence like any other.
  */
-export async function pairIncidents(queries: AuditQueries, policyId: string, targetId: string, now: Date, openForSeconds: number): Promise<PairIncidents> {
+export async function pairIncidents(queries: IncidentQueries, policyId: string, targetId: string, now: Date, openForSeconds: number): Promise<PairIncidents> {
   const found: PairIncidents = {};
   for await (const record of queries.all({ policyId, targetId, includeSelfTests: true }, now)) {
     found.latest ??= record;
@@ -121,7 +121,7 @@ export const isFailed = (record: IncidentRecord | undefined): record is Incident
  * and the sweep's (kind DRIFT, driftOf it), by a Query on the subject's index, each kind a filter.
  */
 export async function subjectIncidents(
-  queries: AuditQueries,
+  queries: IncidentQueries,
   lookup: { policyId?: string; targetId?: string },
   kind: Kind,
   matches: (record: IncidentRecord) => boolean,

@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { AuditStore } from '../shared/audit/audit-store';
-import type { AuditQueries } from '../shared/audit/queries';
+import type { IncidentQueries } from '../shared/audit/queries';
 import type { IncidentRecord } from '../shared/audit/records';
 import { driftIncidentId, type DriftDetail } from '../shared/drift';
 import { describeError } from '../shared/errors';
@@ -23,7 +23,7 @@ export const FindingOutcome = {
 export type FindingOutcome = (typeof FindingOutcome)[keyof typeof FindingOutcome];
 
 export interface FindingContext {
-  queries: Pick<AuditQueries, 'all'>;
+  queries: Pick<IncidentQueries, 'all'>;
   audit: Pick<AuditStore, 'getIncident'>;
   sfn: SFNClient;
   stateMachineArn: string;
@@ -80,7 +80,7 @@ const isDeadline = (error: unknown) => (error as Error | undefined)?.name === Sw
 export async function sweepFinding(context: FindingContext, finding: KindFinding): Promise<FindingOutcome> {
   const { now, openFor } = context;
   const subject = { policyId: finding.policyId ?? '', targetId: finding.targetId ?? '', driftOf: finding.driftOf };
-  const incidents = await subjectIncidents(context.queries as AuditQueries, finding.lookup, finding.driftOf, finding.matches, now, openFor);
+  const incidents = await subjectIncidents(context.queries as IncidentQueries, finding.lookup, finding.driftOf, finding.matches, now, openFor);
   if (incidents.open !== undefined) {
     context.explained.push({ ...subject, incidentId: incidents.open.incidentId });
     return FindingOutcome.HELD;

@@ -2,7 +2,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { AuditStore } from '../shared/audit/audit-store';
-import type { AuditQueries } from '../shared/audit/queries';
+import type { IncidentQueries } from '../shared/audit/queries';
 import { DesiredReason, isDesired, latestBy, pairKey, type PairEntry } from '../shared/desired/desired-state';
 import type { DesiredStateStore } from '../shared/desired/desired-store';
 import { driftIncidentId, type DriftDetail } from '../shared/drift';
@@ -48,7 +48,7 @@ export interface SweepDependencies {
   stateMachineArn: string;
   desired: DesiredStateStore;
   audit: AuditStore;
-  queries: AuditQueries;
+  queries: IncidentQueries;
   clock?: () => Date;
   log?: Log;
   /** Organizations calls in flight at once. @default 4 */

@@ -159,7 +159,7 @@ export function withoutKeys(item: StoredItem): IncidentRecord {
  * top, `scp-guardian audit`: cli/audit/queries.ts). Every read is a Query on one of the table's
  * indexes: never a Scan.
  */
-export class AuditQueries {
+export class IncidentQueries {
   constructor(protected readonly db: DynamoDBDocumentClient, readonly tableName: string) {}
 
   /** Every incident matching `filter`, newest first, page by page (for statistics and exports). */

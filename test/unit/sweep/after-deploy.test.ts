@@ -2,7 +2,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { AuditStore } from '../../../functions/shared/audit/audit-store';
-import type { AuditQueries } from '../../../functions/shared/audit/queries';
+import type { IncidentQueries } from '../../../functions/shared/audit/queries';
 import type { DesiredStateStore } from '../../../functions/shared/desired/desired-store';
 import { silentLog } from '../../../functions/shared/log';
 import { createSweepHandler } from '../../../functions/sweep/handler';
@@ -31,7 +31,7 @@ function handlerWith(answers: { url: string; body: Record<string, unknown> }[]) 
     stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:x',
     desired: emptyDesired,
     audit: {} as AuditStore,
-    queries: {} as AuditQueries,
+    queries: {} as IncidentQueries,
     log: silentLog,
     answer: (async (url: string, init: { body: string }) => {
       answers.push({ url, body: JSON.parse(init.body) });

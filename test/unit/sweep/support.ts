@@ -1,7 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { AuditQueries } from '../../../functions/shared/audit/queries';
+import { IncidentQueries } from '../../../functions/shared/audit/queries';
 import type { IncidentRecord } from '../../../functions/shared/audit/records';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../../../functions/shared/clients/cloudtrail';
 import { toDocumentClient } from '../../../functions/shared/clients/dynamodb';
@@ -28,7 +28,7 @@ export function sweepDependencies(env: LocalEnvironment, overrides: Partial<Swee
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     desired: env.desired,
     audit: env.audit,
-    queries: new AuditQueries(toDocumentClient(localDynamoDbClient(env.dynamoDbEndpoint)), env.tableName),
+    queries: new IncidentQueries(toDocumentClient(localDynamoDbClient(env.dynamoDbEndpoint)), env.tableName),
     log: silentLog,
     ...overrides,
   };
@@ -40,7 +40,7 @@ export function sweepNow(env: LocalEnvironment, overrides: Partial<SweepDependen
 }
 
 /** The byTarget index as it may answer right after a claim (it is eventually consistent): nothing yet. */
-export const laggingIndex = () => ({ all: async function* () {} }) as unknown as AuditQueries;
+export const laggingIndex = () => ({ all: async function* () {} }) as unknown as IncidentQueries;
 
 /** Waits until the incident exists (and, with `closed`, is CLOSED), as the workflow records it. */
 export async function incidentOf(env: LocalEnvironment, incidentId: string, options: { closed?: boolean; timeoutMs?: number } = {}): Promise<IncidentRecord> {

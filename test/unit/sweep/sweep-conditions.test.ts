@@ -1,7 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DetachPolicyCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { AuditQueries } from '../../../functions/shared/audit/queries';
+import { IncidentQueries } from '../../../functions/shared/audit/queries';
 import { CLOUDTRAIL_CLIENT_OPTIONS } from '../../../functions/shared/clients/cloudtrail';
 import { toDocumentClient } from '../../../functions/shared/clients/dynamodb';
 import { SWEEP_ORGANIZATIONS_CLIENT_OPTIONS } from '../../../functions/shared/clients/organizations';
@@ -29,7 +29,7 @@ function sweepWithRules(env: LocalEnvironment, rules: ProtectionRules) {
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     desired: env.desired,
     audit: env.audit,
-    queries: new AuditQueries(toDocumentClient(localDynamoDbClient(env.dynamoDbEndpoint)), env.tableName),
+    queries: new IncidentQueries(toDocumentClient(localDynamoDbClient(env.dynamoDbEndpoint)), env.tableName),
     log: silentLog,
   });
 }
