@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp, PROJECT_ROOT } from '../../infra/app';
 
 /**
@@ -41,19 +43,28 @@ function processMs(bundle?: string): { wallMs: number; loadMs: number } {
   return { wallMs, loadMs: Number(result.stdout) };
 }
 
+/** `ScpGuardian/Handlers/SlackInteractions` → `slack-interactions`, `ScpGuardian/Sweep/Function` → `sweep`. */
+function functionName(constructPath: string): string {
+  const segments = constructPath.split('/').slice(1).filter((segment) => segment !== 'Function' && segment !== 'Handlers');
+  return segments.map((segment) => segment.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()).join('/');
+}
+
 function main(): void {
   const outdir = mkdtempSync(join(tmpdir(), 'scp-guardian-bench-lambda-'));
   try {
     const context = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
     const { app, stack } = buildApp({ outdir, env: {}, context });
     const assembly = app.synth();
-    const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Description?: string } }> };
-    const functions = Object.values(stack.handlers.functions).map((fn) => {
-      const resource = template.Resources[stack.getLogicalId(fn.node.defaultChild as never)];
-      const asset = join(assembly.directory, `asset.${String(resource.Properties.Code?.S3Key).replace(/\.zip$/, '')}`, 'index.js');
-      const name = Object.entries(stack.handlers.functions).find(([, f]) => f === fn)?.[0] ?? fn.node.id;
-      return { name, bundle: asset, bytes: statSync(asset).size, sourceMapBytes: statSync(`${asset}.map`).size };
-    });
+    const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
+    // Every function the stack deploys (the workflow's, Slack's, the sweep, a canary when the rules have one).
+    const functions = stack.node
+      .findAll()
+      .filter((construct): construct is LambdaFunction => construct instanceof LambdaFunction)
+      .map((fn) => {
+        const resource = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)];
+        const asset = join(assembly.directory, `asset.${String(resource.Properties.Code?.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+        return { name: functionName(fn.node.path), bundle: asset, bytes: statSync(asset).size, sourceMapBytes: statSync(`${asset}.map`).size };
+      });
 
     processMs(); // the first process of a run pays for cold file caches; it is not the baseline
     const baseline = median(Array.from({ length: RUNS }, () => processMs().wallMs));
