@@ -68,7 +68,8 @@ const CHECKED_AT_RUN_TIME = ['rules-file', 'organization-file', 'serve-decision-
 
 /** The type errors of each example against its type, by the compiler with the project's options. */
 function typeErrors(examples: readonly Example[]): Map<Example, string[]> {
-  const file = join(ROOT, 'test', 'docs', '__contract_examples__.ts');
+  // Beside this test, so that the examples' relative imports (TYPED) resolve as this file's do.
+  const file = join(__dirname, '__contract_examples__.ts');
   const chunks: string[] = [];
   const ranges: { example: Example; from: number; to: number }[] = [];
   let next = 1;
