@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cappedDelays, retryBudget, stateRetryBudget } from '../../../bench/retry-budget';
-import { PROJECT_ROOT } from '../../support/paths';
+import { cappedDelays, retryBudget } from '../../../bench/retry-budget';
 
 describe('retry budget', () => {
   it('caps each delay at MaxDelaySeconds', () => {
@@ -27,13 +24,5 @@ describe('retry budget', () => {
     const budget = retryBudget(retriers);
 
     expect(budget).toMatchObject({ retries: 6, attempts: 7, worstCaseDelaySeconds: 1 + 2 + 4 + 4 + (2 + 6) });
-  });
-
-  it("is stated in docs/performance.md as the ASL's ReattachPolicy retriers give it", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, 'docs', 'performance.md'), 'utf8');
-
-    const budget = stateRetryBudget('ReattachPolicy');
-
-    expect(readme).toContain(`at most ${budget.worstCaseDelaySeconds} s of backoff over ${budget.retries} retries (${budget.attempts} attempts)`);
   });
 });
