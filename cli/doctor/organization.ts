@@ -55,7 +55,7 @@ export async function organizationChecks(organizations: OrganizationsClient, rul
         check.fail(
           NAMES.IN_USE,
           'this account is not a member of an organization (AWSOrganizationsNotInUseException)',
-          'run doctor with the management account\'s credentials (or a delegated administrator\'s); or create the organization: aws organizations create-organization --feature-set ALL',
+          'run doctor with the management account\'s credentials; or create the organization: aws organizations create-organization --feature-set ALL',
         ),
       );
     } else checks.push(callFailed(check, NAMES.IN_USE, error, Permission.DESCRIBE_ORGANIZATION));
@@ -63,9 +63,17 @@ export async function organizationChecks(organizations: OrganizationsClient, rul
     return { checks, readable: false, roots: [] };
   }
   const management = organization?.MasterAccountId;
-  // The guard deploys to the management account or a delegated administrator: from another member account most reads are denied.
-  const elsewhere = callerAccount !== undefined && management !== undefined && callerAccount !== management ? `; doctor runs in member account ${callerAccount} (a delegated administrator?)` : '';
-  checks.push(check.ok(NAMES.IN_USE, `${organization?.Id ?? '(no id)'}, management account ${management ?? '(unknown)'}${elsewhere}`));
+  // EventBridge receives the CloudTrail events of calls made in its own account: a stack in a
+  // member account (a delegated administrator) would never see the management account's calls.
+  if (callerAccount !== undefined && management !== undefined && callerAccount !== management) {
+    checks.push(
+      check.warn(
+        NAMES.IN_USE,
+        `${organization?.Id ?? '(no id)'}, management account ${management}; doctor runs in member account ${callerAccount}, where a stack would not see the calls made in the management account`,
+        `deploy to and run doctor in the management account ${management} (docs/deploy.md, "Prerequisites")`,
+      ),
+    );
+  } else checks.push(check.ok(NAMES.IN_USE, `${organization?.Id ?? '(no id)'}, management account ${management ?? '(unknown)'}`));
   if (organization?.FeatureSet === 'ALL') checks.push(check.ok(NAMES.ALL_FEATURES, 'feature set ALL'));
   else {
     checks.push(

@@ -41,7 +41,7 @@ const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem',
 
 /**
  * Organizations ARNs embed the management account id and the organization id (`o-...`), neither
- * known at synth time (the stack may run in a delegated administrator account), so both are
+ * known at synth time (the stack reads neither from the organization at synth), so both are
  * wildcards; the resource type and, for policies, the policy type are pinned.
  */
 export function organizationsArns(stack: Stack, policyTypes: readonly string[]) {
@@ -159,7 +159,7 @@ export class Handlers extends Construct {
     for (const { fn, resource, actions } of actionsOn.values()) {
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time (the stack may run in a delegated administrator account): both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${actions.includes('organizations:AttachPolicy') ? attachWildcardReason(attach, resource) : ''}`,
+        reason: `${actions.join(', ')} support resource-level permissions, but the ARN embeds the management account id and the organization id (o-...), unknown at synth time: both are wildcards while the resource type${resource.includes(':policy/') ? ' and the policy type' : ''} stay pinned.${actions.includes('organizations:AttachPolicy') ? attachWildcardReason(attach, resource) : ''}`,
       });
     }
     // The restore role: each write exactly as docs/contracts.md, "Writes to the organization", allows it (infra/restore-scope.ts).
