@@ -1,5 +1,5 @@
 import { CanaryErrorName, type CanaryRun } from '../../../functions/canary/canary';
-import { formatCanary } from '../../../local/canary';
+import { formatCanary } from '../../../cli/local/canary-text';
 import type { LocalCanarySummary } from '../../../local/canary';
 
 const ROLE = 'arn:aws:iam::111122223333:role/scp-guardian/ScpGuardian-CanaryRole';
@@ -74,5 +74,15 @@ describe('the canary\'s lines of `local --canary`', () => {
       '  remove the last policy attached to this target.): attach FullAWSAccess to the',
       '  canary OU too, so the canary SCP is never its last one; nothing was detached',
     ]);
+  });
+
+  it('cuts a word of the reason longer than a line (an ARN) rather than run past 80 columns', () => {
+    const arn = `arn:aws:organizations::111122223333:policy/o-a1b2c3d4e5/service_control_policy/${'p-canary0001'.repeat(5)}`;
+    const refused: LocalCanarySummary = { ...PAIR, refused: { error: CanaryErrorName.POLICY_NOT_ATTACHED, message: `${arn} is not attached` }, passed: false, pairAttached: null, emailsToPeople: 0, postedToSlack: false };
+
+    const lines = formatCanary(refused).split('\n');
+
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+    expect(lines.slice(1).map((line) => line.slice(2)).join('')).toBe(`${arn} is not attached`);
   });
 });
