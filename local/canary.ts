@@ -144,32 +144,3 @@ export async function finishLocalCanary(env: LocalEnvironment, summary: LocalCan
     postedToSlack: record?.slackMessage !== undefined,
   };
 }
-
-/** Words of `text` on lines of at most `width` characters, each after `indent`. */
-function wrap(text: string, indent: string, width = 80): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
-      lines.push(`${indent}${line}`);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  return [...lines, `${indent}${line}`];
-}
-
-/** The canary's lines of the terminal report, within 80 columns. */
-export function formatCanary(summary: LocalCanarySummary): string {
-  const pair = `${summary.policyId} on ${summary.targetId}`;
-  if (summary.refused !== undefined) return [`canary: NOT STARTED (${pair}): ${summary.refused.error}`, ...wrap(summary.refused.message, '  ')].join('\n');
-  const attached = summary.pairAttached === null ? 'unknown (another Organizations endpoint)' : summary.pairAttached ? 'yes' : 'NO';
-  return [
-    `canary: ${summary.passed ? 'PASSED' : 'MISSING'} (${pair})`,
-    `  detached:      ${summary.run?.detachedAt}${summary.run?.answerLost ? ' (answer lost, policy gone)' : ''}`,
-    `  by:            ${summary.roleArn}`,
-    `  incident:      ${summary.incidentId} -> ${summary.outcome ?? 'not closed'}`,
-    `  CanaryPassed:  ${summary.passed ? 'emitted' : 'not emitted (in AWS, CanaryMissing would fire)'}`,
-    `  pair attached: ${attached}`,
-    `  to people:     ${summary.emailsToPeople} email(s), ${summary.postedToSlack ? 'posted' : 'nothing'} in Slack`,
-  ].join('\n');
-}

@@ -8,8 +8,6 @@ import { routeLines } from './http/routes';
 import { removeServeToken, writeServeToken } from './http/serve-token';
 import { sweepLine } from './report';
 
-export { LOCAL_CLI_DECIDER } from './http/local-api';
-
 export interface ServeOptions extends LocalEnvironmentOptions {
   /** The port on 127.0.0.1; 0 picks a free one. */
   port: number;

@@ -2,7 +2,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { DURATION_EXAMPLES, overrideDurationProblem, parseOverrideDuration } from '../../functions/shared/decisions/override-duration';
 import { loadProtectionRules } from '../../config/load';
-import { formatCanary } from '../../local/canary';
 import { EventPathError, eventFiles, readEventFile, type ReplayEvent } from '../../local/event-files';
 import { stderrLog, type LogLevel } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
@@ -12,6 +11,7 @@ import { DATA_DIR_ENV, resolveDataDir } from '../../local/dynamodb/local-audit-d
 import { FEW_EVENTS, runLocal, type LocalDecision } from '../../local/runner';
 import { exitWhenDone } from '../../local/process-exit';
 import { serveLocal } from '../../local/serve';
+import { formatCanary } from '../local/canary-text';
 import { formatRun } from '../local/run-text';
 import { sampleRulesFile, shownPath } from '../config/default-rules-file';
 import { PROJECT_ROOT } from '../project-root';

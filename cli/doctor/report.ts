@@ -1,3 +1,4 @@
+import { wrap } from '../terminal/text';
 import { CheckGroup, CheckStatus, passed, type Check } from './check';
 
 /** Where doctor looked. */
@@ -28,30 +29,12 @@ export function doctorReport(target: DoctorTarget, rules: string, checks: readon
 const LABEL: Record<CheckStatus, string> = { ok: 'ok', warn: 'warn', fail: 'FAIL', skip: 'skip' };
 const INDENT = '        ';
 
-/** Words wrapped to `width`; a word longer than a line (an ARN) is cut into pieces that fit. */
-function wrap(text: string, first: string, rest: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  const push = () => {
-    lines.push(line.trimEnd());
-    line = rest;
-    empty = true;
-  };
-  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
-    while (word.length > width - rest.length) {
-      if (!empty) push();
-      const room = width - line.length;
-      line += word.slice(0, room);
-      word = word.slice(room);
-      push();
-    }
-    if (!empty && line.length + 1 + word.length > width) push();
-    line += empty ? word : ` ${word}`;
-    empty = false;
-  }
-  if (!empty || lines.length === 0) lines.push(line.trimEnd());
-  return lines;
+/**
+ * `text` wrapped to `width` (terminal/text.ts), its whitespace first made single spaces: a
+ * detail can carry an AWS error message with line breaks or tabs in it.
+ */
+function wrapWords(text: string, first: string, rest: string, width: number): string[] {
+  return wrap(text.split(/\s+/).filter((word) => word !== '').join(' '), width, first, rest);
 }
 
 function targetLine(report: DoctorReport): string {
@@ -64,15 +47,15 @@ function targetLine(report: DoctorReport): string {
 
 /** The report for a terminal: a heading per group, a line per check, its fix beneath; `width` columns at most. */
 export function formatDoctorReport(report: DoctorReport, width = 80): string {
-  const lines = wrap(targetLine(report), '', '  ', width);
+  const lines = wrapWords(targetLine(report), '', '  ', width);
   let group: string | undefined;
   for (const check of report.checks) {
     if (check.group !== group) {
       group = check.group;
       lines.push(group);
     }
-    lines.push(...wrap(`${check.name}: ${check.detail}`, `  ${LABEL[check.status].padEnd(6)}`, INDENT, width));
-    if (check.fix !== undefined && check.status !== CheckStatus.OK) lines.push(...wrap(`fix: ${check.fix}`, INDENT, `${INDENT}  `, width));
+    lines.push(...wrapWords(`${check.name}: ${check.detail}`, `  ${LABEL[check.status].padEnd(6)}`, INDENT, width));
+    if (check.fix !== undefined && check.status !== CheckStatus.OK) lines.push(...wrapWords(`fix: ${check.fix}`, INDENT, `${INDENT}  `, width));
   }
   const { summary } = report;
   lines.push(`${summary.fail} failed, ${summary.warn} ${summary.warn === 1 ? 'warning' : 'warnings'}, ${summary.ok} ok, ${summary.skip} skipped${report.ok ? '' : ': exit 1'}`);

@@ -18,8 +18,6 @@ import {
 } from './organization-file';
 import { checkPolicyContent, POLICY_NUMBER_LIMIT } from './policy-content';
 
-export { OrganizationsApiError, OrganizationsErrorName, invalidInput } from './errors';
-
 /**
  * The local organization in memory: roots, OUs, accounts, policies, which policy is attached to
  * which target, and which policy types the root has enabled. Its methods keep AWS Organizations'

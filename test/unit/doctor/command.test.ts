@@ -114,6 +114,14 @@ describe('doctor\'s text', () => {
     expect(lines.findIndex((line) => line.startsWith('        fix: redeploy'))).toBeGreaterThan(failAt);
   });
 
+  it('prints a detail with line breaks and tabs in it (an AWS error message) as one paragraph under its check', () => {
+    const text = formatDoctorReport(report([check(CheckStatus.FAIL, 'GetTopicAttributes said:\n\tAuthorization error,   not allowed', 'redeploy')]));
+
+    const lines = text.split('\n');
+    const failAt = lines.findIndex((line) => line.startsWith('  FAIL'));
+    expect(lines.slice(failAt, failAt + 3)).toEqual(['  FAIL  alarms can reach the topic: GetTopicAttributes said: Authorization', '        error, not allowed', '        fix: redeploy']);
+  });
+
   it('keeps each check on one line with --wide', () => {
     const text = formatDoctorReport(report([check(CheckStatus.FAIL, `the policy of ${arn} does not let CloudWatch publish`, 'redeploy')]), Number.MAX_SAFE_INTEGER);
 
