@@ -85,4 +85,13 @@ describe('the canary\'s lines of `local --canary`', () => {
     expect(lines.every((line) => line.length <= 80)).toBe(true);
     expect(lines.slice(1).map((line) => line.slice(2)).join('')).toBe(`${arn} is not attached`);
   });
+
+  it("escapes control characters in the reason, which comes from an AWS error's message", () => {
+    const refused: LocalCanarySummary = { ...PAIR, refused: { error: CanaryErrorName.DETACH_REFUSED, message: 'refused \u001b[31mred\u001b[0m' }, passed: false, pairAttached: null, emailsToPeople: 0, postedToSlack: false };
+
+    const text = formatCanary(refused);
+
+    expect(text).not.toContain('\u001b');
+    expect(text.split('\n')[1]).toBe('  refused ?[31mred?[0m');
+  });
 });
