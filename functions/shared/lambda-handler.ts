@@ -11,7 +11,8 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
-export type LambdaHandler<E, R> = (event: E, context: LambdaContext) => Promise<R>;
+/** Lambda always passes a context; a test or the local runner may call without one. */
+export type LambdaHandler<E, R> = (event: E, context?: LambdaContext) => Promise<R>;
 
 /**
  * The one way a deployed function's `handler` is made from its `create...Handler` factory. The
@@ -20,10 +21,10 @@ export type LambdaHandler<E, R> = (event: E, context: LambdaContext) => Promise<
  * Lambda's context (function name, request id, cold start). Metrics are published as they are
  * recorded (invocation-metrics.ts), not when the invocation ends: one that times out keeps them.
  */
-export function lambdaHandler<E, R>(build: () => (event: E, context: LambdaContext) => Promise<R>): LambdaHandler<E, R> {
+export function lambdaHandler<E, R>(build: () => LambdaHandler<E, R>): LambdaHandler<E, R> {
   const handler = once(build);
   return async (event, context) => {
-    addLambdaContext(context);
+    if (context !== undefined) addLambdaContext(context);
     return handler()(event, context);
   };
 }

@@ -83,6 +83,14 @@ describe('lambdaHandler', () => {
     expect(await handler(undefined, lambdaContext('scp-guardian-close'))).toBe(1);
   });
 
+  it('answers a call made without a context, as a test or the local runner makes it', async () => {
+    const handler = wrapper.lambdaHandler(() => async (incidentId: string) => `claimed ${incidentId}`);
+
+    const answer = await handler('inc-3');
+
+    expect(answer).toBe('claimed inc-3');
+  });
+
   it('publishes a metric when it is recorded, though the invocation then never ends', async () => {
     const container = metrics.invocationMetrics();
     const handler = wrapper.lambdaHandler(() => async () => {
