@@ -33,4 +33,4 @@ export function createCanaryHandler(deps: CanaryHandlerDependencies) {
 }
 
 const metrics = invocationMetrics();
-export const handler = lambdaHandler(() => createCanaryHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), metrics: metrics.sink }), { metrics });
+export const handler = lambdaHandler(() => createCanaryHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), metrics: metrics.sink }));

@@ -40,5 +40,4 @@ export const handler = lambdaHandler(
       metrics: metrics.sink,
       overrides: rulesFromEnvironment().overrides,
     }),
-  { metrics },
 );

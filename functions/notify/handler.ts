@@ -25,5 +25,4 @@ export const handler = lambdaHandler(
       slack: slackFromEnvironment(rulesFromEnvironment()),
       metrics: metrics.sink,
     }),
-  { metrics },
 );

@@ -1,23 +1,27 @@
-import { cloudWatchMetricSink, type MetricPoint, type MetricSink } from './incident-metrics';
-import type { InvocationFlush } from './lambda-handler';
+import { cloudWatchMetricSink, type MetricSink } from './incident-metrics';
+import { lambdaLog } from './log';
 
 /**
- * A deployed function's metrics: `sink` keeps the points of the running invocation, and
- * lambdaHandler publishes them (embedded metric format, one line per point) when it ends.
+ * A deployed function's metrics: `sink` publishes each point as it is recorded (embedded metric
+ * format, one line per point), so an invocation that times out afterwards still counts it. The
+ * publisher is made on the first point, not at import. A point that cannot be published is
+ * logged and does not fail work already done: the alarms that watch for missing metrics say so.
  */
-export interface InvocationMetrics extends InvocationFlush {
+export interface InvocationMetrics {
   readonly sink: MetricSink;
 }
 
 export function invocationMetrics(publish: () => MetricSink = cloudWatchMetricSink): InvocationMetrics {
-  const points: MetricPoint[] = [];
   let cloudWatch: MetricSink | undefined;
   return {
-    sink: (emitted) => void points.push(...emitted),
-    flush: () => {
+    sink: (points) => {
       if (points.length === 0) return;
-      cloudWatch ??= publish();
-      cloudWatch(points.splice(0));
+      try {
+        cloudWatch ??= publish();
+        cloudWatch(points);
+      } catch (error) {
+        lambdaLog().error('could not publish the metrics', { error: (error as Error).message });
+      }
     },
   };
 }

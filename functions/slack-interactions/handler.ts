@@ -99,4 +99,4 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRul
 }
 
 const metrics = invocationMetrics();
-export const handler = lambdaHandler(() => createSlackInteractionsHandler(dependenciesFromEnv(process.env, rulesFromEnvironment(), metrics.sink)), { metrics });
+export const handler = lambdaHandler(() => createSlackInteractionsHandler(dependenciesFromEnv(process.env, rulesFromEnvironment(), metrics.sink)));

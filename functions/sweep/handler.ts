@@ -55,7 +55,7 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
       if (result.errors.length > 0) {
         throw new SweepError(SweepErrorName.INCOMPLETE, `the sweep is incomplete, ${result.errors.length} problem(s): ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
       }
-      // Published when the invocation ends (lambdaHandler), which a failed publish does not fail.
+      // Published as it is recorded (invocation-metrics.ts); a failed publish does not fail the sweep.
       if (!dryRun) deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
       return result;
     } catch (error) {
@@ -80,4 +80,4 @@ export const handler = lambdaHandler(() => {
     queries: new IncidentQueries(documentClient, tableName),
     metrics: metrics.sink,
   });
-}, { metrics });
+});

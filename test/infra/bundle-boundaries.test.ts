@@ -11,7 +11,8 @@ import { PROJECT_ROOT } from '../support/paths';
  * code in it imports neither the full zod (the rules schema runs at synth time; zod/mini parses
  * Slack's payloads in the Slack function) nor `fs` (a package may: @slack/web-api's file
  * uploads); and the domain folders of functions/shared import one another in one direction.
- * This is the lint rule: it bundles every handler as the CDK does.
+ * This is the lint rule: it bundles every handler as the CDK does, and reads every file under
+ * functions/ too, so a file no handler imports yet, or a type-only import, is held to it as well.
  */
 
 const ROOT = PROJECT_ROOT;
@@ -78,17 +79,48 @@ function boundaryProblems(name: string): string[] {
   return problems;
 }
 
+/** Every TypeScript file under `dir`. */
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return typeScriptFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** What a file imports: static, type-only, dynamic `import()` and `require()` specifiers alike. */
+const specifiersOf = (text: string) => ts.preProcessFile(text, true, true).importedFiles.map(({ fileName }) => fileName);
+
+/** Ways to load a module that no import specifier shows (`createRequire(...)('fs')`, `process.getBuiltinModule('fs')`). */
+const MODULE_LOADERS = new Set(['createRequire', 'getBuiltinModule']);
+
+/** The module loaders a file names in code (identifiers or string keys, not comments). */
+function moduleLoadersIn(file: string, text: string): string[] {
+  const found = new Set<string>();
+  const visit = (node: ts.Node) => {
+    if ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) && MODULE_LOADERS.has(node.text)) found.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest));
+  return [...found];
+}
+
+/** What a file under functions/ should not import or call, as `file: what`, whether or not a handler reaches it yet. */
+function sourceProblems(file: string, text: string): string[] {
+  const name = relative(file);
+  return [
+    ...specifiersOf(text).flatMap((specifier) => {
+      if (isFullZod(specifier)) return [`zod: ${name} -> ${specifier}`];
+      if (FS_MODULES.has(specifier)) return [`fs: ${name} -> ${specifier}`];
+      return [];
+    }),
+    ...moduleLoadersIn(file, text).map((loader) => `module loader: ${name} -> ${loader}`),
+  ];
+}
+
 /** Every TypeScript file under `dir`, with the project files it imports (type-only imports too). */
 function importGraph(dir: string): Map<string, string[]> {
-  const files: string[] = [];
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true })) {
-      const full = path.join(at, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) files.push(full);
-    }
-  };
-  walk(dir);
+  const files = typeScriptFiles(dir);
   const resolve = (from: string, specifier: string) => {
     if (!specifier.startsWith('.')) return undefined;
     const base = path.resolve(path.dirname(from), specifier);
@@ -97,9 +129,8 @@ function importGraph(dir: string): Map<string, string[]> {
   return new Map(
     files.map((file) => [
       relative(file),
-      ts
-        .preProcessFile(readFileSync(file, 'utf8'), true, true)
-        .importedFiles.map(({ fileName }) => resolve(file, fileName))
+      specifiersOf(readFileSync(file, 'utf8'))
+        .map((specifier) => resolve(file, specifier))
         .filter((target): target is string => target !== undefined)
         .map(relative),
     ]),
@@ -150,6 +181,12 @@ describe('what a Lambda bundle holds', () => {
     expect(boundaryProblems(name)).toEqual([]);
   });
 
+  it('no file under functions/ imports zod (but zod/mini) or fs, or loads a module round about, not even for a type', () => {
+    const problems = typeScriptFiles(FUNCTIONS).flatMap((file) => sourceProblems(file, readFileSync(file, 'utf8')));
+
+    expect(problems).toEqual([]);
+  });
+
   it('no file under functions/ imports one outside it, not even for a type', () => {
     const outside = [...importGraph(FUNCTIONS)].flatMap(([file, targets]) => targets.filter((target) => !target.startsWith('functions/')).map((target) => `${file} -> ${target}`));
 
@@ -159,14 +196,15 @@ describe('what a Lambda bundle holds', () => {
 
 describe('the domain folders of functions/shared', () => {
   const files = importGraph(SHARED);
-  const folderOf = (file: string) => /^functions\/shared\/([^/]+)\//.exec(file)?.[1];
+  /** A file's node in the folder graph: its domain folder (`slack/`), or the file itself at the top of functions/shared. */
+  const nodeOf = (file: string) => /^functions\/shared\/([^/]+\/|[^/]+$)/.exec(file)?.[1];
 
-  it('import one another in one direction', () => {
+  it('import one another in one direction, also by way of a file at the top of functions/shared', () => {
     const edges = new Map<string, Set<string>>();
     const because = new Map<string, string>();
     for (const [file, targets] of files) {
       for (const target of targets) {
-        const [from, to] = [folderOf(file), folderOf(target)];
+        const [from, to] = [nodeOf(file), nodeOf(target)];
         if (from === undefined || to === undefined || from === to) continue;
         edges.set(from, (edges.get(from) ?? new Set()).add(to));
         because.set(`${from} -> ${to}`, `${file} -> ${target}`);

@@ -83,16 +83,37 @@ describe('lambdaHandler', () => {
     expect(await handler(undefined, lambdaContext('scp-guardian-close'))).toBe(1);
   });
 
-  it('publishes the metrics of an invocation once, when it ends, though the handler threw', async () => {
+  it('answers a call made without a context, as a test or the local runner makes it', async () => {
+    const handler = wrapper.lambdaHandler(() => async (incidentId: string) => `claimed ${incidentId}`);
+
+    const answer = await handler('inc-3');
+
+    expect(answer).toBe('claimed inc-3');
+  });
+
+  it('publishes a metric when it is recorded, though the invocation then never ends', async () => {
     const container = metrics.invocationMetrics();
-    const handler = wrapper.lambdaHandler(
-      () => async (fail: boolean) => {
-        if (!fail) return;
-        container.sink([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
-        throw new Error('after the metric');
-      },
-      { metrics: container },
-    );
+    const handler = wrapper.lambdaHandler(() => async () => {
+      container.sink([{ name: MetricName.SLACK_REQUESTS_REFUSED, unit: 'Count', value: 1, dimensions: {} }]);
+      await new Promise(() => undefined);
+    });
+
+    // The invocation stays pending, as one that Lambda times out.
+    const lines = await written(async () => {
+      void handler(undefined, lambdaContext('scp-guardian-slack-interactions'));
+      await new Promise(setImmediate);
+    });
+
+    expect(lines.filter((line) => '_aws' in line)).toEqual([expect.objectContaining({ SlackRequestsRefused: 1, service: 'scp-guardian' })]);
+  });
+
+  it('publishes each metric once, one line per point, though the handler then threw', async () => {
+    const container = metrics.invocationMetrics();
+    const handler = wrapper.lambdaHandler(() => async (fail: boolean) => {
+      if (!fail) return;
+      container.sink([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
+      throw new Error('after the metric');
+    });
 
     const failed = await written(() => handler(true, lambdaContext('scp-guardian-sweep')));
     const next = await written(() => handler(false, lambdaContext('scp-guardian-sweep')));
@@ -102,7 +123,13 @@ describe('lambdaHandler', () => {
   });
 
   it("answers the handler's result though its metrics could not be published, and logs why", async () => {
-    const handler = wrapper.lambdaHandler(() => async () => 'closed', { metrics: { flush: () => { throw new Error('no stdout'); } } });
+    const container = metrics.invocationMetrics(() => () => {
+      throw new Error('no stdout');
+    });
+    const handler = wrapper.lambdaHandler(() => async () => {
+      container.sink([{ name: MetricName.INCIDENTS, unit: 'Count', value: 1, dimensions: {} }]);
+      return 'closed';
+    });
 
     let answer: unknown;
     const lines = await written(async () => (answer = await handler(undefined, lambdaContext('scp-guardian-close'))));
