@@ -1,5 +1,5 @@
 import { defaultOrganizationsClient } from '../shared/clients/organizations';
-import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaMetricSink } from '../shared/lambda-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
 import type { ProtectionRules } from '../shared/rules/protection-rules';
@@ -32,5 +32,5 @@ export function createCanaryHandler(deps: CanaryHandlerDependencies) {
   };
 }
 
-const metrics = invocationMetrics();
-export const handler = lambdaHandler(() => createCanaryHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), metrics: metrics.sink }));
+const metrics = lambdaMetricSink();
+export const handler = lambdaHandler(() => createCanaryHandler({ rules: rulesFromEnvironment(), organizations: defaultOrganizationsClient(), metrics }));

@@ -4,7 +4,7 @@ import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import type { OverrideBounds } from '../shared/decisions/override-duration';
 import type { Closure } from '../shared/incident';
 import { closureMetricPoints, type MetricSink } from '../shared/incident-metrics';
-import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaMetricSink } from '../shared/lambda-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
 import { requireEnv, rulesFromEnvironment } from '../shared/runtime';
@@ -31,13 +31,13 @@ export function createCloseHandler(deps: CloseDependencies) {
   };
 }
 
-const metrics = invocationMetrics();
+const metrics = lambdaMetricSink();
 export const handler = lambdaHandler(
   () =>
     createCloseHandler({
       audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
       desired: new DesiredStateStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
-      metrics: metrics.sink,
+      metrics,
       overrides: rulesFromEnvironment().overrides,
     }),
 );

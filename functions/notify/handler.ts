@@ -1,7 +1,7 @@
 import { AuditStore } from '../shared/audit/audit-store';
 import { defaultDocumentClient } from '../shared/clients/dynamodb';
 import { defaultSnsClient } from '../shared/clients/sns';
-import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaMetricSink } from '../shared/lambda-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
 import { slackFromEnvironment } from '../shared/slack/slack-from-environment';
@@ -15,7 +15,7 @@ export function createNotifyHandler(deps: NotifyHandlerDependencies) {
   return (input: NotifyInput): Promise<NotifyResult> => notify(input, { ...deps, log: (deps.log ?? lambdaLog)(input.incident.incidentId) });
 }
 
-const metrics = invocationMetrics();
+const metrics = lambdaMetricSink();
 export const handler = lambdaHandler(
   () =>
     createNotifyHandler({
@@ -23,6 +23,6 @@ export const handler = lambdaHandler(
       topicArn: requireEnv('TOPIC_ARN'),
       audit: new AuditStore(defaultDocumentClient(), requireEnv('TABLE_NAME')),
       slack: slackFromEnvironment(rulesFromEnvironment()),
-      metrics: metrics.sink,
+      metrics,
     }),
 );

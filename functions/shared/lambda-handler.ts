@@ -19,7 +19,7 @@ export type LambdaHandler<E, R> = (event: E, context?: LambdaContext) => Promise
  * handler is built on the first invocation, once per container (nothing at import: synth and
  * tests import handler modules without an environment); every log line of an invocation carries
  * Lambda's context (function name, request id, cold start). Metrics are published as they are
- * recorded (invocation-metrics.ts), not when the invocation ends: one that times out keeps them.
+ * recorded (lambda-metrics.ts), not when the invocation ends: one that times out keeps them.
  */
 export function lambdaHandler<E, R>(build: () => LambdaHandler<E, R>): LambdaHandler<E, R> {
   const handler = once(build);

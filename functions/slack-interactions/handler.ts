@@ -3,7 +3,7 @@ import { AuditStore } from '../shared/audit/audit-store';
 import { decide, type DecideDependencies } from '../shared/decisions/decide';
 import { DecisionStore } from '../shared/decisions/decision-store';
 import type { MetricSink } from '../shared/incident-metrics';
-import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaMetricSink } from '../shared/lambda-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { lambdaLog, type Log } from '../shared/log';
 import type { SlackPoster } from '../shared/slack/slack-poster';
@@ -98,5 +98,5 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv, rules: ProtectionRul
   };
 }
 
-const metrics = invocationMetrics();
-export const handler = lambdaHandler(() => createSlackInteractionsHandler(dependenciesFromEnv(process.env, rulesFromEnvironment(), metrics.sink)));
+const metrics = lambdaMetricSink();
+export const handler = lambdaHandler(() => createSlackInteractionsHandler(dependenciesFromEnv(process.env, rulesFromEnvironment(), metrics)));

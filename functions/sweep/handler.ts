@@ -6,7 +6,7 @@ import { sweepOrganizationsClient } from '../shared/clients/organizations';
 import { defaultSfnClient } from '../shared/clients/sfn';
 import { isObject } from '../shared/cloudtrail';
 import type { MetricSink } from '../shared/incident-metrics';
-import { invocationMetrics } from '../shared/invocation-metrics';
+import { lambdaMetricSink } from '../shared/lambda-metrics';
 import { lambdaHandler } from '../shared/lambda-handler';
 import { MetricName } from '../shared/metrics';
 import { DesiredStateStore } from '../shared/desired/desired-store';
@@ -55,7 +55,7 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
       if (result.errors.length > 0) {
         throw new SweepError(SweepErrorName.INCOMPLETE, `the sweep is incomplete, ${result.errors.length} problem(s): ${result.errors.slice(0, 3).join('; ')}${result.errors.length > 3 ? '; ...' : ''}`);
       }
-      // Published as it is recorded (invocation-metrics.ts); a failed publish does not fail the sweep.
+      // Published as it is recorded (lambda-metrics.ts); a failed publish does not fail the sweep.
       if (!dryRun) deps.metrics?.([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
       return result;
     } catch (error) {
@@ -65,7 +65,7 @@ export function createSweepHandler(deps: SweepDependencies & { answer?: typeof f
   };
 }
 
-const metrics = invocationMetrics();
+const metrics = lambdaMetricSink();
 export const handler = lambdaHandler(() => {
   const documentClient = defaultDocumentClient();
   const tableName = requireEnv('TABLE_NAME');
@@ -78,6 +78,6 @@ export const handler = lambdaHandler(() => {
     desired: new DesiredStateStore(documentClient, tableName),
     audit: new AuditStore(documentClient, tableName),
     queries: new IncidentQueries(documentClient, tableName),
-    metrics: metrics.sink,
+    metrics,
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as LambdaHandlerModule from '../../functions/shared/lambda-handler';
 import type * as LogModule from '../../functions/shared/log';
-import type * as InvocationMetricsModule from '../../functions/shared/invocation-metrics';
+import type * as LambdaMetricsModule from '../../functions/shared/lambda-metrics';
 import { MetricName } from '../../functions/shared/metrics';
 import { lambdaContext } from '../support/lambda-context';
 import { PROJECT_ROOT } from '../support/paths';
@@ -43,7 +43,7 @@ describe('every Lambda function', () => {
 describe('lambdaHandler', () => {
   let wrapper: typeof LambdaHandlerModule;
   let log: typeof LogModule;
-  let metrics: typeof InvocationMetricsModule;
+  let metrics: typeof LambdaMetricsModule;
   const saved = { ...process.env };
 
   beforeAll(() => {
@@ -54,7 +54,7 @@ describe('lambdaHandler', () => {
     jest.isolateModules(() => {
       wrapper = jest.requireActual('../../functions/shared/lambda-handler');
       log = jest.requireActual('../../functions/shared/log');
-      metrics = jest.requireActual('../../functions/shared/invocation-metrics');
+      metrics = jest.requireActual('../../functions/shared/lambda-metrics');
     });
   });
   afterAll(() => {
@@ -92,9 +92,9 @@ describe('lambdaHandler', () => {
   });
 
   it('publishes a metric when it is recorded, though the invocation then never ends', async () => {
-    const container = metrics.invocationMetrics();
+    const container = metrics.lambdaMetricSink();
     const handler = wrapper.lambdaHandler(() => async () => {
-      container.sink([{ name: MetricName.SLACK_REQUESTS_REFUSED, unit: 'Count', value: 1, dimensions: {} }]);
+      container([{ name: MetricName.SLACK_REQUESTS_REFUSED, unit: 'Count', value: 1, dimensions: {} }]);
       await new Promise(() => undefined);
     });
 
@@ -108,10 +108,10 @@ describe('lambdaHandler', () => {
   });
 
   it('publishes each metric once, one line per point, though the handler then threw', async () => {
-    const container = metrics.invocationMetrics();
+    const container = metrics.lambdaMetricSink();
     const handler = wrapper.lambdaHandler(() => async (fail: boolean) => {
       if (!fail) return;
-      container.sink([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
+      container([{ name: MetricName.SWEEP_COMPLETED, unit: 'Count', value: 1, dimensions: {} }]);
       throw new Error('after the metric');
     });
 
@@ -123,11 +123,11 @@ describe('lambdaHandler', () => {
   });
 
   it("answers the handler's result though its metrics could not be published, and logs why", async () => {
-    const container = metrics.invocationMetrics(() => () => {
+    const container = metrics.lambdaMetricSink(() => () => {
       throw new Error('no stdout');
     });
     const handler = wrapper.lambdaHandler(() => async () => {
-      container.sink([{ name: MetricName.INCIDENTS, unit: 'Count', value: 1, dimensions: {} }]);
+      container([{ name: MetricName.INCIDENTS, unit: 'Count', value: 1, dimensions: {} }]);
       return 'closed';
     });
 
