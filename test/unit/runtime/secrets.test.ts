@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SECRET_MAX_AGE_SECONDS, secretValue } from '../../functions/shared/secrets';
-import { verifySlackRequest } from '../../functions/slack-interactions/signature';
+import { SECRET_MAX_AGE_SECONDS, secretValue } from '../../../functions/shared/secrets';
+import { verifySlackRequest } from '../../../functions/slack-interactions/signature';
 
 const secrets = mockClient(SecretsManagerClient);
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:111122223333:secret:${name}`;

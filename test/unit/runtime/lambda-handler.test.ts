@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as LambdaHandlerModule from '../../functions/shared/lambda-handler';
-import type * as LogModule from '../../functions/shared/log';
-import type * as LambdaMetricsModule from '../../functions/shared/lambda-metrics';
-import { MetricName } from '../../functions/shared/metrics';
-import { lambdaContext } from '../support/lambda-context';
-import { PROJECT_ROOT } from '../support/paths';
+import type * as LambdaHandlerModule from '../../../functions/shared/lambda-handler';
+import type * as LogModule from '../../../functions/shared/log';
+import type * as LambdaMetricsModule from '../../../functions/shared/lambda-metrics';
+import { MetricName } from '../../../functions/shared/metrics';
+import { lambdaContext } from '../../support/lambda-context';
+import { PROJECT_ROOT } from '../../support/paths';
 
 const FUNCTIONS = join(PROJECT_ROOT, 'functions');
 const handlerFolders = readdirSync(FUNCTIONS, { withFileTypes: true })
@@ -52,9 +52,9 @@ describe('lambdaHandler', () => {
     delete process.env.POWERTOOLS_METRICS_DISABLED;
     delete process.env.POWERTOOLS_DEV;
     jest.isolateModules(() => {
-      wrapper = jest.requireActual('../../functions/shared/lambda-handler');
-      log = jest.requireActual('../../functions/shared/log');
-      metrics = jest.requireActual('../../functions/shared/lambda-metrics');
+      wrapper = jest.requireActual('../../../functions/shared/lambda-handler');
+      log = jest.requireActual('../../../functions/shared/log');
+      metrics = jest.requireActual('../../../functions/shared/lambda-metrics');
     });
   });
   afterAll(() => {
