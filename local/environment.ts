@@ -522,7 +522,9 @@ export class LocalEnvironment {
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    // Slack's calls first, while the stand-in still answers them: none outlives the environment.
+    // Executions still running first (one waiting for a decision would hold its timers for hours).
+    await this.workflow.stop();
+    // Then Slack's calls, while the stand-in still answers them: none outlives the environment.
     await this.slackNotifier.drain();
     await Promise.allSettled([this.organizationsEndpoint?.stop(), this.stepFunctions.stop(), this.sns.stop(), this.cloudTrail.stop(), this.slackStandIn?.stop(), this.dynamoDbFaultProxy?.stop()]);
     await this.auditTable.stop();

@@ -103,6 +103,14 @@ class LambdaFunctionError extends Error {
   }
 }
 
+/** What a task waiting for its token fails with when the local workflow is stopped. */
+export class LocalWorkflowStoppedError extends Error {
+  constructor() {
+    super('the local workflow was stopped while this task waited for its token');
+    this.name = 'LocalWorkflowStoppedError';
+  }
+}
+
 export interface ExecutionRecord {
   executionArn: string;
   status: 'SUCCEEDED' | 'FAILED';
@@ -170,6 +178,11 @@ export class LocalWorkflow {
   private readonly definition: Record<string, unknown>;
   private readonly tasks: Map<string, TaskState>;
   private readonly functionsByArn: Map<string, WorkflowFunctionName>;
+
+  /** Aborted by `stop`: every execution still running stops, as StopExecution stops it. */
+  private readonly stopping = new AbortController();
+  /** The records of the executions still running, for `stop` to wait for. */
+  private readonly running = new Set<Promise<ExecutionRecord>>();
 
   constructor(private readonly options: LocalWorkflowOptions) {
     const { definition, substitutions } = loadDefinition(options.root, options.rules);
@@ -260,7 +273,7 @@ export class LocalWorkflow {
             this.options.broker.expire(attemptToken);
             throw new LambdaFunctionError(error);
           }
-          return answer;
+          return this.unlessStopped(answer);
         };
       } else {
         const handler = this.handlerFor(task.Resource);
@@ -284,6 +297,12 @@ export class LocalWorkflow {
         Task: { Token: token },
       },
     });
+
+    // The engine's abort settles `result` at once; the state running then still ends on its own
+    // (a waiting task: by unlessStopped), and with it the engine's execution and task timers.
+    const abort = () => execution.abort();
+    if (this.stopping.signal.aborted) abort();
+    else this.stopping.signal.addEventListener('abort', abort, { once: true });
 
     const statesEntered: string[] = [];
     const retriesByState: Record<string, number> = {};
@@ -335,8 +354,33 @@ export class LocalWorkflow {
         return { ...base(), status: 'FAILED', error: e.name, cause: e.message, lastState };
       } finally {
         this.options.broker.expire(token);
+        this.stopping.signal.removeEventListener('abort', abort);
       }
     })();
+    this.running.add(result);
+    void result.finally(() => this.running.delete(result));
     return { executionArn, result };
+  }
+
+  /**
+   * Stops every execution still running (and any started later): a task waiting for its token
+   * fails at once instead of holding its timeout, up to the approval window, and the execution's
+   * own timeout, for hours. Resolves when their records are in.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** A waiting task's answer, or its failure when the workflow is stopped first. */
+  private unlessStopped<T>(answer: Promise<T>): Promise<T> {
+    const { signal } = this.stopping;
+    if (signal.aborted) return Promise.reject(new LocalWorkflowStoppedError());
+    let onStop = () => {};
+    const stopped = new Promise<never>((_, reject) => {
+      onStop = () => reject(new LocalWorkflowStoppedError());
+      signal.addEventListener('abort', onStop, { once: true });
+    });
+    return Promise.race([answer, stopped]).finally(() => signal.removeEventListener('abort', onStop));
   }
 }

@@ -152,10 +152,7 @@ describe('`scp-guardian local --serve` stops every child, on every way out', () 
     let stderr = '';
     second.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
-    const exit = await Promise.race([
-      new Promise<number | null>((resolve) => second.once('exit', (code) => resolve(code))),
-      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 30_000)),
-    ]);
+    const exit = await exitCodeWithin(second, 30_000);
 
     if (exit === 'still running') killTree(second.pid);
     const lockOfSecond = existsSync(join(dataDir, 'dynamodb.lock.json'));
@@ -203,15 +200,25 @@ describe('`scp-guardian local --serve` stops every child, on every way out', () 
   });
 });
 
+/** The child's exit code, or 'still running' after `ms` (the timer cleared either way, so it holds no jest worker). */
+async function exitCodeWithin(child: ChildProcess, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+      new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs `scp-guardian local ARGS` with PATH set to `path` only, and answers its stderr and exit code (or 'still running' after 20 s, then killed). */
 async function runWithPath(args: string[], dataDir: string, path: string): Promise<{ stderr: string; exit: number | null | 'still running' }> {
   const child = spawn(process.execPath, [BIN, 'local', ...args, '--data-dir', dataDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: path } });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = await Promise.race([
-    new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
-    new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
-  ]);
+  const exit = await exitCodeWithin(child, 20_000);
   if (exit === 'still running') killTree(child.pid);
   return { stderr, exit };
 }
