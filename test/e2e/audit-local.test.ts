@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const run = promisify(execFile);
 

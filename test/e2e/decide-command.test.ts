@@ -9,7 +9,7 @@ import { freePort } from '../../local/dynamodb/free-port';
 import { decisionReason, getJson, messageFor, postJson, slackRecord, startLocalServer, waitForIncident, type IncidentView, type LocalServer } from '../support/local-server';
 import { detachEvent } from '../support/events';
 import { Org } from '../support/local-harness';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const execute = promisify(execFile);
 const LOCAL_DECIDER = `local:${userInfo().username}`;

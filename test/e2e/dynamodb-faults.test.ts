@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const root = PROJECT_ROOT;
 /** The three protected samples (auto, auto, approval) and an unprotected one: the real backoff runs, so fewer events keep it quick. */

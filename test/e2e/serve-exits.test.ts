@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detachEvent } from '../support/events';
 import { Org } from '../support/local-harness';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scp-guardian.js');
 /** Starting means compiling the CLI (tsx) and booting DynamoDB Local (Java) on 2 busy cores. */

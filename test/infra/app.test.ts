@@ -5,7 +5,7 @@ import { InvalidRulesError } from '../../config/load';
 import { buildApp, DEFAULT_RULES_FILE, RULES_FILE_CONTEXT } from '../../infra/app';
 import { ScpGuardianStack } from '../../infra/stack';
 import { cdkJson, NO_BUNDLING, rulesFileFromSample, SAMPLE_RULES_FILE, withRulesFile } from './support';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 // These tests are about the app, not the functions: bundling is skipped.
 const context = (extra: Record<string, unknown> = {}) => ({ ...cdkJson().context, ...NO_BUNDLING, ...extra });

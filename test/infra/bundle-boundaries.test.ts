@@ -4,7 +4,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { loadProtectionRules } from '../../config/load';
 import { lambdaDefaults } from '../../infra/constructs/lambda-defaults';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 /**
  * Where code lives (STYLE.md): a Lambda bundle holds code from functions/ and packages only; our

@@ -7,7 +7,7 @@ import { buildApp } from '../../infra/app';
 import { CanaryCheckError, ORGANIZATION_FILE_CONTEXT } from '../../infra/canary-check';
 import type { OrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { cdkJson, NO_BUNDLING, withRulesFile } from './support';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const CANARY_RULES = path.join(PROJECT_ROOT, 'samples/canary/protection-rules.json');
 const CANARY_ORG = path.join(PROJECT_ROOT, 'samples/canary/organization.json');

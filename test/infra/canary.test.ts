@@ -11,7 +11,7 @@ import type { ProtectionRules } from '../../functions/shared/rules/protection-ru
 import type { ScpGuardianStack } from '../../infra/stack';
 import { ACCOUNT, evaluate, REGION, TemplateResolver, type Request } from './policy-evaluator';
 import { actionCovers, allStatements, asList, type CfnTemplate, logicalId, NO_BUNDLING, roleStatements, type Statement, synthesize, withRulesFile } from './support';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const CANARY_RULES = `${PROJECT_ROOT}/samples/canary/protection-rules.json`;
 /** The canary sample's organization, so the synth-time check runs (and warns of nothing). */

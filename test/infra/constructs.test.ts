@@ -9,7 +9,7 @@ import { AuditStore } from '../../infra/constructs/audit-store';
 import { Intake } from '../../infra/constructs/intake';
 import { Notifications } from '../../infra/constructs/notifications';
 import { aslPlaceholders, Workflow } from '../../infra/constructs/workflow';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 // Props checks run before anything is built: no bundling, no synth.
 const newStack = () => new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });

@@ -8,7 +8,7 @@ import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { GUARD_ROLE_ARNS_ENV } from '../../functions/classify/handler';
 import { Intake } from '../../infra/constructs/intake';
 import { intakeDetailPattern } from '../../infra/intake-pattern';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const GUARD_ROLE = 'arn:aws:iam::111122223333:role/ScpGuardian-ReattachRole1A2B3C4D-EXAMPLE';
 const FORBIDDEN = 'p-FullAWSAccess';

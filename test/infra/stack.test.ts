@@ -25,7 +25,7 @@ import {
   synthesize,
   withRulesFile,
 } from './support';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 // The sample rules plus one email address, so the email subscription path is exercised too.
 const EMAIL = 'secops@example.com';

@@ -5,7 +5,7 @@ import { stderrLog } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { ChangeReplayer } from '../../local/replay';
 import type { ExecutionRecord } from '../../local/workflow/local-workflow';
-import { PROJECT_ROOT } from './paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 export const SAMPLE_ORGANIZATION = join(PROJECT_ROOT, 'samples', 'organization.json');
 

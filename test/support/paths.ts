@@ -1,5 +1,4 @@
 import { join } from 'node:path';
 
-/** The project's root, and the test data under test/support/fixtures, for tests in any folder. */
-export const PROJECT_ROOT = join(__dirname, '..', '..');
+/** The test data under test/support/fixtures, for tests in any folder (the project's root: cli/project-root.ts). */
 export const FIXTURES = join(__dirname, 'fixtures');

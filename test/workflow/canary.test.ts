@@ -8,7 +8,7 @@ import { stderrLog } from '../../local/local-log';
 import { loadOrganizationFile } from '../../local/stand-ins/organizations/organization-file';
 import { runLocal, type LocalRunReport } from '../../local/runner';
 import { dynamoDbEndpoint, FAST_RETRIES, startEnvironment } from '../support/local-harness';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples', 'canary');
 const rules = () => loadProtectionRules(join(SAMPLES, 'protection-rules.json'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { IncidentStatus } from '../../functions/shared/vocabulary';
 import type { LocalEnvironment } from '../../local/environment';
 import { LOCAL_GUARD_ROLE_ARN } from '../../local/workflow/guard-role';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 
 /** A real-format CloudTrail record from samples/events, in its EventBridge envelope. */
 export type Envelope = { id: string; detail: Record<string, any> };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LocalEnvironment } from '../../local/environment';
 import { Big, bigOrganization, bigRules, protectedPairs } from '../unit/restore/big-organization';
 import { replay, startEnvironment } from '../support/local-harness';
-import { PROJECT_ROOT } from '../support/paths';
+import { PROJECT_ROOT } from '../../cli/project-root';
 import { desiredSnapshot, guardEvent, RESTORING_STATES } from './kinds-support';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'events', name), 'utf8')) as { id: string; detail: Record<string, any> };

@@ -6,7 +6,7 @@ import { localDynamoDbClient } from '../../../local/dynamodb/dynamodb-local';
 import type { LocalEnvironment } from '../../../local/environment';
 import { detachEvent } from '../../support/events';
 import { dynamoDbEndpoint, Org, replay, startEnvironment, TEST_SLACK } from '../../support/local-harness';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 import { RecordingProxy } from '../../support/recording-proxy';
 
 /** Operations that can only add to the trail or move it forward under a condition, and reads. */

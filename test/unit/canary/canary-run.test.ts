@@ -12,7 +12,7 @@ import { parseProtectionRules } from '../../../config/load';
 import { LocalOrganizationsEndpoint } from '../../../local/stand-ins/organizations/endpoint';
 import type { OrganizationFile } from '../../../local/stand-ins/organizations/organization-file';
 import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const SAMPLE = join(PROJECT_ROOT, 'samples/canary/organization.json');
 const CANARY = { policyId: 'p-canary01', targetId: 'ou-a1b2-canary01' };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseCompiledRules } from '../../../functions/shared/rules/compiled-rules';
 import { describeRules } from '../../../cli/config/describe';
 import { InvalidRulesError, loadProtectionRules, parseProtectionRules } from '../../../config/load';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const CANARY_RULES = join(PROJECT_ROOT, 'samples/canary/protection-rules.json');
 const CANARY = { policyId: 'p-canary01', targetId: 'ou-a1b2-canary01' };

@@ -11,7 +11,7 @@ import { LocalOrganizationsEndpoint } from '../../../local/stand-ins/organizatio
 import { LocalOrganization } from '../../../local/stand-ins/organizations/organization-state';
 import { CLASSIFY_INPUT, classifyRules, Ids } from './classify-support';
 import { fixtureEnvelope } from './fixtures';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const SAMPLE_ORGANIZATION = join(PROJECT_ROOT, 'samples/organization.json');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -5,7 +5,7 @@ import type { Incident } from '../../../functions/shared/incident';
 import { parseProtectionRules } from '../../../config/load';
 import type { ProtectionRules } from '../../../functions/shared/rules/protection-rules';
 import { CLASSIFY_INPUT } from './classify-support';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 type Json = Record<string, unknown>;
 export type Envelope = Json & { detail: Json };

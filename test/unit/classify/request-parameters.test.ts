@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_CONTENT_MAX_CHARS, readRequestParameters } from '../../../functions/shared/cloudtrail';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const EVENTS = join(PROJECT_ROOT, 'samples/events');
 const sample = (file: string): { detail: Record<string, unknown> } => JSON.parse(readFileSync(join(EVENTS, file), 'utf8')) as { detail: Record<string, unknown> };

@@ -11,7 +11,7 @@ import { organizationFileSchema, parseOrganization } from '../../../local/stand-
 import { toJsonDocument } from '../../../local/report';
 import type { LocalEnvironment } from '../../../local/environment';
 import type { LocalRunReport } from '../../../local/runner';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const ROOT = PROJECT_ROOT;
 const CONTRACTS = join(ROOT, 'docs', 'contracts.md');

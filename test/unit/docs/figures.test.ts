@@ -4,7 +4,7 @@ import { stateRetryBudget } from '../../../bench/retry-budget';
 import { parseProtectionRules } from '../../../config/load';
 import { retryPacing } from '../../../functions/shared/remediation-deadline';
 import { executionTimeoutSeconds } from '../../../functions/sweep/execution-timeout';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const doc = (name: string) => readFileSync(join(PROJECT_ROOT, 'docs', name), 'utf8').replace(/\s+/g, ' ');
 

@@ -5,7 +5,7 @@ import { Permission, SWEEP_PERMISSIONS } from '../../../cli/doctor/aws-calls';
 import { doctorReport, formatDoctorReport } from '../../../cli/doctor/report';
 import { doctorOnAws } from '../../../cli/doctor/run';
 import { parseProtectionRules } from '../../../config/load';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 import { DENY_LEAVE, healthyAccount, mockAws, mocks, RULES, SIGNING } from './support';
 
 /** The JSON blocks of docs/cli.md's "What doctor needs in IAM" section. */

@@ -9,7 +9,7 @@ import { parseProtectionRules } from '../../../config/load';
 import { ORGANIZATION_FILE_CONTEXT } from '../../../infra/canary-check';
 import { forbiddenPolicyIds, intakeEventPattern } from '../../../infra/intake-pattern';
 import { NO_BUNDLING, synthesize, withRulesFile } from '../../infra/support';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 /**
  * What doctor assumes of the deployed stack, against the template `cdk synth` makes of the sample

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describeRules } from '../../../cli/config/describe';
 import { InvalidRulesError, loadProtectionRules, parseProtectionRules, ruleWarnings } from '../../../config/load';
-import { FIXTURES, PROJECT_ROOT } from '../../support/paths';
+import { FIXTURES } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const RULES_FIXTURES = join(FIXTURES, 'rules');
 const P = 'p-protectct';

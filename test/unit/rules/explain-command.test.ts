@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const ROOT = PROJECT_ROOT;
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { InvalidRulesError, loadProtectionRules, parseProtectionRules } from '../../../config/load';
-import { FIXTURES, PROJECT_ROOT } from '../../support/paths';
+import { FIXTURES } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const RULES_FIXTURES = join(FIXTURES, 'rules');
 const SAMPLE_RULES = join(PROJECT_ROOT, 'samples/protection-rules.json');

@@ -5,7 +5,7 @@ import type * as LogModule from '../../../functions/shared/log';
 import type * as LambdaMetricsModule from '../../../functions/shared/lambda-metrics';
 import { MetricName } from '../../../functions/shared/metrics';
 import { lambdaContext } from '../../support/lambda-context';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const FUNCTIONS = join(PROJECT_ROOT, 'functions');
 const handlerFolders = readdirSync(FUNCTIONS, { withFileTypes: true })

@@ -6,7 +6,7 @@ import { Decision, Kind, Mode, OnTimeout, Outcome, Verdict } from '../../../func
 import { ASL_FILE, WORKFLOW_FUNCTIONS } from '../../../functions/shared/workflow-functions';
 import { loadDefinition } from '../../../local/workflow/local-workflow';
 import { SDK_INTEGRATION_PREFIX } from '../../../local/workflow/sdk-integrations';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 type State = Record<string, unknown> & { Type: string; Branches?: { States: Record<string, State> }[] };
 

@@ -5,7 +5,7 @@ import { executionTimeoutSeconds, REMEDIATION_ALLOWANCE_SECONDS } from '../../..
 import { loadDefinition } from '../../../local/workflow/local-workflow';
 import { SDK_INTEGRATION_PREFIX } from '../../../local/workflow/sdk-integrations';
 import { testRules } from '../../support/local-harness';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 type State = { Type: string; Resource?: string; TimeoutSeconds?: number; Parameters?: { FunctionName?: string }; Retry?: RetrierDefinition[]; Branches?: { States: Record<string, State> }[] };
 

@@ -5,7 +5,7 @@ import { loadDefinition } from '../../../local/workflow/local-workflow';
 import { eventsOutsideRounds, HISTORY_EVENT_LIMIT, historyEvents, roundEventsUnderThrottle, statesByName, type StateDefinition } from '../../../statemachine/history-budget';
 import { detachEvent } from '../../support/events';
 import { Org, replay, startEnvironment } from '../../support/local-harness';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const { definition } = loadDefinition(PROJECT_ROOT);
 const states = statesByName(definition as { States: Record<string, StateDefinition> });

@@ -5,7 +5,7 @@ import { ASL_FILE } from '../../../functions/shared/workflow-functions';
 import { SDK_INTEGRATION_PREFIX } from '../../../local/workflow/sdk-integrations';
 import { definitionText } from '../../../statemachine/definition';
 import { expandSharedRetriers, SHARED_RETRIER_REF } from '../../../statemachine/shared-retriers';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 type Retrier = Record<string, unknown> & { ErrorEquals?: string[]; $ref?: string; $comment?: string };
 type State = { Type: string; Resource?: string; Retry?: Retrier[]; Branches?: { States: Record<string, State> }[] };

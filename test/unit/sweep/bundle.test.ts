@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const root = PROJECT_ROOT;
 

@@ -6,7 +6,7 @@ import { loadOrganizationFile } from '../../../local/stand-ins/organizations/org
 import { toJsonDocument } from '../../../local/report';
 import { runLocal, type LocalRunReport } from '../../../local/runner';
 import { dynamoDbEndpoint, FAST_RETRIES } from '../../support/local-harness';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
 

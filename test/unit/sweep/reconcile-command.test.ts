@@ -9,7 +9,7 @@ import type { SweepResult } from '../../../functions/sweep/result';
 import { LOCAL_CREDENTIALS } from '../../../local/dynamodb/dynamodb-local';
 import { getJson, postJson, startLocalServer, waitForIncident, type LocalServer } from '../../support/local-server';
 import { Org } from '../../support/local-harness';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 
 const execute = promisify(execFile);
 

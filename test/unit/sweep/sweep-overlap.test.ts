@@ -13,7 +13,7 @@ import { loadOrganizationFile } from '../../../local/stand-ins/organizations/org
 import { incident } from '../../support/audit-incidents';
 import { detachEvent } from '../../support/events';
 import { Org, replay, startEnvironment } from '../../support/local-harness';
-import { PROJECT_ROOT } from '../../support/paths';
+import { PROJECT_ROOT } from '../../../cli/project-root';
 import { incidentOf, laggingIndex, sweepNow } from './support';
 
 const PIPELINE = 'arn:aws:iam::111122223333:role/OrgPipelineRole';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvalidOrganizationError, loadOrganizationFile, parseOrganization } from '../../../../local/stand-ins/organizations/organization-file';
 import { LocalOrganization } from '../../../../local/stand-ins/organizations/organization-state';
 import { FIXTURE } from './harness';
-import { PROJECT_ROOT } from '../../../support/paths';
+import { PROJECT_ROOT } from '../../../../cli/project-root';
 
 const SAMPLE = join(PROJECT_ROOT, 'samples/organization.json');
 const REGULATED_OU = 'ou-a1b2-r8n2qv4j';

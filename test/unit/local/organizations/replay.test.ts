@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalOrganization } from '../../../../local/stand-ins/organizations/organization-state';
 import { ChangeReplayer, DetachmentReplayer } from '../../../../local/replay';
-import { PROJECT_ROOT } from '../../../support/paths';
+import { PROJECT_ROOT } from '../../../../cli/project-root';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
 const ROOT = 'r-a1b2';
